@@ -1,0 +1,62 @@
+"""The JSON API under /api/v1. Handlers call `data` functions; this module only adapts HTTP."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.api.errors import ApiError, error_response
+from data.db import Database
+
+PREFIX = "/api/v1"
+log = logging.getLogger(__name__)
+
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+def database() -> Database:
+    return current_app.extensions["catalog_db"]
+
+
+def envelope(data, **meta):
+    return {"data": data, "meta": meta}
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    return error_response(error.status, error.code, error.message, error.details)
+
+
+@bp.errorhandler(OperationalError)
+def _database_unavailable(error: OperationalError):
+    log.warning("database unavailable: %s", error.orig)
+    return error_response(
+        503, "DATABASE_UNAVAILABLE", "The database is unreachable; try again shortly."
+    )
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    code = "NOT_FOUND" if error.code == 404 else error.name.upper().replace(" ", "_")
+    return error_response(error.code or 500, code, error.description or error.name)
+
+
+@bp.errorhandler(Exception)
+def _internal_error(error: Exception):
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return _database_unavailable(error)  # type: ignore[arg-type]
+    log.exception("unhandled error on %s", request.path)
+    return error_response(500, "INTERNAL_ERROR", "An internal error occurred.")
+
+
+@bp.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def _not_found(path: str):
+    # Without this, Dash's catch-all route would answer unknown API paths with the dashboard.
+    raise ApiError(404, "NOT_FOUND", f"No API route at {request.path}.", {"path": request.path})
+
+
+from app.api import routes  # noqa: E402,F401  (registers the routes on bp)

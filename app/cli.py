@@ -1,0 +1,95 @@
+"""The `catalog` command."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from app.factory import resolve_database_url
+from app.logs import configure_logging
+from app.settings import Settings, SettingsError
+from data import migrate
+from data.db import make_engine
+
+log = logging.getLogger("catalog")
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Model Catalog: discover, explore and analyse the models on the Hugging Face Hub."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    configure_logging(settings.log_level)
+    ctx.obj = settings
+
+
+@main.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@click.pass_obj
+def db_upgrade(settings: Settings, revision: str) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    migrate.upgrade(resolve_database_url(settings), revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@click.pass_obj
+def db_downgrade(settings: Settings, revision: str) -> None:
+    """Revert migrations down to REVISION ('base' for an empty schema)."""
+    migrate.downgrade(resolve_database_url(settings), revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("check")
+@click.pass_obj
+def db_check(settings: Settings) -> None:
+    """Fail when the models and the migrations disagree."""
+    migrate.check(resolve_database_url(settings))
+    click.echo("models and migrations agree")
+
+
+def prepare_schema(url: str) -> None:
+    """Migrate an empty database; refuse a schema older than this code."""
+    engine = make_engine(url, pool_size=1)
+    try:
+        current = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    head = migrate.head_revision()
+    if current is None:
+        log.info("empty database: applying migrations")
+        migrate.upgrade(url)
+    elif current != head:
+        raise click.ClickException(
+            f"the database schema is at {current} but this code needs {head}: "
+            "run `catalog db upgrade` first"
+        )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn workers")
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve the dashboard and the API (migrating an empty database first)."""
+    from app.server import run_gunicorn
+
+    url = resolve_database_url(settings)
+    prepare_schema(url)
+    click.echo(f"Model Catalog at http://{host}:{port}/  (API: http://{host}:{port}/api/v1/)")
+    run_gunicorn(settings.model_copy(update={"database_url": url}), host, port, workers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""Mounts the Dash dashboard on the Flask server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import Dash
+from flask import Flask
+
+from callbacks import router
+from components import shell
+from data.db import Database
+
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+# Served by the app itself, never from a CDN; listed explicitly so that they load first.
+VENDOR_STYLESHEETS = [
+    "/assets/vendor/bootstrap.min.css",
+    "/assets/vendor/bootstrap-icons/bootstrap-icons.min.css",
+]
+
+
+def create_dash(server: Flask, db: Database) -> Dash:
+    dash_app = Dash(
+        __name__,
+        server=server,
+        title="Model Catalog",
+        assets_folder=str(ASSETS_DIR),
+        assets_path_ignore=["vendor"],
+        external_stylesheets=VENDOR_STYLESHEETS,
+        serve_locally=True,
+        update_title=None,
+    )
+    dash_app.layout = shell.shell
+    router.register(dash_app, db)
+    return dash_app

@@ -1,0 +1,39 @@
+"""The app factory: one Flask server carrying the Dash dashboard and the /api/v1 blueprint."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from app.settings import Settings
+from data.db import Database
+from data.embedded import start_embedded_postgres
+
+log = logging.getLogger(__name__)
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """The configured URL, or else the embedded PostgreSQL's (started on demand)."""
+    if settings.database_url:
+        return settings.database_url
+    url = start_embedded_postgres(settings.data_dir)
+    log.info("no CATALOG_DATABASE_URL set: using embedded PostgreSQL in %s", settings.data_dir)
+    return url
+
+
+def open_database(settings: Settings) -> Database:
+    return Database.from_urls(resolve_database_url(settings), settings.read_database_url)
+
+
+def create_app(settings: Settings, database: Database | None = None) -> Flask:
+    from app.api import bp as api_blueprint  # imported here: no module-level app anywhere
+    from app.dashboard import create_dash
+
+    server = Flask(__name__)
+    server.config["CATALOG_SETTINGS"] = settings
+    db = database or open_database(settings)
+    server.extensions["catalog_db"] = db
+    server.register_blueprint(api_blueprint)
+    server.extensions["dash"] = create_dash(server, db)
+    return server

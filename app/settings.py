@@ -1,0 +1,93 @@
+"""Settings from the environment: one object, validated at start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from sqlalchemy.exc import ArgumentError
+
+from data.db import normalise_url
+
+# Environment variable → field name. README's settings table lists the same variables.
+ENVIRONMENT = {
+    "CATALOG_DATABASE_URL": "database_url",
+    "CATALOG_READ_DATABASE_URL": "read_database_url",
+    "CATALOG_DATA_DIR": "data_dir",
+    "CATALOG_REDIS_URL": "redis_url",
+    "CATALOG_LOG_LEVEL": "log_level",
+    "HF_ENDPOINT": "hf_endpoint",
+    "HF_TOKEN": "hf_token",
+}
+FIELD_TO_VARIABLE = {field: variable for variable, field in ENVIRONMENT.items()}
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; the message names the environment variable."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    database_url: str | None = None
+    read_database_url: str | None = None
+    data_dir: Path = Path(platformdirs.user_data_dir("model-catalog"))
+    redis_url: str | None = None
+    log_level: str = "INFO"
+    hf_endpoint: str = "https://huggingface.co"
+    hf_token: str | None = None
+
+    @field_validator("database_url", "read_database_url")
+    @classmethod
+    def _postgresql_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            normalise_url(value)
+        except (ArgumentError, ValueError) as error:
+            raise ValueError(f"expected postgresql://user@host:port/dbname ({error})") from None
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected redis://host:port/db")
+        return value
+
+    @field_validator("hf_endpoint")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+        environ = os.environ if environ is None else environ
+        values = {field: environ[var] for var, field in ENVIRONMENT.items() if environ.get(var)}
+        values.update(overrides)
+        try:
+            return cls(**values)
+        except ValidationError as error:
+            raise SettingsError(_describe(error)) from None
+
+
+def _describe(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "?"
+        name = FIELD_TO_VARIABLE.get(field, field)
+        problems.append(f"{name}: {item['msg'].removeprefix('Value error, ')}")
+    return "invalid settings: " + "; ".join(problems)

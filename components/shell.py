@@ -1,0 +1,42 @@
+"""The frame around every page: navbar, address bar and page container."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components import ids
+
+NAV_LINKS = (("Search", "/"), ("Trending", "/trending"), ("Analytics", "/analytics"))
+
+
+def navbar() -> dbc.Navbar:
+    links = [dbc.NavItem(dbc.NavLink(label, href=href)) for label, href in NAV_LINKS]
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand([html.I(className="bi bi-diagram-3 me-2"), "Model Catalog"], href="/"),
+                dbc.Nav(links, navbar=True),
+                html.A("API", href="/api/v1/health", className="nav-link text-light ms-auto"),
+            ]
+        ),
+        color="dark",
+        dark=True,
+        className="mb-4",
+    )
+
+
+def shell() -> html.Div:
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
+            navbar(),
+            dbc.Container(dcc.Loading(html.Div(id=ids.PAGE), delay_show=300), fluid="lg"),
+        ]
+    )
+
+
+def not_found(pathname: str) -> html.Div:
+    return html.Div(
+        [html.H2("Page not found"), html.P(f"Nothing lives at {pathname}."), dcc.Link("Back to search", href="/")]
+    )

@@ -1,0 +1,179 @@
+"""The catalog's tables. The schema itself is created by Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Computed,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+RELATION_TYPES = ("finetune", "adapter", "quantized", "merge")
+TAG_TYPES = (
+    "license", "language", "dataset", "arxiv", "region", "library", "base_model", "other",
+)
+
+# Weighted words for full-text search; the SQL functions are defined in the first migration.
+SEARCH_VECTOR_SQL = (
+    "setweight(to_tsvector('simple'::regconfig, catalog_search_words(repo_id)), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, catalog_search_words(author)), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, catalog_search_words("
+    "coalesce(pipeline_tag, '') || ' ' || coalesce(library_name, ''))), 'C') || "
+    "setweight(to_tsvector('simple'::regconfig, catalog_search_words(catalog_tag_words(tags))), 'D')"
+)
+
+ModelRef = Annotated[
+    int, mapped_column(Integer, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
+]
+Timestamp = Annotated[datetime, mapped_column(DateTime(timezone=True))]
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Model(Base):
+    """One Hub repository of type model. `id` is a surrogate key; `repo_id` is the Hub's id."""
+
+    __tablename__ = "models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    repo_id: Mapped[str] = mapped_column(Text, unique=True)
+    author: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    pipeline_tag: Mapped[str | None] = mapped_column(Text)
+    library_name: Mapped[str | None] = mapped_column(Text)
+    license: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    downloads: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    downloads_all_time: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    trending_score: Mapped[float | None] = mapped_column(Double)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_modified: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    gated: Mapped[str | None] = mapped_column(Text)  # NULL/'auto'/'manual'; NULL = not gated
+    private: Mapped[bool] = mapped_column(server_default=text("false"))
+    disabled: Mapped[bool] = mapped_column(server_default=text("false"))
+    sha: Mapped[str | None] = mapped_column(Text)
+    card_data: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    used_storage: Mapped[int | None] = mapped_column(BigInteger)
+    has_base_model: Mapped[bool] = mapped_column(server_default=text("false"))
+    derivative_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # A digest of the source record: re-ingesting an unchanged record is a no-op.
+    record_hash: Mapped[str | None] = mapped_column(Text)
+    ingested_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("now()")
+    )
+    search_vector: Mapped[str] = mapped_column(
+        TSVECTOR, Computed(SEARCH_VECTOR_SQL, persisted=True)
+    )
+
+    __table_args__ = (
+        CheckConstraint("downloads >= 0", name="downloads_non_negative"),
+        CheckConstraint("likes >= 0", name="likes_non_negative"),
+        Index("ix_models_search_vector", "search_vector", postgresql_using="gin"),
+        Index("ix_models_downloads", text("downloads DESC"), text("id DESC")),
+        Index("ix_models_likes", text("likes DESC"), text("id DESC")),
+        Index("ix_models_created_at", text("created_at DESC NULLS LAST"), text("id DESC")),
+        Index("ix_models_last_modified", text("last_modified DESC NULLS LAST"), text("id DESC")),
+        Index("ix_models_trending", text("trending_score DESC NULLS LAST"), text("id DESC")),
+        Index("ix_models_author", "author"),
+        Index("ix_models_pipeline_tag", "pipeline_tag"),
+        Index("ix_models_library_name", "library_name"),
+        Index("ix_models_tags", "tags", postgresql_using="gin"),
+    )
+
+
+class ModelTag(Base):
+    __tablename__ = "model_tags"
+
+    model_id: Mapped[ModelRef]
+    tag: Mapped[str] = mapped_column(Text, primary_key=True)
+    tag_type: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint(_in("tag_type", TAG_TYPES), name="tag_type_known"),
+        Index("ix_model_tags_tag", "tag"),
+        Index("ix_model_tags_tag_type", "tag_type"),
+    )
+
+
+class ModelSibling(Base):
+    """A file in the model's repository."""
+
+    __tablename__ = "model_siblings"
+
+    model_id: Mapped[ModelRef]
+    rfilename: Mapped[str] = mapped_column(Text, primary_key=True)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    blob_id: Mapped[str | None] = mapped_column(Text)
+
+
+class BaseModelRelation(Base):
+    """An edge base → derivative. The base is a Hub id that may not be in the catalog."""
+
+    __tablename__ = "base_model_relations"
+
+    model_id: Mapped[ModelRef]
+    base_model_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    # models.id of the base when it is in the catalog (kept current by ingestion).
+    base_model_ref: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("models.id", ondelete="SET NULL")
+    )
+    relation_type: Mapped[str] = mapped_column(Text)
+    declared: Mapped[bool]
+    source: Mapped[str] = mapped_column(Text)  # typed_tag / card_data / untyped_tag
+
+    __table_args__ = (
+        CheckConstraint(_in("relation_type", RELATION_TYPES), name="relation_type_known"),
+        CheckConstraint(
+            _in("source", ("typed_tag", "card_data", "untyped_tag")), name="source_known"
+        ),
+        Index("ix_base_model_relations_base_model_id", "base_model_id"),
+        Index("ix_base_model_relations_base_model_ref", "base_model_ref"),
+    )
+
+
+class DatasetRelation(Base):
+    __tablename__ = "dataset_relations"
+
+    model_id: Mapped[ModelRef]
+    dataset_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    source: Mapped[str] = mapped_column(Text)  # tag / card_data
+
+    __table_args__ = (Index("ix_dataset_relations_dataset_id", "dataset_id"),)
+
+
+class CatalogMeta(Base):
+    """Small facts about the catalog itself: ingestion high-water marks, demo-data flag."""
+
+    __tablename__ = "catalog_meta"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONB)
+    updated_at: Mapped[Timestamp] = mapped_column(server_default=text("now()"))

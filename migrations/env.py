@@ -1,0 +1,33 @@
+"""Alembic environment: online migrations only, with timeouts so a deploy never hangs."""
+
+from alembic import context
+from sqlalchemy import create_engine, pool, text
+
+from data.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    # Materialized views and SQL functions are managed by hand in the migrations.
+    return not (type_ == "table" and reflected and compare_to is None and name == "author_stats")
+
+
+def run_migrations_online() -> None:
+    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        connection.execute(text("SET lock_timeout = '10s'"))
+        connection.commit()
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            include_object=include_object,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations_online()

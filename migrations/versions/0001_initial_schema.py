@@ -1,0 +1,175 @@
+"""Initial schema: models, tags, files, lineage, datasets, catalog facts, author_stats.
+
+Revision ID: 0001
+Revises: 
+Create Date: 2026-11-26 10:51:33.480428
+"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+revision = '0001'
+down_revision = None
+branch_labels = None
+depends_on = None
+
+# Words people type: lower case, split on punctuation and at letter/digit boundaries, so that
+# "Qwen/Qwen2.5-7B" yields qwen qwen2 5 7b plus qwen 2 5 7 b. Queries get the same treatment.
+SEARCH_WORDS_FUNCTION = r"""
+CREATE FUNCTION catalog_search_words(value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN (
+    WITH w AS (SELECT regexp_replace(lower(coalesce(value, '')), '[^[:alnum:]]+', ' ', 'g') AS words)
+    SELECT words || ' ' || regexp_replace(
+        regexp_replace(words, '([[:alpha:]])([[:digit:]])', '\1 \2', 'g'),
+        '([[:digit:]])([[:alpha:]])', '\1 \2', 'g')
+    FROM w
+)
+"""
+
+# Tags joined for search, leaving out lineage tags (they name other models, not this one).
+TAG_WORDS_FUNCTION = r"""
+CREATE FUNCTION catalog_tag_words(tags text[]) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN array_to_string(ARRAY(SELECT t FROM unnest(tags) AS t WHERE t NOT LIKE 'base\_model:%'), ' ')
+"""
+
+AUTHOR_STATS = (
+    """
+    CREATE MATERIALIZED VIEW author_stats AS
+    SELECT author,
+           count(*) AS model_count,
+           coalesce(sum(downloads), 0)::bigint AS total_downloads,
+           coalesce(sum(likes), 0)::bigint AS total_likes,
+           count(*) FILTER (WHERE has_base_model) AS derived_model_count,
+           min(created_at) AS first_created_at,
+           max(created_at) AS last_created_at
+    FROM models
+    GROUP BY author
+    """,
+    # The unique index lets the view refresh CONCURRENTLY (reads are not blocked).
+    "CREATE UNIQUE INDEX ux_author_stats_author ON author_stats (author)",
+    "CREATE INDEX ix_author_stats_total_downloads ON author_stats (total_downloads DESC)",
+)
+
+
+def upgrade() -> None:
+    op.execute(SEARCH_WORDS_FUNCTION)
+    op.execute(TAG_WORDS_FUNCTION)
+    op.create_table('catalog_meta',
+    sa.Column('key', sa.Text(), nullable=False),
+    sa.Column('value', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_catalog_meta'))
+    )
+    op.create_table('models',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('repo_id', sa.Text(), nullable=False),
+    sa.Column('author', sa.Text(), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('pipeline_tag', sa.Text(), nullable=True),
+    sa.Column('library_name', sa.Text(), nullable=True),
+    sa.Column('license', sa.Text(), nullable=True),
+    sa.Column('tags', postgresql.ARRAY(sa.Text()), server_default=sa.text("'{}'"), nullable=False),
+    sa.Column('downloads', sa.BigInteger(), server_default=sa.text('0'), nullable=False),
+    sa.Column('downloads_all_time', sa.BigInteger(), nullable=True),
+    sa.Column('likes', sa.Integer(), server_default=sa.text('0'), nullable=False),
+    sa.Column('trending_score', sa.Double(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_modified', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('gated', sa.Text(), nullable=True),
+    sa.Column('private', sa.Boolean(), server_default=sa.text('false'), nullable=False),
+    sa.Column('disabled', sa.Boolean(), server_default=sa.text('false'), nullable=False),
+    sa.Column('sha', sa.Text(), nullable=True),
+    sa.Column('card_data', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+    sa.Column('used_storage', sa.BigInteger(), nullable=True),
+    sa.Column('has_base_model', sa.Boolean(), server_default=sa.text('false'), nullable=False),
+    sa.Column('derivative_count', sa.Integer(), server_default=sa.text('0'), nullable=False),
+    sa.Column('record_hash', sa.Text(), nullable=True),
+    sa.Column('ingested_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.Column('search_vector', postgresql.TSVECTOR(), sa.Computed("setweight(to_tsvector('simple'::regconfig, catalog_search_words(repo_id)), 'A') || setweight(to_tsvector('simple'::regconfig, catalog_search_words(author)), 'B') || setweight(to_tsvector('simple'::regconfig, catalog_search_words(coalesce(pipeline_tag, '') || ' ' || coalesce(library_name, ''))), 'C') || setweight(to_tsvector('simple'::regconfig, catalog_search_words(catalog_tag_words(tags))), 'D')", persisted=True), nullable=False),
+    sa.CheckConstraint('downloads >= 0', name=op.f('ck_models_downloads_non_negative')),
+    sa.CheckConstraint('likes >= 0', name=op.f('ck_models_likes_non_negative')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_models')),
+    sa.UniqueConstraint('repo_id', name=op.f('uq_models_repo_id'))
+    )
+    op.create_index('ix_models_author', 'models', ['author'], unique=False)
+    op.create_index('ix_models_created_at', 'models', [sa.literal_column('created_at DESC NULLS LAST'), sa.literal_column('id DESC')], unique=False)
+    op.create_index('ix_models_downloads', 'models', [sa.literal_column('downloads DESC'), sa.literal_column('id DESC')], unique=False)
+    op.create_index('ix_models_last_modified', 'models', [sa.literal_column('last_modified DESC NULLS LAST'), sa.literal_column('id DESC')], unique=False)
+    op.create_index('ix_models_library_name', 'models', ['library_name'], unique=False)
+    op.create_index('ix_models_likes', 'models', [sa.literal_column('likes DESC'), sa.literal_column('id DESC')], unique=False)
+    op.create_index('ix_models_pipeline_tag', 'models', ['pipeline_tag'], unique=False)
+    op.create_index('ix_models_search_vector', 'models', ['search_vector'], unique=False, postgresql_using='gin')
+    op.create_index('ix_models_tags', 'models', ['tags'], unique=False, postgresql_using='gin')
+    op.create_index('ix_models_trending', 'models', [sa.literal_column('trending_score DESC NULLS LAST'), sa.literal_column('id DESC')], unique=False)
+    op.create_table('base_model_relations',
+    sa.Column('model_id', sa.Integer(), nullable=False),
+    sa.Column('base_model_id', sa.Text(), nullable=False),
+    sa.Column('base_model_ref', sa.Integer(), nullable=True),
+    sa.Column('relation_type', sa.Text(), nullable=False),
+    sa.Column('declared', sa.Boolean(), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.CheckConstraint("relation_type IN ('finetune', 'adapter', 'quantized', 'merge')", name=op.f('ck_base_model_relations_relation_type_known')),
+    sa.CheckConstraint("source IN ('typed_tag', 'card_data', 'untyped_tag')", name=op.f('ck_base_model_relations_source_known')),
+    sa.ForeignKeyConstraint(['base_model_ref'], ['models.id'], name=op.f('fk_base_model_relations_base_model_ref_models'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['model_id'], ['models.id'], name=op.f('fk_base_model_relations_model_id_models'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('model_id', 'base_model_id', name=op.f('pk_base_model_relations'))
+    )
+    op.create_index('ix_base_model_relations_base_model_id', 'base_model_relations', ['base_model_id'], unique=False)
+    op.create_index('ix_base_model_relations_base_model_ref', 'base_model_relations', ['base_model_ref'], unique=False)
+    op.create_table('dataset_relations',
+    sa.Column('model_id', sa.Integer(), nullable=False),
+    sa.Column('dataset_id', sa.Text(), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['model_id'], ['models.id'], name=op.f('fk_dataset_relations_model_id_models'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('model_id', 'dataset_id', name=op.f('pk_dataset_relations'))
+    )
+    op.create_index('ix_dataset_relations_dataset_id', 'dataset_relations', ['dataset_id'], unique=False)
+    op.create_table('model_siblings',
+    sa.Column('model_id', sa.Integer(), nullable=False),
+    sa.Column('rfilename', sa.Text(), nullable=False),
+    sa.Column('size', sa.BigInteger(), nullable=True),
+    sa.Column('blob_id', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['model_id'], ['models.id'], name=op.f('fk_model_siblings_model_id_models'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('model_id', 'rfilename', name=op.f('pk_model_siblings'))
+    )
+    op.create_table('model_tags',
+    sa.Column('model_id', sa.Integer(), nullable=False),
+    sa.Column('tag', sa.Text(), nullable=False),
+    sa.Column('tag_type', sa.Text(), nullable=False),
+    sa.CheckConstraint("tag_type IN ('license', 'language', 'dataset', 'arxiv', 'region', 'library', 'base_model', 'other')", name=op.f('ck_model_tags_tag_type_known')),
+    sa.ForeignKeyConstraint(['model_id'], ['models.id'], name=op.f('fk_model_tags_model_id_models'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('model_id', 'tag', name=op.f('pk_model_tags'))
+    )
+    op.create_index('ix_model_tags_tag', 'model_tags', ['tag'], unique=False)
+    op.create_index('ix_model_tags_tag_type', 'model_tags', ['tag_type'], unique=False)
+    for statement in AUTHOR_STATS:
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    op.execute('DROP MATERIALIZED VIEW author_stats')
+    op.drop_index('ix_model_tags_tag_type', table_name='model_tags')
+    op.drop_index('ix_model_tags_tag', table_name='model_tags')
+    op.drop_table('model_tags')
+    op.drop_table('model_siblings')
+    op.drop_index('ix_dataset_relations_dataset_id', table_name='dataset_relations')
+    op.drop_table('dataset_relations')
+    op.drop_index('ix_base_model_relations_base_model_ref', table_name='base_model_relations')
+    op.drop_index('ix_base_model_relations_base_model_id', table_name='base_model_relations')
+    op.drop_table('base_model_relations')
+    op.drop_index('ix_models_trending', table_name='models')
+    op.drop_index('ix_models_tags', table_name='models', postgresql_using='gin')
+    op.drop_index('ix_models_search_vector', table_name='models', postgresql_using='gin')
+    op.drop_index('ix_models_pipeline_tag', table_name='models')
+    op.drop_index('ix_models_likes', table_name='models')
+    op.drop_index('ix_models_library_name', table_name='models')
+    op.drop_index('ix_models_last_modified', table_name='models')
+    op.drop_index('ix_models_downloads', table_name='models')
+    op.drop_index('ix_models_created_at', table_name='models')
+    op.drop_index('ix_models_author', table_name='models')
+    op.drop_table('models')
+    op.drop_table('catalog_meta')
+    op.execute('DROP FUNCTION catalog_tag_words(text[])')
+    op.execute('DROP FUNCTION catalog_search_words(text)')

@@ -1,0 +1,54 @@
+import pytest
+from click.testing import CliRunner
+
+from app.cli import main
+from app.settings import ENVIRONMENT, Settings, SettingsError
+
+
+def test_defaults_need_no_environment():
+    settings = Settings.from_env({})
+    assert settings.database_url is None
+    assert settings.hf_endpoint == "https://huggingface.co"
+    assert settings.log_level == "INFO"
+    assert settings.data_dir.name == "model-catalog"
+
+
+def test_every_variable_is_read():
+    environ = {
+        "CATALOG_DATABASE_URL": "postgresql://u@db:5432/catalog",
+        "CATALOG_READ_DATABASE_URL": "postgresql://u@replica:5432/catalog",
+        "CATALOG_DATA_DIR": "/srv/catalog",
+        "CATALOG_REDIS_URL": "redis://cache:6379/0",
+        "CATALOG_LOG_LEVEL": "debug",
+        "HF_ENDPOINT": "http://127.0.0.1:9999/",
+        "HF_TOKEN": "hf_x",
+    }
+    settings = Settings.from_env(environ)
+    assert set(environ) == set(ENVIRONMENT)
+    assert settings.read_database_url.endswith("replica:5432/catalog")
+    assert str(settings.data_dir) == "/srv/catalog"
+    assert settings.log_level == "DEBUG"
+    assert settings.hf_endpoint == "http://127.0.0.1:9999"
+    assert settings.hf_token == "hf_x"
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("CATALOG_DATABASE_URL", "mysql://root@localhost/catalog"),
+        ("CATALOG_DATABASE_URL", "not a url"),
+        ("CATALOG_READ_DATABASE_URL", "sqlite:///x.db"),
+        ("CATALOG_REDIS_URL", "http://cache:6379"),
+        ("CATALOG_LOG_LEVEL", "LOUD"),
+        ("HF_ENDPOINT", "ftp://hub"),
+    ],
+)
+def test_bad_value_names_the_variable(variable, value):
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env({variable: value})
+
+
+def test_cli_refuses_bad_settings_with_the_variable_name():
+    result = CliRunner().invoke(main, ["db", "upgrade"], env={"CATALOG_DATABASE_URL": "mysql://x/y"})
+    assert result.exit_code != 0
+    assert "CATALOG_DATABASE_URL" in result.output
