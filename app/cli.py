@@ -91,5 +91,14 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     run_gunicorn(settings.model_copy(update={"database_url": url}), host, port, workers)
 
 
+def _register_subcommands() -> None:
+    from app.cli_ingest import export, ingest_group
+
+    main.add_command(ingest_group)
+    main.add_command(export)
+
+
+_register_subcommands()
+
 if __name__ == "__main__":
     main()

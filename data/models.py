@@ -34,14 +34,10 @@ TAG_TYPES = (
     "license", "language", "dataset", "arxiv", "region", "library", "base_model", "other",
 )
 
-# Weighted words for full-text search; the SQL functions are defined in the first migration.
-SEARCH_VECTOR_SQL = (
-    "setweight(to_tsvector('simple'::regconfig, catalog_search_words(repo_id)), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, catalog_search_words(author)), 'B') || "
-    "setweight(to_tsvector('simple'::regconfig, catalog_search_words("
-    "coalesce(pipeline_tag, '') || ' ' || coalesce(library_name, ''))), 'C') || "
-    "setweight(to_tsvector('simple'::regconfig, catalog_search_words(catalog_tag_words(tags))), 'D')"
-)
+# The weighted words of a model (id A, author B, task and library C, tags D) are written by
+# ingestion as a tsvector document (data/search_words.py), so that ids split the way people
+# type them and queries can be split the same way; the vector is generated from it.
+SEARCH_VECTOR_SQL = "CAST(search_document AS tsvector)"
 
 ModelRef = Annotated[
     int, mapped_column(Integer, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
@@ -63,7 +59,7 @@ class Model(Base):
     __tablename__ = "models"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    repo_id: Mapped[str] = mapped_column(Text, unique=True)
+    repo_id: Mapped[str] = mapped_column(Text)  # unique regardless of case, as on the Hub
     author: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(Text)
     pipeline_tag: Mapped[str | None] = mapped_column(Text)
@@ -86,6 +82,7 @@ class Model(Base):
     derivative_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     # A digest of the source record: re-ingesting an unchanged record is a no-op.
     record_hash: Mapped[str | None] = mapped_column(Text)
+    search_document: Mapped[str] = mapped_column(Text, server_default=text("''"))
     ingested_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=text("now()")
     )
@@ -96,16 +93,20 @@ class Model(Base):
     __table_args__ = (
         CheckConstraint("downloads >= 0", name="downloads_non_negative"),
         CheckConstraint("likes >= 0", name="likes_non_negative"),
-        Index("ix_models_search_vector", "search_vector", postgresql_using="gin"),
+        # A larger pending list makes GIN upkeep far cheaper for batched upserts.
+        Index("ix_models_search_vector", "search_vector", postgresql_using="gin",
+              postgresql_with={"gin_pending_list_limit": 16384}),
         Index("ix_models_downloads", text("downloads DESC"), text("id DESC")),
         Index("ix_models_likes", text("likes DESC"), text("id DESC")),
         Index("ix_models_created_at", text("created_at DESC NULLS LAST"), text("id DESC")),
         Index("ix_models_last_modified", text("last_modified DESC NULLS LAST"), text("id DESC")),
         Index("ix_models_trending", text("trending_score DESC NULLS LAST"), text("id DESC")),
+        Index("uq_models_repo_id_lower", text("lower(repo_id)"), unique=True),
         Index("ix_models_author", "author"),
         Index("ix_models_pipeline_tag", "pipeline_tag"),
         Index("ix_models_library_name", "library_name"),
-        Index("ix_models_tags", "tags", postgresql_using="gin"),
+        Index("ix_models_tags", "tags", postgresql_using="gin",
+              postgresql_with={"gin_pending_list_limit": 16384}),
     )
 
 
@@ -116,11 +117,8 @@ class ModelTag(Base):
     tag: Mapped[str] = mapped_column(Text, primary_key=True)
     tag_type: Mapped[str] = mapped_column(Text)
 
-    __table_args__ = (
-        CheckConstraint(_in("tag_type", TAG_TYPES), name="tag_type_known"),
-        Index("ix_model_tags_tag", "tag"),
-        Index("ix_model_tags_tag_type", "tag_type"),
-    )
+    # No secondary index: models.tags (GIN) answers "which models have tag X".
+    __table_args__ = (CheckConstraint(_in("tag_type", TAG_TYPES), name="tag_type_known"),)
 
 
 class ModelSibling(Base):
@@ -156,6 +154,12 @@ class BaseModelRelation(Base):
         ),
         Index("ix_base_model_relations_base_model_id", "base_model_id"),
         Index("ix_base_model_relations_base_model_ref", "base_model_ref"),
+        # Edges whose base is not (yet) in the catalog, found again when it arrives.
+        Index(
+            "ix_base_model_relations_unresolved",
+            text("lower(base_model_id)"),
+            postgresql_where=text("base_model_ref IS NULL"),
+        ),
     )
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 10:51:33.480428
+Create Date: 2026-11-26 11:00:21.259936
 """
 from alembic import op
 import sqlalchemy as sa
@@ -12,27 +12,6 @@ revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
-
-# Words people type: lower case, split on punctuation and at letter/digit boundaries, so that
-# "Qwen/Qwen2.5-7B" yields qwen qwen2 5 7b plus qwen 2 5 7 b. Queries get the same treatment.
-SEARCH_WORDS_FUNCTION = r"""
-CREATE FUNCTION catalog_search_words(value text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN (
-    WITH w AS (SELECT regexp_replace(lower(coalesce(value, '')), '[^[:alnum:]]+', ' ', 'g') AS words)
-    SELECT words || ' ' || regexp_replace(
-        regexp_replace(words, '([[:alpha:]])([[:digit:]])', '\1 \2', 'g'),
-        '([[:digit:]])([[:alpha:]])', '\1 \2', 'g')
-    FROM w
-)
-"""
-
-# Tags joined for search, leaving out lineage tags (they name other models, not this one).
-TAG_WORDS_FUNCTION = r"""
-CREATE FUNCTION catalog_tag_words(tags text[]) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN array_to_string(ARRAY(SELECT t FROM unnest(tags) AS t WHERE t NOT LIKE 'base\_model:%'), ' ')
-"""
 
 AUTHOR_STATS = (
     """
@@ -54,8 +33,6 @@ AUTHOR_STATS = (
 
 
 def upgrade() -> None:
-    op.execute(SEARCH_WORDS_FUNCTION)
-    op.execute(TAG_WORDS_FUNCTION)
     op.create_table('catalog_meta',
     sa.Column('key', sa.Text(), nullable=False),
     sa.Column('value', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
@@ -86,12 +63,12 @@ def upgrade() -> None:
     sa.Column('has_base_model', sa.Boolean(), server_default=sa.text('false'), nullable=False),
     sa.Column('derivative_count', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.Column('record_hash', sa.Text(), nullable=True),
+    sa.Column('search_document', sa.Text(), server_default=sa.text("''"), nullable=False),
     sa.Column('ingested_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('search_vector', postgresql.TSVECTOR(), sa.Computed("setweight(to_tsvector('simple'::regconfig, catalog_search_words(repo_id)), 'A') || setweight(to_tsvector('simple'::regconfig, catalog_search_words(author)), 'B') || setweight(to_tsvector('simple'::regconfig, catalog_search_words(coalesce(pipeline_tag, '') || ' ' || coalesce(library_name, ''))), 'C') || setweight(to_tsvector('simple'::regconfig, catalog_search_words(catalog_tag_words(tags))), 'D')", persisted=True), nullable=False),
+    sa.Column('search_vector', postgresql.TSVECTOR(), sa.Computed("CAST(search_document AS tsvector)", persisted=True), nullable=False),
     sa.CheckConstraint('downloads >= 0', name=op.f('ck_models_downloads_non_negative')),
     sa.CheckConstraint('likes >= 0', name=op.f('ck_models_likes_non_negative')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_models')),
-    sa.UniqueConstraint('repo_id', name=op.f('uq_models_repo_id'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_models'))
     )
     op.create_index('ix_models_author', 'models', ['author'], unique=False)
     op.create_index('ix_models_created_at', 'models', [sa.literal_column('created_at DESC NULLS LAST'), sa.literal_column('id DESC')], unique=False)
@@ -100,9 +77,10 @@ def upgrade() -> None:
     op.create_index('ix_models_library_name', 'models', ['library_name'], unique=False)
     op.create_index('ix_models_likes', 'models', [sa.literal_column('likes DESC'), sa.literal_column('id DESC')], unique=False)
     op.create_index('ix_models_pipeline_tag', 'models', ['pipeline_tag'], unique=False)
-    op.create_index('ix_models_search_vector', 'models', ['search_vector'], unique=False, postgresql_using='gin')
-    op.create_index('ix_models_tags', 'models', ['tags'], unique=False, postgresql_using='gin')
+    op.create_index('ix_models_search_vector', 'models', ['search_vector'], unique=False, postgresql_using='gin', postgresql_with={'gin_pending_list_limit': 16384})
+    op.create_index('ix_models_tags', 'models', ['tags'], unique=False, postgresql_using='gin', postgresql_with={'gin_pending_list_limit': 16384})
     op.create_index('ix_models_trending', 'models', [sa.literal_column('trending_score DESC NULLS LAST'), sa.literal_column('id DESC')], unique=False)
+    op.create_index('uq_models_repo_id_lower', 'models', [sa.literal_column('lower(repo_id)')], unique=True)
     op.create_table('base_model_relations',
     sa.Column('model_id', sa.Integer(), nullable=False),
     sa.Column('base_model_id', sa.Text(), nullable=False),
@@ -118,6 +96,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_base_model_relations_base_model_id', 'base_model_relations', ['base_model_id'], unique=False)
     op.create_index('ix_base_model_relations_base_model_ref', 'base_model_relations', ['base_model_ref'], unique=False)
+    op.create_index('ix_base_model_relations_unresolved', 'base_model_relations', [sa.literal_column('lower(base_model_id)')], unique=False, postgresql_where=sa.text('base_model_ref IS NULL'))
     op.create_table('dataset_relations',
     sa.Column('model_id', sa.Integer(), nullable=False),
     sa.Column('dataset_id', sa.Text(), nullable=False),
@@ -142,23 +121,21 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['model_id'], ['models.id'], name=op.f('fk_model_tags_model_id_models'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('model_id', 'tag', name=op.f('pk_model_tags'))
     )
-    op.create_index('ix_model_tags_tag', 'model_tags', ['tag'], unique=False)
-    op.create_index('ix_model_tags_tag_type', 'model_tags', ['tag_type'], unique=False)
     for statement in AUTHOR_STATS:
         op.execute(statement)
 
 
 def downgrade() -> None:
     op.execute('DROP MATERIALIZED VIEW author_stats')
-    op.drop_index('ix_model_tags_tag_type', table_name='model_tags')
-    op.drop_index('ix_model_tags_tag', table_name='model_tags')
     op.drop_table('model_tags')
     op.drop_table('model_siblings')
     op.drop_index('ix_dataset_relations_dataset_id', table_name='dataset_relations')
     op.drop_table('dataset_relations')
+    op.drop_index('ix_base_model_relations_unresolved', table_name='base_model_relations', postgresql_where=sa.text('base_model_ref IS NULL'))
     op.drop_index('ix_base_model_relations_base_model_ref', table_name='base_model_relations')
     op.drop_index('ix_base_model_relations_base_model_id', table_name='base_model_relations')
     op.drop_table('base_model_relations')
+    op.drop_index('uq_models_repo_id_lower', table_name='models')
     op.drop_index('ix_models_trending', table_name='models')
     op.drop_index('ix_models_tags', table_name='models', postgresql_using='gin')
     op.drop_index('ix_models_search_vector', table_name='models', postgresql_using='gin')
@@ -171,5 +148,4 @@ def downgrade() -> None:
     op.drop_index('ix_models_author', table_name='models')
     op.drop_table('models')
     op.drop_table('catalog_meta')
-    op.execute('DROP FUNCTION catalog_tag_words(text[])')
-    op.execute('DROP FUNCTION catalog_search_words(text)')
+

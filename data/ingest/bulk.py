@@ -1,0 +1,57 @@
+"""Loading an empty catalog: constraints and indexes are built once afterwards, not per row.
+
+Keys, foreign keys and indexes that the load itself does not read are dropped first and
+rebuilt at the end (several times faster than maintaining them row by row). A run cut short
+leaves them missing; the next run rebuilds them before it starts (`restore`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Index, text
+from sqlalchemy.orm import Session
+from sqlalchemy.schema import AddConstraint, DropConstraint
+
+from data.models import DatasetRelation, Model, ModelSibling, ModelTag
+
+# The upsert and the lineage upkeep read these during the load.
+KEPT_INDEXES = {"uq_models_repo_id_lower"}
+BULK_TABLES = (Model.__table__, ModelTag.__table__, ModelSibling.__table__, DatasetRelation.__table__)
+
+
+def _constraints(table):
+    keys = [] if table is Model.__table__ else [table.primary_key]
+    return keys + sorted(table.foreign_key_constraints, key=lambda c: c.name)
+
+
+def _indexes(table) -> list[Index]:
+    return [index for index in table.indexes if index.name not in KEPT_INDEXES]
+
+
+def catalog_is_empty(session: Session) -> bool:
+    return session.execute(text("SELECT NOT EXISTS (SELECT 1 FROM models)")).scalar_one()
+
+
+def drop_for_bulk_load(session: Session) -> None:
+    for table in BULK_TABLES:
+        for index in _indexes(table):
+            session.execute(text(f"DROP INDEX IF EXISTS {index.name}"))
+        for constraint in reversed(_constraints(table)):
+            session.execute(DropConstraint(constraint, if_exists=True))
+
+
+def restore(session: Session) -> list[str]:
+    """Create every key, foreign key and index of the schema that is missing; return their names."""
+    present = set(session.execute(text(
+        "SELECT conname FROM pg_constraint WHERE connamespace = 'public'::regnamespace "
+        "UNION SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+    )).scalars())
+    missing = [c for t in BULK_TABLES for c in _constraints(t) if c.name not in present]
+    missing += [i for t in BULK_TABLES for i in _indexes(t) if i.name not in present]
+    if missing:
+        session.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+    for item in missing:
+        if isinstance(item, Index):
+            item.create(session.connection())
+        else:
+            session.execute(AddConstraint(item))
+    return [item.name for item in missing]

@@ -1,0 +1,136 @@
+"""Ingestion from a Hub through huggingface_hub, against a fake Hub on 127.0.0.1."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import main
+from data.db import Database
+from data.ingest.hub import HubError, HubSource
+from data.ingest.pipeline import ingest
+from tests.catalog_state import catalog_state, counts, model
+from tests.hubserver import FakeHub
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def family() -> list[dict]:
+    records = json.loads((FIXTURES / "family.json").read_text())
+    for number, record in enumerate(records):  # list items carry lastModified when expanded
+        record.setdefault("lastModified", f"2024-0{number % 9 + 1}-15T00:00:00.000Z")
+    return records
+
+
+@pytest.fixture
+def hub():
+    with FakeHub(family(), page_size=2) as fake:
+        yield fake
+
+
+@pytest.fixture
+def no_waiting(monkeypatch):
+    """Record huggingface_hub's backoff waits instead of sleeping through them."""
+    import huggingface_hub.utils._http as http
+
+    waits = []
+    monkeypatch.setattr(http.time, "sleep", waits.append)
+    return waits
+
+
+def test_every_page_is_followed_and_stored(db, hub):
+    summary = ingest(db, HubSource(hub.url, sort="downloads"))
+    assert summary.new == 9 and summary.skipped == 0
+    listing = [r for r in hub.requests if r["path"] == "/api/models"]
+    assert len(listing) == 5  # 9 models, 2 a page, followed through Link headers
+    first = listing[0]["query"]
+    assert first["sort"] == ["downloads"] and "cardData" in first["expand[]"]
+    assert model(db, "lab/base-7b-chat")["derivative_count"] == 2
+
+
+def test_limit_stops_early(db, hub):
+    summary = ingest(db, HubSource(hub.url, sort="downloads", limit=3))
+    assert summary.new == 3
+    assert counts(db)["models"] == 3
+    assert model(db, "acme/base-7b")["downloads"] == 900000  # the most downloaded came first
+
+
+def test_rate_limits_and_server_errors_are_retried(db, hub, no_waiting):
+    hub.fail_next(429, retry_after=7)
+    hub.fail_next(500, times=2)
+    hub.fail_next(503)
+    summary = ingest(db, HubSource(hub.url))
+    assert summary.new == 9
+    assert no_waiting[0] == 8  # Retry-After honoured (huggingface_hub adds a second)
+    assert len(no_waiting) == 4
+
+
+def test_a_garbled_page_is_asked_for_again(db, hub, monkeypatch):
+    monkeypatch.setattr("data.ingest.hub.time.sleep", lambda seconds: None)
+    hub.garble_next(times=2)
+    assert ingest(db, HubSource(hub.url)).new == 9
+
+
+def test_a_hub_that_keeps_failing_ends_the_run_with_a_clear_error(db, hub, no_waiting):
+    hub.fail_next(500, times=100)
+    with pytest.raises(HubError, match="refused"):
+        ingest(db, HubSource(hub.url))
+
+
+def test_a_stalled_hub_times_out_and_is_retried(db, hub, no_waiting):
+    hub.delay_next(2.0)
+    assert ingest(db, HubSource(hub.url, timeout=0.5)).new == 9
+
+
+def test_details_bring_files_and_card_data(db, hub):
+    records = family()
+    records[0]["siblings"] = [{"rfilename": "model.safetensors", "size": 14_000_000_000}]
+    records[0]["cardData"] = {"license": "apache-2.0", "datasets": ["acme/extra"]}
+    hub.set_models(records)
+    summary = ingest(db, HubSource(hub.url, details=True))
+    assert summary.new == 9
+    state = catalog_state(db)
+    assert ("acme/base-7b", "model.safetensors", 14_000_000_000) in state["files"]
+    assert ("acme/base-7b", "acme/extra", "card_data") in state["datasets"]
+    details = [r for r in hub.requests if r["path"].startswith("/api/models/")]
+    assert len(details) == 9 and details[0]["query"]["blobs"] == ["true"]
+
+
+def test_a_detail_that_fails_is_skipped_and_reported(db, hub, no_waiting):
+    hub.fail_next(404, times=1, path_prefix="/api/models/odd/cycle-a")
+    summary = ingest(db, HubSource(hub.url, details=True))
+    assert summary.new == 8 and summary.skipped == 1
+    assert summary.skip_examples[0][0] == "odd/cycle-a"
+
+
+def cli(url: str, hub: FakeHub, *args: str):
+    env = {"CATALOG_DATABASE_URL": url, "HF_ENDPOINT": hub.url}
+    return CliRunner().invoke(main, ["ingest", "hub", *args], env=env)
+
+
+def test_incremental_runs_fetch_only_what_changed(fresh_database_url, hub):
+    first = cli(fresh_database_url, hub, "--sort", "lastModified")
+    assert first.exit_code == 0, first.output
+    assert "new 9" in first.output
+    changed = family()
+    changed[1] |= {"downloads": 1, "lastModified": "2025-06-01T00:00:00.000Z"}
+    hub.set_models(changed)
+    before = len(hub.requests)
+    second = cli(fresh_database_url, hub, "--sort", "lastModified")
+    assert second.exit_code == 0, second.output
+    assert "new 0 · updated 1 · unchanged" in second.output
+    assert "modified since 2024-11-05" in second.output
+    assert len(hub.requests) - before == 1  # one page: the listing stops at the high-water mark
+    db = Database.from_urls(fresh_database_url)
+    assert model(db, "lab/base-7b-chat")["downloads"] == 1
+    db.dispose()
+
+
+def test_cli_reports_an_unreachable_hub_and_fails(fresh_database_url, unused_port, no_waiting):
+    result = CliRunner().invoke(
+        main, ["ingest", "hub", "--limit", "5"],
+        env={"CATALOG_DATABASE_URL": fresh_database_url, "HF_ENDPOINT": f"http://127.0.0.1:{unused_port}"},
+    )
+    assert result.exit_code != 0
+    assert "cannot reach the Hub" in result.output and "HF_ENDPOINT" in result.output
