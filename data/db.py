@@ -57,6 +57,24 @@ class Database:
         with Session(bind=bind, join_transaction_mode="create_savepoint") as session:
             yield session
 
+    @contextmanager
+    def advisory_lock(self, key: int) -> Iterator[bool]:
+        """Try to hold a PostgreSQL advisory lock for the block; yield whether it was got."""
+        own = isinstance(self.bind, Engine)
+        connection = self.bind.connect() if own else self.bind
+        try:
+            got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar_one()
+            if own:
+                connection.commit()  # the lock outlives the transaction; the snapshot must not
+            yield got
+            if got:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                if own:
+                    connection.commit()
+        finally:
+            if own:
+                connection.close()
+
     def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""
         with self.session(read_only=True) as session:

@@ -14,7 +14,12 @@ from functools import lru_cache
 _SEPARATORS = re.compile(r"[\W_]+")
 _PARTS = re.compile(r"[^\W\d_]+|\d+")
 MAX_WORD_LENGTH = 100  # a tsvector lexeme must stay under 2 KB
-MAX_POSITION = 16383  # tsvector positions stop there
+# Tags on nearly every model (or naming other models) find nothing and bloat the index.
+UNSEARCHABLE_TAGS = frozenset(
+    {"endpoints_compatible", "autotrain_compatible", "text-generation-inference", "has_space"}
+)
+UNSEARCHABLE_PREFIXES = ("base_model:", "region:")
+VALUE_ONLY_PREFIXES = frozenset({"license", "dataset", "arxiv", "doi"})  # "license:mit" → "mit"
 
 
 def words(text: str) -> list[str]:
@@ -31,16 +36,20 @@ def search_words(text: str) -> list[str]:
     return list(found)
 
 
-@lru_cache(maxsize=200_000)
-def _tag_words(tag: str) -> tuple[str, ...]:
-    return tuple(search_words(tag))  # the same few thousand tags recur on most models
+def searchable_tags(tags: list[str]) -> list[str]:
+    """The text of the tags worth searching: prefixes like "license:" dropped, noise left out."""
+    found = []
+    for tag in tags:
+        if tag in UNSEARCHABLE_TAGS or tag.startswith(UNSEARCHABLE_PREFIXES):
+            continue
+        prefix, colon, value = tag.partition(":")
+        found.append(value if colon and prefix in VALUE_ONLY_PREFIXES else tag)
+    return found
 
 
 def tag_words(tags: list[str]) -> list[str]:
-    """Searchable words of a model's tags; lineage tags name other models, so they are left out."""
-    return list(dict.fromkeys(
-        word for tag in tags if not tag.startswith("base_model:") for word in _tag_words(tag)
-    ))
+    """Searchable words of a model's tags."""
+    return list(dict.fromkeys(word for tag in searchable_tags(tags) for word in search_words(tag)))
 
 
 def search_document(
@@ -48,17 +57,23 @@ def search_document(
 ) -> str:
     """A tsvector literal: id words weigh A, author B, task and library C, tags D.
 
-    Words are alphanumeric only, so they need no quoting beyond the enclosing quotes.
+    Words are alphanumeric only, so they need no quoting beyond the enclosing quotes. Each
+    weight class shares one position: nothing here searches phrases, and shared positions
+    let the fragments of recurring authors and tags be cached.
     """
-    weighted = (
-        (search_words(repo_id), "A"),
-        (search_words(author), "B"),
-        (search_words(f"{task or ''} {library or ''}"), "C"),
-        (tag_words(tags), ""),  # D is the default weight
-    )
-    entries, position = [], 0
-    for found, weight in weighted:
-        for word in found:
-            position = min(position + 1, MAX_POSITION)
-            entries.append(f"'{word}':{position}{weight}")
-    return " ".join(entries)
+    fragments = [
+        _fragment(search_words(repo_id), "1A"),
+        _cached_fragment(author, "2B"),
+        _cached_fragment(f"{task or ''} {library or ''}", "3C"),
+        *(_cached_fragment(tag, "4") for tag in searchable_tags(tags)),
+    ]
+    return " ".join(fragment for fragment in fragments if fragment)
+
+
+def _fragment(found: list[str], position: str) -> str:
+    return " ".join(f"'{word}':{position}" for word in found)
+
+
+@lru_cache(maxsize=200_000)
+def _cached_fragment(text: str, position: str) -> str:
+    return _fragment(search_words(text), position)  # the same authors and tags recur a lot

@@ -12,10 +12,11 @@ def test_each_word_once_and_non_ascii_kept():
     assert words("rinna/japanese-gpt-ñ-日本語") == ["rinna", "japanese", "gpt", "ñ", "日本語"]
 
 
-def test_lineage_tags_are_not_searchable_words():
-    assert tag_words(["gguf", "base_model:meta-llama/Llama-3", "license:mit"]) == ["gguf", "license", "mit"]
+def test_tags_give_their_values_and_noise_is_left_out():
+    tags = ["gguf", "base_model:meta-llama/Llama-3", "license:mit", "region:us", "endpoints_compatible"]
+    assert tag_words(tags) == ["gguf", "mit"]
 
 
 def test_the_document_weighs_id_author_task_and_tags():
     document = search_document("Org/Phi-3", "Org", "text-generation", None, ["gguf"])
-    assert document == "'org':1A 'phi':2A '3':3A 'org':4B 'text':5C 'generation':6C 'gguf':7"
+    assert document == "'org':1A 'phi':1A '3':1A 'org':2B 'text':3C 'generation':3C 'gguf':4"

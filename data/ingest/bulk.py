@@ -7,15 +7,19 @@ leaves them missing; the next run rebuilds them before it starts (`restore`).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from sqlalchemy import Index, text
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
+from data.db import Database
 from data.models import DatasetRelation, Model, ModelSibling, ModelTag
 
 # The upsert and the lineage upkeep read these during the load.
 KEPT_INDEXES = {"uq_models_repo_id_lower"}
 BULK_TABLES = (Model.__table__, ModelTag.__table__, ModelSibling.__table__, DatasetRelation.__table__)
+BUILDERS = 2  # indexes built side by side: one per core
 
 
 def _constraints(table):
@@ -39,19 +43,34 @@ def drop_for_bulk_load(session: Session) -> None:
             session.execute(DropConstraint(constraint, if_exists=True))
 
 
-def restore(session: Session) -> list[str]:
-    """Create every key, foreign key and index of the schema that is missing; return their names."""
-    present = set(session.execute(text(
-        "SELECT conname FROM pg_constraint WHERE connamespace = 'public'::regnamespace "
-        "UNION SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
-    )).scalars())
-    missing = [c for t in BULK_TABLES for c in _constraints(t) if c.name not in present]
-    missing += [i for t in BULK_TABLES for i in _indexes(t) if i.name not in present]
-    if missing:
+def restore(db: Database) -> list[str]:
+    """Create every key, foreign key and index of the schema that is missing; return their names.
+
+    Keys first, one after the other (foreign keys lock both tables); then the indexes, the
+    costly GIN ones first, on BUILDERS connections at once when the database allows it.
+    """
+    with db.session() as session:
+        present = set(session.execute(text(
+            "SELECT conname FROM pg_constraint WHERE connamespace = 'public'::regnamespace "
+            "UNION SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+        )).scalars())
+        constraints = [c for t in BULK_TABLES for c in _constraints(t) if c.name not in present]
+        for constraint in constraints:
+            session.execute(AddConstraint(constraint))
+        session.commit()
+    indexes = [i for t in BULK_TABLES for i in _indexes(t) if i.name not in present]
+    indexes.sort(key=lambda index: index.dialect_options["postgresql"]["using"] != "gin")
+    if db.concurrent_reads and len(indexes) > 1:
+        with ThreadPoolExecutor(BUILDERS, thread_name_prefix="index-build") as pool:
+            list(pool.map(lambda index: _build(db, index), indexes))
+    else:
+        for index in indexes:
+            _build(db, index)
+    return [item.name for item in (*constraints, *indexes)]
+
+
+def _build(db: Database, index: Index) -> None:
+    with db.session() as session:
         session.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
-    for item in missing:
-        if isinstance(item, Index):
-            item.create(session.connection())
-        else:
-            session.execute(AddConstraint(item))
-    return [item.name for item in missing]
+        index.create(session.connection())
+        session.commit()

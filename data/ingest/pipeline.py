@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from queue import Empty, Queue
 
@@ -16,12 +19,16 @@ from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 
 from data.db import Database
 from data.ingest.mapping import ModelRecord, Rejected, map_record, record_digest
-from data.ingest import bulk
-from data.ingest.writer import BatchResult, set_meta, stored_digests, write_batch
+from data.ingest import bulk, staging
+from data.ingest.writer import (
+    BatchResult, clear_staging, merge_batch, set_meta, stage_batch, stored_digests,
+)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 5000
+INGEST_LOCK = 0x6D6F64656C73  # advisory lock key: one ingest at a time per catalog
+_batch_ids = itertools.count(1)
 # Errors that blame the data (raised by SQLAlchemy, or by psycopg itself during COPY).
 REFUSED = (DataError, IntegrityError, ProgrammingError, psycopg.DataError, psycopg.IntegrityError)
 MAX_REPORTED_SKIPS = 50
@@ -91,6 +98,10 @@ class IngestSummary:
 ProgressCallback = Callable[[IngestSummary], None]
 
 
+class IngestBusy(RuntimeError):
+    """Another ingest holds the catalog."""
+
+
 def ingest(
     db: Database,
     records: Iterable[dict | Skip],
@@ -100,19 +111,55 @@ def ingest(
 ) -> IngestSummary:
     summary = IngestSummary()
     started = time.monotonic()
-    _prepare(db)
-    # Reading and mapping (Python) overlap with writing (PostgreSQL) in another thread.
-    for batch in prefetched(_batches(db, records, summary, batch_size)):
-        if batch:
-            _flush(db, batch, summary)
-        summary.elapsed = time.monotonic() - started
-        if progress:
-            progress(summary)
-    _finish(db, summary)
+    with db.advisory_lock(INGEST_LOCK) as got:
+        if not got:
+            raise IngestBusy("another ingest is writing to this catalog; wait for it to finish")
+        _prepare(db)
+        batches = _staged_batches(db, records, summary, batch_size)
+        if db.concurrent_reads:
+            # Reading, mapping and staging (mostly Python) overlap with merging (PostgreSQL).
+            batches = prefetched(batches)
+        with _short_thread_switches():
+            for batch_id, batch in batches:
+                _merge(db, batch_id, batch, summary)
+                summary.elapsed = time.monotonic() - started
+                if progress:
+                    progress(summary)
+        _finish(db, summary)
     summary.elapsed = time.monotonic() - started
     if progress:
         progress(summary)
     return summary
+
+
+@contextmanager
+def _short_thread_switches():
+    """The merging thread mostly waits on PostgreSQL: let it take the GIL back quickly."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def _staged_batches(db: Database, records, summary: IngestSummary, size: int):
+    """(batch id, records): staged already when another connection can do it, else (None, records)."""
+    for batch in _batches(db, records, summary, size):
+        if not batch:
+            continue
+        if not db.concurrent_reads:
+            yield None, batch
+            continue
+        batch_id = next(_batch_ids)
+        try:
+            with db.session() as session:
+                stage_batch(session, batch_id, batch)
+                session.commit()
+        except REFUSED:
+            yield None, batch  # the merge stages it again and finds the record at fault
+            continue
+        yield batch_id, batch
 
 
 def _batches(db: Database, records: Iterable[dict | Skip], summary: IngestSummary, size: int):
@@ -202,31 +249,44 @@ def _map(item: dict, summary: IngestSummary, digest: str) -> ModelRecord | None:
         return None
 
 
-def _flush(db: Database, records: list[ModelRecord], summary: IngestSummary) -> None:
-    """Write one batch in one transaction; a batch the database refuses is split to find the bad record."""
+def _merge(db: Database, batch_id: int | None, records: list[ModelRecord], summary: IngestSummary) -> None:
+    """Merge one batch in one transaction; a batch the database refuses is split to find the bad record."""
     try:
         with db.session() as session:
-            result = write_batch(session, records)
+            if batch_id is None:
+                batch_id = next(_batch_ids)
+                stage_batch(session, batch_id, records)
+            result = merge_batch(session, batch_id, len(records))
             if result.new or result.updated:
                 set_meta(session, "data_version", time.time())
             session.commit()
         summary.add(result)
     except REFUSED as error:
+        if batch_id is not None:
+            _unstage(db, batch_id)
         if len(records) == 1:
             reason = getattr(error, "orig", None) or error
             summary.skip(records[0].repo_id, f"refused by the database: {reason}")
             return
         middle = len(records) // 2
-        _flush(db, records[:middle], summary)
-        _flush(db, records[middle:], summary)
+        _merge(db, None, records[:middle], summary)
+        _merge(db, None, records[middle:], summary)
+
+
+def _unstage(db: Database, batch_id: int) -> None:
+    with db.session() as session:
+        for table in staging.TABLES:
+            session.execute(text(f"DELETE FROM {table} WHERE batch_id = :batch"), {"batch": batch_id})
+        session.commit()
 
 
 def _prepare(db: Database) -> None:
     """Rebuild indexes a cut-short run left out; drop them before filling an empty catalog."""
+    rebuilt = bulk.restore(db)
     with db.session() as session:
-        rebuilt = bulk.restore(session)
         if rebuilt:
             log.info("rebuilt %d keys and indexes a previous run left out", len(rebuilt))
+        clear_staging(session)
         if bulk.catalog_is_empty(session):
             log.info("empty catalog: keys and indexes are built once after the load")
             bulk.drop_for_bulk_load(session)
@@ -235,8 +295,8 @@ def _prepare(db: Database) -> None:
 
 def _finish(db: Database, summary: IngestSummary) -> None:
     """Build indexes left out by a bulk load; refresh what is derived from the whole catalog."""
+    bulk.restore(db)
     with db.session() as session:
-        bulk.restore(session)
         if summary.new or summary.updated:
             session.execute(text("REFRESH MATERIALIZED VIEW CONCURRENTLY author_stats"))
             if summary.new + summary.updated > 10_000:

@@ -121,12 +121,78 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['model_id'], ['models.id'], name=op.f('fk_model_tags_model_id_models'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('model_id', 'tag', name=op.f('pk_model_tags'))
     )
+    # Staging tables for ingestion: UNLOGGED, their rows are transient.
+    op.create_table('stage_datasets',
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('repo_id', sa.Text(), nullable=True),
+    sa.Column('dataset_id', sa.Text(), nullable=True),
+    sa.Column('source', sa.Text(), nullable=True),
+    prefixes=['UNLOGGED']
+    )
+    op.create_index('ix_stage_datasets_batch_id', 'stage_datasets', ['batch_id'], unique=False)
+    op.create_table('stage_models',
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('repo_id', sa.Text(), nullable=True),
+    sa.Column('author', sa.Text(), nullable=True),
+    sa.Column('name', sa.Text(), nullable=True),
+    sa.Column('pipeline_tag', sa.Text(), nullable=True),
+    sa.Column('library_name', sa.Text(), nullable=True),
+    sa.Column('license', sa.Text(), nullable=True),
+    sa.Column('tags', postgresql.ARRAY(sa.Text()), nullable=True),
+    sa.Column('downloads', sa.BigInteger(), nullable=True),
+    sa.Column('downloads_all_time', sa.BigInteger(), nullable=True),
+    sa.Column('likes', sa.Integer(), nullable=True),
+    sa.Column('trending_score', sa.Double(), nullable=True),
+    sa.Column('created_at', postgresql.TIMESTAMP(timezone=True), nullable=True),
+    sa.Column('last_modified', postgresql.TIMESTAMP(timezone=True), nullable=True),
+    sa.Column('gated', sa.Text(), nullable=True),
+    sa.Column('private', sa.Boolean(), nullable=True),
+    sa.Column('disabled', sa.Boolean(), nullable=True),
+    sa.Column('sha', sa.Text(), nullable=True),
+    sa.Column('card_data', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+    sa.Column('used_storage', sa.BigInteger(), nullable=True),
+    sa.Column('has_base_model', sa.Boolean(), nullable=True),
+    sa.Column('record_hash', sa.Text(), nullable=True),
+    sa.Column('search_document', sa.Text(), nullable=True),
+    sa.Column('has_siblings', sa.Boolean(), nullable=True),
+    sa.Column('tag_set', postgresql.ARRAY(sa.Text()), nullable=True),
+    sa.Column('tag_kinds', postgresql.ARRAY(sa.Text()), nullable=True),
+    prefixes=['UNLOGGED']
+    )
+    op.create_index('ix_stage_models_batch_id', 'stage_models', ['batch_id'], unique=False)
+    op.create_table('stage_relations',
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('repo_id', sa.Text(), nullable=True),
+    sa.Column('base_model_id', sa.Text(), nullable=True),
+    sa.Column('relation_type', sa.Text(), nullable=True),
+    sa.Column('declared', sa.Boolean(), nullable=True),
+    sa.Column('source', sa.Text(), nullable=True),
+    prefixes=['UNLOGGED']
+    )
+    op.create_index('ix_stage_relations_batch_id', 'stage_relations', ['batch_id'], unique=False)
+    op.create_table('stage_siblings',
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('repo_id', sa.Text(), nullable=True),
+    sa.Column('rfilename', sa.Text(), nullable=True),
+    sa.Column('size', sa.BigInteger(), nullable=True),
+    sa.Column('blob_id', sa.Text(), nullable=True),
+    prefixes=['UNLOGGED']
+    )
+    op.create_index('ix_stage_siblings_batch_id', 'stage_siblings', ['batch_id'], unique=False)
     for statement in AUTHOR_STATS:
         op.execute(statement)
 
 
 def downgrade() -> None:
     op.execute('DROP MATERIALIZED VIEW author_stats')
+    op.drop_index('ix_stage_siblings_batch_id', table_name='stage_siblings')
+    op.drop_table('stage_siblings')
+    op.drop_index('ix_stage_relations_batch_id', table_name='stage_relations')
+    op.drop_table('stage_relations')
+    op.drop_index('ix_stage_models_batch_id', table_name='stage_models')
+    op.drop_table('stage_models')
+    op.drop_index('ix_stage_datasets_batch_id', table_name='stage_datasets')
+    op.drop_table('stage_datasets')
     op.drop_table('model_tags')
     op.drop_table('model_siblings')
     op.drop_index('ix_dataset_relations_dataset_id', table_name='dataset_relations')
