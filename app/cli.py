@@ -80,13 +80,25 @@ def prepare_schema(url: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn workers")
+@click.option("--fill/--no-fill", default=True, show_default=True,
+              help="fill an empty catalog first (from the Hub, else a synthetic sample)")
+@click.option("--demo-size", default=20_000, show_default=True, type=click.IntRange(min=1),
+              help="models in the synthetic sample")
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Serve the dashboard and the API (migrating an empty database first)."""
+def serve(settings: Settings, host: str, port: int, workers: int, fill: bool, demo_size: int) -> None:
+    """Serve the dashboard and the API (migrating and filling an empty database first)."""
+    from app.factory import open_database
+    from app.first_run import fill_empty_catalog
     from app.server import run_gunicorn
 
     url = resolve_database_url(settings)
     prepare_schema(url)
+    if fill:
+        db = open_database(settings.model_copy(update={"database_url": url}))
+        try:
+            fill_empty_catalog(settings, db, demo_size)
+        finally:
+            db.dispose()
     click.echo(f"Model Catalog at http://{host}:{port}/  (API: http://{host}:{port}/api/v1/)")
     run_gunicorn(settings.model_copy(update={"database_url": url}), host, port, workers)
 

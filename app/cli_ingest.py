@@ -17,10 +17,20 @@ from data.ingest import synthetic
 from data.ingest.files import FileSource, export_jsonl
 from data.ingest.hub import SORTS, HubError, HubSource
 from data.ingest.pipeline import IngestSummary, ingest
-from data.ingest.state import HIGH_WATER_MARK, read_state, write_state
+from data.ingest.bulk import catalog_is_empty
+from data.ingest.state import (
+    HIGH_WATER_MARK, clear_catalog, is_synthetic, mark_synthetic, read_state, write_state,
+)
 
 
-def _run(db: Database, records, fraction=lambda: None) -> IngestSummary:
+def run_ingest(db: Database, records, fraction=lambda: None, *, sample: bool = False) -> IngestSummary:
+    """Ingest with progress and a summary; real data replaces a synthetic demo sample."""
+    with db.session() as session:
+        empty = catalog_is_empty(session)
+        if not sample and is_synthetic(session):
+            click.echo("Replacing the synthetic demo data with real data")
+            clear_catalog(session)
+        session.commit()
     progress = IngestProgress(fraction)
     try:
         summary = ingest(db, records, progress=progress)
@@ -29,6 +39,10 @@ def _run(db: Database, records, fraction=lambda: None) -> IngestSummary:
     click.echo(summary_text(summary))
     if summary.stored == 0:
         raise click.ClickException("nothing could be ingested")
+    if sample and empty:
+        with db.session() as session:
+            mark_synthetic(session, True)
+            session.commit()
     return summary
 
 
@@ -53,7 +67,7 @@ def ingest_file(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Read /api/models pages, model details or JSONL (.json, .jsonl, .gz, .zip, folders)."""
     source = FileSource(list(paths))
     with _database(settings) as db:
-        _run(db, source, lambda: source.done / source.total if source.total else None)
+        run_ingest(db, source, lambda: source.done / source.total if source.total else None)
 
 
 @ingest_group.command("synthetic")
@@ -69,7 +83,7 @@ def ingest_synthetic(settings: Settings, count: int, seed: int) -> None:
             yield record
 
     with _database(settings) as db:
-        _run(db, records(), lambda: state["done"] / count)
+        run_ingest(db, records(), lambda: state["done"] / count, sample=True)
 
 
 @ingest_group.command("hub")
@@ -94,7 +108,7 @@ def ingest_hub(settings: Settings, limit, sort: str, since: datetime | None, det
         click.echo(f"Reading {settings.hf_endpoint} (sort={sort}"
                    + (f", modified since {since.isoformat()})" if since else ")"))
         try:
-            summary = _run(db, source, lambda: source.seen / limit if limit else None)
+            summary = run_ingest(db, source, lambda: source.seen / limit if limit else None)
         except HubError as error:
             raise click.ClickException(str(error)) from None
         # Only a completed run moves the mark: a cut-short one is fetched again next time.

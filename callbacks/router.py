@@ -16,7 +16,8 @@ def register(app: Dash, db: Database) -> None:
 
 
 def page_for(db: Database, pathname: str):
-    if pathname == "/":
-        with db.session(read_only=True) as session:
-            return search.search_page(catalog.top_models(session))
-    return shell.not_found(pathname)
+    with db.session(read_only=True) as session:
+        banner = [shell.demo_banner()] if catalog.holds_synthetic_sample(session) else []
+        if pathname == "/":
+            return [*banner, search.search_page(catalog.top_models(session))]
+    return [*banner, shell.not_found(pathname)]

@@ -40,3 +40,16 @@ def not_found(pathname: str) -> html.Div:
     return html.Div(
         [html.H2("Page not found"), html.P(f"Nothing lives at {pathname}."), dcc.Link("Back to search", href="/")]
     )
+
+
+def demo_banner() -> dbc.Alert:
+    return dbc.Alert(
+        [
+            html.Strong("Synthetic demo data. "),
+            "The Hub was not reachable when this catalog was created; run ",
+            html.Code("catalog ingest hub"),
+            " to replace these generated models with real ones.",
+        ],
+        color="warning",
+        className="demo-banner",
+    )

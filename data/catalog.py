@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data.ingest.state import is_synthetic
 from data.models import Model
 
 
@@ -37,3 +38,8 @@ def top_models(session: Session, limit: int = 20) -> list[ModelSummary]:
         select(*SUMMARY_COLUMNS).order_by(Model.downloads.desc(), Model.id.desc()).limit(limit)
     )
     return [ModelSummary(*row) for row in rows]
+
+
+def holds_synthetic_sample(session: Session) -> bool:
+    """Whether the catalog holds the generated demo sample rather than the Hub's models."""
+    return is_synthetic(session)

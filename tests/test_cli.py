@@ -12,7 +12,8 @@ from sqlalchemy import inspect
 
 from app.cli import main
 from data import migrate
-from data.db import make_engine
+from data.db import Database, make_engine
+from tests.catalog_state import counts
 
 
 def test_db_upgrade_creates_the_schema(fresh_database_url):
@@ -42,16 +43,20 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> bytes
     pytest.fail(f"{url} did not answer in {seconds}s")
 
 
-def test_serve_migrates_an_empty_database_and_answers(fresh_database_url, unused_port):
+def test_serve_migrates_and_fills_an_empty_database_then_answers(fresh_database_url, unused_port):
     migrate.downgrade(fresh_database_url, "base")
-    env = os.environ | {"CATALOG_DATABASE_URL": fresh_database_url}
+    env = os.environ | {"CATALOG_DATABASE_URL": fresh_database_url, "HF_ENDPOINT": "http://127.0.0.1:9"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(unused_port), "--workers", "1"],
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(unused_port), "--workers", "1",
+         "--demo-size", "300"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
         body = _wait_for(f"http://127.0.0.1:{unused_port}/api/v1/health", process)
         assert b'"status":"ok"' in body
+        db = Database.from_urls(fresh_database_url)
+        assert counts(db)["models"] == 300  # the Hub was unreachable: a synthetic sample
+        db.dispose()
     finally:
         process.terminate()
         process.wait(10)

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import huggingface_hub
 from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
-from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff
+from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status, http_backoff
 
 from data.ingest.pipeline import Skip
 
@@ -178,3 +178,18 @@ def _modified(record: dict) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
     except (AttributeError, ValueError):
         return None
+
+
+def probe(endpoint: str, token: str | None = None, timeout: float = 5.0) -> str | None:
+    """None when the Hub's model listing answers; otherwise why not (one try, no retries)."""
+    huggingface_hub.constants.HF_HUB_DISABLE_TELEMETRY = True
+    try:
+        response = get_session().get(
+            f"{endpoint}/api/models", params={"limit": 1}, timeout=timeout,
+            headers=build_hf_headers(token=token or False, library_name="model-catalog"),
+        )
+        hf_raise_for_status(response)
+        response.json()
+    except (HfHubHTTPError, ValueError, *TRANSPORT_ERRORS) as error:
+        return f"{type(error).__name__}: {error}".strip(": ")
+    return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import text
+
 from data.db import Database
 from data.ingest.writer import get_meta, set_meta
 
@@ -20,3 +22,21 @@ def write_state(db: Database, key: str, moment: datetime) -> None:
     with db.session() as session:
         set_meta(session, key, moment.isoformat())
         session.commit()
+
+
+SYNTHETIC_SAMPLE = "synthetic_sample"  # the catalog holds generated demo data, not the Hub's
+CATALOG_TABLES = ("models", "model_tags", "model_siblings", "base_model_relations", "dataset_relations")
+
+
+def is_synthetic(session) -> bool:
+    return bool(get_meta(session, SYNTHETIC_SAMPLE, False))
+
+
+def mark_synthetic(session, synthetic: bool) -> None:
+    set_meta(session, SYNTHETIC_SAMPLE, synthetic)
+
+
+def clear_catalog(session) -> None:
+    """Remove every model (the demo sample, before real data replaces it)."""
+    session.execute(text(f"TRUNCATE {', '.join(CATALOG_TABLES)} RESTART IDENTITY"))
+    mark_synthetic(session, False)
