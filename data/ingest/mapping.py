@@ -301,6 +301,7 @@ def _add_relations(model: ModelRecord, card: dict | None) -> None:
     parents: dict[str, tuple[str, str | None, str]] = {}
     own_id = model.repo_id.lower()
     for parent, kind, source in ordered:
+        parent = parent.strip()  # real tags include "base_model: org/name"
         key = parent.lower()
         if key == own_id:
             model.has_self_loop = True
