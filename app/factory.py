@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
 from app.settings import Settings
 from data.db import Database
 from data.embedded import start_embedded_postgres
+
+if TYPE_CHECKING:
+    from app.api.http import HttpOptions
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +30,12 @@ def open_database(settings: Settings) -> Database:
     return Database.from_urls(resolve_database_url(settings), settings.read_database_url)
 
 
-def create_app(settings: Settings, database: Database | None = None) -> Flask:
+def create_app(
+    settings: Settings, database: Database | None = None, http: HttpOptions | None = None
+) -> Flask:
     from app.api import bp as api_blueprint  # imported here: no module-level app anywhere
+    from app.api import docs  # noqa: F401  (adds /openapi.json and /docs to the blueprint)
+    from app.api.http import init_http
     from app.dashboard import create_dash
 
     server = Flask(__name__)
@@ -35,5 +43,6 @@ def create_app(settings: Settings, database: Database | None = None) -> Flask:
     db = database or open_database(settings)
     server.extensions["catalog_db"] = db
     server.register_blueprint(api_blueprint)
+    init_http(server, settings, http)  # CORS, rate limit, response cache, ETag, compression
     server.extensions["dash"] = create_dash(server, db)
     return server

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
@@ -19,6 +21,8 @@ ENVIRONMENT = {
     "CATALOG_DATA_DIR": "data_dir",
     "CATALOG_REDIS_URL": "redis_url",
     "CATALOG_LOG_LEVEL": "log_level",
+    "CATALOG_CORS_ORIGINS": "cors_origins",
+    "CATALOG_RATE_LIMIT": "rate_limit",
     "HF_ENDPOINT": "hf_endpoint",
     "HF_TOKEN": "hf_token",
 }
@@ -29,6 +33,33 @@ class SettingsError(ValueError):
     """A setting has a bad value; the message names the environment variable."""
 
 
+PERIOD_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+RATE_LIMIT_PATTERN = re.compile(r"(\d+)\s*/\s*(\d*)\s*(second|minute|hour|day)s?")
+ORIGIN_PATTERN = re.compile(r"https?://(\[[0-9a-f:.]+\]|[^/\s:,\[\]]+)(:\d{1,5})?")
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `requests` per `seconds` for one client."""
+
+    requests: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimit | None:
+        """Parse e.g. "600/minute" or "100/10seconds"; "off" or zero requests means no limit."""
+        text = text.strip().lower()
+        if text == "off":
+            return None
+        match = RATE_LIMIT_PATTERN.fullmatch(text)
+        if not match:
+            raise ValueError('expected REQUESTS/PERIOD, e.g. "600/minute" or "50/10seconds", or "off"')
+        requests, multiple, period = int(match[1]), int(match[2] or 1), match[3]
+        if multiple == 0:
+            raise ValueError("the period must be longer than zero")
+        return cls(requests, multiple * PERIOD_SECONDS[period]) if requests else None
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -37,6 +68,8 @@ class Settings(BaseModel):
     data_dir: Path = Path(platformdirs.user_data_dir("model-catalog"))
     redis_url: str | None = None
     log_level: str = "INFO"
+    cors_origins: tuple[str, ...] = ()
+    rate_limit: str = "600/minute"
     hf_endpoint: str = "https://huggingface.co"
     hf_token: str | None = None
 
@@ -72,6 +105,30 @@ class Settings(BaseModel):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else value
+        # Browsers send origins in lower case, without a trailing slash.
+        origins = tuple(item.strip().rstrip("/").lower() for item in items if item.strip())
+        for origin in origins:
+            if origin != "*" and not ORIGIN_PATTERN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: expected a comma list of "
+                    "scheme://host[:port] (no path), or *"
+                )
+        return origins
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        RateLimit.parse(value)
+        return value.strip().lower()
+
+    @property
+    def rate_limit_rule(self) -> RateLimit | None:
+        return RateLimit.parse(self.rate_limit)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from data.ingest.state import is_synthetic
-from data.models import Model
+from data.models import BaseModelRelation, DatasetRelation, Model, ModelSibling, ModelTag
 
 
 @dataclass(frozen=True)
@@ -18,18 +18,25 @@ class ModelSummary:
     author: str
     pipeline_tag: str | None
     library_name: str | None
+    license: str | None
     downloads: int
     likes: int
+    trending_score: float | None
     created_at: datetime | None
+    last_modified: datetime | None
+    gated: str | None
+    has_base_model: bool
     derivative_count: int
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        fields = asdict(self)
+        return {"id": fields.pop("repo_id"), **fields}
 
 
 SUMMARY_COLUMNS = (
-    Model.repo_id, Model.author, Model.pipeline_tag, Model.library_name,
-    Model.downloads, Model.likes, Model.created_at, Model.derivative_count,
+    Model.repo_id, Model.author, Model.pipeline_tag, Model.library_name, Model.license,
+    Model.downloads, Model.likes, Model.trending_score, Model.created_at, Model.last_modified,
+    Model.gated, Model.has_base_model, Model.derivative_count,
 )
 
 
@@ -43,3 +50,89 @@ def top_models(session: Session, limit: int = 20) -> list[ModelSummary]:
 def holds_synthetic_sample(session: Session) -> bool:
     """Whether the catalog holds the generated demo sample rather than the Hub's models."""
     return is_synthetic(session)
+
+
+def find_model(session: Session, repo_id: str) -> Model | None:
+    """The model with this id, whatever its case (as on the Hub)."""
+    return session.scalars(select(Model).where(func.lower(Model.repo_id) == repo_id.lower())).first()
+
+
+def model_detail(session: Session, repo_id: str) -> dict | None:
+    model = find_model(session, repo_id)
+    if model is None:
+        return None
+    tags: dict[str, list[str]] = {}
+    for tag, kind in session.execute(
+        select(ModelTag.tag, ModelTag.tag_type).where(ModelTag.model_id == model.id).order_by(ModelTag.tag)
+    ):
+        tags.setdefault(kind, []).append(tag)
+    files = [
+        {"name": name, "size": size}
+        for name, size in session.execute(
+            select(ModelSibling.rfilename, ModelSibling.size)
+            .where(ModelSibling.model_id == model.id).order_by(ModelSibling.rfilename)
+        )
+    ]
+    return {
+        **_fields(model),
+        "tags": tags,
+        "files": files,
+        "total_file_size": sum(f["size"] or 0 for f in files) if files else model.used_storage,
+        "datasets": list(session.scalars(
+            select(DatasetRelation.dataset_id).where(DatasetRelation.model_id == model.id)
+            .order_by(DatasetRelation.dataset_id))),
+        "base_models": _base_models(session, model.id),
+        "derivatives_by_relation": dict(session.execute(
+            select(BaseModelRelation.relation_type, func.count())
+            .where(BaseModelRelation.base_model_ref == model.id)
+            .group_by(BaseModelRelation.relation_type)).all()),
+    }
+
+
+def _fields(model: Model) -> dict:
+    return {
+        "id": model.repo_id, "author": model.author, "name": model.name,
+        "pipeline_tag": model.pipeline_tag, "library_name": model.library_name,
+        "license": model.license, "downloads": model.downloads,
+        "downloads_all_time": model.downloads_all_time, "likes": model.likes,
+        "trending_score": model.trending_score, "created_at": model.created_at,
+        "last_modified": model.last_modified, "gated": model.gated, "private": model.private,
+        "sha": model.sha, "card_data": model.card_data, "has_base_model": model.has_base_model,
+        "derivative_count": model.derivative_count,
+    }
+
+
+def _base_models(session: Session, model_id: int) -> list[dict]:
+    rows = session.execute(
+        select(BaseModelRelation.base_model_id, Model.repo_id, BaseModelRelation.relation_type,
+               BaseModelRelation.declared, BaseModelRelation.source)
+        .outerjoin(Model, Model.id == BaseModelRelation.base_model_ref)
+        .where(BaseModelRelation.model_id == model_id)
+        .order_by(BaseModelRelation.base_model_id)
+    )
+    return [
+        {"id": stored or given, "relation_type": kind, "declared": declared, "source": source,
+         "in_catalog": stored is not None}
+        for given, stored, kind, declared, source in rows
+    ]
+
+
+def trending(session: Session, limit: int, pipeline_tag: list[str]) -> list[ModelSummary]:
+    statement = select(*SUMMARY_COLUMNS).where(Model.trending_score > 0)
+    if pipeline_tag:
+        statement = statement.where(Model.pipeline_tag.in_(pipeline_tag))
+    order = (Model.trending_score.desc().nulls_last(), Model.downloads.desc(), Model.id.desc())
+    return [ModelSummary(*row) for row in session.execute(statement.order_by(*order).limit(limit))]
+
+
+def author_profile(session: Session, author: str, top: int = 10) -> dict | None:
+    row = session.execute(
+        text("SELECT * FROM author_stats WHERE lower(author) = lower(:author)"), {"author": author}
+    ).mappings().first()
+    if row is None:
+        return None
+    models = session.execute(
+        select(*SUMMARY_COLUMNS).where(Model.author == row["author"])
+        .order_by(Model.downloads.desc(), Model.id.desc()).limit(top)
+    )
+    return {**row, "top_models": [ModelSummary(*m).as_dict() for m in models]}

@@ -20,6 +20,8 @@ def test_every_variable_is_read():
         "CATALOG_DATA_DIR": "/srv/catalog",
         "CATALOG_REDIS_URL": "redis://cache:6379/0",
         "CATALOG_LOG_LEVEL": "debug",
+        "CATALOG_CORS_ORIGINS": "https://a.example, http://localhost:3000/",
+        "CATALOG_RATE_LIMIT": "100/10seconds",
         "HF_ENDPOINT": "http://127.0.0.1:9999/",
         "HF_TOKEN": "hf_x",
     }
@@ -28,6 +30,8 @@ def test_every_variable_is_read():
     assert settings.read_database_url.endswith("replica:5432/catalog")
     assert str(settings.data_dir) == "/srv/catalog"
     assert settings.log_level == "DEBUG"
+    assert settings.cors_origins == ("https://a.example", "http://localhost:3000")
+    assert (settings.rate_limit_rule.requests, settings.rate_limit_rule.seconds) == (100, 10)
     assert settings.hf_endpoint == "http://127.0.0.1:9999"
     assert settings.hf_token == "hf_x"
 
@@ -40,6 +44,10 @@ def test_every_variable_is_read():
         ("CATALOG_READ_DATABASE_URL", "sqlite:///x.db"),
         ("CATALOG_REDIS_URL", "http://cache:6379"),
         ("CATALOG_LOG_LEVEL", "LOUD"),
+        ("CATALOG_CORS_ORIGINS", "https://a.example/path"),
+        ("CATALOG_CORS_ORIGINS", "a.example"),
+        ("CATALOG_RATE_LIMIT", "lots"),
+        ("CATALOG_RATE_LIMIT", "10/fortnight"),
         ("HF_ENDPOINT", "ftp://hub"),
     ],
 )

@@ -60,3 +60,4 @@ def _not_found(path: str):
 
 
 from app.api import routes  # noqa: E402,F401  (registers the routes on bp)
+from app.api import catalog  # noqa: E402,F401  (search, detail, trending, stats, authors)

@@ -1,0 +1,114 @@
+"""Search, model detail, trending, statistics and authors under /api/v1."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from flask import request
+from flask.json.provider import DefaultJSONProvider
+from pydantic import BaseModel, Field
+
+from app.api import _api_error, bp, database, envelope
+from app.api.docs import documented, parse_query as parse_params
+from app.api.errors import ApiError
+from data import catalog, stats
+from data.query import QueryError, SearchQuery, parse_query, query_string
+from data.search import search
+
+
+class IsoJSONProvider(DefaultJSONProvider):
+    """Dates as ISO 8601 (Flask's default is the e-mail date format)."""
+
+    @staticmethod
+    def default(value):
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        return DefaultJSONProvider.default(value)
+
+
+@bp.record_once
+def _iso_dates(state) -> None:
+    state.app.json = IsoJSONProvider(state.app)
+
+
+@bp.errorhandler(QueryError)
+def _invalid_query(error: QueryError):
+    return _api_error(ApiError(400, "INVALID_PARAMETER", f"Invalid {error.parameter}: {error.reason}.",
+                               {"parameter": error.parameter, "reason": error.reason}))
+
+
+def search_query() -> SearchQuery:
+    return parse_query(request.args.items(multi=True))
+
+
+@bp.get("/models")
+@documented(summary="Search models", params=SearchQuery, errors=[400], tags=["models"],
+            description="Filters AND across fields and OR within one; `page` or `cursor` pages.")
+def search_models():
+    query = search_query()
+    with database().session(read_only=True) as session:
+        result = search(session, query)
+    return envelope(
+        [model.as_dict() for model in result.models],
+        page=None if query.cursor else query.page, per_page=query.per_page,
+        total=result.total, total_exact=result.total_exact, next_cursor=result.next_cursor,
+        facets=result.facets, facets_exact=result.facets_exact, query=query_string(query),
+    )
+
+
+@bp.get("/models/<path:repo_id>")
+@documented(summary="Everything the catalog knows about a model", errors=[404], tags=["models"])
+def model_detail(repo_id: str):
+    with database().session(read_only=True) as session:
+        detail = catalog.model_detail(session, repo_id)
+    if detail is None:
+        raise ApiError(404, "MODEL_NOT_FOUND", f"No model {repo_id} in the catalog.", {"id": repo_id})
+    return envelope(detail)
+
+
+class TrendingParams(BaseModel):
+    limit: int = Field(20, ge=1, le=100)
+    pipeline_tag: list[str] = Field(default_factory=list, max_length=50)
+
+
+@bp.get("/trending")
+@documented(summary="Models by trending score", params=TrendingParams, errors=[400], tags=["models"])
+def trending():
+    params = parse_params(TrendingParams)
+    with database().session(read_only=True) as session:
+        models = catalog.trending(session, params.limit, params.pipeline_tag)
+    return envelope([model.as_dict() for model in models], limit=params.limit)
+
+
+@bp.get("/stats")
+@documented(summary="Catalog totals", tags=["statistics"])
+def catalog_totals():
+    with database().session(read_only=True) as session:
+        return envelope(stats.totals(session))
+
+
+Dimension = Literal["pipeline_tag", "library", "license", "language", "author", "relation_type", "created_month"]
+
+
+@bp.get("/stats/<dimension>")
+@documented(summary="Counts by one dimension over any search result", params=SearchQuery,
+            errors=[400], tags=["statistics"])
+def dimension_stats(dimension: str):
+    if dimension not in stats.DIMENSIONS:
+        raise ApiError(400, "INVALID_PARAMETER", f"Unknown dimension {dimension!r}.",
+                       {"parameter": "dimension", "reason": f"one of {', '.join(stats.DIMENSIONS)}"})
+    query = search_query()
+    with database().session(read_only=True) as session:
+        counts = stats.dimension(session, dimension, query)
+    return envelope(counts, dimension=dimension, query=query_string(query))
+
+
+@bp.get("/authors/<author>")
+@documented(summary="An author's totals and top models", errors=[404], tags=["authors"])
+def author(author: str):
+    with database().session(read_only=True) as session:
+        profile = catalog.author_profile(session, author)
+    if profile is None:
+        raise ApiError(404, "NOT_FOUND", f"No author {author} in the catalog.", {"author": author})
+    return envelope(profile)

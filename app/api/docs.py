@@ -1,0 +1,302 @@
+"""The API's OpenAPI 3.1 description and Swagger UI.
+
+Route modules mark their handlers with `@documented(...)`; `GET /api/v1/openapi.json` is
+built from every marked route on the server (path and methods from the URL rule, query
+parameters from the `params` model, the body from the `response` model), so the description
+cannot drift from the pydantic models the routes validate with (see `parse_query`).
+`GET /api/v1/docs` is Swagger UI, its files served from assets/vendor/swagger-ui (no CDN).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
+from importlib.metadata import PackageNotFoundError, version
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
+
+from flask import Flask, Response, current_app, request, url_for
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from werkzeug.routing import Rule
+
+from app.api import bp
+from app.api.errors import ApiError
+from app.api.http import UNLIMITED_PATHS
+
+OPENAPI_VERSION = "3.1.0"
+SCHEMA_REF = "#/components/schemas/{model}"
+ATTRIBUTE = "__openapi__"
+# Swagger UI 5.35.0 from npm's swagger-ui-dist; its licence files lie beside it.
+SWAGGER_ASSETS = "/assets/vendor/swagger-ui"
+M = TypeVar("M", bound=BaseModel)
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. NOT_FOUND or RATE_LIMITED.")
+    message: str = Field(description="A sentence for people.")
+    details: dict[str, Any] = Field(description="Structured facts about the error; may be empty.")
+
+
+class ErrorResponse(BaseModel):
+    """Every error answer of the API has this shape."""
+
+    error: ErrorInfo
+
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    description: str | None
+    params: type[BaseModel] | None
+    response: Any
+    meta: Any
+    errors: tuple[int, ...]
+    tags: tuple[str, ...]
+
+
+def documented(
+    *,
+    summary: str,
+    description: str | None = None,
+    params: type[BaseModel] | None = None,
+    response: Any = None,
+    meta: Any = None,
+    errors: Iterable[int] = (),
+    tags: Iterable[str] = (),
+):
+    """Publish a route in openapi.json; works above or below `@bp.get(...)`.
+
+    params: the pydantic model of the query (and path) parameters.
+    response, meta: the types of the envelope's `data` and `meta` (a model, `list[Model]`...).
+    errors: the error statuses the route answers itself (429 and 304 are added as they apply).
+    """
+    operation = Operation(summary, description, params, response, meta, tuple(errors), tuple(tags))
+
+    def mark(view):
+        setattr(view, ATTRIBUTE, operation)
+        return view
+
+    return mark
+
+
+def parse_query(model: type[M]) -> M:
+    """The request's query string validated by `model`; a 400 INVALID_PARAMETER otherwise.
+
+    A field typed as a list takes every value of a repeated key; others take the last one.
+    """
+    values = {}
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if key in request.args:
+            values[key] = request.args.getlist(key) if _is_sequence(field.annotation) else request.args[key]
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        parameter = ".".join(str(part) for part in first["loc"]) or "query"
+        reason = first["msg"]
+        raise ApiError(400, "INVALID_PARAMETER", f"Invalid {parameter}: {reason}.",
+                       {"parameter": parameter, "reason": reason}) from None
+
+
+def _is_sequence(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin in (list, tuple, set, frozenset):
+        return True
+    return origin in (Union, UnionType) and any(_is_sequence(arg) for arg in get_args(annotation))
+
+
+# --- building openapi.json -----------------------------------------------------------------
+
+
+def build_openapi(app: Flask) -> dict:
+    routes = _documented_routes(app)
+    schemas, defs = _schemas(operation for _, operation in routes)
+    paths: dict[str, dict] = {}
+    for rule, operation in routes:
+        item = paths.setdefault(openapi_path(rule.rule), {})
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            item[method.lower()] = _operation(rule, method, operation, schemas, defs)
+    inlined = {_ref_name(schemas[(op.params, "validation")]) for _, op in routes if op.params is not None}
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": _info(),
+        "paths": paths,
+        "components": {"schemas": _components(defs, paths, inlined)},
+    }
+
+
+def _documented_routes(app: Flask) -> list[tuple[Rule, Operation]]:
+    routes = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
+        operation = getattr(app.view_functions.get(rule.endpoint), ATTRIBUTE, None)
+        if operation is not None:
+            routes.append((rule, operation))
+    return routes
+
+
+def openapi_path(rule: str) -> str:
+    """`/models/<path:repo_id>` → `/models/{repo_id}`."""
+    return re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", rule)
+
+
+def _path_arguments(rule: str) -> list[tuple[str, str]]:
+    """(name, converter) of each path argument, in order."""
+    return [(name, converter or "default")
+            for converter, name in re.findall(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", rule)]
+
+
+def _schemas(operations: Iterable[Operation]) -> tuple[dict, dict]:
+    """One pass over every type, so shared models become one entry in components/schemas."""
+    inputs: dict[tuple[Any, str], None] = {(ErrorResponse, "serialization"): None}  # an ordered set
+    for operation in operations:
+        if operation.params is not None:
+            inputs[(operation.params, "validation")] = None
+        for kind in (operation.response, operation.meta):
+            if kind is not None:
+                inputs[(kind, "serialization")] = None
+    by_key, top = TypeAdapter.json_schemas(
+        [(kind, mode, TypeAdapter(kind)) for kind, mode in inputs], ref_template=SCHEMA_REF
+    )
+    return by_key, top.get("$defs", {})
+
+
+def _operation(rule: Rule, method: str, operation: Operation, schemas: dict, defs: dict) -> dict:
+    result: dict[str, Any] = {
+        "operationId": rule.endpoint.rsplit(".", 1)[-1] + ("" if method == "GET" else f"_{method.lower()}"),
+        "summary": operation.summary,
+    }
+    if operation.description:
+        result["description"] = operation.description
+    if operation.tags:
+        result["tags"] = list(operation.tags)
+    parameters = _parameters(rule, operation, schemas, defs)
+    if parameters:
+        result["parameters"] = parameters
+    result["responses"] = _responses(rule, method, operation, schemas)
+    return result
+
+
+def _parameters(rule: Rule, operation: Operation, schemas: dict, defs: dict) -> list[dict]:
+    properties, required = _fields(operation.params, schemas, defs)
+    parameters = []
+    for name, converter in _path_arguments(rule.rule):
+        schema = properties.pop(name, None) or _converter_schema(converter)
+        parameters.append(_parameter(name, "path", True, schema))
+    for name, schema in properties.items():
+        parameters.append(_parameter(name, "query", name in required, schema))
+    return parameters
+
+
+def _fields(params: type[BaseModel] | None, schemas: dict, defs: dict) -> tuple[dict, set]:
+    if params is None:
+        return {}, set()
+    model = defs[_ref_name(schemas[(params, "validation")])]
+    return dict(model.get("properties", {})), set(model.get("required", ()))
+
+
+def _ref_name(schema: dict) -> str:
+    return schema["$ref"].rsplit("/", 1)[-1]
+
+
+def _converter_schema(converter: str) -> dict:
+    return {"int": {"type": "integer"}, "float": {"type": "number"}}.get(converter, {"type": "string"})
+
+
+def _parameter(name: str, where: str, required: bool, schema: dict) -> dict:
+    schema = {key: value for key, value in schema.items() if key != "title"}
+    description = schema.pop("description", None)
+    parameter = {"name": name, "in": where, "required": required, "schema": schema}
+    if description:
+        parameter["description"] = description
+    return parameter
+
+
+def _responses(rule: Rule, method: str, operation: Operation, schemas: dict) -> dict:
+    responses: dict[str, Any] = {"200": {
+        "description": "Success: the `data` and `meta` envelope.",
+        "content": {"application/json": {"schema": _envelope(operation, schemas)}},
+    }}
+    statuses = set(operation.errors)
+    if method == "GET":
+        responses["304"] = {"description": "Not Modified: the body's ETag matches If-None-Match."}
+    if rule.rule not in UNLIMITED_PATHS:
+        statuses.add(429)
+    error = {"application/json": {"schema": schemas[(ErrorResponse, "serialization")]}}
+    for status in sorted(statuses):
+        responses[str(status)] = {"description": HTTPStatus(status).phrase, "content": error}
+    return responses
+
+
+def _envelope(operation: Operation, schemas: dict) -> dict:
+    data = schemas[(operation.response, "serialization")] if operation.response is not None else {}
+    meta = schemas[(operation.meta, "serialization")] if operation.meta is not None else {"type": "object"}
+    return {"type": "object", "required": ["data", "meta"], "properties": {"data": data, "meta": meta}}
+
+
+def _components(defs: dict, paths: dict, inlined: set[str]) -> dict:
+    """Parameter models are spelled out as parameters: keep their schema only if referred to."""
+
+    def referred_to(name: str) -> bool:
+        others = {key: value for key, value in defs.items() if key != name}
+        return json.dumps(SCHEMA_REF.format(model=name)) in json.dumps([paths, others])
+
+    return {name: schema for name, schema in defs.items() if name not in inlined or referred_to(name)}
+
+
+def _info() -> dict:
+    try:
+        release = version("model-catalog")
+    except PackageNotFoundError:
+        release = "0.0.0"
+    return {
+        "title": "Model Catalog API",
+        "version": release,
+        "description": (
+            "Read-only JSON API over the catalog of Hugging Face Hub models. Answers are "
+            '`{"data": ..., "meta": ...}`; errors are `{"error": {"code", "message", "details"}}`. '
+            "GET answers carry an ETag (send If-None-Match for a 304) and Cache-Control, and are "
+            "compressed with gzip or brotli on request. Requests are rate limited per client "
+            "(429 RATE_LIMITED with Retry-After)."
+        ),
+    }
+
+
+# --- routes --------------------------------------------------------------------------------
+
+
+@bp.get("/openapi.json")
+def openapi():
+    document = current_app.extensions.get("catalog_openapi")
+    if document is None:  # routes are fixed once the server runs: build once per server
+        document = current_app.extensions["catalog_openapi"] = build_openapi(current_app)
+    return current_app.response_class(json.dumps(document, indent=1), mimetype="application/json")
+
+
+@bp.get("/docs")
+def swagger_ui():
+    page = SWAGGER_PAGE.format(assets=SWAGGER_ASSETS, spec=url_for("api.openapi"))
+    return Response(page, mimetype="text/html")
+
+
+SWAGGER_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Model Catalog API</title>
+  <link rel="stylesheet" href="{assets}/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="{assets}/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({{
+      url: "{spec}", dom_id: "#swagger-ui", deepLinking: true, validatorUrl: null
+    }});
+  </script>
+</body>
+</html>
+"""

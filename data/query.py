@@ -1,0 +1,141 @@
+"""The one query grammar of search: the API's parameters and the dashboard's URL state.
+
+`parse_query` reads a query string's pairs into a `SearchQuery` (strictly for the API: a bad
+value raises `QueryError` naming the parameter; tolerantly for the dashboard: bad values fall
+back to defaults); `query_string` writes it back canonically (defaults dropped, keys sorted),
+so one view has one URL and the same string works after `/` and after `/api/v1/models`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable
+from datetime import date
+from typing import Literal
+from urllib.parse import urlencode
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+SORTS = ("relevance", "downloads", "likes", "trending", "created", "updated")
+RELATIONS = ("finetune", "adapter", "quantized", "merge")
+FACETS = ("pipeline_tag", "library", "license", "language", "author")
+LIST_FIELDS = ("author", "pipeline_tag", "library", "license", "language", "dataset", "tag", "relation")
+MAX_TEXT = 200
+MAX_VALUES = 50
+
+
+class SearchQuery(BaseModel):
+    """Search parameters; every one optional. Values of one field OR, fields AND."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    q: str | None = Field(None, max_length=MAX_TEXT, description="free text: id words, author, task, library, tags")
+    author: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="authors (any of)")
+    pipeline_tag: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="tasks (any of)")
+    library: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="libraries (any of)")
+    license: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="licences (any of)")
+    language: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="language codes (any of)")
+    dataset: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="training datasets (any of)")
+    tag: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="tags (all required)")
+    base_model: str | None = Field(None, max_length=MAX_TEXT, description="direct derivatives of this model id")
+    relation: list[Literal["finetune", "adapter", "quantized", "merge"]] = Field(
+        default_factory=list, description="with base_model: relation types (any of)")
+    gated: bool | None = Field(None, description="gated models only (true) or ungated only (false)")
+    has_base_model: bool | None = Field(None, description="derivatives only (true) or base models only (false)")
+    created_from: date | None = Field(None, description="created on or after (YYYY-MM-DD)")
+    created_to: date | None = Field(None, description="created on or before (YYYY-MM-DD)")
+    min_downloads: int | None = Field(None, ge=0, le=10**15)
+    min_likes: int | None = Field(None, ge=0, le=10**12)
+    sort: Literal["relevance", "downloads", "likes", "trending", "created", "updated"] | None = Field(
+        None, description="default: relevance with q, downloads without")
+    order: Literal["desc", "asc"] = "desc"
+    per_page: int = Field(20, ge=1, le=100)
+    page: int = Field(1, ge=1, le=10_000)
+    cursor: str | None = Field(None, max_length=500, description="opaque; from meta.next_cursor")
+    facets: list[Literal["pipeline_tag", "library", "license", "language", "author"]] = Field(
+        default_factory=list, description="comma list: counts of the top values in the result")
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort == "relevance" and not self.q:
+            return "downloads"
+        return self.sort or ("relevance" if self.q else "downloads")
+
+
+class QueryError(ValueError):
+    def __init__(self, parameter: str, reason: str):
+        super().__init__(f"{parameter}: {reason}")
+        self.parameter, self.reason = parameter, reason
+
+
+def parse_query(pairs: Iterable[tuple[str, str]], *, strict: bool = True) -> SearchQuery:
+    """Read query-string pairs. Unknown parameters are ignored; so are bad values unless strict."""
+    raw: dict[str, object] = {}
+    for key, value in pairs:
+        if "\x00" in key or "\x00" in value:
+            if strict:
+                raise QueryError(key.replace("\x00", ""), "NUL characters are not allowed")
+            continue
+        value = value.strip()
+        if key in LIST_FIELDS:
+            if value:
+                raw.setdefault(key, []).append(value)  # type: ignore[union-attr]
+        elif key == "facets":  # a comma list, or repeated
+            raw.setdefault(key, []).extend(part.strip() for part in value.split(",") if part.strip())  # type: ignore[union-attr]
+        elif key in SearchQuery.model_fields and value != "":
+            raw[key] = value
+    return _validate(raw, strict)
+
+
+def _validate(raw: dict[str, object], strict: bool) -> SearchQuery:
+    try:
+        return SearchQuery(**raw)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        parameter = str(problem["loc"][0])
+        if strict:
+            raise QueryError(parameter, problem["msg"]) from None
+        raw.pop(parameter)  # tolerant: the bad value falls back to its default
+        return _validate(raw, strict)
+
+
+def query_pairs(query: SearchQuery) -> list[tuple[str, str]]:
+    """The non-default parameters as pairs, keys sorted, repeated values sorted."""
+    defaults = SearchQuery()
+    pairs: list[tuple[str, str]] = []
+    for name in sorted(SearchQuery.model_fields):
+        value = getattr(query, name)
+        if value == getattr(defaults, name):
+            continue
+        if name == "facets":
+            pairs.append((name, ",".join(value)))
+        elif isinstance(value, list):
+            pairs += [(name, item) for item in sorted(value)]
+        elif isinstance(value, bool):
+            pairs.append((name, "true" if value else "false"))
+        else:
+            pairs.append((name, str(value)))
+    return pairs
+
+
+def query_string(query: SearchQuery, **changes) -> str:
+    """The canonical query string, optionally with some parameters changed."""
+    if changes:
+        query = query.model_copy(update=changes)
+    return urlencode(query_pairs(query))
+
+
+def encode_cursor(values: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> dict:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError, UnicodeError):
+        raise QueryError("cursor", "not a cursor this API gave out") from None
+    if not isinstance(values, dict):
+        raise QueryError("cursor", "not a cursor this API gave out")
+    return values
