@@ -31,6 +31,7 @@ SORT_COLUMNS = {
     "downloads": Model.downloads, "likes": Model.likes, "trending": Model.trending_score,
     "created": Model.created_at, "updated": Model.last_modified,
 }
+NULLABLE_SORTS = {Model.trending_score, Model.created_at, Model.last_modified}
 FACET_COLUMNS = {
     "pipeline_tag": Model.pipeline_tag, "library": Model.library_name,
     "license": Model.license, "author": Model.author,
@@ -164,8 +165,10 @@ def _sort_key(query: SearchQuery) -> _SortKey:
 
 
 def _directed(column: ColumnElement, descending: bool):
-    # Descending puts missing values last, ascending first: one index serves both directions.
-    return column.desc().nulls_last() if descending else column.asc().nulls_first()
+    """The order clause that matches the column's index (scanned forwards or backwards)."""
+    if column in NULLABLE_SORTS:  # indexed DESC NULLS LAST: missing values last, or first going up
+        return column.desc().nulls_last() if descending else column.asc().nulls_first()
+    return column.desc() if descending else column.asc()
 
 
 def _relevance(q: str) -> ColumnElement:

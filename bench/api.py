@@ -1,0 +1,128 @@
+"""API benchmark: a live server (gunicorn, 2 workers, 127.0.0.1) over a filled catalog.
+
+    python bench/api.py --database-url postgresql://postgres@127.0.0.1:5432/catalog [--requests 300]
+
+Fill the catalog first (e.g. `catalog ingest file ../shared/hf-snapshot/raw/stalnaker-hf-supply-chain/model_lists`
+or `catalog ingest synthetic 3000000`). Each kind of request is sent `--requests` times from
+4 client threads, uncached (every URL distinct) unless the kind says "cached"; printed: p50,
+p95, p99 in ms and requests/s per kind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = ["llama", "bert", "gguf", "instruct", "chat", "whisper", "mistral", "qwen", "lora", "vit",
+         "t5", "roberta", "stable diffusion", "phi", "gemma", "sentence", "clip", "deberta", "gpt2", "tiny"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(url: str, port: int) -> subprocess.Popen:
+    env = os.environ | {"CATALOG_DATABASE_URL": url, "CATALOG_RATE_LIMIT": "off", "CATALOG_LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--no-fill", "--workers", "2", "--port", str(port)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    sys.exit("the server did not start")
+
+
+def samples(url: str) -> dict:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as conn:
+        ids = list(conn.execute(text("SELECT repo_id FROM models TABLESAMPLE SYSTEM (1) LIMIT 2000")).scalars())
+        tasks = list(conn.execute(text(
+            "SELECT pipeline_tag FROM models WHERE pipeline_tag IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 15"
+        )).scalars())
+        libraries = list(conn.execute(text(
+            "SELECT library_name FROM models WHERE library_name IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 10"
+        )).scalars())
+        families = list(conn.execute(text(
+            "SELECT repo_id FROM models ORDER BY derivative_count DESC LIMIT 20")).scalars())
+    engine.dispose()
+    return {"ids": ids, "tasks": tasks, "libraries": libraries, "families": families}
+
+
+def id_fragment(repo_id: str) -> str:
+    name = repo_id.split("/", 1)[-1]
+    parts = name.replace("_", "-").split("-")
+    return "-".join(parts[: random.randint(1, min(3, len(parts)))])
+
+
+def kinds(s: dict) -> dict:
+    q = urllib.parse.quote
+    return {
+        "search id-like": lambda i: f"/api/v1/models?q={q(id_fragment(random.choice(s['ids'])))}&n={i}",
+        "search words": lambda i: f"/api/v1/models?q={q(random.choice(WORDS))}&n={i}",
+        "filters only": lambda i: (f"/api/v1/models?pipeline_tag={q(random.choice(s['tasks']))}"
+                                   f"&library={q(random.choice(s['libraries']))}&n={i}"),
+        "search + facets": lambda i: (f"/api/v1/models?q={q(random.choice(WORDS))}"
+                                      f"&facets=pipeline_tag,library,license&n={i}"),
+        "deep page (50)": lambda i: f"/api/v1/models?sort=likes&page=50&n={i}",
+        "detail": lambda i: f"/api/v1/models/{random.choice(s['ids'])}?n={i}",
+        "ancestry largest": lambda i: f"/api/v1/models/{random.choice(s['families'][:3])}/ancestry?direction=down&n={i}",
+        "statistics": lambda i: f"/api/v1/stats/pipeline_tag?q={q(random.choice(WORDS))}&n={i}",
+        "cached search": lambda i: "/api/v1/models?q=llama",
+    }
+
+
+def measure(base: str, make_path, count: int) -> tuple[list[float], float]:
+    def one(i: int) -> float:
+        started = time.perf_counter()
+        with urllib.request.urlopen(base + make_path(i), timeout=30) as response:
+            response.read()
+        return (time.perf_counter() - started) * 1000
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(4) as pool:
+        times = list(pool.map(one, range(count)))
+    return times, count / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    port = free_port()
+    server = start_server(args.database_url, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        found = samples(args.database_url)
+        print(f"{'kind':<18} {'p50':>7} {'p95':>7} {'p99':>7}  req/s")
+        for name, make_path in kinds(found).items():
+            times, rate = measure(base, make_path, args.requests)
+            p = statistics.quantiles(times, n=100)
+            print(f"{name:<18} {statistics.median(times):7.1f} {p[94]:7.1f} {p[98]:7.1f}  {rate:6.0f}")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
