@@ -42,3 +42,21 @@ def test_no_stylesheet_comes_from_outside(client):
     page = client.get("/").data.decode()
     assert "/assets/vendor/bootstrap.min.css" in page
     assert "https://" not in page and "http://" not in page
+
+
+def test_paths_no_rule_can_match_still_answer_json(client):
+    response = client.get("/api/v1/models/%1D%0A")
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/trending?pipeline_tag=a%00b", "/api/v1/models?author=%00",
+                                 "/api/v1/stats/license?q=x%00"])
+def test_nul_characters_are_refused_on_every_route(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "INVALID_PARAMETER"
+
+
+def test_nul_characters_in_paths_are_404(client):
+    assert client.get("/api/v1/models/a%00b").status_code == 404

@@ -52,6 +52,26 @@ def _internal_error(error: Exception):
     return error_response(500, "INTERNAL_ERROR", "An internal error occurred.")
 
 
+@bp.before_request
+def _refuse_nul_characters():
+    """PostgreSQL text cannot hold NUL: refuse it up front, for every route."""
+    for key, value in request.args.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            name = key.replace("\x00", "")
+            raise ApiError(400, "INVALID_PARAMETER", f"Invalid {name}: NUL characters are not allowed.",
+                           {"parameter": name, "reason": "NUL characters are not allowed"})
+    if "\x00" in request.path:
+        raise ApiError(404, "NOT_FOUND", "No API route at a path with NUL characters.", {})
+
+
+@bp.app_errorhandler(404)
+def _unrouted(error: HTTPException):
+    # Paths no URL rule can match at all (say, with a newline) never reach _not_found below.
+    if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
+        return error_response(404, "NOT_FOUND", f"No API route at {request.path!r}.", {"path": request.path})
+    return error
+
+
 @bp.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 @bp.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def _not_found(path: str):
@@ -60,4 +80,5 @@ def _not_found(path: str):
 
 
 from app.api import routes  # noqa: E402,F401  (registers the routes on bp)
+from app.api import ancestry  # noqa: E402,F401  (registers the lineage route on bp)
 from app.api import catalog  # noqa: E402,F401  (search, detail, trending, stats, authors)

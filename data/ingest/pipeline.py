@@ -20,6 +20,7 @@ from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 from data.db import Database
 from data.ingest.mapping import ModelRecord, Rejected, map_record, record_digest
 from data.ingest import bulk, staging
+from data.lineage import refresh_lineage
 from data.ingest.writer import (
     BatchResult, clear_staging, merge_batch, set_meta, stage_batch, stored_digests,
 )
@@ -299,6 +300,7 @@ def _finish(db: Database, summary: IngestSummary) -> None:
     with db.session() as session:
         if summary.new or summary.updated:
             session.execute(text("REFRESH MATERIALIZED VIEW CONCURRENTLY author_stats"))
+            refresh_lineage(session)
             if summary.new + summary.updated > 10_000:
                 session.execute(text("ANALYZE models, model_tags, base_model_relations, dataset_relations"))
         session.commit()
