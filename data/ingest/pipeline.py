@@ -115,7 +115,7 @@ def ingest(
     with db.advisory_lock(INGEST_LOCK) as got:
         if not got:
             raise IngestBusy("another ingest is writing to this catalog; wait for it to finish")
-        _prepare(db)
+        bulk_load = _prepare(db)
         batches = _staged_batches(db, records, summary, batch_size)
         if db.concurrent_reads:
             # Reading, mapping and staging (mostly Python) overlap with merging (PostgreSQL).
@@ -126,7 +126,7 @@ def ingest(
                 summary.elapsed = time.monotonic() - started
                 if progress:
                     progress(summary)
-        _finish(db, summary)
+        _finish(db, summary, bulk_load)
     summary.elapsed = time.monotonic() - started
     if progress:
         progress(summary)
@@ -281,26 +281,31 @@ def _unstage(db: Database, batch_id: int) -> None:
         session.commit()
 
 
-def _prepare(db: Database) -> None:
-    """Rebuild indexes a cut-short run left out; drop them before filling an empty catalog."""
+def _prepare(db: Database) -> bool:
+    """Rebuild indexes a cut-short run left out; drop them before filling an empty catalog.
+
+    Returns whether the catalog was empty (a bulk load).
+    """
     rebuilt = bulk.restore(db)
     with db.session() as session:
         if rebuilt:
             log.info("rebuilt %d keys and indexes a previous run left out", len(rebuilt))
         clear_staging(session)
-        if bulk.catalog_is_empty(session):
+        empty = bulk.catalog_is_empty(session)
+        if empty:
             log.info("empty catalog: keys and indexes are built once after the load")
             bulk.drop_for_bulk_load(session)
         session.commit()
+    return empty
 
 
-def _finish(db: Database, summary: IngestSummary) -> None:
+def _finish(db: Database, summary: IngestSummary, bulk_load: bool) -> None:
     """Build indexes left out by a bulk load; refresh what is derived from the whole catalog."""
     bulk.restore(db)
     with db.session() as session:
         if summary.new or summary.updated:
             session.execute(text("REFRESH MATERIALIZED VIEW CONCURRENTLY author_stats"))
-            refresh_lineage(session)
+            refresh_lineage(session, concurrently=not bulk_load)
             if summary.new + summary.updated > 10_000:
                 session.execute(text("ANALYZE models, model_tags, base_model_relations, dataset_relations"))
         session.commit()
