@@ -10,7 +10,6 @@ from sqlalchemy.exc import OperationalError
 from app.api import bp, database, envelope
 from app.api.docs import documented
 from app.api.errors import error_response
-from data import catalog
 
 
 class Health(BaseModel):

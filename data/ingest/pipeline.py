@@ -19,10 +19,10 @@ from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 
 from data.db import Database
 from data.ingest.mapping import ModelRecord, Rejected, map_record, record_digest
-from data.ingest import bulk, staging
+from data.ingest import bulk
 from data.lineage import refresh_lineage
 from data.ingest.writer import (
-    BatchResult, clear_staging, merge_batch, set_meta, stage_batch, stored_digests,
+    BatchResult, clear_staging, merge_batch, set_meta, stage_batch, stored_digests, unstage,
 )
 
 log = logging.getLogger(__name__)
@@ -276,8 +276,7 @@ def _merge(db: Database, batch_id: int | None, records: list[ModelRecord], summa
 
 def _unstage(db: Database, batch_id: int) -> None:
     with db.session() as session:
-        for table in staging.TABLES:
-            session.execute(text(f"DELETE FROM {table} WHERE batch_id = :batch"), {"batch": batch_id})
+        unstage(session, batch_id)
         session.commit()
 
 

@@ -69,9 +69,13 @@ def merge_batch(session: Session, batch_id: int, size: int) -> BatchResult:
             _remove_replaced_children(session, batch_id)
         _insert_children(session, batch_id)
         _update_lineage_columns(session)
+    unstage(session, batch_id)
+    return BatchResult(new=new, updated=updated, unchanged=size - new - updated)
+
+
+def unstage(session: Session, batch_id: int) -> None:
     for table in staging.TABLES:
         session.execute(text(f"DELETE FROM {table} WHERE batch_id = :batch"), {"batch": batch_id})
-    return BatchResult(new=new, updated=updated, unchanged=size - new - updated)
 
 
 def _analyze(session: Session, *tables: str) -> None:
