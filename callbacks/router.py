@@ -1,23 +1,56 @@
-"""Routes the address bar's path to a page layout."""
+"""Routes the address bar's path to a page: each page module has `layout(db, query, **path)`
+returning (children, title), and `register(app, db)` adding its own callbacks."""
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output
+import re
+from urllib.parse import parse_qsl
 
-from components import ids, search, shell
+from dash import Dash, Input, Output, State, clientside_callback
+from sqlalchemy.exc import OperationalError
+
+from callbacks import analytics, author, model, search, trending
+from components import ids, shell
 from data import catalog
 from data.db import Database
 
+PAGES = (
+    (re.compile(r"/"), search),
+    (re.compile(r"/models/(?P<repo_id>[^/]+/[^/]+)"), model),
+    (re.compile(r"/analytics"), analytics),
+    (re.compile(r"/trending"), trending),
+    (re.compile(r"/authors/(?P<author>[^/]+)"), author),
+)
+
 
 def register(app: Dash, db: Database) -> None:
-    @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"))
-    def render_page(pathname: str | None):
-        return page_for(db, pathname or "/")
+    for _, page in PAGES:
+        page.register(app, db)
+
+    # Only the path renders a page: a page follows changes of its own query string itself,
+    # so typing in a control that rewrites the URL never re-renders the page under it.
+    @app.callback(Output(ids.PAGE, "children"), Output(ids.TITLE, "data"),
+                  Input(ids.URL, "pathname"), State(ids.URL, "search"))
+    def render_page(pathname: str | None, search_string: str | None):
+        return page_for(db, pathname or "/", search_string or "")
+
+    clientside_callback(
+        "function(title) { if (title) { document.title = title; } return ''; }",
+        Output(ids.TITLE_SINK, "children"), Input(ids.TITLE, "data"),
+    )
 
 
-def page_for(db: Database, pathname: str):
-    with db.session(read_only=True) as session:
-        banner = [shell.demo_banner()] if catalog.holds_synthetic_sample(session) else []
-        if pathname == "/":
-            return [*banner, search.search_page(catalog.top_models(session))]
-    return [*banner, shell.not_found(pathname)]
+def page_for(db: Database, pathname: str, search_string: str = ""):
+    """(children, title) of the page at `pathname`; a friendly page when the database is down."""
+    pairs = parse_qsl(search_string.lstrip("?"), keep_blank_values=True)
+    for pattern, page in PAGES:
+        if match := pattern.fullmatch(pathname.rstrip("/") or "/"):
+            try:
+                with db.session(read_only=True) as session:
+                    synthetic = catalog.holds_synthetic_sample(session)
+                children, title = page.layout(db, pairs, **match.groupdict())
+            except OperationalError:
+                return shell.database_unavailable(), "Database unavailable · Model Catalog"
+            banner = [shell.demo_banner()] if synthetic else []
+            return [*banner, children], f"{title} · Model Catalog"
+    return shell.not_found(pathname), "Not found · Model Catalog"

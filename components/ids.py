@@ -1,5 +1,9 @@
-"""Component ids, defined once so that layouts and callbacks cannot disagree."""
+"""Component ids shared by pages, defined once so that layouts and callbacks cannot disagree.
+
+Ids used by one page only live at the top of that page's components module.
+"""
 
 URL = "url"
 PAGE = "page"
-SEARCH_RESULTS = "search-results"
+TITLE = "page-title"
+TITLE_SINK = "page-title-sink"

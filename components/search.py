@@ -31,5 +31,5 @@ def results_table(models: Sequence) -> dbc.Table | html.Div:
 
 def search_page(models: Sequence) -> html.Div:
     return html.Div(
-        [html.H1("Models", className="h3"), html.Div(results_table(models), id=ids.SEARCH_RESULTS)]
+        [html.H1("Models", className="h3"), html.Div(results_table(models), id="search-results")]
     )

@@ -30,6 +30,8 @@ def shell() -> html.Div:
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
+            dcc.Store(id=ids.TITLE),
+            html.Div(id=ids.TITLE_SINK, hidden=True),
             navbar(),
             dbc.Container(dcc.Loading(html.Div(id=ids.PAGE), delay_show=300), fluid="lg"),
         ]
@@ -39,6 +41,17 @@ def shell() -> html.Div:
 def not_found(pathname: str) -> html.Div:
     return html.Div(
         [html.H2("Page not found"), html.P(f"Nothing lives at {pathname}."), dcc.Link("Back to search", href="/")]
+    )
+
+
+def database_unavailable() -> dbc.Alert:
+    return dbc.Alert(
+        [
+            html.H4("The catalog's database is not reachable", className="alert-heading"),
+            html.P("Check that PostgreSQL is running and that CATALOG_DATABASE_URL points at it, "
+                   "then reload this page."),
+        ],
+        color="danger",
     )
 
 
