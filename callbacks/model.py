@@ -1,15 +1,117 @@
-"""The model page (to be built)."""
+"""The model page `/models/{author}/{name}`: the tab and lineage expansions live in the query string.
+
+The router renders the page when the path changes; this page follows its own query string:
+a tab click or a graph click rewrites the URL, and the URL renders the tab.
+"""
 
 from __future__ import annotations
 
-from dash import Dash, html
+from urllib.parse import parse_qsl, unquote
 
+from dash import Dash, Input, Output, State, no_update
+from dash.exceptions import PreventUpdate
+from sqlalchemy.orm import Session
+
+from components import ids
+from components import lineage_graph
+from components import model_page as page
+from components.model_page import ModelView
+from data import catalog, lineage
 from data.db import Database
 
+PATH_PREFIX = "/models/"
+# Descendants drawn: the most downloaded of the family, and of each expanded relation type;
+# the rest of the family is summarised from exact counts.
+FAMILY_LIMIT = 150
+EXPANDED_LIMIT = 200
 
-def layout(db: Database, query: list[tuple[str, str]], **path):
-    return html.Div("Coming soon."), "Model"
+
+def layout(db: Database, query: list[tuple[str, str]], repo_id: str = "", **path):
+    view = ModelView.from_query(query)
+    with db.session(read_only=True) as session:
+        detail = None if "\x00" in repo_id else catalog.model_detail(session, repo_id)  # NUL: no text
+        if detail is None:
+            return page.not_found(repo_id), "Model not found"
+        body = tab_body(session, detail, view)
+    return page.model_page(detail, view, body), detail["id"]
+
+
+def tab_body(session: Session, detail: dict, view: ModelView):
+    if view.tab == "files":
+        return page.files(detail)
+    if view.tab == "lineage":
+        return page.lineage(detail["id"], lineage_graphs(session, detail["id"], view.expand), view)
+    return page.overview(detail)
+
+
+def lineage_graphs(session: Session, repo_id: str, expand: tuple[str, ...]) -> list[lineage.Ancestry]:
+    """The family's top descendants and every ancestor, then the top of each expanded type."""
+    graphs = [lineage.ancestry(session, repo_id, limit=FAMILY_LIMIT)]
+    graphs += [lineage.ancestry(session, repo_id, direction="down", relation=[kind], limit=EXPANDED_LIMIT)
+               for kind in expand]
+    return graphs
+
+
+def render_tab(db: Database, search: str | None, pathname: str | None, shown_id: str | None):
+    """(tab body, active tab) for the query string; the router handles a change of model."""
+    if shown_id is None or repo_id_of(pathname).lower() != shown_id.lower():
+        raise PreventUpdate
+    view = ModelView.from_query(parse_qsl((search or "").lstrip("?")))
+    with db.session(read_only=True) as session:
+        detail = catalog.model_detail(session, shown_id)
+        if detail is None:  # deleted since the page was drawn
+            return page.not_found(shown_id), view.tab
+        return tab_body(session, detail, view), view.tab
+
+
+def search_for_tab(tab: str | None, search: str | None):
+    view = ModelView.from_query(parse_qsl((search or "").lstrip("?")))
+    if tab not in page.TAB_LABELS or tab == view.tab:
+        return no_update
+    return view.with_tab(tab).query_string()
+
+
+def follow_node(node: dict | None, search: str | None, shown_id: str | None):
+    """(pathname, search) after a click on a graph node: a model opens its page on the lineage
+    tab; a summary draws its relation type in full; the root and missing models stay put."""
+    if not node:
+        raise PreventUpdate
+    view = ModelView.from_query(parse_qsl((search or "").lstrip("?")))
+    if node["id"].startswith(lineage_graph.SUMMARY_PREFIX):
+        if not node.get("expandable"):
+            raise PreventUpdate
+        return no_update, view.toggled(node["relation"]).query_string()
+    if not node.get("in_catalog") or node["id"] == shown_id:
+        raise PreventUpdate
+    return f"{PATH_PREFIX}{node['id']}", ModelView(tab="lineage").query_string()
+
+
+def repo_id_of(pathname: str | None) -> str:
+    path = unquote(pathname or "").rstrip("/")
+    return path[len(PATH_PREFIX):] if path.startswith(PATH_PREFIX) else ""
 
 
 def register(app: Dash, db: Database) -> None:
-    pass
+    @app.callback(
+        Output(page.TAB_CONTENT, "children"), Output(page.TABS, "active_tab"),
+        Input(ids.URL, "search"), State(ids.URL, "pathname"), State(page.MODEL_ID, "data"),
+        prevent_initial_call=True,
+    )
+    def show_tab(search, pathname, shown_id):
+        return render_tab(db, search, pathname, shown_id)
+
+    @app.callback(
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input(page.TABS, "active_tab"), State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def tab_to_url(tab, search):
+        return search_for_tab(tab, search)
+
+    @app.callback(
+        Output(ids.URL, "pathname", allow_duplicate=True), Output(ids.URL, "search", allow_duplicate=True),
+        Input(page.LINEAGE_GRAPH, "tapNodeData"), State(ids.URL, "search"), State(page.MODEL_ID, "data"),
+        prevent_initial_call=True,
+    )
+    def node_to_url(node, search, shown_id):
+        return follow_node(node, search, shown_id)

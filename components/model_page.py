@@ -1,0 +1,285 @@
+"""The model page: header, tabs (overview, files, lineage) and its URL state."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from urllib.parse import quote, urlencode
+
+import dash_bootstrap_components as dbc
+import dash_cytoscape as cyto
+from dash import dcc, html
+
+from components import lineage_graph
+
+TABS = "model-tabs"
+TAB_CONTENT = "model-tab-content"
+MODEL_ID = "model-page-id"  # the model this page shows, as its path spelt it
+LINEAGE_GRAPH = "model-lineage-graph"
+
+TAB_LABELS = {"overview": "Overview", "files": "Files", "lineage": "Lineage"}
+RELATIONS = tuple(lineage_graph.RELATION_COLOURS)
+HUB_URL = "https://huggingface.co"
+
+
+@dataclass(frozen=True)
+class ModelView:
+    """What the URL's query string selects: the tab and the relation types drawn in full."""
+
+    tab: str = "overview"
+    expand: tuple[str, ...] = ()
+
+    @classmethod
+    def from_query(cls, pairs: Iterable[tuple[str, str]]) -> ModelView:
+        """Tolerant: unknown keys and values are ignored; `expand` may repeat or hold a comma list."""
+        tab, expand = cls.tab, set()
+        for key, value in pairs:
+            if key == "tab" and value in TAB_LABELS:
+                tab = value
+            elif key == "expand":
+                expand |= {kind for kind in value.split(",") if kind in RELATIONS}
+        return cls(tab, tuple(kind for kind in RELATIONS if kind in expand))
+
+    def query_string(self) -> str:
+        """Canonical: defaults dropped, keys sorted; "" or "?…"."""
+        pairs = [("expand", kind) for kind in self.expand]
+        if self.tab != ModelView.tab:
+            pairs.append(("tab", self.tab))
+        return f"?{urlencode(pairs)}" if pairs else ""
+
+    def with_tab(self, tab: str) -> ModelView:
+        return replace(self, tab=tab)
+
+    def toggled(self, kind: str) -> ModelView:
+        expand = set(self.expand) ^ {kind}
+        return replace(self, expand=tuple(k for k in RELATIONS if k in expand))
+
+
+def model_href(repo_id: str, view: ModelView = ModelView()) -> str:
+    return f"/models/{repo_id}{view.query_string()}"
+
+
+def not_found(repo_id: str) -> html.Div:
+    name = repo_id.rpartition("/")[2]
+    return html.Div(
+        [
+            html.H2("Model not found"),
+            html.P(["No model ", html.Code(repo_id), " is in the catalog."]),
+            dcc.Link("Search the catalog for it", href=f"/?{urlencode({'q': name})}"),
+        ],
+        className="model-not-found",
+    )
+
+
+def model_page(detail: dict, view: ModelView, body) -> html.Div:
+    tabs = [dbc.Tab(label=label, tab_id=tab) for tab, label in TAB_LABELS.items()]
+    return html.Div(
+        [
+            dcc.Store(id=MODEL_ID, data=detail["id"]),
+            header(detail),
+            dbc.Tabs(tabs, id=TABS, active_tab=view.tab, className="mb-3"),
+            dcc.Loading(html.Div(body, id=TAB_CONTENT), delay_show=200),
+        ]
+    )
+
+
+# --- header ------------------------------------------------------------------------------------
+
+
+def header(detail: dict) -> html.Div:
+    badges = [
+        _badge("bi-tag", detail["pipeline_tag"], "primary", "task"),
+        _badge("bi-box", detail["library_name"], "secondary", "library"),
+        _badge("bi-file-text", detail["license"], "info", "licence"),
+        _badge("bi-lock", f"gated ({detail['gated']})" if detail["gated"] else None, "warning", "gated"),
+    ]
+    facts = [
+        _fact("bi-heart", f"{detail['likes']:,} likes"),
+        _fact("bi-download", f"{detail['downloads']:,} downloads"),
+        _fact("bi-calendar-plus", f"created {_date(detail['created_at'])}"),
+        _fact("bi-calendar-check", f"modified {_date(detail['last_modified'])}"),
+    ]
+    return html.Div(
+        [
+            html.H1(detail["id"], className="h3 mb-1 model-id"),
+            html.Div([
+                "by ", dcc.Link(detail["author"], href=f"/authors/{quote(detail['author'])}", className="model-author"),
+                html.A([html.I(className="bi bi-box-arrow-up-right me-1"), "on the Hub"],
+                       href=f"{HUB_URL}/{detail['id']}", target="_blank", rel="noopener noreferrer",
+                       className="ms-3 hub-link"),
+            ], className="mb-2"),
+            html.Div([b for b in badges if b is not None], className="mb-2 model-badges"),
+            html.Div(facts, className="text-muted small model-facts"),
+        ],
+        className="mb-3 model-header",
+    )
+
+
+def _badge(icon: str, text: str | None, colour: str, what: str):
+    if not text:
+        return None
+    return dbc.Badge([html.I(className=f"bi {icon} me-1"), text], color=colour, className="me-1",
+                     title=what)
+
+
+def _fact(icon: str, text: str) -> html.Span:
+    return html.Span([html.I(className=f"bi {icon} me-1"), text], className="me-3")
+
+
+def _date(value: datetime | None) -> str:
+    return value.date().isoformat() if value else "unknown"
+
+
+# --- overview and files ------------------------------------------------------------------------
+
+
+def overview(detail: dict) -> html.Div:
+    return html.Div(
+        [
+            _section("Tags", _tags(detail["tags"])),
+            _section("Datasets", _links(detail["datasets"], lambda d: f"{HUB_URL}/datasets/{d}", external=True)),
+            _section("Base models", _base_models(detail["base_models"])),
+            _section("Card data", _card_data(detail["card_data"])),
+        ],
+        className="model-overview",
+    )
+
+
+def _section(title: str, body) -> html.Section:
+    return html.Section([html.H2(title, className="h5"), body], className="mb-4")
+
+
+def _none() -> html.P:
+    return html.P("None.", className="text-muted")
+
+
+def _tags(tags: dict[str, list[str]]):
+    if not tags:
+        return _none()
+    rows = [
+        html.Tr([html.Th(kind.replace("_", " "), className="text-nowrap"),
+                 html.Td([dbc.Badge(tag, color="light", text_color="dark", className="me-1") for tag in values])])
+        for kind, values in sorted(tags.items())
+    ]
+    return dbc.Table(html.Tbody(rows), size="sm", borderless=True, className="model-tags")
+
+
+def _links(items: Sequence[str], href, external: bool = False):
+    if not items:
+        return _none()
+    extra = {"target": "_blank", "rel": "noopener noreferrer"} if external else {}
+    return html.Ul([html.Li(html.A(item, href=href(item), **extra)) for item in items])
+
+
+def _base_models(bases: Sequence[dict]):
+    if not bases:
+        return _none()
+    items = []
+    for base in bases:
+        name = (dcc.Link(base["id"], href=model_href(base["id"])) if base["in_catalog"]
+                else html.Span([base["id"], " ", html.Em("(not in catalog)", className="text-muted")]))
+        items.append(html.Li([name, " ", dbc.Badge(base["relation_type"], color="light", text_color="dark")]))
+    return html.Ul(items)
+
+
+def _card_data(card: dict | None):
+    if not card:
+        return _none()
+    return html.Pre(json.dumps(card, indent=2, sort_keys=True, default=str), className="small card-data")
+
+
+def files(detail: dict) -> html.Div:
+    if not detail["files"]:
+        return html.Div([_none(), html.P(f"Stored size: {human_size(detail['total_file_size'])}")])
+    rows = [html.Tr([html.Td(f["name"]), html.Td(human_size(f["size"]), className="text-end")])
+            for f in detail["files"]]
+    total = html.Tr([html.Th(f"Total ({len(detail['files'])} files)"),
+                     html.Th(human_size(detail["total_file_size"]), className="text-end")])
+    return dbc.Table([html.Thead(html.Tr([html.Th("File"), html.Th("Size", className="text-end")])),
+                      html.Tbody(rows), html.Tfoot(total)], size="sm", hover=True, className="model-files")
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "—"
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+# --- lineage -----------------------------------------------------------------------------------
+
+
+def lineage(root: str, graphs: Sequence, view: ModelView) -> dbc.Row:
+    """The graph of `graphs` (lineage results of one root, the first unfiltered) beside its counts."""
+    summary = graphs[0].summary()
+    nodes, edges = lineage_graph.merge(graphs)
+    shown = Counter(lineage_graph.descendant_relations(root, edges).values())
+    hidden = lineage_graph.hidden_by_relation(summary["counts_by_relation"], shown)
+    elements = lineage_graph.elements(root, nodes, edges, hidden, view.expand)
+    graph = cyto.Cytoscape(
+        id=LINEAGE_GRAPH, elements=elements, layout=lineage_graph.layout(elements),
+        stylesheet=lineage_graph.stylesheet(), minZoom=0.1, maxZoom=3, boxSelectionEnabled=False,
+        className="lineage-graph", style={"width": "100%", "height": "620px"},
+    )
+    ancestors = sum(1 for node in nodes if node.depth < 0)
+    return dbc.Row(
+        [
+            dbc.Col(graph, lg=9),
+            dbc.Col(_lineage_side(root, summary, shown, view, ancestors), lg=3, className="lineage-side"),
+        ]
+    )
+
+
+def _lineage_side(root: str, summary: dict, shown: Counter, view: ModelView, ancestors: int) -> html.Div:
+    counts = summary["counts_by_relation"]
+    rows = [_relation_row(root, kind, counts.get(kind, 0), shown.get(kind, 0), view) for kind in RELATIONS]
+    return html.Div(
+        [
+            html.P([html.Strong(f"{summary['total_descendants']:,}"), " descendants, ",
+                    html.Strong(f"{ancestors:,}"), " ancestors; deepest ", html.Strong(summary["max_depth"])],
+                   className="lineage-totals"),
+            dbc.Table([html.Thead(html.Tr([html.Th("Relation"), html.Th("Family", className="text-end"),
+                                           html.Th("Shown", className="text-end"), html.Th("")])),
+                       html.Tbody(rows)], size="sm", className="lineage-counts"),
+            _legend(),
+            html.P("Click a model to open its lineage.", className="small text-muted"),
+        ]
+    )
+
+
+def _relation_row(root: str, kind: str, total: int, shown: int, view: ModelView) -> html.Tr:
+    if kind in view.expand:
+        action = dcc.Link("fewer", href=model_href(root, view.toggled(kind)), className=f"collapse-{kind}")
+    elif total > shown:
+        action = dcc.Link("more", href=model_href(root, view.toggled(kind)), className=f"expand-{kind}")
+    else:
+        action = ""
+    return html.Tr(
+        [html.Td([_swatch(lineage_graph.RELATION_COLOURS[kind]), kind]),
+         html.Td(f"{total:,}", className="text-end"), html.Td(f"{shown:,}", className="text-end"),
+         html.Td(action, className="text-end")],
+        className=f"relation-{kind}",
+    )
+
+
+def _swatch(colour: str, line: str = "solid") -> html.Span:
+    return html.Span(className="lineage-swatch me-2", style={"borderTop": f"3px {line} {colour}"})
+
+
+def _legend() -> html.Ul:
+    entries = [
+        ("lineage-dot root", "this model"), ("lineage-dot ancestor", "ancestor"),
+        ("lineage-dot descendant", "descendant"), ("lineage-dot missing", "not in catalog"),
+        ("lineage-dot summary", "more, not drawn: click to draw"),
+    ]
+    items = [html.Li([html.Span(className=f"{dot} me-2"), text]) for dot, text in entries]
+    items.append(html.Li([_swatch(lineage_graph.MISSING_COLOUR, "dotted"), "relation type inferred"]))
+    items.append(html.Li("Size: downloads (log scale)", className="text-muted"))
+    return html.Ul(items, className="list-unstyled small lineage-legend")
