@@ -1,15 +1,97 @@
-"""The analytics page (to be built)."""
+"""The analytics page: charts of any search result, the URL's query string being the search.
+
+The layout renders at once; each chart loads in its own callback from the canonical query
+string kept in a store, which follows the address bar while this page is shown.
+"""
 
 from __future__ import annotations
 
-from dash import Dash, html
+from functools import partial
+from urllib.parse import parse_qsl
 
+from dash import ALL, Dash, Input, Output, State, ctx
+from dash.exceptions import PreventUpdate
+
+from components import analytics as view
+from components import ids
+from data import analytics, search, stats
 from data.db import Database
+from data.query import SearchQuery, parse_query, query_string
+
+TOP = 15
+FETCH = {  # chart name: the data it draws
+    "tasks": analytics.tasks_by_month,
+    "libraries": partial(stats.dimension, name="library", limit=TOP),
+    "licenses": partial(stats.dimension, name="license", limit=TOP),
+    "authors": partial(stats.dimension, name="author", limit=TOP),
+    "downloads": analytics.downloads_histogram,
+    "lineage": analytics.edges_by_month,
+    "families": analytics.largest_families,
+}
+DRAW = {
+    "tasks": view.tasks_figure,
+    "libraries": partial(view.ranking_figure, field="library"),
+    "licenses": partial(view.ranking_figure, field="license"),
+    "authors": partial(view.ranking_figure, field="author"),
+    "downloads": view.downloads_figure,
+    "lineage": view.lineage_figure,
+    "families": view.families_figure,
+}
 
 
-def layout(db: Database, query: list[tuple[str, str]], **path):
-    return html.Div("Coming soon."), "Analytics"
+def parse(search_string: str | None) -> SearchQuery:
+    return parse_query(parse_qsl((search_string or "").lstrip("?"), keep_blank_values=True), strict=False)
+
+
+def layout(db: Database, query_pairs: list[tuple[str, str]], **path):
+    return view.analytics_page(query_string(parse_query(query_pairs, strict=False))), "Analytics"
+
+
+def chart(db: Database, name: str, canonical_query: str | None):
+    query = parse(canonical_query)
+    with db.session(read_only=True) as session:
+        found = FETCH[name](session, query=query)
+    return view.chart_body(name, DRAW[name](found, query))
+
+
+def filter_bar(db: Database, canonical_query: str | None):
+    query = parse(canonical_query)
+    with db.session(read_only=True) as session:
+        total, exact = search.count(session, search.filters(session, query))
+    return view.filter_bar(query, total, exact)
+
+
+def follow_address_bar(search_string: str | None, pathname: str | None, current: str | None) -> str:
+    """The canonical query of the address bar, while it shows this page and says something new."""
+    if search_string is None or pathname != view.PATH:
+        raise PreventUpdate
+    canonical = query_string(parse(search_string))
+    if canonical == (current or ""):
+        raise PreventUpdate
+    return canonical
+
+
+def href_of(click: dict | None) -> str:
+    """The search URL a clicked bar carries (its customdata)."""
+    points = (click or {}).get("points") or [{}]
+    href = points[0].get("customdata")
+    if not isinstance(href, str) or not href.startswith("/?"):
+        raise PreventUpdate
+    return href
+
+
+def clicked_href(_clicks: list) -> str:
+    return href_of(ctx.triggered[0]["value"] if ctx.triggered else None)
 
 
 def register(app: Dash, db: Database) -> None:
-    pass
+    app.callback(Output(view.QUERY, "data"), Input(view.PAGE_URL, "search"),
+                 State(view.PAGE_URL, "pathname"), State(view.QUERY, "data"),
+                 prevent_initial_call=True)(follow_address_bar)
+    app.callback(Output(view.FILTERS, "children"), Input(view.QUERY, "data"))(partial(filter_bar, db))
+    for name in view.CHARTS:
+        app.callback(Output(f"analytics-{name}", "children"), Input(view.QUERY, "data"))(
+            partial(chart, db, name))
+    app.callback(Output(ids.URL, "href", allow_duplicate=True),
+                 Input({"type": view.GRAPH, "chart": ALL}, "clickData"),
+                 prevent_initial_call=True)(clicked_href)

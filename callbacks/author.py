@@ -1,15 +1,32 @@
-"""The author page (to be built)."""
+"""The author page: totals from the author_stats view and the author's top models."""
 
 from __future__ import annotations
 
-from dash import Dash, html
+from urllib.parse import unquote
 
+from dash import Dash
+
+from components import pages as view
+from data import catalog
+from data.catalog import ModelSummary
 from data.db import Database
 
 
-def layout(db: Database, query: list[tuple[str, str]], **path):
-    return html.Div("Coming soon."), "Author"
+def layout(db: Database, query_pairs: list[tuple[str, str]], author: str = "", **path):
+    author = unquote(author)
+    with db.session(read_only=True) as session:
+        profile = catalog.author_profile(session, author)
+    if profile is None:
+        return view.author_not_found(author), "Author not found"
+    top_models = [summary(model) for model in profile["top_models"]]
+    return view.author_page(profile, top_models), profile["author"]
+
+
+def summary(model: dict) -> ModelSummary:
+    """A ModelSummary back from its `as_dict()` form (the id under "id")."""
+    fields = dict(model)
+    return ModelSummary(repo_id=fields.pop("id"), **fields)
 
 
 def register(app: Dash, db: Database) -> None:
-    pass
+    pass  # the page is drawn whole by its layout: two indexed reads

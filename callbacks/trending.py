@@ -1,15 +1,59 @@
-"""The trending page (to be built)."""
+"""The trending page: models by trending score, filtered by task; the tasks live in the URL."""
 
 from __future__ import annotations
 
-from dash import Dash, html
+from urllib.parse import parse_qsl
 
+from dash import Dash, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from components import pages as view
+from data import analytics, catalog
 from data.db import Database
+from data.query import parse_query
+
+LIMIT = 50
 
 
-def layout(db: Database, query: list[tuple[str, str]], **path):
-    return html.Div("Coming soon."), "Trending"
+def tasks_in(query_pairs: list[tuple[str, str]]) -> list[str]:
+    return parse_query(query_pairs, strict=False).pipeline_tag
+
+
+def layout(db: Database, query_pairs: list[tuple[str, str]], **path):
+    with db.session(read_only=True) as session:
+        task_counts = analytics.trending_tasks(session)
+    return view.trending_page(task_counts, tasks_in(query_pairs)), "Trending"
+
+
+def results(db: Database, tasks: list[str] | None):
+    with db.session(read_only=True) as session:
+        models = catalog.trending(session, LIMIT, list(tasks or []))
+    return view.trending_results(models)
+
+
+def sync(triggered_id, tasks: list[str] | None, search_string: str | None, pathname: str | None):
+    """The picked tasks go to the address bar; back and forward bring them back to the picker."""
+    tasks = sorted(tasks or [])
+    if triggered_id == view.TRENDING_URL:
+        if search_string is None or pathname != view.TRENDING_PATH:
+            raise PreventUpdate
+        from_address = sorted(tasks_in(parse_qsl(search_string.lstrip("?"))))
+        if from_address == tasks:
+            raise PreventUpdate
+        return from_address, no_update
+    wanted = view.trending_search(tasks)
+    return no_update, (wanted if wanted != search_string else no_update)
+
+
+def sync_tasks_and_address(tasks, search_string, pathname):
+    return sync(ctx.triggered_id, tasks, search_string, pathname)
 
 
 def register(app: Dash, db: Database) -> None:
-    pass
+    app.callback(Output(view.TRENDING_RESULTS, "children"), Input(view.TRENDING_TASKS, "value"))(
+        lambda tasks: results(db, tasks))
+    app.callback(
+        Output(view.TRENDING_TASKS, "value"), Output(view.TRENDING_URL, "search"),
+        Input(view.TRENDING_TASKS, "value"), Input(view.TRENDING_URL, "search"),
+        State(view.TRENDING_URL, "pathname"), prevent_initial_call=True,
+    )(sync_tasks_and_address)

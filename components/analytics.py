@@ -1,0 +1,223 @@
+"""The analytics page: Plotly figures of a search result and the cards that hold them.
+
+Every bar carries, as its customdata, the search URL that the bar stands for: a click opens it.
+Figure builders return None when there is nothing to draw, and cards then say so in words.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from datetime import date
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from data.analytics import Bucket, Family, MonthlyCounts
+from data.models import RELATION_TYPES
+from data.query import SearchQuery, query_pairs, query_string
+
+PATH = "/analytics"
+PAGE_URL = "analytics-url"  # this page's own view of the address bar
+QUERY = "analytics-query"  # the canonical query string the charts show
+FILTERS = "analytics-filters"
+GRAPH = "analytics-graph"  # pattern id type: {"type": GRAPH, "chart": name}
+
+CHARTS = {  # name: (title, what it counts)
+    "tasks": ("Models created per month", "by task; the largest tasks, the rest as “other”"),
+    "libraries": ("Top libraries", "models per library"),
+    "licenses": ("Licences", "models per licence"),
+    "authors": ("Top authors", "models per author"),
+    "downloads": ("Downloads", "models by order of magnitude of downloads"),
+    "lineage": ("Lineage edges per month", "by relation type, by the month the derivative was created"),
+    "families": ("Largest families", "descendants at any depth, by relation; a click lists direct derivatives"),
+}
+WIDE = {"tasks", "lineage", "families"}
+FIELD_LABELS = {
+    "q": "Text", "author": "Author", "pipeline_tag": "Task", "library": "Library", "license": "Licence",
+    "language": "Language", "dataset": "Dataset", "tag": "Tag", "base_model": "Derived from",
+    "relation": "Relation", "gated": "Gated", "has_base_model": "Has a base model",
+    "created_from": "Created from", "created_to": "Created to", "min_downloads": "Downloads ≥",
+    "min_likes": "Likes ≥",
+}
+IGNORED = {"sort", "order", "per_page", "page", "cursor", "facets"}  # search's view, not its filters
+PALETTE = ["#4c6ef5", "#20c997", "#fab005", "#fa5252", "#7950f2", "#15aabf", "#fd7e14",
+           "#82c91e", "#e64980", "#868e96"]
+RELATION_COLOURS = dict(zip(RELATION_TYPES, ["#4c6ef5", "#20c997", "#fab005", "#e64980"]))
+MUTED = {"other": "#adb5bd", "no task": "#dee2e6"}
+TEMPLATE = go.layout.Template(layout=go.Layout(
+    font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12, "color": "#343a40"},
+    colorway=PALETTE,
+    paper_bgcolor="white",
+    plot_bgcolor="white",
+    margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    xaxis={"gridcolor": "#f1f3f5", "zeroline": False, "automargin": True, "fixedrange": True},
+    yaxis={"gridcolor": "#f1f3f5", "zeroline": False, "automargin": True, "fixedrange": True},
+    legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+    hoverlabel={"bgcolor": "white"},
+    bargap=0.15,
+    dragmode=False,
+))
+GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def search_href(query: SearchQuery, **changes) -> str:
+    """The search page for `query` with `changes`, from its first page."""
+    return "/?" + query_string(query, cursor=None, page=1, **changes)
+
+
+def month_bounds(month: str) -> dict:
+    year, number = map(int, month.split("-"))
+    last = calendar.monthrange(year, number)[1]
+    return {"created_from": date(year, number, 1), "created_to": date(year, number, last)}
+
+
+# --- figures -------------------------------------------------------------------------------
+
+
+def _figure(traces, height: int = 340, **layout) -> go.Figure:
+    return go.Figure(traces, layout={"template": TEMPLATE, "height": height, **layout})
+
+
+def tasks_figure(counts: MonthlyCounts, query: SearchQuery) -> go.Figure | None:
+    def href(month, task):
+        return search_href(query, **month_bounds(month), **({"pipeline_tag": [task]} if task else {}))
+
+    return _monthly_figure(counts, href, lambda s: MUTED.get(s.label))
+
+
+def lineage_figure(counts: MonthlyCounts, query: SearchQuery) -> go.Figure | None:
+    def href(month, _relation):  # search cannot filter on a relation without its base model
+        return search_href(query, has_base_model=True, **month_bounds(month))
+
+    return _monthly_figure(counts, href, lambda s: RELATION_COLOURS.get(s.label))
+
+
+def _monthly_figure(counts: MonthlyCounts, href, colour) -> go.Figure | None:
+    if not counts.months:
+        return None
+    x = [f"{month}-01" for month in counts.months]
+    traces = [
+        go.Bar(x=x, y=s.counts, name=s.label, marker_color=colour(s),
+               customdata=[href(month, s.value) for month in counts.months],
+               xperiod="M1", xperiodalignment="middle",
+               hovertemplate=f"{s.label}<br>%{{x|%B %Y}}: %{{y:,}}<extra></extra>")
+        for s in counts.series
+    ]
+    return _figure(traces, barmode="stack", xaxis={"type": "date"}, hovermode="closest")
+
+
+def ranking_figure(rows: Sequence[dict], query: SearchQuery, field: str) -> go.Figure | None:
+    """Horizontal bars of {"value", "count"} rows, largest on top; a bar filters `field` by it."""
+    if not rows:
+        return None
+    bar = go.Bar(
+        x=[r["count"] for r in rows], y=[r["value"] for r in rows], orientation="h",
+        marker_color=PALETTE[0], customdata=[search_href(query, **{field: [r["value"]]}) for r in rows],
+        hovertemplate="%{y}: %{x:,} models<extra></extra>",
+    )
+    return _figure([bar], height=max(200, 26 * len(rows) + 40), yaxis={"autorange": "reversed"})
+
+
+def downloads_figure(buckets: Sequence[Bucket], query: SearchQuery) -> go.Figure | None:
+    """Models by order of magnitude of downloads; a bar lists its models from the smallest."""
+    if not buckets:
+        return None
+    bar = go.Bar(
+        x=[_short(b.low) + ("+" if b.low else "") for b in buckets], y=[b.count for b in buckets],
+        marker_color=PALETTE[1],
+        customdata=[search_href(query, min_downloads=b.low, sort="downloads", order="asc") for b in buckets],
+        text=[f"{b.low:,} – {b.high:,}" for b in buckets],
+        textposition="none",
+        hovertemplate="%{text} downloads: %{y:,} models<extra></extra>",
+    )
+    return _figure([bar], xaxis={"type": "category", "title": {"text": "downloads"}})
+
+
+def families_figure(families: Sequence[Family], _query: SearchQuery | None = None) -> go.Figure | None:
+    """Stacked horizontal bars per family root; a click lists the root's direct derivatives
+    (the filters chose the roots, so they do not apply to the derivatives)."""
+    if not families:
+        return None
+    names = [f.repo_id for f in families]
+    traces = [
+        go.Bar(
+            x=[f.by_relation[relation] for f in families], y=names, name=relation, orientation="h",
+            marker_color=RELATION_COLOURS[relation],
+            customdata=[search_href(SearchQuery(), base_model=name) for name in names],
+            hovertemplate=f"%{{y}}<br>{relation}: %{{x:,}}<extra></extra>",
+        )
+        for relation in RELATION_TYPES
+    ]
+    return _figure(traces, height=max(220, 26 * len(families) + 70), barmode="stack",
+                   yaxis={"autorange": "reversed"})
+
+
+def _short(n: int) -> str:
+    for size, suffix in ((10**9, "B"), (10**6, "M"), (10**3, "k")):
+        if n >= size:
+            return f"{n / size:g}{suffix}"
+    return str(n)
+
+
+# --- page ----------------------------------------------------------------------------------
+
+
+def chart_body(name: str, figure: go.Figure | None) -> dcc.Graph | html.Div:
+    if figure is None:
+        return empty_state("Nothing to chart for these filters.")
+    return dcc.Graph(id={"type": GRAPH, "chart": name}, figure=figure, config=GRAPH_CONFIG,
+                     className="analytics-graph")
+
+
+def empty_state(message: str) -> html.Div:
+    return html.Div([html.I(className="bi bi-bar-chart me-2"), message], className="analytics-empty text-muted")
+
+
+def chart_card(name: str) -> dbc.Col:
+    title, subtitle = CHARTS[name]
+    card = dbc.Card(
+        [
+            dbc.CardHeader([html.H2(title, className="h6 mb-0"), html.Small(subtitle, className="text-muted")]),
+            dbc.CardBody(dcc.Loading(html.Div(id=f"analytics-{name}", className="analytics-body"),
+                                     type="dot", delay_show=150)),
+        ],
+        className="analytics-card h-100",
+    )
+    return dbc.Col(card, lg=12 if name in WIDE else 6, className="mb-4")
+
+
+def analytics_page(canonical_query: str) -> html.Div:
+    return html.Div(
+        [
+            dcc.Location(id=PAGE_URL, refresh=False),
+            dcc.Store(id=QUERY, data=canonical_query),
+            html.H1("Analytics", className="h3"),
+            html.Div(id=FILTERS, className="mb-3"),
+            dbc.Row([chart_card(name) for name in CHARTS]),
+        ],
+        className="analytics-page",
+    )
+
+
+def filter_bar(query: SearchQuery, total: int, exact: bool) -> html.Div:
+    """The active filters, each removable, the size of the result and a link back to search."""
+    pairs = [(key, value) for key, value in query_pairs(query) if key not in IGNORED]
+    chips = [
+        dcc.Link([f"{FIELD_LABELS.get(key, key)}: {value} ", html.I(className="bi bi-x")],
+                 href=f"{PATH}?{urlencode(pairs[:i] + pairs[i + 1:])}", title="remove this filter",
+                 className="badge rounded-pill text-bg-light border me-1 text-decoration-none analytics-filter")
+        for i, (key, value) in enumerate(pairs)
+    ]
+    size = f"{total:,} models" if exact else f"about {total:,} models"
+    scope = chips or [html.Span("All models in the catalog", className="me-1")]
+    children = [
+        html.Span(size, className="fw-semibold me-2 analytics-total"), *scope,
+        dcc.Link("refine in search →", href="/?" + query_string(query), className="ms-2 analytics-refine"),
+    ]
+    if total == 0:
+        children.append(dbc.Alert("No models match these filters: remove one above, or refine in search.",
+                                  color="light", className="mt-2 mb-0"))
+    return html.Div(children, className="analytics-filter-bar")

@@ -1,0 +1,107 @@
+"""The trending and author pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from urllib.parse import quote
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components.search import results_table
+from data.query import SearchQuery, query_string
+
+TRENDING_PATH = "/trending"
+TRENDING_URL = "trending-url"  # this page's own view of the address bar
+TRENDING_TASKS = "trending-tasks"
+TRENDING_RESULTS = "trending-results"
+
+
+# --- trending ------------------------------------------------------------------------------
+
+
+def trending_page(task_counts: Sequence[dict], selected: Sequence[str]) -> html.Div:
+    """`task_counts`: [{"value", "count"}] of the tasks that have trending models."""
+    known = {row["value"] for row in task_counts}
+    options = [{"label": f"{row['value']} ({row['count']:,})", "value": row["value"]} for row in task_counts]
+    options += [{"label": task, "value": task} for task in selected if task not in known]
+    return html.Div(
+        [
+            dcc.Location(id=TRENDING_URL, refresh=False),
+            html.H1("Trending", className="h3"),
+            html.P("The models with the highest trending score on the Hub.", className="text-muted"),
+            dcc.Dropdown(id=TRENDING_TASKS, options=options, value=list(selected), multi=True,
+                         placeholder="All tasks", className="mb-3 trending-tasks"),
+            dcc.Loading(html.Div(id=TRENDING_RESULTS), type="dot", delay_show=150),
+        ]
+    )
+
+
+def trending_results(models: Sequence) -> html.Div | dbc.Table:
+    if not models:
+        return html.Div("No trending models for this task yet.", className="text-muted trending-empty")
+    return results_table(models)
+
+
+def trending_search(tasks: Sequence[str]) -> str:
+    """The query string of the trending page showing `tasks` ("" for all)."""
+    text = query_string(SearchQuery(pipeline_tag=list(tasks)))
+    return f"?{text}" if text else ""
+
+
+# --- authors -------------------------------------------------------------------------------
+
+
+def author_page(profile: dict, top_models: Sequence) -> html.Div:
+    """`profile`: a row of author_stats; `top_models`: ModelSummary, most downloaded first."""
+    author = profile["author"]
+    search = "/?" + query_string(SearchQuery(author=[author]))
+    analytics = "/analytics?" + query_string(SearchQuery(author=[author]))
+    return html.Div(
+        [
+            html.H1(author, className="h3"),
+            html.P([
+                html.A("Hub profile", href=f"https://huggingface.co/{quote(author)}", target="_blank",
+                       rel="noopener", className="me-3"),
+                dcc.Link(f"All {profile['model_count']:,} models in search", href=search,
+                         className="me-3 author-search"),
+                dcc.Link("Analytics", href=analytics, className="author-analytics"),
+            ]),
+            dbc.Row([dbc.Col(_stat(label, value), xs=6, md=4, lg=2, className="mb-3")
+                     for label, value in _author_stats(profile)], className="author-stats"),
+            html.H2("Most downloaded models", className="h5 mt-2"),
+            results_table(top_models),
+        ]
+    )
+
+
+def _author_stats(profile: dict) -> list[tuple[str, str]]:
+    return [
+        ("Models", f"{profile['model_count']:,}"),
+        ("Downloads", f"{profile['total_downloads']:,}"),
+        ("Likes", f"{profile['total_likes']:,}"),
+        ("Derived models", f"{profile['derived_model_count']:,}"),
+        ("First model", _day(profile["first_created_at"])),
+        ("Latest model", _day(profile["last_created_at"])),
+    ]
+
+
+def _stat(label: str, value: str) -> dbc.Card:
+    return dbc.Card(dbc.CardBody([html.Div(label, className="small text-muted"),
+                                  html.Div(value, className="fs-5 fw-semibold")]), className="h-100")
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d") if moment else "—"
+
+
+def author_not_found(author: str) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Author not found", className="h3"),
+            html.P(f"The catalog holds no models by “{author}”."),
+            dcc.Link("Search the catalog", href="/?" + query_string(SearchQuery(q=author[:200]))),
+        ],
+        className="author-not-found",
+    )
