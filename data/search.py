@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, cast, exists, false, func, or_, select
+from sqlalchemy import and_, case, cast, exists, false, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -24,7 +24,10 @@ from data.query import QueryError, SearchQuery, decode_cursor, encode_cursor
 from data.search_words import words
 
 LETTER_DIGIT = re.compile(r"[^\W\d_]+|\d+")
+ID_TEXT = re.compile(r"[\w./-]+")  # what a Hub id can contain
 EXACT_COUNT_BELOW = 20_000
+PREFIX_FROM = 3
+WALK_INDEX_ABOVE = 5_000  # expected matches from which walking the sort index wins
 FACET_SIZE = 10
 FACET_SAMPLE = 10_000  # facets of larger results are counted over this many matches
 SORT_COLUMNS = {
@@ -49,46 +52,114 @@ class SearchResult:
 
 
 def text_query(q: str, weights: str = "") -> str | None:
-    """A tsquery for the words typed, each a prefix; "llama3" also matches "llama-3".
+    """A tsquery for the words typed; "llama3" also matches "llama-3".
 
+    Words of PREFIX_FROM characters or more match as prefixes ("qwen" finds "qwen2"); shorter
+    ones match whole, since a prefix like "b:*" unions the postings of thousands of lexemes.
     Words are alphanumeric (see `words`), so they cannot carry tsquery operators.
     `weights` ("A") restricts the match to the id's words.
     """
+    def lexeme(text: str) -> str:
+        return f"{text}:{'*' if len(text) >= PREFIX_FROM else ''}{weights}".rstrip(":")
+
     terms = []
     for word in words(q):
         parts = LETTER_DIGIT.findall(word)
-        if len(parts) > 1:
-            whole = " & ".join([*(f"{p}:{weights}" if weights else p for p in parts[:-1]), f"{parts[-1]}:*{weights}"])
-            terms.append(f"({word}:*{weights} | ({whole}))")
+        if len(parts) > 1 and len(word) >= PREFIX_FROM:
+            terms.append(f"({lexeme(word)} | ({' & '.join(map(lexeme, parts))}))")
         else:
-            terms.append(f"{word}:*{weights}")
+            terms.append(lexeme(word))
     return " & ".join(terms) or None
 
 
 def search(session: Session, query: SearchQuery) -> SearchResult:
     conditions = filters(session, query)
-    key = _sort_key(query)
-    statement = select(*SUMMARY_COLUMNS, *key.columns).where(*conditions)
-    if query.cursor:
-        statement = statement.where(key.after(decode_cursor(query.cursor)))
-    elif query.page > 1:
-        statement = statement.offset((query.page - 1) * query.per_page)
-    rows = session.execute(statement.order_by(*key.order).limit(query.per_page + 1)).all()
+    expected = _estimate(session, conditions)
+    relevance = query.effective_sort == "relevance"
+    key = _relevance_key(query) if relevance else _sort_key(query)
+    after = key.decode(query.cursor) if query.cursor else None
+    skip = 0 if after else (query.page - 1) * query.per_page
+    wanted = query.per_page + 1
+    if expected >= WALK_INDEX_ABOVE:
+        total, exact = count(session, conditions, expected)
+        rows = (_tiered_rows(session, query, conditions, after, skip) if relevance else
+                _rows(session, conditions, key, walk=True, skip=skip, limit=wanted, after=after))
+    else:  # few matches: one pass over them gives the page and, with no cursor, the total
+        rows = _rows(session, conditions, key, walk=False, skip=skip, limit=wanted, after=after,
+                     with_total=after is None)
+        total, exact = (rows[0][-1], True) if rows and after is None else count(session, conditions, 0)  # past the last page
     more = len(rows) > query.per_page
     rows = rows[: query.per_page]
     summaries = [ModelSummary(*row[: len(SUMMARY_COLUMNS)]) for row in rows]
-    next_cursor = key.cursor(rows[-1][len(SUMMARY_COLUMNS):]) if more and rows else None
-    total, exact = count(session, conditions)
+    cursor_values = slice(len(SUMMARY_COLUMNS), len(SUMMARY_COLUMNS) + len(key.types))
+    next_cursor = key.cursor(rows[-1][cursor_values]) if more and rows else None
     result = SearchResult(summaries, total, exact, next_cursor)
     if query.facets:
         result.facets, result.facets_exact = facets(session, conditions, query.facets, total, exact)
     return result
 
 
+def _rows(session, conditions, key: _SortKey, *, walk: bool, skip: int, limit: int,
+          after: list | None = None, rank: int | None = None, with_total: bool = False) -> list:
+    """Rows in `key` order. Many matches: walk the sort index, which meets a page of them
+    early. Few: gather them through the filters' indexes and sort them (the sort index is
+    hidden from the planner). Left to itself PostgreSQL often picks the wrong one of the two
+    (PERFORMANCE.md). `with_total` adds the number of matches as the last column."""
+    ranked = [literal(rank).label("rank")] if rank is not None else []
+    counted = [func.count().over().label("total")] if with_total else []
+    statement = select(*SUMMARY_COLUMNS, *ranked, *key.columns, *counted).where(*conditions)
+    if after is not None:
+        statement = statement.where(key.after(after))
+    statement = statement.order_by(*key.order(indexed=walk))
+    return session.execute(statement.offset(skip or None).limit(limit)).all()
+
+
+def _tiered_rows(session, query: SearchQuery, conditions, after: list | None, skip: int) -> list:
+    """Relevance over many matches: tier by tier, each by walking the downloads index, so that
+    the match set is never ranked whole. `after` is a cursor's [tier, downloads, id]."""
+    within = _sort_key(query, "downloads")
+    descending = query.order == "desc"
+    wanted = query.per_page + 1
+    rows: list = []
+    for rank, tier in _tiers(query):
+        if after and (rank > after[0] if descending else rank < after[0]):
+            continue  # a tier before the cursor's
+        tier_conditions = [*conditions, tier]
+        found = _rows(session, tier_conditions, within, walk=True,
+                      skip=skip, limit=wanted - len(rows), rank=rank,
+                      after=after[1:] if after and rank == after[0] else None)
+        rows += found
+        if len(rows) >= wanted:
+            break
+        if skip:  # this tier ended before the offset: the rest of the offset is in the next
+            skip = 0 if found else skip - _capped_count(session, tier_conditions, skip)
+    return rows
+
+
+def _tiers(query: SearchQuery) -> list[tuple[int, ColumnElement]]:
+    """Relevance tiers, most relevant first: 2 = the id contains the text as typed, 1 = the id
+    has its words, 0 = only the author, task, library or tags match. Reversed going up."""
+    q = query.q or ""
+    id_words = text_query(q, weights="A")
+    id_has_words = Model.search_vector.op("@@", is_comparison=True)(
+        func.to_tsquery("simple", id_words)) if id_words else false()
+    if ID_TEXT.fullmatch(q):
+        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        id_contains = func.lower(Model.repo_id).like(pattern, escape="\\")
+        tiers = [(2, id_contains), (1, and_(~id_contains, id_has_words)), (0, and_(~id_contains, ~id_has_words))]
+    else:  # no id contains this text (a space, say): skip the tier rather than search it
+        tiers = [(1, id_has_words), (0, ~id_has_words)]
+    return tiers if query.order == "desc" else tiers[::-1]
+
+
+def _relevance(query: SearchQuery) -> ColumnElement:
+    return case(*((condition, rank) for rank, condition in _tiers(query) if rank), else_=0)
+
+
 def filters(session: Session, query: SearchQuery) -> list[ColumnElement]:
     conditions: list[ColumnElement] = []
     if query.q and (tsquery := text_query(query.q)):
-        conditions.append(Model.search_vector.op("@@")(func.to_tsquery("simple", tsquery)))
+        conditions.append(Model.search_vector.op("@@", is_comparison=True)(func.to_tsquery("simple", tsquery)))
     for values, column in (
         (query.author, Model.author), (query.pipeline_tag, Model.pipeline_tag),
         (query.library, Model.library_name), (query.license, Model.license),
@@ -135,48 +206,45 @@ def _derivative_of(base_id: str, relations: list[str]) -> ColumnElement:
 
 @dataclass
 class _SortKey:
-    columns: list[ColumnElement]  # the values a cursor records, last one the id
-    order: list
+    columns: list[ColumnElement]  # the values a cursor records, the last one the id
+    types: list[type]
     descending: bool
+
+    def order(self, indexed: bool = True) -> list:
+        """ORDER BY matching the sort index (scanned either way), or hiding it from the planner."""
+        return [_directed(column if indexed else func.coalesce(column, column), column, self.descending)
+                for column in self.columns]
 
     def cursor(self, values) -> str:
         return encode_cursor({"k": [_jsonable(v) for v in values]})
 
-    def after(self, cursor: dict) -> ColumnElement:
-        values = cursor.get("k")
-        if not isinstance(values, list) or len(values) != len(self.columns):
+    def decode(self, cursor: str) -> list:
+        values = decode_cursor(cursor).get("k")
+        if not isinstance(values, list) or len(values) != len(self.types):
             raise QueryError("cursor", "not a cursor for this sort")
         try:
-            return _keyset_after(self.columns, [_typed(c, v) for c, v in zip(self.columns, values)],
-                                 self.descending)
+            return [_typed(kind, value) for kind, value in zip(self.types, values)]
         except (TypeError, ValueError):
             raise QueryError("cursor", "not a cursor this API gave out") from None
 
-
-def _sort_key(query: SearchQuery) -> _SortKey:
-    descending = query.order == "desc"
-    sort = query.effective_sort
-    if sort == "relevance":
-        columns = [_relevance(query.q or ""), Model.downloads, Model.id]
-    else:
-        columns = [SORT_COLUMNS[sort], Model.id]
-    order = [_directed(column, descending) for column in columns]
-    return _SortKey(columns, order, descending)
+    def after(self, values: list) -> ColumnElement:
+        return _keyset_after(self.columns, values, self.descending)
 
 
-def _directed(column: ColumnElement, descending: bool):
-    """The order clause that matches the column's index (scanned forwards or backwards)."""
+def _sort_key(query: SearchQuery, sort: str | None = None) -> _SortKey:
+    column = SORT_COLUMNS[sort or query.effective_sort]
+    return _SortKey([column, Model.id], [column.type.python_type, int], query.order == "desc")
+
+
+def _relevance_key(query: SearchQuery) -> _SortKey:
+    """A cursor is [tier, downloads, id] whether the page was read tier by tier or not."""
+    return _SortKey([_relevance(query), Model.downloads, Model.id], [int, int, int], query.order == "desc")
+
+
+def _directed(expression, column: ColumnElement, descending: bool):
     if column in NULLABLE_SORTS:  # indexed DESC NULLS LAST: missing values last, or first going up
-        return column.desc().nulls_last() if descending else column.asc().nulls_first()
-    return column.desc() if descending else column.asc()
-
-
-def _relevance(q: str) -> ColumnElement:
-    """2 when the id contains the text typed, 1 when the id has its words, else 0."""
-    pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    tsquery = text_query(q, weights="A")
-    in_id = Model.search_vector.op("@@")(func.to_tsquery("simple", tsquery)) if tsquery else false()
-    return case((func.lower(Model.repo_id).like(pattern, escape="\\"), 2), (in_id, 1), else_=0).label("rank")
+        return expression.desc().nulls_last() if descending else expression.asc().nulls_first()
+    return expression.desc() if descending else expression.asc()
 
 
 def _keyset_after(columns, values, descending: bool) -> ColumnElement:
@@ -196,10 +264,9 @@ def _jsonable(value):
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _typed(column: ColumnElement, value):
+def _typed(python_type: type, value):
     if value is None:
         return None
-    python_type = getattr(column.type, "python_type", None)
     if python_type is datetime:
         return datetime.fromisoformat(value)
     if python_type in (int, float) and not isinstance(value, int | float):
@@ -207,17 +274,28 @@ def _typed(column: ColumnElement, value):
     return value
 
 
-def count(session: Session, conditions: list[ColumnElement]) -> tuple[int, bool]:
+def count(session: Session, conditions: list[ColumnElement], estimate: int | None = None) -> tuple[int, bool]:
     """(total, exact): exact when the planner expects fewer than EXACT_COUNT_BELOW rows."""
+    if estimate is None:
+        estimate = _estimate(session, conditions)
+    if estimate >= EXACT_COUNT_BELOW:
+        return estimate, False
+    return session.execute(select(func.count()).select_from(Model).where(*conditions)).scalar_one(), True
+
+
+def _estimate(session: Session, conditions: list[ColumnElement]) -> int:
+    """The planner's row estimate (EXPLAIN costs well under a millisecond)."""
     connection = session.connection()
     compiled = select(Model.id).where(*conditions).compile(
         connection, compile_kwargs={"render_postcompile": True})
     plan = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar_one()
     plan = json.loads(plan) if isinstance(plan, str) else plan
-    estimate = int(plan[0]["Plan"]["Plan Rows"])
-    if estimate >= EXACT_COUNT_BELOW:
-        return estimate, False
-    return session.execute(select(func.count()).select_from(Model).where(*conditions)).scalar_one(), True
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _capped_count(session: Session, conditions: list[ColumnElement], cap: int) -> int:
+    capped = select(Model.id).where(*conditions).limit(cap).subquery()
+    return session.execute(select(func.count()).select_from(capped)).scalar_one()
 
 
 def facets(session, conditions, names, total: int, exact: bool) -> tuple[dict, bool]:

@@ -16,6 +16,13 @@ def family(db):
     ingest(db, json.loads((FIXTURES / "family.json").read_text()))
 
 
+@pytest.fixture(params=["walk", "gather"])
+def plan(request, monkeypatch):
+    """Both query plans of data.search: walk the sort index (many matches) or gather and sort."""
+    monkeypatch.setattr("data.search.WALK_INDEX_ABOVE", 0 if request.param == "walk" else 10**9)
+    return request.param
+
+
 def ids(response) -> list[str]:
     assert response.status_code == 200, response.json
     return [model["id"] for model in response.json["data"]]
@@ -40,7 +47,7 @@ def test_default_is_everything_by_downloads(client, family):
         ("7b", ["acme/base-7b", "lab/base-7b-chat", "merger/chat-merge-7b", "quant/base-7b-chat-GGUF", "tuner/base-7b-lora-r16"]),
     ],
 )
-def test_text_finds_ids_the_way_people_type_them(client, family, q, expected):
+def test_text_finds_ids_the_way_people_type_them(client, family, q, expected, plan):
     assert sorted(ids(client.get("/api/v1/models", query_string={"q": q}))) == expected
 
 
@@ -73,7 +80,7 @@ def test_filters(client, family, params, expected):
 @pytest.mark.parametrize("sort", ["downloads", "likes", "trending", "created", "updated", "relevance"])
 @pytest.mark.parametrize("order", ["desc", "asc"])
 @pytest.mark.parametrize("mode", ["page", "cursor"])
-def test_walking_all_pages_yields_each_model_once(client, family, sort, order, mode):
+def test_walking_all_pages_yields_each_model_once(client, family, sort, order, mode, plan):
     params = {"sort": sort, "order": order, "per_page": 2, "q": "7b" if sort == "relevance" else ""}
     seen, page, cursor = [], 1, None
     for _ in range(20):
@@ -164,3 +171,37 @@ def test_trending_stats_and_authors(client, family):
     author = client.get("/api/v1/authors/acme").json["data"]
     assert author["model_count"] == 1 and author["top_models"][0]["id"] == "acme/base-7b"
     assert client.get("/api/v1/authors/nobody").status_code == 404
+
+
+# Relevance tiers for q="llama-3": 2 = the id contains the text, 1 = the id has its words,
+# 0 = only other fields match. Downloads are distinct, so the order is fully determined.
+TIERED = [
+    ("a/llama-3-8b", 2, 50, []), ("b/my-llama-3", 2, 900, []), ("c/Llama-3", 2, 10, []),
+    ("d/llama-2-3b", 1, 800, []), ("e/llama3-mini", 1, 5, []),
+    ("f/tiny-model", 0, 1000, ["llama", "3-bit"]), ("g/other", 0, 20, ["llama", "3d"]),
+    ("h/unrelated", None, 5000, ["mistral"]),
+]
+
+
+@pytest.fixture
+def tiered(db):
+    ingest(db, [{"id": repo_id, "downloads": downloads, "likes": 0, "tags": tags,
+                 "createdAt": "2024-01-01T00:00:00.000Z"} for repo_id, _, downloads, tags in TIERED])
+
+
+@pytest.mark.parametrize("q", ["llama-3", "llama 3"])  # no id contains a space: no tier 2
+@pytest.mark.parametrize("order", ["desc", "asc"])
+@pytest.mark.parametrize("mode", ["page", "cursor"])
+def test_relevance_pages_walk_the_tiers_in_order(client, tiered, q, order, mode, plan):
+    ranked = sorted((m for m in TIERED if m[1] is not None),
+                    key=lambda m: (min(m[1], 1) if " " in q else m[1], m[2]), reverse=order == "desc")
+    seen, page, cursor = [], 1, None
+    for _ in range(10):
+        params = {"q": q, "order": order, "per_page": 2}
+        params |= {"cursor": cursor} if cursor else {"page": page} if mode == "page" else {}
+        response = client.get("/api/v1/models", query_string=params)
+        seen += ids(response)
+        cursor, page = response.json["meta"]["next_cursor"], page + 1
+        if not cursor:
+            break
+    assert seen == [m[0] for m in ranked]
