@@ -19,11 +19,18 @@ from data.db import Database
 from data.query import SearchQuery, parse_query, query_string
 
 TOP = 15
+
+
+def top_values(session, query: SearchQuery, name: str) -> list[dict]:
+    found = stats.dimension(session, name, query, TOP)
+    return getattr(found, "values", found)  # a Counts (values, exact), or the plain list it was
+
+
 FETCH = {  # chart name: the data it draws
     "tasks": analytics.tasks_by_month,
-    "libraries": partial(stats.dimension, name="library", limit=TOP),
-    "licenses": partial(stats.dimension, name="license", limit=TOP),
-    "authors": partial(stats.dimension, name="author", limit=TOP),
+    "libraries": partial(top_values, name="library"),
+    "licenses": partial(top_values, name="license"),
+    "authors": partial(top_values, name="author"),
     "downloads": analytics.downloads_histogram,
     "lineage": analytics.edges_by_month,
     "families": analytics.largest_families,
@@ -85,13 +92,15 @@ def clicked_href(_clicks: list) -> str:
 
 
 def register(app: Dash, db: Database) -> None:
+    # optional: the page's components exist only while it is shown, not in the app's first layout
     app.callback(Output(view.QUERY, "data"), Input(view.PAGE_URL, "search"),
                  State(view.PAGE_URL, "pathname"), State(view.QUERY, "data"),
-                 prevent_initial_call=True)(follow_address_bar)
-    app.callback(Output(view.FILTERS, "children"), Input(view.QUERY, "data"))(partial(filter_bar, db))
+                 prevent_initial_call=True, optional=True)(follow_address_bar)
+    app.callback(Output(view.FILTERS, "children"), Input(view.QUERY, "data"),
+                 optional=True)(partial(filter_bar, db))
     for name in view.CHARTS:
-        app.callback(Output(f"analytics-{name}", "children"), Input(view.QUERY, "data"))(
-            partial(chart, db, name))
+        app.callback(Output(f"analytics-{name}", "children"), Input(view.QUERY, "data"),
+                     optional=True)(partial(chart, db, name))
     app.callback(Output(ids.URL, "href", allow_duplicate=True),
                  Input({"type": view.GRAPH, "chart": ALL}, "clickData"),
-                 prevent_initial_call=True)(clicked_href)
+                 prevent_initial_call=True, optional=True)(clicked_href)
