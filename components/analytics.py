@@ -118,7 +118,7 @@ def ranking_figure(rows: Sequence[dict], query: SearchQuery, field: str) -> go.F
         marker_color=PALETTE[0], customdata=[search_href(query, **{field: [r["value"]]}) for r in rows],
         hovertemplate="%{y}: %{x:,} models<extra></extra>",
     )
-    return _figure([bar], height=max(200, 26 * len(rows) + 40), yaxis={"autorange": "reversed"})
+    return _figure([bar], height=_rows_height(len(rows)), yaxis={"autorange": "reversed"})
 
 
 def downloads_figure(buckets: Sequence[Bucket], query: SearchQuery) -> go.Figure | None:
@@ -151,8 +151,13 @@ def families_figure(families: Sequence[Family], _query: SearchQuery | None = Non
         )
         for relation in RELATION_TYPES
     ]
-    return _figure(traces, height=max(220, 26 * len(families) + 70), barmode="stack",
-                   yaxis={"autorange": "reversed"})
+    return _figure(traces, height=_rows_height(len(families)) + 30, barmode="stack",
+                   yaxis={"autorange": "reversed"}, legend={"traceorder": "normal"})
+
+
+def _rows_height(rows: int) -> int:
+    """Horizontal bars keep one thickness, however few or many they are."""
+    return 28 * rows + 50
 
 
 def _short(n: int) -> str:
