@@ -52,16 +52,21 @@ def lineage_graphs(session: Session, repo_id: str, expand: tuple[str, ...]) -> l
     return graphs
 
 
-def render_tab(db: Database, search: str | None, pathname: str | None, shown_id: str | None):
-    """(tab body, active tab) for the query string; the router handles a change of model."""
+def render_tab(db: Database, search: str | None, pathname: str | None, shown_id: str | None,
+               active_tab: str | None = None):
+    """(tab body, active tab) for the query string; the router handles a change of model.
+
+    The tab is set only when the URL moved without it (back, forward): re-setting it would let a
+    late answer undo a newer click."""
     if shown_id is None or repo_id_of(pathname).lower() != shown_id.lower():
         raise PreventUpdate
     view = ModelView.from_query(parse_qsl((search or "").lstrip("?")))
+    tab = no_update if view.tab == active_tab else view.tab
     with db.session(read_only=True) as session:
         detail = catalog.model_detail(session, shown_id)
         if detail is None:  # deleted since the page was drawn
-            return page.not_found(shown_id), view.tab
-        return tab_body(session, detail, view), view.tab
+            return page.not_found(shown_id), tab
+        return tab_body(session, detail, view), tab
 
 
 def search_for_tab(tab: str | None, search: str | None):
@@ -95,10 +100,11 @@ def register(app: Dash, db: Database) -> None:
     @app.callback(
         Output(page.TAB_CONTENT, "children"), Output(page.TABS, "active_tab"),
         Input(ids.URL, "search"), State(ids.URL, "pathname"), State(page.MODEL_ID, "data"),
+        State(page.TABS, "active_tab"),
         prevent_initial_call=True,
     )
-    def show_tab(search, pathname, shown_id):
-        return render_tab(db, search, pathname, shown_id)
+    def show_tab(search, pathname, shown_id, active_tab):
+        return render_tab(db, search, pathname, shown_id, active_tab)
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),

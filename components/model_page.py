@@ -15,10 +15,17 @@ from dash import dcc, html
 
 from components import lineage_graph
 
-TABS = "model-tabs"
-TAB_CONTENT = "model-tab-content"
-MODEL_ID = "model-page-id"  # the model this page shows, as its path spelt it
-LINEAGE_GRAPH = "model-lineage-graph"
+
+def _page_id(part: str) -> dict:
+    """Dict ids: Dash checks string ids of callbacks against the first layout, where this page's
+    components are absent, and logs an error for each; pattern (dict) ids are not checked."""
+    return {"page": "model", "part": part}
+
+
+TABS = _page_id("tabs")
+TAB_CONTENT = _page_id("tab-content")
+MODEL_ID = _page_id("id")  # the model this page shows
+LINEAGE_GRAPH = _page_id("lineage-graph")
 
 TAB_LABELS = {"overview": "Overview", "files": "Files", "lineage": "Lineage"}
 RELATIONS = tuple(lineage_graph.RELATION_COLOURS)
@@ -80,8 +87,8 @@ def model_page(detail: dict, view: ModelView, body) -> html.Div:
         [
             dcc.Store(id=MODEL_ID, data=detail["id"]),
             header(detail),
-            dbc.Tabs(tabs, id=TABS, active_tab=view.tab, className="mb-3"),
-            dcc.Loading(html.Div(body, id=TAB_CONTENT), delay_show=200),
+            dbc.Tabs(tabs, id=TABS, active_tab=view.tab, className="mb-3 model-tabs"),
+            dcc.Loading(html.Div(body, id=TAB_CONTENT, className="model-tab-content"), delay_show=200),
         ]
     )
 
@@ -106,7 +113,8 @@ def header(detail: dict) -> html.Div:
         [
             html.H1(detail["id"], className="h3 mb-1 model-id"),
             html.Div([
-                "by ", dcc.Link(detail["author"], href=f"/authors/{quote(detail['author'])}", className="model-author"),
+                "by ",
+                dcc.Link(detail["author"], href=f"/authors/{quote(detail['author'])}", className="model-author"),
                 html.A([html.I(className="bi bi-box-arrow-up-right me-1"), "on the Hub"],
                        href=f"{HUB_URL}/{detail['id']}", target="_blank", rel="noopener noreferrer",
                        className="ms-3 hub-link"),
@@ -140,7 +148,7 @@ def overview(detail: dict) -> html.Div:
     return html.Div(
         [
             _section("Tags", _tags(detail["tags"])),
-            _section("Datasets", _links(detail["datasets"], lambda d: f"{HUB_URL}/datasets/{d}", external=True)),
+            _section("Datasets", _datasets(detail["datasets"])),
             _section("Base models", _base_models(detail["base_models"])),
             _section("Card data", _card_data(detail["card_data"])),
         ],
@@ -161,17 +169,23 @@ def _tags(tags: dict[str, list[str]]):
         return _none()
     rows = [
         html.Tr([html.Th(kind.replace("_", " "), className="text-nowrap"),
-                 html.Td([dbc.Badge(tag, color="light", text_color="dark", className="me-1") for tag in values])])
+                 html.Td([_tag(tag) for tag in values])])
         for kind, values in sorted(tags.items())
     ]
     return dbc.Table(html.Tbody(rows), size="sm", borderless=True, className="model-tags")
 
 
-def _links(items: Sequence[str], href, external: bool = False):
-    if not items:
+def _tag(tag: str) -> dbc.Badge:
+    return dbc.Badge(tag, color="light", text_color="dark", className="me-1")
+
+
+def _datasets(datasets: Sequence[str]):
+    if not datasets:
         return _none()
-    extra = {"target": "_blank", "rel": "noopener noreferrer"} if external else {}
-    return html.Ul([html.Li(html.A(item, href=href(item), **extra)) for item in items])
+    return html.Ul([
+        html.Li(html.A(name, href=f"{HUB_URL}/datasets/{name}", target="_blank", rel="noopener noreferrer"))
+        for name in datasets
+    ])
 
 
 def _base_models(bases: Sequence[dict]):
