@@ -20,9 +20,9 @@ from data import catalog, lineage
 from data.db import Database
 
 PATH_PREFIX = "/models/"
-# Descendants drawn: the most downloaded of the family, and of each expanded relation type;
-# the rest of the family is summarised from exact counts.
-FAMILY_LIMIT = 150
+# Descendants asked for, per relation type (each type gets its share, however popular the
+# others); the rest of the family is summarised from exact counts.
+RELATION_LIMIT = 40
 EXPANDED_LIMIT = 200
 
 
@@ -45,11 +45,15 @@ def tab_body(session: Session, detail: dict, view: ModelView):
 
 
 def lineage_graphs(session: Session, repo_id: str, expand: tuple[str, ...]) -> list[lineage.Ancestry]:
-    """The family's top descendants and every ancestor, then the top of each expanded type."""
-    graphs = [lineage.ancestry(session, repo_id, limit=FAMILY_LIMIT)]
-    graphs += [lineage.ancestry(session, repo_id, direction="down", relation=[kind], limit=EXPANDED_LIMIT)
-               for kind in expand]
-    return graphs
+    """Every ancestor (with the family's counts), then the most-downloaded descendants of each
+    relation type the family has: more of an expanded type."""
+    ancestors = lineage.ancestry(session, repo_id, direction="up")
+    present = [kind for kind, count in ancestors.summary()["counts_by_relation"].items() if count]
+    return [ancestors] + [
+        lineage.ancestry(session, repo_id, direction="down", relation=[kind],
+                         limit=EXPANDED_LIMIT if kind in expand else RELATION_LIMIT)
+        for kind in present
+    ]
 
 
 def render_tab(db: Database, search: str | None, pathname: str | None, shown_id: str | None,

@@ -33,24 +33,51 @@ def merge(graphs: Iterable) -> tuple[list, list]:
     return list(nodes.values()), list(edges.values())
 
 
-def descendant_relations(root: str, edges: Sequence) -> dict[str, str]:
-    """How each drawn descendant derives from a parent on its shortest path from the root, as the
-    closure counts it (the alphabetically first type). Walked from the edges, not the depths: a
-    model in a cycle with the root is drawn as an ancestor yet counted as a descendant."""
+def shortest_tree(root: str, edges: Sequence) -> dict[str, object]:
+    """For each descendant, the edge that brings it from a parent on its shortest path from the
+    root: of the alphabetically first relation type, as the closure counts it. Walked from the
+    edges, not the depths: a model in a cycle with the root is drawn as an ancestor yet is a
+    descendant too."""
     children: dict[str, list] = {}
-    for edge in sorted(edges, key=lambda e: e.relation_type):
+    for edge in edges:
         children.setdefault(edge.source, []).append(edge)
-    relations: dict[str, str] = {}
+    tree: dict[str, object] = {}
     level = [root]
     while level:
-        found = {}
+        found: dict[str, object] = {}
         for parent in level:
             for edge in children.get(parent, ()):
-                if edge.target != root and edge.target not in relations:
-                    found[edge.target] = min(found.get(edge.target, edge.relation_type), edge.relation_type)
-        relations |= found
+                if edge.target == root or edge.target in tree:
+                    continue
+                if edge.target not in found or edge.relation_type < found[edge.target].relation_type:
+                    found[edge.target] = edge
+        tree |= found
         level = list(found)
-    return relations
+    return tree
+
+
+def descendant_relations(root: str, edges: Sequence) -> dict[str, str]:
+    return {target: edge.relation_type for target, edge in shortest_tree(root, edges).items()}
+
+
+def prune_siblings(root: str, nodes: Sequence, edges: Sequence, keep: int,
+                   expanded: Iterable[str] = ()) -> tuple[list, list]:
+    """Only the `keep` most-downloaded children of each parent by relation type (all of them for
+    an expanded type), and what still hangs from the root: one wide level is unreadable."""
+    expanded = set(expanded)
+    downloads = {node.id: node.downloads or 0 for node in nodes}
+    below = {node.id for node in nodes if node.depth > 0}  # an ancestor is never dropped
+    siblings: dict[tuple[str, str], list[str]] = {}
+    for target, edge in shortest_tree(root, edges).items():
+        if target in below and edge.relation_type not in expanded:
+            siblings.setdefault((edge.source, edge.relation_type), []).append(target)
+    dropped = {target for group in siblings.values()
+               for target in sorted(group, key=lambda t: (-downloads.get(t, 0), t))[keep:]}
+    edges = [e for e in edges if e.source not in dropped and e.target not in dropped]
+    descendants = set(shortest_tree(root, edges))
+    nodes = [n for n in nodes if n.id not in dropped and (n.depth <= 0 or n.id in descendants)]
+    kept = {n.id for n in nodes}
+    return nodes, [e for e in edges if e.source in kept and e.target in kept]
 
 
 def hidden_by_relation(counts_by_relation: dict[str, int], shown: Counter) -> dict[str, int]:

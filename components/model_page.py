@@ -30,6 +30,7 @@ LINEAGE_GRAPH = _page_id("lineage-graph")
 TAB_LABELS = {"overview": "Overview", "files": "Files", "lineage": "Lineage"}
 RELATIONS = tuple(lineage_graph.RELATION_COLOURS)
 HUB_URL = "https://huggingface.co"
+SIBLINGS_DRAWN = 10  # children of one parent by relation type, unless that type is expanded
 
 
 @dataclass(frozen=True)
@@ -231,9 +232,11 @@ def human_size(size: int | None) -> str:
 
 
 def lineage(root: str, graphs: Sequence, view: ModelView) -> dbc.Row:
-    """The graph of `graphs` (lineage results of one root, the first unfiltered) beside its counts."""
+    """The graph of `graphs` (lineage results of one root, the first with every ancestor)
+    beside the family's counts."""
     summary = graphs[0].summary()
     nodes, edges = lineage_graph.merge(graphs)
+    nodes, edges = lineage_graph.prune_siblings(root, nodes, edges, SIBLINGS_DRAWN, view.expand)
     shown = Counter(lineage_graph.descendant_relations(root, edges).values())
     hidden = lineage_graph.hidden_by_relation(summary["counts_by_relation"], shown)
     elements = lineage_graph.elements(root, nodes, edges, hidden, view.expand)

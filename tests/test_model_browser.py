@@ -107,7 +107,7 @@ def test_a_missing_parent_is_drawn_apart(browser, page_url):
 def test_a_summary_node_expands_its_relation(browser, page_url, database, monkeypatch):
     ingest(database, [{"id": "big/root", "downloads": 10**6, "tags": []}] + [
         {"id": f"q/root-q{i:02}", "downloads": i, "tags": ["base_model:quantized:big/root"]} for i in range(30)])
-    monkeypatch.setattr(model, "FAMILY_LIMIT", 5)
+    monkeypatch.setattr(model, "RELATION_LIMIT", 5)
     monkeypatch.setattr(model, "EXPANDED_LIMIT", 20)
     open_page(browser, page_url, "/models/big/root?tab=lineage")
     assert len(wait_for(browser, lambda: drawn_nodes(browser))) == 1 + 5 + 1

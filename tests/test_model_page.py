@@ -35,13 +35,13 @@ def record(repo_id: str, downloads: int = 0, parent: str | None = None, relation
 @pytest.fixture
 def big_family_db(db, monkeypatch):
     """A root with 40 quantized and 12 finetuned children, one finetune with 5 adapters; the page
-    draws 10 descendants, 15 more per expanded relation type."""
+    asks for 10 descendants per relation type, 15 for an expanded one."""
     records = [record("big/root", 10**7)]
     records += [record(f"q/root-q{i:02}", 1000 + i, "big/root", "quantized") for i in range(40)]
     records += [record(f"f/root-f{i:02}", 5000 + i, "big/root") for i in range(12)]
     records += [record(f"a/root-a{i}", 10 + i, "f/root-f11", "adapter") for i in range(5)]
     ingest(db, records)
-    monkeypatch.setattr(model, "FAMILY_LIMIT", 10)
+    monkeypatch.setattr(model, "RELATION_LIMIT", 10)
     monkeypatch.setattr(model, "EXPANDED_LIMIT", 15)
     return db
 
@@ -185,12 +185,13 @@ def test_a_cycle_is_drawn_without_maximal_layering(family_db):
 
 def test_a_big_family_is_summarised_from_exact_counts(big_family_db):
     graph, nodes, _ = lineage_page(big_family_db, "big/root")
-    descendants = [n for n in nodes if not n.startswith("more:") and n != "big/root"]
-    assert len(descendants) == 10  # the 10 most downloaded: the finetunes
-    assert all(n.startswith("f/") for n in descendants)
-    assert nodes["more:quantized"]["data"]["label"] == "+40 more quantized"
-    assert nodes["more:adapter"]["data"]["label"] == "+5 more adapter"
+    # The 10 most downloaded of each type; the adapters' parent is a finetune drawn anyway.
+    assert sorted(n for n in nodes if n.startswith("q/")) == [f"q/root-q{i:02}" for i in range(30, 40)]
+    assert sorted(n for n in nodes if n.startswith("f/")) == [f"f/root-f{i:02}" for i in range(2, 12)]
+    assert sum(1 for n in nodes if n.startswith("a/")) == 5
+    assert nodes["more:quantized"]["data"]["label"] == "+30 more quantized"
     assert nodes["more:finetune"]["data"]["label"] == "+2 more finetune"
+    assert "more:adapter" not in nodes
     assert nodes["more:quantized"]["data"]["expandable"] is True
 
 
@@ -198,7 +199,7 @@ def test_expanding_a_relation_draws_its_most_downloaded(big_family_db):
     children, _ = model.layout(big_family_db, [("tab", "lineage"), ("expand", "quantized")], repo_id="big/root")
     _, nodes, edges = graph_of(children)
     quantized = [n for n in nodes if n.startswith("q/")]
-    assert sorted(quantized) == [f"q/root-q{i:02}" for i in range(25, 40)]
+    assert sorted(quantized) == [f"q/root-q{i:02}" for i in range(25, 40)]  # 15 expanded
     assert nodes["more:quantized"]["data"]["label"].startswith("+25 more quantized")
     assert nodes["more:quantized"]["data"]["expandable"] is False
     assert edges[("big/root", "q/root-q39")]["data"]["relation"] == "quantized"
@@ -207,10 +208,24 @@ def test_expanding_a_relation_draws_its_most_downloaded(big_family_db):
     assert "/models/big/root?tab=lineage" in hrefs(children)  # "fewer" drops the expansion
 
 
+def test_a_wide_level_is_cut_to_the_most_downloaded_siblings(db):
+    ingest(db, [record("wide/root", 10**6)] + [
+        record(f"q/wide-{i:02}", 100 + i, "wide/root", "quantized") for i in range(30)] + [
+        record(f"q/wide-{i:02}-lora", i, f"q/wide-{i:02}", "adapter") for i in range(30)])
+    _, nodes, edges = lineage_page(db, "wide/root")
+    drawn = sorted(n for n in nodes if n.startswith("q/") and not n.endswith("-lora"))
+    assert drawn == [f"q/wide-{i:02}" for i in range(20, 30)]
+    assert {n for n in nodes if n.endswith("-lora")} <= {f"{n}-lora" for n in drawn}  # no orphans
+    assert all(s in nodes and t in nodes for s, t in edges)
+    assert nodes["more:quantized"]["data"]["label"] == f"+{30 - page.SIBLINGS_DRAWN} more quantized"
+    _, nodes, _ = lineage_page(db, "wide/root", "tab=lineage&expand=quantized")
+    assert sum(1 for n in nodes if n.startswith("q/") and not n.endswith("-lora")) == 30
+
+
 def test_counts_beside_the_graph(big_family_db):
     children, _ = model.layout(big_family_db, [("tab", "lineage")], repo_id="big/root")
     row = next(c for c in walk(children) if getattr(c, "className", None) == "relation-quantized")
-    assert text_of(row).split()[:3] == ["quantized", "40", "0"]
+    assert text_of(row).split()[:3] == ["quantized", "40", "10"]
     assert "/models/big/root?expand=quantized&tab=lineage" in hrefs(row)
 
 
@@ -273,7 +288,7 @@ def test_a_large_family_renders_fast(db):
     children, _ = model.layout(db, everything, repo_id="huge/root")
     elapsed = time.perf_counter() - started
     _, nodes, _ = graph_of(children)
-    assert len(nodes) <= 1 + model.FAMILY_LIMIT + 3 * model.EXPANDED_LIMIT + 3
+    assert len(nodes) <= 1 + len(page.RELATIONS) * (model.EXPANDED_LIMIT + 1)
     drawn_adapters = sum(1 for n in nodes if n.startswith("a/"))
     assert nodes["more:adapter"]["data"]["label"].startswith(f"+{3000 - drawn_adapters:,} more adapter")
     assert elapsed < 1.0
