@@ -36,8 +36,9 @@ TAG_TYPES = (
 
 # The weighted words of a model (id A, author B, task and library C, tags D) are written by
 # ingestion as a tsvector document (data/search_words.py), so that ids split the way people
-# type them and queries can be split the same way; the vector is generated from it.
-SEARCH_VECTOR_SQL = "CAST(search_document AS tsvector)"
+# type them and queries can be split the same way; the vector is generated from it, with the
+# suffixes of the id's words so that a prefix query finds any part of an id.
+SEARCH_VECTOR_SQL = "CAST(search_document AS tsvector) || id_suffixes(repo_id)"  # migration 0004
 
 ModelRef = Annotated[
     int, mapped_column(Integer, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)

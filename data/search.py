@@ -13,32 +13,32 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, cast, exists, false, func, literal, or_, select
+from sqlalchemy import and_, case, cast, exists, false, func, literal, or_, select, text
+from psycopg.errors import QueryCanceled
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from data.catalog import SUMMARY_COLUMNS, ModelSummary
-from data.models import BaseModelRelation, DatasetRelation, Model, ModelTag
+from data.counting import count_values, sampled_count
+from data.models import BaseModelRelation, DatasetRelation, Model
 from data.query import QueryError, SearchQuery, decode_cursor, encode_cursor
 from data.search_words import words
 
 LETTER_DIGIT = re.compile(r"[^\W\d_]+|\d+")
 ID_TEXT = re.compile(r"[\w./-]+")  # what a Hub id can contain
-EXACT_COUNT_BELOW = 20_000
+EXACT_COUNT_BELOW = 10_000  # counting costs ~3 µs a match
+COUNT_AT_MOST = 20_000  # nor when the rows could be this many, whatever the estimate
 PREFIX_FROM = 3
 WALK_INDEX_ABOVE = 5_000  # expected matches from which walking the sort index wins
+WALK_BUDGET_MS = 30  # a longer walk gives way to gathering the matches
 FACET_SIZE = 10
-FACET_SAMPLE = 10_000  # facets of larger results are counted over this many matches
 SORT_COLUMNS = {
     "downloads": Model.downloads, "likes": Model.likes, "trending": Model.trending_score,
     "created": Model.created_at, "updated": Model.last_modified,
 }
 NULLABLE_SORTS = {Model.trending_score, Model.created_at, Model.last_modified}
-FACET_COLUMNS = {
-    "pipeline_tag": Model.pipeline_tag, "library": Model.library_name,
-    "license": Model.license, "author": Model.author,
-}
 
 
 @dataclass
@@ -52,7 +52,12 @@ class SearchResult:
 
 
 def text_query(q: str, weights: str = "") -> str | None:
-    """A tsquery for the words typed; "llama3" also matches "llama-3".
+    """A tsquery for the words typed, all required; see `text_terms`."""
+    return " & ".join(text_terms(q, weights)) or None
+
+
+def text_terms(q: str, weights: str = "") -> list[str]:
+    """A tsquery term per word typed; "llama3" also matches "llama-3".
 
     Words of PREFIX_FROM characters or more match as prefixes ("qwen" finds "qwen2"); shorter
     ones match whole, since a prefix like "b:*" unions the postings of thousands of lexemes.
@@ -69,25 +74,23 @@ def text_query(q: str, weights: str = "") -> str | None:
             terms.append(f"({lexeme(word)} | ({' & '.join(map(lexeme, parts))}))")
         else:
             terms.append(lexeme(word))
-    return " & ".join(terms) or None
+    return terms
 
 
 def search(session: Session, query: SearchQuery) -> SearchResult:
     conditions = filters(session, query)
-    expected = _estimate(session, conditions)
-    relevance = query.effective_sort == "relevance"
-    key = _relevance_key(query) if relevance else _sort_key(query)
-    after = key.decode(query.cursor) if query.cursor else None
-    skip = 0 if after else (query.page - 1) * query.per_page
-    wanted = query.per_page + 1
-    if expected >= WALK_INDEX_ABOVE:
-        total, exact = count(session, conditions, expected)
-        rows = (_tiered_rows(session, query, conditions, after, skip) if relevance else
-                _rows(session, conditions, key, walk=True, skip=skip, limit=wanted, after=after))
+    expected = estimate_rows(session, conditions)
+    most = _upper_bound(session, conditions, expected)
+    key = _relevance_key(query) if query.effective_sort == "relevance" else _sort_key(query)
+    page = _Page(key.decode(query.cursor) if query.cursor else None, query.per_page + 1)
+    page.skip = 0 if page.after else (query.page - 1) * query.per_page
+    rows = _walked_rows(session, query, conditions, key, page) if most >= WALK_INDEX_ABOVE else None
+    if rows is not None:
+        total, exact = count(session, conditions, expected, most)
+        total = max(total, page.skip + len(rows))  # an estimate is never below what was seen
     else:  # few matches: one pass over them gives the page and, with no cursor, the total
-        rows = _rows(session, conditions, key, walk=False, skip=skip, limit=wanted, after=after,
-                     with_total=after is None)
-        total, exact = (rows[0][-1], True) if rows and after is None else count(session, conditions, 0)  # past the last page
+        rows = _gathered_rows(session, conditions, key, page)
+        total, exact = (rows[0][-1], True) if rows and not page.after else count(session, conditions, expected, most)
     more = len(rows) > query.per_page
     rows = rows[: query.per_page]
     summaries = [ModelSummary(*row[: len(SUMMARY_COLUMNS)]) for row in rows]
@@ -95,41 +98,72 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
     next_cursor = key.cursor(rows[-1][cursor_values]) if more and rows else None
     result = SearchResult(summaries, total, exact, next_cursor)
     if query.facets:
-        result.facets, result.facets_exact = facets(session, conditions, query.facets, total, exact)
+        result.facets, result.facets_exact = facets(session, conditions, query.facets, expected)
     return result
 
 
-def _rows(session, conditions, key: _SortKey, *, walk: bool, skip: int, limit: int,
-          after: list | None = None, rank: int | None = None, with_total: bool = False) -> list:
-    """Rows in `key` order. Many matches: walk the sort index, which meets a page of them
-    early. Few: gather them through the filters' indexes and sort them (the sort index is
-    hidden from the planner). Left to itself PostgreSQL often picks the wrong one of the two
-    (PERFORMANCE.md). `with_total` adds the number of matches as the last column."""
+@dataclass
+class _Page:
+    after: list | None  # the cursor's sort values
+    limit: int  # a page and one row more, to know whether another page follows
+    skip: int = 0
+
+
+def _select(conditions, key: _SortKey, page: _Page, *, after: list | None, rank: int | None = None,
+            with_total: bool = False):
     ranked = [literal(rank).label("rank")] if rank is not None else []
     counted = [func.count().over().label("total")] if with_total else []
     statement = select(*SUMMARY_COLUMNS, *ranked, *key.columns, *counted).where(*conditions)
     if after is not None:
         statement = statement.where(key.after(after))
-    statement = statement.order_by(*key.order(indexed=walk))
-    return session.execute(statement.offset(skip or None).limit(limit)).all()
+    return statement.offset(page.skip or None).limit(page.limit)
 
 
-def _tiered_rows(session, query: SearchQuery, conditions, after: list | None, skip: int) -> list:
-    """Relevance over many matches: tier by tier, each by walking the downloads index, so that
-    the match set is never ranked whole. `after` is a cursor's [tier, downloads, id]."""
+def _gathered_rows(session, conditions, key: _SortKey, page: _Page) -> list:
+    """Gather every match through the filters' indexes, then sort: best for few matches.
+    The sort index is hidden from the planner; with no cursor, the last column is the total."""
+    statement = _select(conditions, key, page, after=page.after, with_total=not page.after)
+    return session.execute(statement.order_by(*key.order(indexed=False))).all()
+
+
+def _walked_rows(session, query: SearchQuery, conditions, key: _SortKey, page: _Page) -> list | None:
+    """Walk the sort index until a page of matches is met: best for many matches. None when
+    that takes longer than WALK_BUDGET_MS: the matches are rarer than estimated. Left to
+    itself PostgreSQL takes a text match combined with other conditions for far rarer than it
+    is and gathers every match (PERFORMANCE.md); the settings that make it walk live in a
+    savepoint, always rolled back, so they end with the walk."""
+    savepoint = session.begin_nested()
+    try:
+        session.execute(text(
+            "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true),"
+            " set_config('max_parallel_workers_per_gather', '0', true),"
+            f" set_config('statement_timeout', '{WALK_BUDGET_MS}ms', true)"))
+        if query.effective_sort == "relevance":
+            return _tiered_rows(session, query, conditions, page)
+        statement = _select(conditions, key, page, after=page.after)
+        return session.execute(statement.order_by(*key.order(indexed=True))).all()
+    except OperationalError as error:
+        if isinstance(error.orig, QueryCanceled):
+            return None
+        raise
+    finally:
+        savepoint.rollback()
+
+
+def _tiered_rows(session, query: SearchQuery, conditions, page: _Page) -> list:
+    """Relevance, walked tier by tier, each by downloads, so that the match set is never
+    ranked whole. `page.after` is a cursor's [tier, downloads, id]."""
     within = _sort_key(query, "downloads")
-    descending = query.order == "desc"
-    wanted = query.per_page + 1
-    rows: list = []
+    after, skip, rows = page.after, page.skip, []
     for rank, tier in _tiers(query):
-        if after and (rank > after[0] if descending else rank < after[0]):
+        if after and (rank > after[0] if query.order == "desc" else rank < after[0]):
             continue  # a tier before the cursor's
         tier_conditions = [*conditions, tier]
-        found = _rows(session, tier_conditions, within, walk=True,
-                      skip=skip, limit=wanted - len(rows), rank=rank,
-                      after=after[1:] if after and rank == after[0] else None)
+        statement = _select(tier_conditions, within, _Page(None, page.limit - len(rows), skip),
+                            after=after[1:] if after and rank == after[0] else None, rank=rank)
+        found = session.execute(statement.order_by(*within.order(indexed=True))).all()
         rows += found
-        if len(rows) >= wanted:
+        if len(rows) >= page.limit:
             break
         if skip:  # this tier ended before the offset: the rest of the offset is in the next
             skip = 0 if found else skip - _capped_count(session, tier_conditions, skip)
@@ -147,9 +181,16 @@ def _tiers(query: SearchQuery) -> list[tuple[int, ColumnElement]]:
         pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         id_contains = func.lower(Model.repo_id).like(pattern, escape="\\")
         tiers = [(2, id_contains), (1, and_(~id_contains, id_has_words)), (0, and_(~id_contains, ~id_has_words))]
+        if _one_plain_word(q):  # its id matches are substrings: tier 1 is empty, never walk it
+            del tiers[1]
     else:  # no id contains this text (a space, say): skip the tier rather than search it
         tiers = [(1, id_has_words), (0, ~id_has_words)]
     return tiers if query.order == "desc" else tiers[::-1]
+
+
+def _one_plain_word(q: str) -> bool:
+    found = words(q)
+    return found == [q.lower()] and (len(LETTER_DIGIT.findall(q)) == 1 or len(q) < PREFIX_FROM)
 
 
 def _relevance(query: SearchQuery) -> ColumnElement:
@@ -158,8 +199,8 @@ def _relevance(query: SearchQuery) -> ColumnElement:
 
 def filters(session: Session, query: SearchQuery) -> list[ColumnElement]:
     conditions: list[ColumnElement] = []
-    if query.q and (tsquery := text_query(query.q)):
-        conditions.append(Model.search_vector.op("@@", is_comparison=True)(func.to_tsquery("simple", tsquery)))
+    for term in text_terms(query.q or ""):  # one condition a word: `_upper_bound` weighs each
+        conditions.append(Model.search_vector.op("@@", is_comparison=True)(func.to_tsquery("simple", term)))
     for values, column in (
         (query.author, Model.author), (query.pipeline_tag, Model.pipeline_tag),
         (query.library, Model.library_name), (query.license, Model.license),
@@ -274,16 +315,22 @@ def _typed(python_type: type, value):
     return value
 
 
-def count(session: Session, conditions: list[ColumnElement], estimate: int | None = None) -> tuple[int, bool]:
-    """(total, exact): exact when the planner expects fewer than EXACT_COUNT_BELOW rows."""
+def count(session: Session, conditions: list[ColumnElement], estimate: int | None = None,
+          most: int | None = None) -> tuple[int, bool]:
+    """(total, exact): exact when few rows match, else the planner's estimate. `estimate` and
+    `most` (an upper bound, see `_upper_bound`) are computed when not given."""
     if estimate is None:
-        estimate = _estimate(session, conditions)
-    if estimate >= EXACT_COUNT_BELOW:
+        estimate = estimate_rows(session, conditions)
+    if most is None:
+        most = _upper_bound(session, conditions, estimate)
+    if most >= COUNT_AT_MOST and len(conditions) > 1:  # correlated: the planner can be far off
+        return sampled_count(session, conditions), False
+    if estimate >= EXACT_COUNT_BELOW or most >= COUNT_AT_MOST:
         return estimate, False
     return session.execute(select(func.count()).select_from(Model).where(*conditions)).scalar_one(), True
 
 
-def _estimate(session: Session, conditions: list[ColumnElement]) -> int:
+def estimate_rows(session: Session, conditions: list[ColumnElement]) -> int:
     """The planner's row estimate (EXPLAIN costs well under a millisecond)."""
     connection = session.connection()
     compiled = select(Model.id).where(*conditions).compile(
@@ -293,26 +340,21 @@ def _estimate(session: Session, conditions: list[ColumnElement]) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+def _upper_bound(session: Session, conditions: list[ColumnElement], estimate: int) -> int:
+    """The fewest rows any one condition matches: at least as many as all of them do. The
+    planner multiplies conditions' selectivities as if independent, and words typed together
+    ("stable diffusion") are anything but: its estimate can be 1 for 19,000 matches."""
+    if len(conditions) < 2:
+        return estimate
+    return max(estimate, min(estimate_rows(session, [condition]) for condition in conditions))
+
+
 def _capped_count(session: Session, conditions: list[ColumnElement], cap: int) -> int:
     capped = select(Model.id).where(*conditions).limit(cap).subquery()
     return session.execute(select(func.count()).select_from(capped)).scalar_one()
 
 
-def facets(session, conditions, names, total: int, exact: bool) -> tuple[dict, bool]:
-    sample = select(Model.id, *FACET_COLUMNS.values()).where(*conditions)
-    sampled = not exact or total > FACET_SAMPLE
-    if sampled:
-        sample = sample.limit(FACET_SAMPLE)
-    matches = sample.subquery()
-    found = {}
-    for name in names:
-        if name == "language":
-            value = ModelTag.tag
-            statement = (select(value, func.count()).select_from(matches)
-                         .join(ModelTag, and_(ModelTag.model_id == matches.c.id, ModelTag.tag_type == "language")))
-        else:
-            value = matches.c[FACET_COLUMNS[name].key]
-            statement = select(value, func.count()).select_from(matches).where(value.isnot(None))
-        rows = session.execute(statement.group_by(value).order_by(func.count().desc(), value).limit(FACET_SIZE))
-        found[name] = [{"value": v, "count": n} for v, n in rows]
-    return found, not sampled
+def facets(session, conditions, names, expected: int) -> tuple[dict, bool]:
+    """The top values of each facet in the result: counted, or estimated from a sample."""
+    found = {name: count_values(session, name, conditions, FACET_SIZE, expected) for name in names}
+    return {name: counts.values for name, counts in found.items()}, all(c.exact for c in found.values())

@@ -18,7 +18,7 @@ def test_migrations_go_down_to_nothing_and_up_again(fresh_database_url):
         tables = set(inspect(engine).get_table_names())
         assert {"models", "model_tags", "model_siblings", "base_model_relations",
                 "dataset_relations", "catalog_meta"} <= tables
-        assert "author_stats" in inspect(engine).get_materialized_view_names()
+        assert {"author_stats", "facet_counts"} <= set(inspect(engine).get_materialized_view_names())
     finally:
         engine.dispose()
 
@@ -29,4 +29,5 @@ def test_search_vector_is_generated_and_weighted(db):
     add_models(db, "org/model", search_document="'llama':1A 'meta':2B 'gguf':3")
     with db.session() as session:
         vector = session.execute(text("SELECT search_vector::text FROM models")).scalar_one()
-    assert vector == "'gguf':3 'llama':1A 'meta':2B"
+    # the document's weighted words, and the suffixes of the id's words ("model": odel, del)
+    assert vector == "'del' 'gguf':3 'llama':1A 'meta':2B 'odel'"

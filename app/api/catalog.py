@@ -93,6 +93,7 @@ Dimension = Literal["pipeline_tag", "library", "license", "language", "author", 
 
 @bp.get("/stats/<dimension>")
 @documented(summary="Counts by one dimension over any search result", params=SearchQuery,
+            description="Exact, or estimated from a sample of a large result (`meta.exact` false).",
             errors=[400], tags=["statistics"])
 def dimension_stats(dimension: str):
     if dimension not in stats.DIMENSIONS:
@@ -101,7 +102,7 @@ def dimension_stats(dimension: str):
     query = search_query()
     with database().session(read_only=True) as session:
         counts = stats.dimension(session, dimension, query)
-    return envelope(counts, dimension=dimension, query=query_string(query))
+    return envelope(counts.values, dimension=dimension, exact=counts.exact, query=query_string(query))
 
 
 @bp.get("/authors/<author>")

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 from data.db import Database
 from data.ingest.mapping import ModelRecord, Rejected, map_record, record_digest
 from data.ingest import bulk
-from data.lineage import refresh_lineage
+from data.views import refresh_views
 from data.ingest.writer import (
     BatchResult, clear_staging, merge_batch, set_meta, stage_batch, stored_digests, unstage,
 )
@@ -303,8 +303,7 @@ def _finish(db: Database, summary: IngestSummary, bulk_load: bool) -> None:
     bulk.restore(db)
     with db.session() as session:
         if summary.new or summary.updated:
-            session.execute(text("REFRESH MATERIALIZED VIEW CONCURRENTLY author_stats"))
-            refresh_lineage(session, concurrently=not bulk_load)
+            refresh_views(session, concurrently=not bulk_load)
             if summary.new + summary.updated > 10_000:
                 session.execute(text("ANALYZE models, model_tags, base_model_relations, dataset_relations"))
         session.commit()

@@ -1,0 +1,20 @@
+"""Materialized views derived from the whole catalog, refreshed after it changes."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from data.lineage import refresh_lineage
+
+# Migrations 0003 (facet_counts) and 0005 (the analytics charts' counts).
+SUMMARY_VIEWS = ("author_stats", "facet_counts", "monthly_task_counts", "monthly_edge_counts",
+                 "downloads_magnitude_counts")
+
+
+def refresh_views(session: Session, *, concurrently: bool = True) -> None:
+    """Recompute every view; concurrently (the default) readers are never blocked."""
+    how = "CONCURRENTLY " if concurrently else ""
+    for view in SUMMARY_VIEWS:
+        session.execute(text(f"REFRESH MATERIALIZED VIEW {how}{view}"))
+    refresh_lineage(session, concurrently=concurrently)
