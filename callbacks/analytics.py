@@ -21,9 +21,13 @@ from data.query import SearchQuery, parse_query, query_string
 TOP = 15
 
 
-def top_values(session, query: SearchQuery, name: str) -> list[dict]:
-    found = stats.dimension(session, name, query, TOP)
-    return getattr(found, "values", found)  # a Counts (values, exact), or the plain list it was
+def top_values(session, query: SearchQuery, name: str):
+    return stats.dimension(session, name, query, TOP)  # a Counts (values, exact)
+
+
+def ranking(found, query: SearchQuery, field: str):
+    values = getattr(found, "values", found)  # a Counts, or a plain list of {"value", "count"}
+    return view.ranking_figure(values, query, field)
 
 
 FETCH = {  # chart name: the data it draws
@@ -37,9 +41,9 @@ FETCH = {  # chart name: the data it draws
 }
 DRAW = {
     "tasks": view.tasks_figure,
-    "libraries": partial(view.ranking_figure, field="library"),
-    "licenses": partial(view.ranking_figure, field="license"),
-    "authors": partial(view.ranking_figure, field="author"),
+    "libraries": partial(ranking, field="library"),
+    "licenses": partial(ranking, field="license"),
+    "authors": partial(ranking, field="author"),
     "downloads": view.downloads_figure,
     "lineage": view.lineage_figure,
     "families": view.families_figure,
@@ -58,7 +62,7 @@ def chart(db: Database, name: str, canonical_query: str | None):
     query = parse(canonical_query)
     with db.session(read_only=True) as session:
         found = FETCH[name](session, query=query)
-    return view.chart_body(name, DRAW[name](found, query))
+    return view.chart_body(name, DRAW[name](found, query), exact=getattr(found, "exact", True))
 
 
 def filter_bar(db: Database, canonical_query: str | None):

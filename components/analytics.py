@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from data.analytics import Bucket, Family, MonthlyCounts
+from data.analytics import Family, Histogram, MonthlyCounts
 from data.models import RELATION_TYPES
 from data.query import SearchQuery, query_pairs, query_string
 
@@ -121,8 +121,9 @@ def ranking_figure(rows: Sequence[dict], query: SearchQuery, field: str) -> go.F
     return _figure([bar], height=_rows_height(len(rows)), yaxis={"autorange": "reversed"})
 
 
-def downloads_figure(buckets: Sequence[Bucket], query: SearchQuery) -> go.Figure | None:
+def downloads_figure(histogram: Histogram, query: SearchQuery) -> go.Figure | None:
     """Models by order of magnitude of downloads; a bar lists its models from the smallest."""
+    buckets = histogram.buckets
     if not buckets:
         return None
     bar = go.Bar(
@@ -170,11 +171,17 @@ def _short(n: int) -> str:
 # --- page ----------------------------------------------------------------------------------
 
 
-def chart_body(name: str, figure: go.Figure | None) -> dcc.Graph | html.Div:
+def chart_body(name: str, figure: go.Figure | None, exact: bool = True) -> dcc.Graph | html.Div:
+    """The chart, or words when there is nothing to draw; a note when its counts are estimates."""
     if figure is None:
         return empty_state("Nothing to chart for these filters.")
-    return dcc.Graph(id={"type": GRAPH, "chart": name}, figure=figure, config=GRAPH_CONFIG,
-                     className="analytics-graph")
+    graph = dcc.Graph(id={"type": GRAPH, "chart": name}, figure=figure, config=GRAPH_CONFIG,
+                      className="analytics-graph")
+    if exact:
+        return graph
+    note = html.Small("Counts estimated from a sample of the matching models.",
+                      className="text-muted analytics-estimated")
+    return html.Div([graph, note])
 
 
 def empty_state(message: str) -> html.Div:

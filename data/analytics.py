@@ -1,7 +1,10 @@
 """Aggregations for the analytics and trending pages, over any search result.
 
-Each function is one statement over the models `filters(session, query)` selects. Months are
-UTC calendar months ("YYYY-MM"), the same days as search's created_from / created_to.
+Months are UTC calendar months ("YYYY-MM"), the same days as search's created_from / created_to.
+The whole catalog's charts read materialized views (migration 0005), refreshed after each
+ingest: grouping 760,000 models costs hundreds of milliseconds. A filtered chart counts the
+matches when they are few, or a block sample of them when they are many (`data.counting.matches`),
+its counts then scaled up and marked not exact.
 """
 
 from __future__ import annotations
@@ -9,23 +12,32 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, Text, case, cast, column, func, select, table
+from sqlalchemy import Integer, Text, case, cast, column, func, select, table, text
 from sqlalchemy.orm import Session
 
+from data import counting
+from data.counting import Matches, matches
 from data.models import RELATION_TYPES, BaseModelRelation, Model
 from data.query import SearchQuery
-from data.search import filters
+from data.search import estimate_rows, filters
 
 TOP_TASKS = 8
+SAMPLE_READS_AT_MOST = 40_000  # models a sample reads (~25 ms when each row is matched against a text query)
 OTHER = "other"
 NO_TASK = "no task"
 
-# Descendant counts per (ancestor, relation type, depth): migrations/versions/0002.
-lineage_counts = table(
-    "lineage_counts",
-    column("ancestor", Integer), column("relation_type", Text),
-    column("depth", Integer), column("descendants", Integer),
+# Descendants at any depth per ancestor, in all and per relation type: migrations/versions/0005.
+family_sizes = table(
+    "family_sizes", column("ancestor", Integer), column("total", Integer),
+    *(column(relation, Integer) for relation in RELATION_TYPES),
 )
+# The whole catalog's counts: migrations/versions/0005.
+monthly_task_counts = table(
+    "monthly_task_counts", column("month", Text), column("pipeline_tag", Text), column("models", Integer))
+monthly_edge_counts = table(
+    "monthly_edge_counts", column("month", Text), column("relation_type", Text), column("edges", Integer))
+downloads_magnitude_counts = table(
+    "downloads_magnitude_counts", column("digits", Integer), column("models", Integer))
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,7 @@ class Series:
 class MonthlyCounts:
     months: list[str]  # every month from the first to the last, gaps filled with zeros
     series: list[Series]
+    exact: bool = True  # false: estimated from a sample of the matches
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,12 @@ class Bucket:
     low: int  # downloads from low to high, inclusive
     high: int
     count: int
+
+
+@dataclass(frozen=True)
+class Histogram:
+    buckets: list[Bucket]  # from the lowest non-empty bucket to the highest, empty ones included
+    exact: bool = True  # false: estimated from a sample of the matches
 
 
 @dataclass(frozen=True)
@@ -63,14 +82,44 @@ def _utc_month(timestamp):
     return func.date_trunc("month", func.timezone("UTC", timestamp))
 
 
+def _formatted(month):
+    return func.to_char(month, "YYYY-MM")
+
+
+def _matches(session: Session, query: SearchQuery, columns: list) -> Matches | None:
+    """The models `query` selects, every one or a sample (see `data.counting.matches`);
+    None when it selects the whole catalog, which the views count."""
+    conditions = filters(session, query)
+    if not conditions:
+        return None
+    expected = _expected_matches(session, conditions)
+    if expected >= counting.SAMPLE_ABOVE:
+        # `matches` samples SAMPLE_SIZE / expected of the table, a quarter of it for 20,000
+        # matches: filtering 190,000 rows one by one costs more than counting the matches.
+        # Read fewer: a smaller sample, its counts scaled up as much more (just as unbiased).
+        expected = max(expected, counting.SAMPLE_SIZE * _catalog_size(session) // SAMPLE_READS_AT_MOST)
+    return matches(conditions, columns, expected)
+
+
+def _catalog_size(session: Session) -> int:
+    """The planner's count of models (no scan; -1 before the table was first analysed)."""
+    rows = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'models'::regclass")).scalar_one()
+    return max(int(rows), 0)
+
+
+def _expected_matches(session: Session, conditions: list) -> int:
+    """The planner's estimate, raised to the fewest rows any one condition matches: it takes
+    conditions for independent (words typed together are not) and can expect a handful of rows
+    where there are tens of thousands, which would then be counted one by one."""
+    estimate = estimate_rows(session, conditions)
+    if len(conditions) < 2:
+        return estimate
+    return max(estimate, min(estimate_rows(session, [condition]) for condition in conditions))
+
+
 def tasks_by_month(session: Session, query: SearchQuery, top: int = TOP_TASKS) -> MonthlyCounts:
     """Models created per month by task: the `top` largest tasks, the rest as "other"."""
-    month = _utc_month(Model.created_at)
-    rows = session.execute(
-        select(month, Model.pipeline_tag, func.count())
-        .where(*filters(session, query), Model.created_at.isnot(None))
-        .group_by(month, Model.pipeline_tag)
-    ).all()
+    rows, exact = _task_month_cells(session, query)
     totals = Counter()
     for _, task, count in rows:
         totals[task] += count
@@ -78,34 +127,54 @@ def tasks_by_month(session: Session, query: SearchQuery, top: int = TOP_TASKS) -
             if task is not None][:top]
     named = {task: task for task in kept}
     cells = [(m, named.get(task, NO_TASK if task is None else OTHER), n) for m, task, n in rows]
-    return _monthly(cells, [*kept, OTHER, NO_TASK], values=named)
+    return _monthly(cells, [*kept, OTHER, NO_TASK], values=named, exact=exact)
+
+
+def _task_month_cells(session: Session, query: SearchQuery) -> tuple[list, bool]:
+    """([(month, task, models)], exact) over the dated models `query` selects."""
+    found = _matches(session, query, [Model.created_at, Model.pipeline_tag])
+    if found is None:
+        view = monthly_task_counts.c
+        return session.execute(select(view.month, view.pipeline_tag, view.models)).all(), True
+    rows = found.rows.c
+    month = _utc_month(rows.created_at)
+    cells = session.execute(
+        select(_formatted(month), rows.pipeline_tag, func.count())
+        .where(rows.created_at.isnot(None))
+        .group_by(month, rows.pipeline_tag)
+    ).all()
+    return [(m, task, found.scaled(n)) for m, task, n in cells], found.exact
 
 
 def edges_by_month(session: Session, query: SearchQuery) -> MonthlyCounts:
     """Lineage edges by relation type, by the month the derivative was created."""
-    matches = select(Model.id, Model.created_at).where(
-        *filters(session, query), Model.created_at.isnot(None)).subquery()
-    month = _utc_month(matches.c.created_at)
-    rows = session.execute(
-        select(month, BaseModelRelation.relation_type, func.count())
-        .select_from(matches).join(BaseModelRelation, BaseModelRelation.model_id == matches.c.id)
-        .group_by(month, BaseModelRelation.relation_type)
-    ).all()
-    return _monthly(rows, list(RELATION_TYPES), values={r: r for r in RELATION_TYPES})
+    found = _matches(session, query, [Model.created_at])
+    if found is None:
+        view = monthly_edge_counts.c
+        cells, exact = session.execute(select(view.month, view.relation_type, view.edges)).all(), True
+    else:
+        month = _utc_month(found.rows.c.created_at)
+        rows = session.execute(
+            select(_formatted(month), BaseModelRelation.relation_type, func.count())
+            .select_from(found.rows).join(BaseModelRelation, BaseModelRelation.model_id == found.rows.c.id)
+            .where(found.rows.c.created_at.isnot(None))
+            .group_by(month, BaseModelRelation.relation_type)
+        ).all()
+        cells, exact = [(m, relation, found.scaled(n)) for m, relation, n in rows], found.exact
+    return _monthly(cells, list(RELATION_TYPES), values={r: r for r in RELATION_TYPES}, exact=exact)
 
 
-def _monthly(cells, order: list[str], values: dict[str, str]) -> MonthlyCounts:
-    """Arrange (month, label, count) cells as series over a gapless range of months."""
+def _monthly(cells, order: list[str], values: dict[str, str], exact: bool) -> MonthlyCounts:
+    """Arrange ("YYYY-MM", label, count) cells as series over a gapless range of months."""
     if not cells:
-        return MonthlyCounts([], [])
-    cells = [(month.strftime("%Y-%m"), label, n) for month, label, n in cells]
+        return MonthlyCounts([], [], exact)
     months = _month_range(min(c[0] for c in cells), max(c[0] for c in cells))
     position = {month: i for i, month in enumerate(months)}
     counts: dict[str, list[int]] = {}
     for month, label, n in cells:
         counts.setdefault(label, [0] * len(months))[position[month]] += n
     series = [Series(label, values.get(label), counts[label]) for label in order if label in counts]
-    return MonthlyCounts(months, series)
+    return MonthlyCounts(months, series, exact)
 
 
 def _month_range(first: str, last: str) -> list[str]:
@@ -117,15 +186,25 @@ def _month_range(first: str, last: str) -> list[str]:
     return months
 
 
-def downloads_histogram(session: Session, query: SearchQuery) -> list[Bucket]:
+def downloads_histogram(session: Session, query: SearchQuery) -> Histogram:
     """Models by order of magnitude of downloads: 0, 1-9, 10-99, …; empty buckets included."""
-    digits = case((Model.downloads == 0, 0), else_=func.length(cast(Model.downloads, Text)))
-    counts = dict(session.execute(
-        select(digits, func.count()).where(*filters(session, query)).group_by(digits)
-    ).all())
+    counts, exact = _magnitude_counts(session, query)
     if not counts:
-        return []
-    return [Bucket(*_bucket_bounds(d), counts.get(d, 0)) for d in range(min(counts), max(counts) + 1)]
+        return Histogram([], exact)
+    buckets = [Bucket(*_bucket_bounds(d), counts.get(d, 0)) for d in range(min(counts), max(counts) + 1)]
+    return Histogram(buckets, exact)
+
+
+def _magnitude_counts(session: Session, query: SearchQuery) -> tuple[dict[int, int], bool]:
+    """({digits of the downloads (0 for none): models}, exact)"""
+    found = _matches(session, query, [Model.downloads])
+    if found is None:
+        view = downloads_magnitude_counts.c
+        return dict(session.execute(select(view.digits, view.models)).all()), True
+    downloads = found.rows.c.downloads
+    digits = case((downloads == 0, 0), else_=func.length(cast(downloads, Text)))
+    rows = session.execute(select(digits, func.count()).group_by(digits)).all()
+    return {d: found.scaled(n) for d, n in rows}, found.exact
 
 
 def _bucket_bounds(digits: int) -> tuple[int, int]:
@@ -133,22 +212,19 @@ def _bucket_bounds(digits: int) -> tuple[int, int]:
 
 
 def largest_families(session: Session, query: SearchQuery, limit: int = 15) -> list[Family]:
-    """The models with the most descendants (all depths), among the models `query` selects."""
-    counts = lineage_counts.c
-    total = func.sum(counts.descendants)
-    sizes = select(counts.ancestor, total.label("total"), *(
-        func.coalesce(func.sum(counts.descendants).filter(counts.relation_type == r), 0).label(r)
-        for r in RELATION_TYPES
-    )).group_by(counts.ancestor)
-    if conditions := filters(session, query):
-        sizes = sizes.where(counts.ancestor.in_(select(Model.id).where(*conditions)))
-    top = sizes.order_by(total.desc(), counts.ancestor).limit(limit).subquery()
+    """The models with the most descendants (all depths), among the models `query` selects.
+    Exact: families are walked from the largest (a broad filter meets `limit` of them at once)
+    or, for a narrow one, its few matches looked up; PostgreSQL chooses."""
+    sizes = family_sizes.c
     rows = session.execute(
-        select(Model.repo_id, *(top.c[r] for r in RELATION_TYPES))
-        .join(top, top.c.ancestor == Model.id)
-        .order_by(top.c.total.desc(), Model.repo_id)
+        select(Model.repo_id, *(sizes[r] for r in RELATION_TYPES))
+        .join(family_sizes, sizes.ancestor == Model.id)
+        .where(*filters(session, query))
+        .order_by(sizes.total.desc(), sizes.ancestor)
+        .limit(limit)
     ).all()
-    return [Family(repo_id, dict(zip(RELATION_TYPES, map(int, sizes)))) for repo_id, *sizes in rows]
+    families = [Family(repo_id, dict(zip(RELATION_TYPES, map(int, counts)))) for repo_id, *counts in rows]
+    return sorted(families, key=lambda f: (-f.total, f.repo_id))
 
 
 def trending_tasks(session: Session, limit: int = 50) -> list[dict]:

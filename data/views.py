@@ -10,6 +10,7 @@ from data.lineage import refresh_lineage
 # Migrations 0003 (facet_counts) and 0005 (the analytics charts' counts).
 SUMMARY_VIEWS = ("author_stats", "facet_counts", "monthly_task_counts", "monthly_edge_counts",
                  "downloads_magnitude_counts")
+LINEAGE_SUMMARY_VIEWS = ("family_sizes",)  # sums of lineage_counts: refreshed after it (0005)
 
 
 def refresh_views(session: Session, *, concurrently: bool = True) -> None:
@@ -18,3 +19,6 @@ def refresh_views(session: Session, *, concurrently: bool = True) -> None:
     for view in SUMMARY_VIEWS:
         session.execute(text(f"REFRESH MATERIALIZED VIEW {how}{view}"))
     refresh_lineage(session, concurrently=concurrently)
+    for view in LINEAGE_SUMMARY_VIEWS:
+        session.execute(text(f"REFRESH MATERIALIZED VIEW {how}{view}"))
+        session.execute(text(f"ANALYZE {view}"))  # the planner walks family_sizes by its size statistics

@@ -14,10 +14,11 @@ from callbacks import author as author_page
 from callbacks import trending as trending_page
 from components import analytics as view
 from components import pages
-from data import analytics
-from data.analytics import Bucket, Family, MonthlyCounts, Series
+from data import analytics, counting
+from data.analytics import Bucket, Family, Histogram, MonthlyCounts, Series
 from data.ingest.pipeline import ingest
 from data.query import SearchQuery
+from data.search import estimate_rows, filters
 from tests.factories import add_models
 
 
@@ -102,16 +103,18 @@ def test_edges_by_month_of_derivatives_of_one_base(catalog):
 
 
 def test_downloads_histogram_has_every_order_of_magnitude(catalog):
-    buckets = run(catalog, analytics.downloads_histogram)
-    assert [(b.low, b.high, b.count) for b in buckets] == [
+    histogram = run(catalog, analytics.downloads_histogram)
+    assert histogram.exact
+    assert [(b.low, b.high, b.count) for b in histogram.buckets] == [
         (0, 0, 1), (1, 9, 2), (10, 99, 1), (100, 999, 1), (1000, 9999, 1),
         (10_000, 99_999, 0), (100_000, 999_999, 0), (1_000_000, 9_999_999, 1)]
     filtered = run(catalog, analytics.downloads_histogram, library=["timm"])
-    assert [(b.low, b.count) for b in filtered] == [(1, 1), (10, 0), (100, 1)]
+    assert [(b.low, b.count) for b in filtered.buckets] == [(1, 1), (10, 0), (100, 1)]
+    assert filtered.exact
 
 
 def test_downloads_histogram_of_nothing_is_empty(catalog):
-    assert run(catalog, analytics.downloads_histogram, author=["nobody"]) == []
+    assert run(catalog, analytics.downloads_histogram, author=["nobody"]) == Histogram([], True)
 
 
 def test_largest_families_count_descendants_at_any_depth(catalog):
@@ -129,6 +132,93 @@ def test_trending_tasks_count_only_trending_models(catalog):
     with catalog.session(read_only=True) as session:
         assert analytics.trending_tasks(session) == [
             {"value": "text-generation", "count": 2}, {"value": "image-classification", "count": 1}]
+
+
+# --- whole catalog from the views, large results from a sample ------------------------------
+
+
+def varied_records(count: int, offset: int = 0) -> list[dict]:
+    """Models over many months, tasks (some none), downloads and lineage; some undated."""
+    tasks = ["text-generation", "image-classification", "translation", None]
+    records = []
+    for i in range(offset, offset + count):
+        created = None if i % 11 == 0 else f"20{21 + i % 3}-{1 + i % 12:02}-{1 + i % 28:02}T23:30:00Z"
+        parents = [f"v/model-{i // 3}"] if i % 3 and i >= 3 else []
+        records.append(record(f"v/model-{i}", tasks[i % 4], created, (7 ** (i % 9)) * (i % 2),
+                              parents=parents, relation=("finetune", "adapter", "quantized", "merge")[i % 4]))
+    return records
+
+
+def sql_cells(db, statement: str) -> dict:
+    with db.session(read_only=True) as session:
+        return {tuple(row[:-1]): row[-1] for row in session.execute(text(statement))}
+
+
+def nonzero_cells(counts: MonthlyCounts) -> dict:
+    return {(month, s.label): n for s in counts.series for month, n in zip(counts.months, s.counts) if n}
+
+
+def assert_views_count_like_sql(db):
+    everything = SearchQuery()
+    tasks = run(db, lambda session, query: analytics.tasks_by_month(session, query, top=100))
+    assert tasks.exact and nonzero_cells(tasks) == sql_cells(db, """
+        SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM'), coalesce(pipeline_tag, 'no task'), count(*)
+        FROM models WHERE created_at IS NOT NULL GROUP BY 1, 2""")
+    edges = run(db, analytics.edges_by_month)
+    assert edges.exact and nonzero_cells(edges) == sql_cells(db, """
+        SELECT to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM'), r.relation_type, count(*)
+        FROM base_model_relations r JOIN models m ON m.id = r.model_id
+        WHERE m.created_at IS NOT NULL GROUP BY 1, 2""")
+    histogram = run(db, analytics.downloads_histogram)
+    magnitudes = sql_cells(db, "SELECT length(downloads::text) * sign(downloads), count(*) FROM models GROUP BY 1")
+    assert histogram.exact and {(len(str(b.high)) if b.high else 0,): b.count for b in histogram.buckets
+                                if b.count} == {(int(d),): n for (d,), n in magnitudes.items()}
+    with db.session(read_only=True) as session:
+        assert analytics.largest_families(session, everything) == analytics.largest_families(
+            session, SearchQuery(min_downloads=0))  # the filtered path, not using the views' totals
+
+
+def test_the_whole_catalog_is_read_from_views_that_each_ingest_refreshes(db):
+    ingest(db, varied_records(60))
+    assert_views_count_like_sql(db)
+    ingest(db, varied_records(40, offset=60))  # a second, concurrent refresh
+    assert_views_count_like_sql(db)
+    assert sum(b.count for b in run(db, analytics.downloads_histogram).buckets) == 100
+    add_models(db, "x/unrefreshed", created_at=None)  # not ingested: the views do not see it yet
+    assert sum(b.count for b in run(db, analytics.downloads_histogram).buckets) == 100
+
+
+def test_a_filter_with_few_matches_is_counted_exactly(catalog):
+    tasks = run(catalog, analytics.tasks_by_month, library=["transformers"])
+    assert tasks.exact and by_label(tasks) == {"text-generation": [2]}
+    edges = run(catalog, analytics.edges_by_month, q="chat")
+    assert edges.exact and by_label(edges) == {"finetune": [1]}  # a/chat, derived from a/base
+
+
+def test_a_filter_with_many_matches_is_estimated_from_a_sample(catalog, monkeypatch):
+    monkeypatch.setattr(counting, "SAMPLE_ABOVE", 0)
+    monkeypatch.setattr(counting, "SAMPLE_SIZE", 0.5)  # below one match: always a part of the table
+    broad = {"pipeline_tag": ["text-generation"]}
+    with catalog.session(read_only=True) as session:
+        expected = estimate_rows(session, filters(session, SearchQuery(**broad)))
+    most_scaled = 2 * expected  # scale = 100 / percent, percent = 100 * SAMPLE_SIZE / expected
+    exact = {"2024-01": 2, "2024-03": 1}
+    tasks = run(catalog, analytics.tasks_by_month, **broad)
+    assert not tasks.exact
+    assert set(by_label(tasks)) <= {"text-generation"}
+    for month, n in zip(tasks.months, tasks.series[0].counts if tasks.series else []):
+        assert n == 0 or 1 <= n <= exact.get(month, 0) * most_scaled
+    histogram = run(catalog, analytics.downloads_histogram, **broad)
+    assert not histogram.exact and sum(b.count for b in histogram.buckets) <= 4 * most_scaled
+    assert not run(catalog, analytics.edges_by_month, **broad).exact
+    body = analytics_page.chart(catalog, "downloads", "pipeline_tag=text-generation")
+    assert "estimated from a sample" in str(body) or "Nothing to chart" in str(body)
+
+
+def test_a_chart_of_estimates_says_so():
+    figure = view.downloads_figure(Histogram([Bucket(0, 0, 1)]), SearchQuery())
+    assert "estimated from a sample" in str(view.chart_body("downloads", figure, exact=False))
+    assert "estimated" not in str(view.chart_body("downloads", figure))
 
 
 # --- figures -------------------------------------------------------------------------------
@@ -171,7 +261,7 @@ def test_a_ranking_bar_replaces_its_own_filter_and_keeps_the_others():
 
 
 def test_a_downloads_bar_lists_its_models_from_the_smallest():
-    figure = view.downloads_figure([Bucket(0, 0, 4), Bucket(1000, 9999, 2)], SearchQuery())
+    figure = view.downloads_figure(Histogram([Bucket(0, 0, 4), Bucket(1000, 9999, 2)]), SearchQuery())
     assert list(figure.data[0].x) == ["0", "1k+"]
     assert query_of(figure.data[0].customdata[1]) == {
         "min_downloads": ["1000"], "sort": ["downloads"], "order": ["asc"]}
@@ -187,7 +277,7 @@ def test_a_family_bar_lists_the_roots_direct_derivatives():
 @pytest.mark.parametrize("build", [
     lambda: view.tasks_figure(MonthlyCounts([], []), SearchQuery()),
     lambda: view.ranking_figure([], SearchQuery(), "license"),
-    lambda: view.downloads_figure([], SearchQuery()),
+    lambda: view.downloads_figure(Histogram([]), SearchQuery()),
     lambda: view.families_figure([]),
 ])
 def test_nothing_to_draw_is_no_figure(build):
@@ -197,7 +287,7 @@ def test_nothing_to_draw_is_no_figure(build):
 def test_an_empty_chart_is_said_in_words():
     body = view.chart_body("authors", None)
     assert "Nothing to chart" in str(body)
-    assert isinstance(view.chart_body("authors", view.downloads_figure([Bucket(0, 0, 1)], SearchQuery())),
+    assert isinstance(view.chart_body("authors", view.downloads_figure(Histogram([Bucket(0, 0, 1)]), SearchQuery())),
                       dcc.Graph)
 
 
