@@ -1,18 +1,111 @@
-"""The search page."""
+"""The search page: controls ↔ address bar, results, totals and facet counts.
+
+The layout sets the controls from the URL. One callback keeps controls and URL in step both
+ways (a control changed → the canonical query string; back/forward → the controls). Results
+and facet counts are computed from the controls, never from the URL.
+"""
 
 from __future__ import annotations
 
-from dash import Dash
+from urllib.parse import parse_qsl
+
+from dash import Dash, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
 
 from components import search as view
-from data import catalog
 from data.db import Database
+from data.query import FACETS, SearchQuery, parse_query, query_pairs, query_string
+from data.search import search, search_facets
+
+CONTROLS = (
+    (view.Q, "value"), *((dropdown, "value") for dropdown in view.FACET_DROPDOWNS.values()),
+    (view.HAS_BASE, "value"), (view.GATED, "value"),
+    (view.CREATED, "start_date"), (view.CREATED, "end_date"), (view.MIN_DOWNLOADS, "value"),
+    (view.SORT, "value"), (view.ORDER, "value"), (view.PER_PAGE, "value"), (view.PAGER, "active_page"),
+)
+FILTER_CONTROLS = CONTROLS[:-4]  # what selects the models, not how they are shown
+PATH = "/"
 
 
-def layout(db: Database, query: list[tuple[str, str]], **path):
+def layout(db: Database, pairs: list[tuple[str, str]], **path):
+    query = parse_query(pairs, strict=False)
+    return view.search_page(query), f"“{query.q}”" if query.q else "Search"
+
+
+def query_from_controls(values, *, keep_page: bool = True) -> SearchQuery:
+    """The controls' values (in CONTROLS order) as a query; bad values fall back to defaults."""
+    (q, task, library, license_, language, author, has_base, gated,
+     created_from, created_to, min_downloads, sort, order, per_page, page) = values
+    pairs = [("q", q or "")]
+    for name, chosen in zip(view.FACET_DROPDOWNS, (task, library, license_, language, author)):
+        pairs += [(name, value) for value in chosen or []]
+    pairs += [("has_base_model", has_base or ""), ("gated", gated or ""),
+              ("created_from", created_from or ""), ("created_to", created_to or ""),
+              ("min_downloads", "" if min_downloads is None else str(min_downloads)),
+              ("sort", sort or ""), ("order", order or ""), ("per_page", per_page or ""),
+              ("page", str(page or 1) if keep_page else "")]
+    return parse_query([(key, str(value)) for key, value in pairs], strict=False)
+
+
+def controls_from_query(query: SearchQuery) -> list:
+    """The inverse of `query_from_controls`."""
+    yes_no = view._yes_no_value
+    return [
+        query.q or "", *(list(getattr(query, name)) for name in view.FACET_DROPDOWNS),
+        yes_no(query.has_base_model), yes_no(query.gated),
+        query.created_from.isoformat() if query.created_from else None,
+        query.created_to.isoformat() if query.created_to else None,
+        query.min_downloads, query.sort or "", query.order, str(query.per_page), query.page,
+    ]
+
+
+def sync(triggered, search_string: str | None, pathname: str | None, values: list) -> list:
+    """[URL search, *controls]: what to change so that the two agree."""
+    unchanged = [no_update] * len(CONTROLS)
+    if triggered == view.PAGE_URL:
+        if pathname != PATH:
+            raise PreventUpdate
+        wanted = controls_from_query(parse_query(parse_qsl((search_string or "").lstrip("?")), strict=False))
+        return [no_update, *(w if w != v else no_update for w, v in zip(wanted, values))]
+    query = query_from_controls(values, keep_page=triggered == view.PAGER)
+    text = query_string(query)
+    address = f"?{text}" if text else ""
+    if query.page != values[-1]:
+        unchanged[-1] = query.page  # back to page 1 when the search changes
+    return [address if address != (search_string or "") else no_update, *unchanged]
+
+
+def results(db: Database, values) -> tuple:
+    query = query_from_controls(values)
     with db.session(read_only=True) as session:
-        return view.search_page(catalog.top_models(session)), "Search"
+        found = search(session, query)
+    if not found.models:
+        body = view.empty_state(query) if query_pairs(query) else view.results_table([])
+    else:
+        body = view.results_table(found.models)
+    return body, view.summary(found.total, found.total_exact, query), view.page_count(found.total, query.per_page)
+
+
+def facet_options(db: Database, values) -> list:
+    query = query_from_controls(values)
+    with db.session(read_only=True) as session:
+        counts, _ = search_facets(session, query, list(FACETS))
+    return [view.facet_options(counts[name], getattr(query, name)) for name in view.FACET_DROPDOWNS]
 
 
 def register(app: Dash, db: Database) -> None:
-    pass
+    controls = [Input(component, prop) for component, prop in CONTROLS]
+    # optional: the page's components exist only while it is shown, not in the app's first layout
+    app.callback(
+        Output(view.PAGE_URL, "search"), *(Output(c, p) for c, p in CONTROLS),
+        Input(view.PAGE_URL, "search"), *controls, State(view.PAGE_URL, "pathname"),
+        prevent_initial_call=True, optional=True,
+    )(lambda search_string, *rest: sync(ctx.triggered_id, search_string, rest[-1], list(rest[:-1])))
+    app.callback(
+        Output(view.RESULTS, "children"), Output(view.SUMMARY, "children"), Output(view.PAGER, "max_value"),
+        *controls, optional=True,
+    )(lambda *values: results(db, values))
+    app.callback(
+        *(Output(dropdown, "options") for dropdown in view.FACET_DROPDOWNS.values()),
+        *(Input(c, p) for c, p in FILTER_CONTROLS), optional=True,
+    )(lambda *values: facet_options(db, [*values, None, "desc", "20", 1]))

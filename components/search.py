@@ -1,35 +1,200 @@
-"""The search page."""
+"""The search page: the search box, filters with counts, sort, results, pages and links.
+
+Controls are set from a `SearchQuery` (the URL's state); `query_from_controls` is their inverse,
+in callbacks/search.py. Ids used only by this page are defined here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components import ids
+from data.query import SearchQuery, query_string
+
+PAGE_URL = "search-url"  # this page's own view of the address bar (refresh=False)
+Q = "search-q"
+TASK, LIBRARY, LICENSE, LANGUAGE, AUTHOR = (
+    "filter-pipeline_tag", "filter-library", "filter-license", "filter-language", "filter-author")
+FACET_DROPDOWNS = {"pipeline_tag": TASK, "library": LIBRARY, "license": LICENSE, "language": LANGUAGE,
+                   "author": AUTHOR}
+HAS_BASE, GATED = "filter-has_base_model", "filter-gated"
+CREATED = "filter-created"
+MIN_DOWNLOADS = "filter-min_downloads"
+SORT, ORDER, PER_PAGE = "search-sort", "search-order", "search-per_page"
+PAGER = "search-pager"
+RESULTS, SUMMARY, LINKS = "search-results", "search-summary", "search-links"
+
+FACET_LABELS = {"pipeline_tag": "Task", "library": "Library", "license": "Licence", "language": "Language",
+                "author": "Author"}
+SORT_LABELS = {"relevance": "Relevance", "downloads": "Downloads", "likes": "Likes",
+               "trending": "Trending", "created": "Created", "updated": "Updated"}
+ANY_YES_NO = [{"label": "Any", "value": ""}, {"label": "Yes", "value": "true"}, {"label": "No", "value": "false"}]
+MAX_PAGE = 10_000
+
+
+def search_page(query: SearchQuery) -> html.Div:
+    return html.Div(
+        [
+            dcc.Location(id=PAGE_URL, refresh=False),
+            dbc.Row(
+                [
+                    dbc.Col(filters_panel(query), lg=3, className="mb-3"),
+                    dbc.Col(
+                        [
+                            search_bar(query),
+                            html.Div(id=SUMMARY, className="d-flex flex-wrap align-items-center gap-2 mb-2"),
+                            dcc.Loading(html.Div(id=RESULTS, className="search-results"), delay_show=250,
+                                        overlay_style={"visibility": "visible", "opacity": 0.5}),
+                            dbc.Pagination(id=PAGER, max_value=1, active_page=query.page,
+                                           fully_expanded=False, first_last=True, previous_next=True,
+                                           className="mt-2 search-pager"),
+                        ],
+                        lg=9,
+                    ),
+                ]
+            ),
+        ],
+        className="search-page",
+    )
+
+
+def search_bar(query: SearchQuery) -> dbc.Row:
+    sort = query.sort or ""
+    return dbc.Row(
+        [
+            dbc.Col(dbc.InputGroup([
+                dbc.InputGroupText(html.I(className="bi bi-search")),
+                dbc.Input(id=Q, type="search", value=query.q or "", debounce=0.35, autofocus=True,
+                          placeholder="Search models: qwen2.5-7b, llama gguf, an author…"),
+            ]), md=6, className="mb-2"),
+            dbc.Col(dbc.Select(id=SORT, value=sort, options=[{"label": "Best match / downloads", "value": ""}]
+                               + [{"label": label, "value": value} for value, label in SORT_LABELS.items()]),
+                    md=3, xs=6, className="mb-2"),
+            dbc.Col(dbc.Select(id=ORDER, value=query.order, options=[
+                {"label": "Descending", "value": "desc"}, {"label": "Ascending", "value": "asc"}]),
+                    md=2, xs=4, className="mb-2"),
+            dbc.Col(dbc.Select(id=PER_PAGE, value=str(query.per_page),
+                               options=[{"label": str(n), "value": str(n)} for n in (20, 50, 100)]),
+                    md=1, xs=2, className="mb-2"),
+        ],
+        className="g-2",
+    )
+
+
+def filters_panel(query: SearchQuery) -> dbc.Card:
+    dropdowns = [
+        html.Div([
+            dbc.Label(label, html_for=FACET_DROPDOWNS[field], className="small fw-semibold mb-1"),
+            dcc.Dropdown(id=FACET_DROPDOWNS[field], multi=True, value=list(getattr(query, field)),
+                         options=facet_options([], getattr(query, field)), placeholder="Any",
+                         className="facet-dropdown"),
+        ], className="mb-3")
+        for field, label in FACET_LABELS.items()
+    ]
+    return dbc.Card(dbc.CardBody([
+        html.Div([html.Span("Filters", className="fw-semibold"),
+                  dcc.Link("clear all", href="/", className="small clear-filters")],
+                 className="d-flex justify-content-between mb-2"),
+        *dropdowns,
+        yes_no(HAS_BASE, "Has a base model", query.has_base_model),
+        yes_no(GATED, "Gated", query.gated),
+        html.Div([
+            dbc.Label("Created", className="small fw-semibold mb-1 d-block"),
+            dcc.DatePickerRange(id=CREATED, start_date=query.created_from, end_date=query.created_to,
+                                clearable=True, display_format="YYYY-MM-DD", start_date_placeholder_text="from",
+                                end_date_placeholder_text="to", className="created-range"),
+        ], className="mb-3"),
+        html.Div([
+            dbc.Label("Minimum downloads", html_for=MIN_DOWNLOADS, className="small fw-semibold mb-1"),
+            dbc.Input(id=MIN_DOWNLOADS, type="number", min=0, step=1, debounce=0.5,
+                      value=query.min_downloads, placeholder="0"),
+        ]),
+    ]), className="filters-panel")
+
+
+def yes_no(component_id: str, label: str, value: bool | None) -> html.Div:
+    return html.Div([
+        dbc.Label(label, className="small fw-semibold mb-1 d-block"),
+        dbc.RadioItems(id=component_id, options=ANY_YES_NO, value=_yes_no_value(value), inline=True),
+    ], className="mb-3")
+
+
+def _yes_no_value(value: bool | None) -> str:
+    return "" if value is None else "true" if value else "false"
+
+
+def facet_options(counts: Sequence[dict], selected: Sequence[str]) -> list[dict]:
+    """Dropdown options "value (count)", largest first; selected values always listed."""
+    options = [{"label": f"{row['value']} ({row['count']:,})", "value": row["value"]} for row in counts]
+    shown = {row["value"] for row in counts}
+    return [{"label": value, "value": value} for value in selected if value not in shown] + options
 
 
 def results_table(models: Sequence) -> dbc.Table | html.Div:
     if not models:
         return html.Div("The catalog is empty: run `catalog ingest …` to fill it.", className="text-muted")
-    header = html.Thead(html.Tr([html.Th(c) for c in ("Model", "Task", "Library", "Downloads", "Likes")]))
+    header = html.Thead(html.Tr([
+        html.Th(c, className="text-end" if c in NUMERIC else None)
+        for c in ("Model", "Author", "Task", "Library", "Downloads", "Likes", "Created", "Derivatives")
+    ]))
     rows = [
-        html.Tr(
-            [
-                html.Td(dcc.Link(m.repo_id, href=f"/models/{m.repo_id}")),
-                html.Td(m.pipeline_tag or "—"),
-                html.Td(m.library_name or "—"),
-                html.Td(f"{m.downloads:,}", className="text-end"),
-                html.Td(f"{m.likes:,}", className="text-end"),
-            ]
-        )
+        html.Tr([
+            html.Td(dcc.Link(m.repo_id, href=f"/models/{m.repo_id}"), className="model-id"),
+            html.Td(dcc.Link(m.author, href=f"/authors/{m.author}")),
+            html.Td(m.pipeline_tag or "—"),
+            html.Td(m.library_name or "—"),
+            html.Td(f"{m.downloads:,}", className="text-end"),
+            html.Td(f"{m.likes:,}", className="text-end"),
+            html.Td(_day(m.created_at)),
+            html.Td(f"{m.derivative_count:,}", className="text-end"),
+        ])
         for m in models
     ]
-    return dbc.Table([header, html.Tbody(rows)], hover=True, size="sm", className="results-table")
+    return dbc.Table([header, html.Tbody(rows)], hover=True, size="sm", responsive=True,
+                     className="results-table")
 
 
-def search_page(models: Sequence) -> html.Div:
-    return html.Div(
-        [html.H1("Models", className="h3"), html.Div(results_table(models), id="search-results")]
-    )
+NUMERIC = {"Downloads", "Likes", "Derivatives"}
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.date().isoformat() if moment else "—"
+
+
+def summary(total: int, exact: bool, query: SearchQuery) -> list:
+    """"About 94,090 models", and the same query as JSON and as CSV."""
+    text = query_string(query)
+    count = f"{total:,} model{'s' if total != 1 else ''}" if exact else f"About {total:,} models"
+    return [
+        html.Span(count, className="fw-semibold result-total me-auto"),
+        html.A([html.I(className="bi bi-braces me-1"), "as JSON"], href=f"/api/v1/models?{text}",
+               className="btn btn-sm btn-outline-secondary json-link", target="_blank"),
+        html.A([html.I(className="bi bi-download me-1"), "Download CSV"], href=csv_href(query),
+               className="btn btn-sm btn-outline-secondary csv-link"),
+        dcc.Link([html.I(className="bi bi-bar-chart me-1"), "analyse"],
+                 href=f"/analytics?{query_string(query, page=1, cursor=None)}",
+                 className="btn btn-sm btn-outline-secondary analytics-link"),
+    ]
+
+
+def csv_href(query: SearchQuery) -> str:
+    """The whole result (up to the API's cap) as CSV: the same query without its page."""
+    text = query_string(query, page=1, cursor=None, per_page=20)
+    return f"/api/v1/models?{text}{'&' if text else ''}format=csv"
+
+
+def empty_state(query: SearchQuery) -> html.Div:
+    """No match: offer to drop the filters (keeping the text) or the text."""
+    keep_text = "/?" + query_string(SearchQuery(q=query.q)) if query.q else "/"
+    return html.Div([
+        html.I(className="bi bi-search fs-3 d-block mb-2"),
+        html.P("No model matches this search.", className="mb-2"),
+        dcc.Link("Clear the filters", href=keep_text, className="btn btn-sm btn-primary clear-filters"),
+    ], className="text-center text-muted py-5 empty-state")
+
+
+def page_count(total: int, per_page: int) -> int:
+    return max(1, min(MAX_PAGE, -(-total // per_page)))

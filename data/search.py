@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 
@@ -32,6 +33,7 @@ EXACT_COUNT_BELOW = 10_000  # counting costs ~3 µs a match
 COUNT_AT_MOST = 20_000  # nor when the rows could be this many, whatever the estimate
 PREFIX_FROM = 3
 WALK_INDEX_ABOVE = 5_000  # expected matches from which walking the sort index wins
+EXPORT_PAGE = 100
 WALK_BUDGET_MS = 30  # a longer walk gives way to gathering the matches
 FACET_SIZE = 10
 SORT_COLUMNS = {
@@ -77,7 +79,8 @@ def text_terms(q: str, weights: str = "") -> list[str]:
     return terms
 
 
-def search(session: Session, query: SearchQuery) -> SearchResult:
+def search(session: Session, query: SearchQuery, *, counted: bool = True) -> SearchResult:
+    """A page of models and the total (when `counted`), next cursor and facets asked for."""
     conditions = filters(session, query)
     expected = estimate_rows(session, conditions)
     most = _upper_bound(session, conditions, expected)
@@ -85,12 +88,15 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
     page = _Page(key.decode(query.cursor) if query.cursor else None, query.per_page + 1)
     page.skip = 0 if page.after else (query.page - 1) * query.per_page
     rows = _walked_rows(session, query, conditions, key, page) if most >= WALK_INDEX_ABOVE else None
-    if rows is not None:
+    if rows is None:  # few matches: one pass gives the page and, with no cursor, the total
+        rows = _gathered_rows(session, conditions, key, page)
+    if rows and not page.after and len(rows[0]) > len(SUMMARY_COLUMNS) + len(key.types):
+        total, exact = rows[0][-1], True
+    elif counted:
         total, exact = count(session, conditions, expected, most)
         total = max(total, page.skip + len(rows))  # an estimate is never below what was seen
-    else:  # few matches: one pass over them gives the page and, with no cursor, the total
-        rows = _gathered_rows(session, conditions, key, page)
-        total, exact = (rows[0][-1], True) if rows and not page.after else count(session, conditions, expected, most)
+    else:
+        total, exact = 0, False
     more = len(rows) > query.per_page
     rows = rows[: query.per_page]
     summaries = [ModelSummary(*row[: len(SUMMARY_COLUMNS)]) for row in rows]
@@ -352,6 +358,25 @@ def _upper_bound(session: Session, conditions: list[ColumnElement], estimate: in
 def _capped_count(session: Session, conditions: list[ColumnElement], cap: int) -> int:
     capped = select(Model.id).where(*conditions).limit(cap).subquery()
     return session.execute(select(func.count()).select_from(capped)).scalar_one()
+
+
+def export(session: Session, query: SearchQuery, cap: int) -> Iterator[ModelSummary]:
+    """Up to `cap` models of a search, in its order, read EXPORT_PAGE at a time by cursor."""
+    page = query.model_copy(update={"per_page": EXPORT_PAGE, "page": 1, "cursor": None, "facets": []})
+    sent = 0
+    while sent < cap:
+        found = search(session, page, counted=False)
+        yield from found.models[: cap - sent]
+        sent += len(found.models)
+        if not found.next_cursor:
+            return
+        page = page.model_copy(update={"cursor": found.next_cursor})
+
+
+def search_facets(session: Session, query: SearchQuery, names: list[str]) -> tuple[dict, bool]:
+    """Only the facets of a search (the dashboard loads them after the results)."""
+    conditions = filters(session, query)
+    return facets(session, conditions, names, estimate_rows(session, conditions) if conditions else 0)
 
 
 def facets(session, conditions, names, expected: int) -> tuple[dict, bool]:

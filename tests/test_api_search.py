@@ -205,3 +205,32 @@ def test_relevance_pages_walk_the_tiers_in_order(client, tiered, q, order, mode,
         if not cursor:
             break
     assert seen == [m[0] for m in ranked]
+
+
+def csv_rows(response) -> list[dict]:
+    import csv
+    import io
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_csv_is_the_whole_result_in_the_search_order(client, family, plan):
+    params = {"q": "7b", "sort": "downloads", "order": "asc"}
+    rows = csv_rows(client.get("/api/v1/models", query_string=params | {"format": "csv"}))
+    assert [row["id"] for row in rows] == ids(client.get("/api/v1/models", query_string=params))
+    first = client.get("/api/v1/models/" + rows[0]["id"]).json["data"]
+    assert (int(rows[0]["downloads"]), rows[0]["created_at"]) == (first["downloads"], first["created_at"])
+
+
+def test_csv_is_capped(client, family, monkeypatch):
+    monkeypatch.setattr("app.api.catalog.CSV_CAP", 3)
+    monkeypatch.setattr("data.search.EXPORT_PAGE", 2)  # the cap falls inside the second page
+    rows = csv_rows(client.get("/api/v1/models", query_string={"format": "csv"}))
+    assert [row["id"] for row in rows] == ids(client.get("/api/v1/models", query_string={"per_page": 3}))
+
+
+def test_unknown_format_is_400(client, family):
+    response = client.get("/api/v1/models", query_string={"format": "xml"})
+    assert response.status_code == 400 and response.json["error"]["details"]["parameter"] == "format"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, datetime
 from typing import Literal
 
-from flask import request
+from flask import Response, request, stream_with_context
 from flask.json.provider import DefaultJSONProvider
 from pydantic import BaseModel, Field
 
@@ -13,8 +15,12 @@ from app.api import _api_error, bp, database, envelope
 from app.api.docs import documented, parse_query as parse_params
 from app.api.errors import ApiError
 from data import catalog, stats
+from data.catalog import ModelSummary
 from data.query import QueryError, SearchQuery, parse_query, query_string
-from data.search import search
+from data.search import export, search
+
+CSV_CAP = 10_000
+CSV_COLUMNS = ["id", *(name for name in ModelSummary.__dataclass_fields__ if name != "repo_id")]
 
 
 class IsoJSONProvider(DefaultJSONProvider):
@@ -42,11 +48,22 @@ def search_query() -> SearchQuery:
     return parse_query(request.args.items(multi=True))
 
 
+class OutputFormat(BaseModel):
+    format: Literal["json", "csv"] = Field(
+        "json", description=f"csv: the whole result (at most {CSV_CAP:,} models, streamed) as CSV")
+
+
+class SearchParams(SearchQuery, OutputFormat):
+    """The search grammar and the output format (documentation only)."""
+
+
 @bp.get("/models")
-@documented(summary="Search models", params=SearchQuery, errors=[400], tags=["models"],
+@documented(summary="Search models", params=SearchParams, errors=[400], tags=["models"],
             description="Filters AND across fields and OR within one; `page` or `cursor` pages.")
 def search_models():
     query = search_query()
+    if parse_params(OutputFormat).format == "csv":
+        return csv_response(query)
     with database().session(read_only=True) as session:
         result = search(session, query)
     return envelope(
@@ -55,6 +72,34 @@ def search_models():
         total=result.total, total_exact=result.total_exact, next_cursor=result.next_cursor,
         facets=result.facets, facets_exact=result.facets_exact, query=query_string(query),
     )
+
+
+def csv_response(query: SearchQuery) -> Response:
+    """Streamed: rows leave as they are read, so memory stays flat whatever the cap."""
+    db = database()
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        with db.session(read_only=True) as session:
+            for number, model in enumerate(export(session, query, CSV_CAP)):
+                fields = model.as_dict()
+                writer.writerow([_csv_value(fields[column]) for column in CSV_COLUMNS])
+                if number % 100 == 99:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+        yield buffer.getvalue()
+
+    response = Response(stream_with_context(rows()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="models.csv"'
+    response.direct_passthrough = True  # streamed: no ETag, no compression of the whole body
+    return response
+
+
+def _csv_value(value):
+    return value.isoformat() if isinstance(value, datetime | date) else "" if value is None else value
 
 
 @bp.get("/models/<path:repo_id>")

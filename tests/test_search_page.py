@@ -1,0 +1,104 @@
+"""The search page's callbacks and builders, called directly (no browser), on a real PostgreSQL."""
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
+from dash import no_update
+
+from callbacks import search as page
+from components import search as view
+from data.ingest.pipeline import ingest
+from data.query import SearchQuery, parse_query
+
+FIXTURES = Path(__file__).parent / "fixtures"
+URLS = [
+    "", "q=base-7b", "q=7b&sort=likes&order=asc", "pipeline_tag=text-generation&has_base_model=true",
+    "library=peft&library=gguf", "gated=false&min_downloads=100", "created_from=2024-06-01&created_to=2024-12-31",
+    "language=fr", "author=odd&per_page=2&page=2", "q=chat&sort=created",
+]
+
+
+@pytest.fixture
+def family(db):
+    ingest(db, json.loads((FIXTURES / "family.json").read_text()))
+
+
+def controls_of(url_query: str) -> list:
+    """What the layout puts in the controls for this URL."""
+    return page.controls_from_query(parse_query(parse_qsl(url_query), strict=False))
+
+
+def table_ids(table) -> list[str]:
+    rows = table.children[1].children
+    return [row.children[0].children.children for row in rows]
+
+
+@pytest.mark.parametrize("url_query", URLS)
+def test_the_page_shows_what_the_api_gives_for_the_same_query_string(db, client, family, url_query):
+    body, summary, pages = page.results(db, controls_of(url_query))
+    api = client.get(f"/api/v1/models?{url_query}").json
+    shown = table_ids(body) if api["data"] else []
+    assert shown == [model["id"] for model in api["data"]]
+    assert f"{api['meta']['total']:,} model" in summary[0].children
+    assert pages == max(1, -(-api["meta"]["total"] // api["meta"]["per_page"]))
+
+
+@pytest.mark.parametrize("url_query", URLS)
+def test_controls_round_trip_to_the_canonical_url(url_query):
+    query = parse_query(parse_qsl(url_query), strict=False)
+    assert page.query_from_controls(page.controls_from_query(query)) == query
+
+
+def test_a_control_change_writes_the_canonical_url_and_resets_the_page():
+    values = controls_of("q=llama&page=3")
+    values[1] = ["text-generation"]  # a task chosen
+    address, *controls = page.sync(view.TASK, "?page=3&q=llama", "/", values)
+    assert address == "?pipeline_tag=text-generation&q=llama"
+    assert controls[-1] == 1 and all(c is no_update for c in controls[:-1])
+
+
+def test_turning_the_page_keeps_the_search():
+    values = controls_of("q=llama")
+    values[-1] = 2
+    address, *_ = page.sync(view.PAGER, "?q=llama", "/", values)
+    assert address == "?page=2&q=llama"
+
+
+def test_back_and_forward_set_the_controls_from_the_url():
+    values = controls_of("q=llama")
+    address, *controls = page.sync(view.PAGE_URL, "?library=peft&q=llama", "/", values)
+    assert address is no_update
+    assert controls[2] == ["peft"] and controls[0] is no_update
+
+
+def test_junk_in_the_url_is_ignored():
+    query = parse_query(parse_qsl("per_page=0&sort=nonsense&gated=maybe&q=x&bogus=1&page=-3"), strict=False)
+    assert query == SearchQuery(q="x")
+    layout, title = page.layout(None, parse_qsl("per_page=0&sort=nonsense&q=x"))
+    assert title == "“x”"
+
+
+def test_no_match_offers_to_clear_the_filters(db, family):
+    body, summary, _ = page.results(db, controls_of("q=base&library=nothing-like-this"))
+    assert "empty-state" in body.className
+    assert body.children[-1].href == "/?" + urlencode({"q": "base"})
+
+
+def test_facet_options_count_within_the_result_and_keep_the_selection(db, client, family):
+    options = page.facet_options(db, controls_of("q=7b&library=onnx&library=transformers"))
+    facets = client.get("/api/v1/models?q=7b&library=onnx&library=transformers&facets=pipeline_tag,library").json
+    expected = {row["value"]: f"{row['value']} ({row['count']:,})" for row in facets["meta"]["facets"]["pipeline_tag"]}
+    assert {o["value"]: o["label"] for o in options[0]} == expected
+    libraries = {o["value"]: o["label"] for o in options[1]}
+    assert libraries["onnx"] == "onnx"  # selected, though no model has it
+    assert libraries["transformers"].startswith("transformers (")
+
+
+def test_links_give_the_same_query_as_json_and_csv():
+    query = SearchQuery(q="llama", library=["gguf"], page=3)
+    links = {child.className.split()[-1]: child.href for child in view.summary(10, True, query)[1:]}
+    assert links["json-link"] == "/api/v1/models?library=gguf&page=3&q=llama"
+    assert links["csv-link"] == "/api/v1/models?library=gguf&q=llama&format=csv"
+    assert links["analytics-link"] == "/analytics?library=gguf&q=llama"
