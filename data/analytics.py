@@ -12,17 +12,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, Text, case, cast, column, func, select, table, text
+from sqlalchemy import Integer, Text, case, cast, column, func, select, table
 from sqlalchemy.orm import Session
 
-from data import counting
 from data.counting import Matches, matches
 from data.models import RELATION_TYPES, BaseModelRelation, Model
 from data.query import SearchQuery
-from data.search import estimate_rows, filters
+from data.search import expected_matches, filters
 
 TOP_TASKS = 8
-SAMPLE_READS_AT_MOST = 40_000  # models a sample reads (~25 ms when each row is matched against a text query)
 OTHER = "other"
 NO_TASK = "no task"
 
@@ -92,29 +90,7 @@ def _matches(session: Session, query: SearchQuery, columns: list) -> Matches | N
     conditions = filters(session, query)
     if not conditions:
         return None
-    expected = _expected_matches(session, conditions)
-    if expected >= counting.SAMPLE_ABOVE:
-        # `matches` samples SAMPLE_SIZE / expected of the table, a quarter of it for 20,000
-        # matches: filtering 190,000 rows one by one costs more than counting the matches.
-        # Read fewer: a smaller sample, its counts scaled up as much more (just as unbiased).
-        expected = max(expected, counting.SAMPLE_SIZE * _catalog_size(session) // SAMPLE_READS_AT_MOST)
-    return matches(conditions, columns, expected)
-
-
-def _catalog_size(session: Session) -> int:
-    """The planner's count of models (no scan; -1 before the table was first analysed)."""
-    rows = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'models'::regclass")).scalar_one()
-    return max(int(rows), 0)
-
-
-def _expected_matches(session: Session, conditions: list) -> int:
-    """The planner's estimate, raised to the fewest rows any one condition matches: it takes
-    conditions for independent (words typed together are not) and can expect a handful of rows
-    where there are tens of thousands, which would then be counted one by one."""
-    estimate = estimate_rows(session, conditions)
-    if len(conditions) < 2:
-        return estimate
-    return max(estimate, min(estimate_rows(session, [condition]) for condition in conditions))
+    return matches(session, conditions, columns, expected_matches(session, conditions))
 
 
 def tasks_by_month(session: Session, query: SearchQuery, top: int = TOP_TASKS) -> MonthlyCounts:

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from data.counting import DIMENSIONS, Counts, catalog_totals, count_values
 from data.query import SearchQuery
-from data.search import estimate_rows, filters
+from data.search import expected_matches, filters
 
 __all__ = ["DIMENSIONS", "Counts", "dimension", "totals"]
 TOP = 50
@@ -28,5 +28,4 @@ def dimension(session: Session, name: str, query: SearchQuery, limit: int = TOP)
     """Counts by `name` over the models `query` selects, largest first (months in order);
     estimated from a sample when the result is large (`Counts.exact` is then false)."""
     conditions = filters(session, query)
-    expected = estimate_rows(session, conditions) if conditions else 0
-    return count_values(session, name, conditions, limit, expected)
+    return count_values(session, name, conditions, limit, expected_matches(session, conditions))
