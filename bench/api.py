@@ -4,7 +4,7 @@
 
 Fill the catalog first (e.g. `catalog ingest file ../shared/hf-snapshot/raw/stalnaker-hf-supply-chain/model_lists`
 or `catalog ingest synthetic 3000000`). Each kind of request is sent `--requests` times from
-4 client threads, uncached (every URL distinct) unless the kind says "cached"; printed: p50,
+`--clients` threads (default 4), uncached (every URL distinct) unless the kind says "cached"; printed: p50,
 p95, p99 in ms and requests/s per kind.
 """
 
@@ -91,7 +91,7 @@ def kinds(s: dict) -> dict:
     }
 
 
-def measure(base: str, make_path, count: int) -> tuple[list[float], float]:
+def measure(base: str, make_path, count: int, clients: int) -> tuple[list[float], float]:
     def one(i: int) -> float:
         started = time.perf_counter()
         with urllib.request.urlopen(base + make_path(i), timeout=30) as response:
@@ -99,7 +99,7 @@ def measure(base: str, make_path, count: int) -> tuple[list[float], float]:
         return (time.perf_counter() - started) * 1000
 
     started = time.perf_counter()
-    with ThreadPoolExecutor(4) as pool:
+    with ThreadPoolExecutor(clients) as pool:
         times = list(pool.map(one, range(count)))
     return times, count / (time.perf_counter() - started)
 
@@ -108,6 +108,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--clients", type=int, default=4,
+                        help="requests in flight (1 measures latency alone; 4 loads both workers)")
     args = parser.parse_args()
     port = free_port()
     server = start_server(args.database_url, port)
@@ -116,7 +118,7 @@ def main() -> None:
         found = samples(args.database_url)
         print(f"{'kind':<18} {'p50':>7} {'p95':>7} {'p99':>7}  req/s")
         for name, make_path in kinds(found).items():
-            times, rate = measure(base, make_path, args.requests)
+            times, rate = measure(base, make_path, args.requests, args.clients)
             p = statistics.quantiles(times, n=100)
             print(f"{name:<18} {statistics.median(times):7.1f} {p[94]:7.1f} {p[98]:7.1f}  {rate:6.0f}")
     finally:

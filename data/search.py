@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from data.catalog import SUMMARY_COLUMNS, ModelSummary
-from data.counting import count_values, sampled_count
+from data.counting import count_dimensions, sampled_count
 from data.models import BaseModelRelation, DatasetRelation, Model
 from data.query import QueryError, SearchQuery, decode_cursor, encode_cursor
 from data.search_words import words
@@ -30,12 +30,13 @@ from data.search_words import words
 LETTER_DIGIT = re.compile(r"[^\W\d_]+|\d+")
 ID_TEXT = re.compile(r"[\w./-]+")  # what a Hub id can contain
 EXACT_COUNT_BELOW = 10_000  # counting costs ~3 µs a match
-COUNT_AT_MOST = 20_000  # nor when the rows could be this many, whatever the estimate
+COUNT_AT_MOST = 10_000  # nor when the rows could be this many, whatever the estimate
 PREFIX_FROM = 3
 WALK_INDEX_ABOVE = 5_000  # expected matches from which walking the sort index wins
 EXPORT_PAGE = 100
 WALK_BUDGET_MS = 30  # a longer walk gives way to gathering the matches
 FACET_SIZE = 10
+FACET_SAMPLE = 1_000  # matches counted for the facets of a large result
 SORT_COLUMNS = {
     "downloads": Model.downloads, "likes": Model.likes, "trending": Model.trending_score,
     "created": Model.created_at, "updated": Model.last_modified,
@@ -61,21 +62,27 @@ def text_query(q: str, weights: str = "") -> str | None:
 def text_terms(q: str, weights: str = "") -> list[str]:
     """A tsquery term per word typed; "llama3" also matches "llama-3".
 
-    Words of PREFIX_FROM characters or more match as prefixes ("qwen" finds "qwen2"); shorter
-    ones match whole, since a prefix like "b:*" unions the postings of thousands of lexemes.
+    Words match whole (an id word, or the end of one: the vector holds their suffixes), but
+    for the last word typed, which may be unfinished: of PREFIX_FROM characters or more it
+    matches as a prefix, so that "qwen2.5-7b-inst" finds "Qwen2.5-7B-Instruct". Prefixes
+    of every word would union the postings of thousands of lexemes each.
     Words are alphanumeric (see `words`), so they cannot carry tsquery operators.
     `weights` ("A") restricts the match to the id's words.
     """
-    def lexeme(text: str) -> str:
-        return f"{text}:{'*' if len(text) >= PREFIX_FROM else ''}{weights}".rstrip(":")
-
+    typed = words(q)
     terms = []
-    for word in words(q):
+    for position, word in enumerate(typed, start=1):
+        last = position == len(typed)
+
+        def lexeme(text: str, prefix: bool) -> str:
+            return f"{text}:{'*' if prefix and len(text) >= PREFIX_FROM else ''}{weights}".rstrip(":")
+
         parts = LETTER_DIGIT.findall(word)
         if len(parts) > 1 and len(word) >= PREFIX_FROM:
-            terms.append(f"({lexeme(word)} | ({' & '.join(map(lexeme, parts))}))")
+            split = " & ".join(lexeme(part, last and i == len(parts) - 1) for i, part in enumerate(parts))
+            terms.append(f"({lexeme(word, last)} | ({split}))")
         else:
-            terms.append(lexeme(word))
+            terms.append(lexeme(word, last))
     return terms
 
 
@@ -387,5 +394,5 @@ def search_facets(session: Session, query: SearchQuery, names: list[str]) -> tup
 
 def facets(session, conditions, names, expected: int) -> tuple[dict, bool]:
     """The top values of each facet in the result: counted, or estimated from a sample."""
-    found = {name: count_values(session, name, conditions, FACET_SIZE, expected) for name in names}
+    found = count_dimensions(session, names, conditions, FACET_SIZE, expected, FACET_SAMPLE)
     return {name: counts.values for name, counts in found.items()}, all(c.exact for c in found.values())
