@@ -1,0 +1,140 @@
+"""The stack as users deploy it: nginx in front of two app processes sharing PostgreSQL and
+Redis, all on 127.0.0.1. Each test speaks for its own client (X-Forwarded-For from a public
+address), so rate-limit windows do not leak between tests."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import redis
+
+from data.db import Database
+from data.ingest.pipeline import ingest
+from tests.stack import start_stack
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REDIS_URL = os.environ.get("CATALOG_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+LIMIT = 20
+
+
+def _missing() -> str | None:
+    if not shutil.which("nginx"):
+        return "nginx is not installed (apt-get install nginx)"
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return f"no Redis at {REDIS_URL}"
+    return None
+
+
+@pytest.fixture(scope="module")
+def stack(server_url, template_url):
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"the stack tests must run in CI: {reason}")
+        pytest.skip(reason)
+    from tests.conftest import TEMPLATE_DB, _admin, _database_url
+    from sqlalchemy import text
+
+    name = f"catalog_stack_{os.getpid()}"
+    with _admin(server_url).connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
+    url = _database_url(server_url, name)
+    db = Database.from_urls(url)
+    ingest(db, json.loads((FIXTURES / "family.json").read_text()))
+    db.dispose()
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    running = start_stack(url, REDIS_URL, CATALOG_RATE_LIMIT=f"{LIMIT}/minute")
+    yield running
+    running.stop()
+    with _admin(server_url).connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+def get(stack, path: str, client: str, **headers: str):
+    """(status, headers, body) of a GET through nginx, as `client`."""
+    request = urllib.request.Request(stack.url + path, headers={"X-Forwarded-For": client, **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def served_by(headers) -> str:
+    return headers["X-Upstream"].split(",")[-1].strip()  # after a retry, the last one tried
+
+
+def test_both_app_processes_serve(stack):
+    seen = {served_by(get(stack, "/api/v1/health", "203.0.113.1")[1]) for _ in range(8)}
+    assert seen == {f"127.0.0.1:{port}" for port in stack.app_ports}
+
+
+def test_api_and_dashboard_through_nginx(stack):
+    status, _, body = get(stack, "/api/v1/models?q=7b", "203.0.113.2")
+    assert status == 200 and len(json.loads(body)["data"]) == 5
+    status, headers, body = get(stack, "/models/acme/base-7b", "203.0.113.2")
+    assert status == 200 and b"_dash-renderer" in body
+
+
+def test_static_assets_are_served_by_nginx_with_a_year_of_cache(stack):
+    status, headers, body = get(stack, "/assets/catalog.css", "203.0.113.3")
+    assert status == 200 and "X-Upstream" not in headers  # nginx answered alone
+    assert "max-age=31536000" in headers["Cache-Control"]
+    assert body == (Path(__file__).parents[1] / "assets" / "catalog.css").read_bytes()
+
+
+def test_dash_bundles_are_compressed_and_cached(stack):
+    _, _, page = get(stack, "/", "203.0.113.4")
+    bundle = re.search(rb'src="(/_dash-component-suites/[^"]+\.js[^"]*)"', page)[1].decode()
+    status, headers, body = get(stack, bundle, "203.0.113.4", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body)
+    assert "max-age=31536000" in headers["Cache-Control"]
+
+
+def test_api_responses_are_compressed(stack):
+    status, headers, body = get(stack, "/api/v1/models", "203.0.113.5", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(body))["meta"]["total"] == 9
+
+
+def test_the_rate_limit_is_shared_by_both_processes(stack):
+    client = "203.0.113.6"
+    answered = [get(stack, f"/api/v1/models?n={n}", client) for n in range(LIMIT)]
+    assert {status for status, _, _ in answered} == {200}
+    assert len({served_by(headers) for _, headers, _ in answered}) == 2  # both counted
+    refused = [get(stack, "/api/v1/models", client) for _ in range(2)]
+    assert [status for status, _, _ in refused] == [429, 429]
+    assert len({served_by(headers) for _, headers, _ in refused}) == 2  # refused by each
+    assert int(refused[0][1]["Retry-After"]) > 0
+    assert json.loads(refused[0][2])["error"]["code"] == "RATE_LIMITED"
+
+
+def test_an_entry_cached_by_one_process_is_served_by_the_other(stack):
+    path, client = "/api/v1/models?q=chat&cache_probe=1", "203.0.113.7"
+    _, first, body = get(stack, path, client)
+    assert first["X-Cache"] == "MISS"
+    for _ in range(4):  # round robin: the next requests reach the other process
+        _, headers, again = get(stack, path, client)
+        if served_by(headers) != served_by(first):
+            break
+    assert served_by(headers) != served_by(first)
+    assert headers["X-Cache"] == "HIT" and again == body
+
+
+def test_killing_an_app_process_loses_no_request(stack):  # last: it takes a process away
+    stack.kill_app(0)
+    answers = [get(stack, f"/api/v1/models?q=base&k={n}", "203.0.113.8") for n in range(12)]
+    assert [status for status, _, _ in answers] == [200] * 12
+    assert {served_by(headers) for _, headers, _ in answers} == {f"127.0.0.1:{stack.app_ports[1]}"}
