@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
 from data.ingest.state import is_synthetic
@@ -54,6 +54,8 @@ def holds_synthetic_sample(session: Session) -> bool:
 
 def find_model(session: Session, repo_id: str) -> Model | None:
     """The model with this id, whatever its case (as on the Hub)."""
+    if "\x00" in repo_id:  # PostgreSQL text cannot hold NUL: no model has it
+        return None
     return session.scalars(select(Model).where(func.lower(Model.repo_id) == repo_id.lower())).first()
 
 
@@ -118,11 +120,26 @@ def _base_models(session: Session, model_id: int) -> list[dict]:
 
 
 def trending(session: Session, limit: int, pipeline_tag: list[str]) -> list[ModelSummary]:
-    statement = select(*SUMMARY_COLUMNS).where(Model.trending_score > 0)
-    if pipeline_tag:
-        statement = statement.where(Model.pipeline_tag.in_(pipeline_tag))
-    order = (Model.trending_score.desc().nulls_last(), Model.downloads.desc(), Model.id.desc())
-    return [ModelSummary(*row) for row in session.execute(statement.order_by(*order).limit(limit))]
+    """By the Hub's trending score; then models the Hub scores not, by our own (data/sync.py).
+
+    Each ranking walks its own index and stops at `limit`, so neither reads the whole catalog.
+    """
+
+    def ranked(group: int, score, condition):
+        statement = select(*SUMMARY_COLUMNS, Model.id, literal(group).label("group"),
+                           score.label("score")).where(condition)
+        if pipeline_tag:
+            statement = statement.where(Model.pipeline_tag.in_(pipeline_tag))
+        order = (score.desc(), Model.downloads.desc(), Model.id.desc())
+        return statement.order_by(*order).limit(limit)
+
+    by_hub = ranked(0, Model.trending_score, Model.trending_score > 0)
+    by_us = ranked(1, Model.computed_trending,
+                   Model.trending_score.is_(None) & (Model.computed_trending > 0))
+    both = union_all(by_hub, by_us).subquery()
+    columns = [both.c[column.key] for column in SUMMARY_COLUMNS]
+    order = (both.c.group, both.c.score.desc(), both.c.downloads.desc(), both.c.id.desc())
+    return [ModelSummary(*row) for row in session.execute(select(*columns).order_by(*order).limit(limit))]
 
 
 def author_profile(session: Session, author: str, top: int = 10) -> dict | None:

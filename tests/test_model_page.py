@@ -292,3 +292,10 @@ def test_a_large_family_renders_fast(db):
     drawn_adapters = sum(1 for n in nodes if n.startswith("a/"))
     assert nodes["more:adapter"]["data"]["label"].startswith(f"+{3000 - drawn_adapters:,} more adapter")
     assert elapsed < 1.0
+
+
+def test_an_id_with_a_nul_character_is_simply_not_found(db):
+    from data.catalog import model_detail
+
+    with db.session(read_only=True) as session:
+        assert model_detail(session, "org/na\x00me") is None
