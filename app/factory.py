@@ -37,11 +37,15 @@ def create_app(
     from app.api import docs  # noqa: F401  (adds /openapi.json and /docs to the blueprint)
     from app.api.http import init_http
     from app.dashboard import create_dash
+    from app.logs import init_request_logging
+    from app.metrics import init_metrics  # imported late: `catalog serve` sets its directory first
 
     server = Flask(__name__)
     server.config["CATALOG_SETTINGS"] = settings
     db = database or open_database(settings)
     server.extensions["catalog_db"] = db
+    init_request_logging(server)  # first in, last out: every answer gets an id and a log line
+    init_metrics(server, db)
     server.register_blueprint(api_blueprint)
     init_http(server, settings, http)  # CORS, rate limit, response cache, ETag, compression
     server.extensions["dash"] = create_dash(server, db)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from gunicorn.app.base import BaseApplication
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
+from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+from app.logs import JsonFormatter
 from app.settings import Settings
 
 
@@ -25,12 +32,52 @@ class _Gunicorn(BaseApplication):
         return create_app(self.settings)
 
 
+class JsonGunicornLogger(Logger):
+    """gunicorn's own lines (workers booting, timeouts) as JSON too, like the app's."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for handler in self.error_log.handlers + self.access_log.handlers:
+            handler.setFormatter(JsonFormatter())
+
+
 def run_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None:
+    metrics_dir, owned = _prepare_metrics_dir()
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": 4,
         "timeout": 120,
-        "accesslog": "-",
+        "accesslog": None,  # the app logs each request itself, as JSON with its request id
+        "logger_class": JsonGunicornLogger,
+        "loglevel": settings.log_level.lower(),
+        "child_exit": _child_exit,
+        "on_exit": lambda arbiter: _remove_metrics_dir(metrics_dir, owned),
     }
     _Gunicorn(settings, options).run()
+
+
+def _prepare_metrics_dir() -> tuple[Path, bool]:
+    """The directory every worker writes its metrics to, set before any worker imports
+    prometheus_client. An operator's PROMETHEUS_MULTIPROC_DIR is used (and its stale metric
+    files removed); otherwise a temporary one, removed when gunicorn stops."""
+    from app.metrics import MULTIPROCESS_DIR_VARIABLE, clear_multiprocess_dir, use_multiprocess_dir
+
+    configured = os.environ.get(MULTIPROCESS_DIR_VARIABLE)
+    path = Path(configured) if configured else Path(tempfile.mkdtemp(prefix="catalog-metrics-"))
+    path.mkdir(parents=True, exist_ok=True)
+    clear_multiprocess_dir(path)
+    use_multiprocess_dir(path)
+    return path, not configured
+
+
+def _child_exit(arbiter, worker) -> None:
+    from app.metrics import mark_worker_dead
+
+    mark_worker_dead(worker.pid)
+
+
+def _remove_metrics_dir(path: Path, owned: bool) -> None:
+    # on_exit runs in the master only (a finally block would also run in every exiting worker).
+    if owned:
+        shutil.rmtree(path, ignore_errors=True)

@@ -33,17 +33,18 @@ from app.api.redis_guard import GuardedRedis
 from app.settings import Settings
 
 HEALTH_PATH = f"{PREFIX}/health"
-# Orchestrators poll /health: it must always answer, and tell the truth of now.
-UNLIMITED_PATHS = frozenset({HEALTH_PATH})
-UNCACHED_PATHS = frozenset({HEALTH_PATH})
+READY_PATH = f"{PREFIX}/ready"
+# Orchestrators poll /health and /ready: they must always answer, and tell the truth of now.
+UNLIMITED_PATHS = frozenset({HEALTH_PATH, READY_PATH})
+UNCACHED_PATHS = frozenset({HEALTH_PATH, READY_PATH})
 DATA_CACHE_CONTROL = "public, max-age=60"
 COMPRESSIBLE_TYPES = ("application/json", "text/", "application/javascript")
 MIN_COMPRESS_BYTES = 500  # below this, compression costs more than it saves
 GZIP_LEVEL = 6
 BROTLI_QUALITY = 5  # 11 is for static files; 5 compresses better than gzip in similar time
 CORS_ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-CORS_ALLOWED_HEADERS = "Content-Type, If-None-Match"
-CORS_EXPOSED_HEADERS = "ETag, Retry-After, X-Cache, X-RateLimit-Limit, X-RateLimit-Remaining"
+CORS_ALLOWED_HEADERS = "Content-Type, If-None-Match, X-Request-ID"
+CORS_EXPOSED_HEADERS = "ETag, Retry-After, X-Cache, X-RateLimit-Limit, X-RateLimit-Remaining, X-Request-ID"
 CORS_MAX_AGE_SECONDS = 600
 MAX_CACHED_BODY_BYTES = 1_000_000
 

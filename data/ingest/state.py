@@ -10,6 +10,7 @@ from data.db import Database
 from data.ingest.writer import get_meta, set_meta
 
 HIGH_WATER_MARK = "hub_high_water_mark"  # newest lastModified fully ingested from the Hub
+LAST_SYNC_AT = "last_sync_at"  # when the last scheduled sync completed (ISO-8601, UTC)
 
 
 def read_state(db: Database, key: str) -> datetime | None:
