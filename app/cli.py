@@ -105,9 +105,11 @@ def serve(settings: Settings, host: str, port: int, workers: int, fill: bool, de
 
 def _register_subcommands() -> None:
     from app.cli_ingest import export, ingest_group
+    from app.cli_sync import sync
 
     main.add_command(ingest_group)
     main.add_command(export)
+    main.add_command(sync)
 
 
 _register_subcommands()

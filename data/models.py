@@ -71,6 +71,8 @@ class Model(Base):
     downloads_all_time: Mapped[int | None] = mapped_column(BigInteger)
     likes: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     trending_score: Mapped[float | None] = mapped_column(Double)
+    # Our own score from model_history where the Hub gives none (data/sync.py, migration 0007).
+    computed_trending: Mapped[float | None] = mapped_column(Double)
     created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_modified: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     gated: Mapped[str | None] = mapped_column(Text)  # NULL/'auto'/'manual'; NULL = not gated
@@ -102,6 +104,8 @@ class Model(Base):
         Index("ix_models_created_at", text("created_at DESC NULLS LAST"), text("id DESC")),
         Index("ix_models_last_modified", text("last_modified DESC NULLS LAST"), text("id DESC")),
         Index("ix_models_trending", text("trending_score DESC NULLS LAST"), text("id DESC")),
+        Index("ix_models_computed_trending", text("computed_trending DESC"), text("id DESC"),
+              postgresql_where=text("computed_trending IS NOT NULL")),
         Index("uq_models_repo_id_lower", text("lower(repo_id)"), unique=True),
         Index("ix_models_author", "author"),
         Index("ix_models_pipeline_tag", "pipeline_tag"),
@@ -183,3 +187,17 @@ class CatalogMeta(Base):
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     value: Mapped[Any] = mapped_column(JSONB)
     updated_at: Mapped[Timestamp] = mapped_column(server_default=text("now()"))
+
+
+class ModelHistory(Base):
+    """Downloads and likes of a model as a sync saw them; a row only when they changed."""
+
+    __tablename__ = "model_history"
+
+    model_id: Mapped[ModelRef]
+    observed_at: Mapped[Timestamp] = mapped_column(primary_key=True)
+    downloads: Mapped[int] = mapped_column(BigInteger)
+    likes: Mapped[int] = mapped_column(Integer)
+
+    # Rows arrive in time order: a BRIN index finds the recent ones at almost no cost.
+    __table_args__ = (Index("ix_model_history_observed_at", "observed_at", postgresql_using="brin"),)
