@@ -204,10 +204,12 @@ def largest_families(session: Session, query: SearchQuery, limit: int = 15) -> l
 
 
 def trending_tasks(session: Session, limit: int = 50) -> list[dict]:
-    """Tasks of the models that have a trending score, most common first: the trending filter."""
+    """Tasks of the models that trend (by the Hub's score or our own, as `catalog.trending`
+    ranks them), most common first: the trending page's filter."""
+    trends = (Model.trending_score > 0) | (Model.trending_score.is_(None) & (Model.computed_trending > 0))
     rows = session.execute(
         select(Model.pipeline_tag, func.count())
-        .where(Model.trending_score > 0, Model.pipeline_tag.isnot(None))
+        .where(trends, Model.pipeline_tag.isnot(None))
         .group_by(Model.pipeline_tag)
         .order_by(func.count().desc(), Model.pipeline_tag)
         .limit(limit)

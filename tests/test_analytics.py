@@ -15,8 +15,10 @@ from callbacks import trending as trending_page
 from components import analytics as view
 from components import pages
 from data import analytics, counting
+from data import catalog as catalog_module
 from data.analytics import Bucket, Family, Histogram, MonthlyCounts, Series
 from data.ingest.pipeline import ingest
+from data.models import Model
 from data.query import SearchQuery
 from data.search import estimate_rows, filters
 from tests.factories import add_models
@@ -397,3 +399,16 @@ def find(tree, matches):
             if (found := find(child, matches)) is not None:  # components with no children are falsy
                 return found
     return None
+
+
+def test_trending_tasks_include_models_ranked_by_our_own_score(catalog):
+    from sqlalchemy import update
+
+    with catalog.session() as session:  # a model the Hub gives no score, scored by data/sync.py
+        session.execute(update(Model).where(Model.pipeline_tag == "image-classification")
+                        .values(trending_score=None, computed_trending=5.0))
+        session.commit()
+    with catalog.session(read_only=True) as session:
+        tasks = {row["value"]: row["count"] for row in analytics.trending_tasks(session)}
+        ranked = catalog_module.trending(session, 10, ["image-classification"])
+    assert tasks["image-classification"] == len(ranked) >= 1
