@@ -32,4 +32,13 @@ def create_dash(server: Flask, db: Database) -> Dash:
     )
     dash_app.layout = shell.shell
     router.register(dash_app, db)
+    _register_bundles(server, dash_app)
     return dash_app
+
+
+def _register_bundles(server: Flask, dash_app: Dash) -> None:
+    """Dash learns which script bundles it may serve while it renders its index page: a fresh
+    worker asked for a bundle first would answer 500 ("not a registered library")."""
+    with server.test_request_context("/"):
+        dash_app._setup_server()
+        dash_app.index()

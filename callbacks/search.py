@@ -1,13 +1,14 @@
 """The search page: controls ↔ address bar, results, totals and facet counts.
 
-The layout sets the controls from the URL. One callback keeps controls and URL in step both
-ways (a control changed → the canonical query string; back/forward → the controls). Results
-and facet counts are computed from the controls, never from the URL.
+The layout sets the controls from the URL. A changed control writes the canonical query
+string to the URL (and remembers it); a URL that changes otherwise (back, forward, a link)
+rebuilds the controls from it. Results and facet counts are computed from the controls,
+never from the URL, so a change costs one round trip: no callback waits for another.
 """
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
@@ -29,7 +30,8 @@ PATH = "/"
 
 def layout(db: Database, pairs: list[tuple[str, str]], **path):
     query = parse_query(pairs, strict=False)
-    return view.search_page(query), f"“{query.q}”" if query.q else "Search"
+    address = urlencode(pairs)
+    return view.search_page(query, f"?{address}" if address else ""), f"“{query.q}”" if query.q else "Search"
 
 
 def query_from_controls(values, *, keep_page: bool = True) -> SearchQuery:
@@ -42,7 +44,8 @@ def query_from_controls(values, *, keep_page: bool = True) -> SearchQuery:
     pairs += [("has_base_model", has_base or ""), ("gated", gated or ""),
               ("created_from", created_from or ""), ("created_to", created_to or ""),
               ("min_downloads", "" if min_downloads is None else str(min_downloads)),
-              ("sort", sort or ""), ("order", order or ""), ("per_page", per_page or ""),
+              ("sort", "" if sort == view.DEFAULT_SORT else sort or ""), ("order", order or ""),
+              ("per_page", per_page or ""),
               ("page", str(page or 1) if keep_page else "")]
     return parse_query([(key, str(value)) for key, value in pairs], strict=False)
 
@@ -55,35 +58,36 @@ def controls_from_query(query: SearchQuery) -> list:
         yes_no(query.has_base_model), yes_no(query.gated),
         query.created_from.isoformat() if query.created_from else None,
         query.created_to.isoformat() if query.created_to else None,
-        query.min_downloads, query.sort or "", query.order, str(query.per_page), query.page,
+        query.min_downloads, query.sort or view.DEFAULT_SORT, query.order, str(query.per_page), query.page,
     ]
 
 
-def sync(triggered, search_string: str | None, pathname: str | None, values: list) -> list:
-    """[URL search, *controls]: what to change so that the two agree."""
-    unchanged = [no_update] * len(CONTROLS)
-    if triggered == view.PAGE_URL:
-        if pathname != PATH:
-            raise PreventUpdate
-        wanted = controls_from_query(parse_query(parse_qsl((search_string or "").lstrip("?")), strict=False))
-        return [no_update, *(w if w != v else no_update for w, v in zip(wanted, values))]
-    query = query_from_controls(values, keep_page=triggered == view.PAGER)
-    text = query_string(query)
-    address = f"?{text}" if text else ""
-    if query.page != values[-1]:
-        unchanged[-1] = query.page  # back to page 1 when the search changes
-    return [address if address != (search_string or "") else no_update, *unchanged]
+def address_of(triggered, values: list) -> str:
+    """The URL's query string for the controls' values; a new search starts at page 1."""
+    text = query_string(query_from_controls(values, keep_page=triggered == view.PAGER))
+    return f"?{text}" if text else ""
 
 
-def results(db: Database, values) -> tuple:
-    query = query_from_controls(values)
+def follow_address(search_string: str | None, written: str | None, pathname: str | None):
+    """The page rebuilt from a URL the controls did not write (back, forward, a link)."""
+    if pathname != PATH or (search_string or "") == (written or ""):
+        raise PreventUpdate
+    pairs = parse_qsl((search_string or "").lstrip("?"))
+    return view.page_body(parse_query(pairs, strict=False)), search_string or ""
+
+
+def results(db: Database, triggered, values) -> tuple:
+    """Results, summary, page count and page (back to 1 when the search itself changed)."""
+    query = query_from_controls(values, keep_page=triggered in (None, view.PAGER))
     with db.session(read_only=True) as session:
         found = search(session, query)
     if not found.models:
         body = view.empty_state(query) if query_pairs(query) else view.results_table([])
     else:
         body = view.results_table(found.models)
-    return body, view.summary(found.total, found.total_exact, query), view.page_count(found.total, query.per_page)
+    page = query.page if query.page != values[-1] else no_update
+    return (body, view.summary(found.total, found.total_exact, query),
+            view.page_count(found.total, query.per_page), page)
 
 
 def facet_options(db: Database, values) -> list:
@@ -97,14 +101,18 @@ def register(app: Dash, db: Database) -> None:
     controls = [Input(component, prop) for component, prop in CONTROLS]
     # optional: the page's components exist only while it is shown, not in the app's first layout
     app.callback(
-        Output(view.PAGE_URL, "search"), *(Output(c, p) for c, p in CONTROLS),
-        Input(view.PAGE_URL, "search"), *controls, State(view.PAGE_URL, "pathname"),
+        Output(view.PAGE_URL, "search"), Output(view.WRITTEN, "data"), *controls,
         prevent_initial_call=True, optional=True,
-    )(lambda search_string, *rest: sync(ctx.triggered_id, search_string, rest[-1], list(rest[:-1])))
+    )(lambda *values: (address_of(ctx.triggered_id, list(values)),) * 2)
+    app.callback(
+        Output(view.BODY, "children"), Output(view.WRITTEN, "data", allow_duplicate=True),
+        Input(view.PAGE_URL, "search"), State(view.WRITTEN, "data"), State(view.PAGE_URL, "pathname"),
+        prevent_initial_call=True, optional=True,
+    )(follow_address)
     app.callback(
         Output(view.RESULTS, "children"), Output(view.SUMMARY, "children"), Output(view.PAGER, "max_value"),
-        *controls, optional=True,
-    )(lambda *values: results(db, values))
+        Output(view.PAGER, "active_page"), *controls, optional=True,
+    )(lambda *values: results(db, ctx.triggered_id, values))
     app.callback(
         *(Output(dropdown, "options") for dropdown in view.FACET_DROPDOWNS.values()),
         *(Input(c, p) for c, p in FILTER_CONTROLS), optional=True,

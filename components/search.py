@@ -15,6 +15,8 @@ from dash import dcc, html
 from data.query import SearchQuery, query_string
 
 PAGE_URL = "search-url"  # this page's own view of the address bar (refresh=False)
+BODY = "search-body"  # rebuilt from the URL on back/forward
+WRITTEN = "search-written"  # the query string the controls last wrote to the URL
 Q = "search-q"
 TASK, LIBRARY, LICENSE, LANGUAGE, AUTHOR = (
     "filter-pipeline_tag", "filter-library", "filter-license", "filter-language", "filter-author")
@@ -33,36 +35,32 @@ SORT_LABELS = {"relevance": "Relevance", "downloads": "Downloads", "likes": "Lik
                "trending": "Trending", "created": "Created", "updated": "Updated"}
 ANY_YES_NO = [{"label": "Any", "value": ""}, {"label": "Yes", "value": "true"}, {"label": "No", "value": "false"}]
 MAX_PAGE = 10_000
+DEFAULT_SORT = "default"  # relevance with text, downloads without ("" is dbc.Select's placeholder)
 
 
-def search_page(query: SearchQuery) -> html.Div:
+def search_page(query: SearchQuery, address: str) -> html.Div:
+    """`address`: the URL's query string ("?…") that `query` was read from."""
     return html.Div(
-        [
-            dcc.Location(id=PAGE_URL, refresh=False),
-            dbc.Row(
-                [
-                    dbc.Col(filters_panel(query), lg=3, className="mb-3"),
-                    dbc.Col(
-                        [
-                            search_bar(query),
-                            html.Div(id=SUMMARY, className="d-flex flex-wrap align-items-center gap-2 mb-2"),
-                            dcc.Loading(html.Div(id=RESULTS, className="search-results"), delay_show=250,
-                                        overlay_style={"visibility": "visible", "opacity": 0.5}),
-                            dbc.Pagination(id=PAGER, max_value=1, active_page=query.page,
-                                           fully_expanded=False, first_last=True, previous_next=True,
-                                           className="mt-2 search-pager"),
-                        ],
-                        lg=9,
-                    ),
-                ]
-            ),
-        ],
+        [dcc.Location(id=PAGE_URL, refresh=False), dcc.Store(id=WRITTEN, data=address),
+         html.Div(page_body(query), id=BODY)],
         className="search-page",
     )
 
 
+def page_body(query: SearchQuery) -> dbc.Row:
+    results = [
+        search_bar(query),
+        html.Div(id=SUMMARY, className="d-flex flex-wrap align-items-center gap-2 mb-2"),
+        dcc.Loading(html.Div(id=RESULTS, className="search-results"), delay_show=250,
+                    overlay_style={"visibility": "visible", "opacity": 0.5}),
+        dbc.Pagination(id=PAGER, max_value=1, active_page=query.page, fully_expanded=False,
+                       first_last=True, previous_next=True, className="mt-2 search-pager"),
+    ]
+    return dbc.Row([dbc.Col(filters_panel(query), lg=3, className="mb-3"), dbc.Col(results, lg=9)])
+
+
 def search_bar(query: SearchQuery) -> dbc.Row:
-    sort = query.sort or ""
+    sort = query.sort or DEFAULT_SORT
     return dbc.Row(
         [
             dbc.Col(dbc.InputGroup([
@@ -70,7 +68,7 @@ def search_bar(query: SearchQuery) -> dbc.Row:
                 dbc.Input(id=Q, type="search", value=query.q or "", debounce=0.35, autofocus=True,
                           placeholder="Search models: qwen2.5-7b, llama gguf, an author…"),
             ]), md=6, className="mb-2"),
-            dbc.Col(dbc.Select(id=SORT, value=sort, options=[{"label": "Best match / downloads", "value": ""}]
+            dbc.Col(dbc.Select(id=SORT, value=sort, options=[{"label": "Best match / downloads", "value": DEFAULT_SORT}]
                                + [{"label": label, "value": value} for value, label in SORT_LABELS.items()]),
                     md=3, xs=6, className="mb-2"),
             dbc.Col(dbc.Select(id=ORDER, value=query.order, options=[

@@ -33,7 +33,7 @@ def shell() -> html.Div:
             dcc.Store(id=ids.TITLE),
             html.Div(id=ids.TITLE_SINK, hidden=True),
             navbar(),
-            dbc.Container(dcc.Loading(html.Div(id=ids.PAGE), delay_show=300), fluid="lg"),
+            dbc.Container(dcc.Loading(html.Div(id=ids.PAGE), delay_show=300), fluid=True, className="page-frame"),
         ]
     )
 
@@ -59,9 +59,10 @@ def demo_banner() -> dbc.Alert:
     return dbc.Alert(
         [
             html.Strong("Synthetic demo data. "),
-            "The Hub was not reachable when this catalog was created; run ",
+            "These models were generated, not read from the Hub (it was not reachable on the first "
+            "run, or `catalog ingest synthetic` made them); run ",
             html.Code("catalog ingest hub"),
-            " to replace these generated models with real ones.",
+            " to replace them with real ones.",
         ],
         color="warning",
         className="demo-banner",

@@ -37,7 +37,7 @@ def table_ids(table) -> list[str]:
 
 @pytest.mark.parametrize("url_query", URLS)
 def test_the_page_shows_what_the_api_gives_for_the_same_query_string(db, client, family, url_query):
-    body, summary, pages = page.results(db, controls_of(url_query))
+    body, summary, pages, _ = page.results(db, None, controls_of(url_query))
     api = client.get(f"/api/v1/models?{url_query}").json
     shown = table_ids(body) if api["data"] else []
     assert shown == [model["id"] for model in api["data"]]
@@ -51,26 +51,34 @@ def test_controls_round_trip_to_the_canonical_url(url_query):
     assert page.query_from_controls(page.controls_from_query(query)) == query
 
 
-def test_a_control_change_writes_the_canonical_url_and_resets_the_page():
-    values = controls_of("q=llama&page=3")
-    values[1] = ["text-generation"]  # a task chosen
-    address, *controls = page.sync(view.TASK, "?page=3&q=llama", "/", values)
-    assert address == "?pipeline_tag=text-generation&q=llama"
-    assert controls[-1] == 1 and all(c is no_update for c in controls[:-1])
+def test_a_control_change_writes_the_canonical_url_and_resets_the_page(db, family):
+    values = controls_of("q=7b&per_page=2&page=2")
+    values[2] = ["transformers"]  # a library chosen
+    assert page.address_of(view.LIBRARY, values) == "?library=transformers&per_page=2&q=7b"
+    *_, active_page = page.results(db, view.LIBRARY, values)
+    assert active_page == 1
 
 
-def test_turning_the_page_keeps_the_search():
-    values = controls_of("q=llama")
+def test_turning_the_page_keeps_the_search(db, family):
+    values = controls_of("q=7b&per_page=2")
     values[-1] = 2
-    address, *_ = page.sync(view.PAGER, "?q=llama", "/", values)
-    assert address == "?page=2&q=llama"
+    assert page.address_of(view.PAGER, values) == "?page=2&per_page=2&q=7b"
+    *_, active_page = page.results(db, view.PAGER, values)
+    assert active_page is no_update
 
 
-def test_back_and_forward_set_the_controls_from_the_url():
-    values = controls_of("q=llama")
-    address, *controls = page.sync(view.PAGE_URL, "?library=peft&q=llama", "/", values)
-    assert address is no_update
-    assert controls[2] == ["peft"] and controls[0] is no_update
+def test_back_and_forward_rebuild_the_controls_from_the_url():
+    body, written = page.follow_address("?library=peft&q=llama", "?q=llama", "/")
+    assert written == "?library=peft&q=llama"
+    rendered = str(body)
+    assert "'peft'" in rendered and "'llama'" in rendered
+
+
+def test_a_url_the_controls_wrote_changes_nothing():
+    from dash.exceptions import PreventUpdate
+
+    with pytest.raises(PreventUpdate):
+        page.follow_address("?q=llama", "?q=llama", "/")
 
 
 def test_junk_in_the_url_is_ignored():
@@ -81,7 +89,7 @@ def test_junk_in_the_url_is_ignored():
 
 
 def test_no_match_offers_to_clear_the_filters(db, family):
-    body, summary, _ = page.results(db, controls_of("q=base&library=nothing-like-this"))
+    body, summary, _, _ = page.results(db, None, controls_of("q=base&library=nothing-like-this"))
     assert "empty-state" in body.className
     assert body.children[-1].href == "/?" + urlencode({"q": "base"})
 
