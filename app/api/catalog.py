@@ -59,7 +59,8 @@ class SearchParams(SearchQuery, OutputFormat):
 
 @bp.get("/models")
 @documented(summary="Search models", params=SearchParams, errors=[400], tags=["models"],
-            description="Filters AND across fields and OR within one; `page` or `cursor` pages.")
+            description="Filters AND across fields and OR within one; `page` or `cursor` pages.",
+            other_formats={"text/csv": f"format=csv: a header row, then up to {CSV_CAP:,} models"})
 def search_models():
     query = search_query()
     if parse_params(OutputFormat).format == "csv":

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
@@ -55,6 +55,7 @@ class Operation:
     meta: Any
     errors: tuple[int, ...]
     tags: tuple[str, ...]
+    other_formats: tuple[tuple[str, str], ...] = ()  # (media type, what it holds)
 
 
 def documented(
@@ -66,14 +67,17 @@ def documented(
     meta: Any = None,
     errors: Iterable[int] = (),
     tags: Iterable[str] = (),
+    other_formats: Mapping[str, str] | None = None,
 ):
     """Publish a route in openapi.json; works above or below `@bp.get(...)`.
 
     params: the pydantic model of the query (and path) parameters.
     response, meta: the types of the envelope's `data` and `meta` (a model, `list[Model]`...).
     errors: the error statuses the route answers itself (429 and 304 are added as they apply).
+    other_formats: media types the route also answers 200 with, and what they hold.
     """
-    operation = Operation(summary, description, params, response, meta, tuple(errors), tuple(tags))
+    operation = Operation(summary, description, params, response, meta, tuple(errors), tuple(tags),
+                          tuple((other_formats or {}).items()))
 
     def mark(view):
         setattr(view, ATTRIBUTE, operation)
@@ -220,6 +224,8 @@ def _responses(rule: Rule, method: str, operation: Operation, schemas: dict) -> 
         "description": "Success: the `data` and `meta` envelope.",
         "content": {"application/json": {"schema": _envelope(operation, schemas)}},
     }}
+    for media_type, holds in operation.other_formats:
+        responses["200"]["content"][media_type] = {"schema": {"type": "string", "description": holds}}
     statuses = set(operation.errors)
     if method == "GET":
         responses["304"] = {"description": "Not Modified: the body's ETag matches If-None-Match."}
