@@ -111,6 +111,7 @@ class Model(Base):
         Index("ix_models_pipeline_tag", "pipeline_tag"),
         Index("ix_models_library_name", "library_name"),
         Index("ix_models_license", "license"),
+        Index("ix_models_task_library", "pipeline_tag", "library_name"),  # with statistics: 0008
         Index("ix_models_tags", "tags", postgresql_using="gin",
               postgresql_with={"gin_pending_list_limit": 16384}),
     )
