@@ -62,6 +62,7 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> N
 class Stack:
     url: str  # nginx
     app_ports: list[int]
+    database_url: str = ""
     processes: list[subprocess.Popen] = field(default_factory=list)
     prefix: Path | None = None
 
@@ -111,7 +112,7 @@ def start_stack(database_url: str, redis_url: str, apps: int = 2, **settings: st
     ports = [free_port() for _ in range(apps)]
     environment = {"CATALOG_DATABASE_URL": database_url, "CATALOG_REDIS_URL": redis_url,
                    "CATALOG_LOG_LEVEL": "WARNING", **settings}
-    stack = Stack(url="", app_ports=ports, prefix=prefix)
+    stack = Stack(url="", app_ports=ports, database_url=database_url, prefix=prefix)
     try:
         for number, port in enumerate(ports):
             stack.processes.append(start_app(port, environment, prefix / f"app{number}.log"))
