@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 SYNC_LOCK = 0x73796E63  # advisory lock key ("sync"): one sync at a time; ingestion has its own
 DEFAULT_TOP = 10_000
 TRENDING_WINDOW = timedelta(days=7)
+HISTORY_KEPT = timedelta(days=35)  # older rows go, but for the last one before (a baseline)
 # A like is rarer than a download and says more about interest (the Hub's own trending score
 # follows likes): one new like counts as this many new downloads.
 LIKE_WEIGHT = 10
@@ -53,6 +54,7 @@ class SyncSummary:
     ingested: IngestSummary
     since: datetime | None = None  # the high-water mark this sync started from
     history_rows: int = 0
+    history_pruned: int = 0
     trending_changed: int = 0
     views_refreshed: bool = False
     finished_at: datetime | None = None
@@ -113,6 +115,7 @@ def _record_what_was_seen(db: Database, summary: SyncSummary, seen: SeenModels, 
     started = time.monotonic()
     with db.session() as session:
         summary.history_rows = record_history(session, seen.keys, observed_at)
+        summary.history_pruned = prune_history(session, observed_at - HISTORY_KEPT)
         summary.trending_changed = compute_trending(session, observed_at)
         _move_high_water_mark(session, changed, summary.ingested)
         session.commit()
@@ -173,6 +176,22 @@ def _stage_seen(session: Session, keys: set[str]) -> None:
         for key in keys:
             copy.write_row((key,))
     session.execute(text("ANALYZE sync_seen"))  # so that the join looks ids up by index
+
+
+# A row older than the boundary goes when a newer one, also older than it, says the same model's
+# counts: each model keeps its last row before the boundary, the baseline of later windows.
+PRUNE_SQL = """
+DELETE FROM model_history h
+WHERE h.observed_at < :keep_from
+  AND EXISTS (SELECT 1 FROM model_history newer
+              WHERE newer.model_id = h.model_id
+                AND newer.observed_at > h.observed_at AND newer.observed_at < :keep_from)
+"""
+
+
+def prune_history(session: Session, keep_from: datetime) -> int:
+    """Bound the history's growth: rows before `keep_from` but each model's last one go."""
+    return session.execute(text(PRUNE_SQL), {"keep_from": keep_from}).rowcount
 
 
 # Growth over the window: the latest row against the row in effect when the window opened

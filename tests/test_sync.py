@@ -294,3 +294,14 @@ def test_the_sync_loop_runs_then_stops_on_sigterm(fresh_database_url, hub):
 def test_sync_refuses_a_malformed_interval(every):
     result = CliRunner().invoke(main, ["sync", "--every", every])
     assert result.exit_code == 2 and "--every" in result.output
+
+
+def test_old_history_is_pruned_to_one_baseline_row_per_model(db, hub):
+    sync_once(db, sources(hub))
+    for days_ago, downloads in ((90, 1), (60, 2), (40, 3), (20, 4)):
+        add_history(db, "lab/tiny-test", downloads, 1, days_ago=days_ago)
+    add_history(db, "solo/notes", 1, 0, days_ago=80)  # its only old row: kept
+    sync_once(db, sources(hub))
+    kept = [row[1] for row in history(db) if row[0] == "lab/tiny-test"]
+    assert kept == [3, 4, 10]  # 40 days ago (the last before 35), 20 days ago, now
+    assert [row[1] for row in history(db) if row[0] == "solo/notes"] == [1, 5]
