@@ -103,10 +103,10 @@ def elements(root: str, nodes: Sequence, edges: Sequence, hidden: dict[str, int]
 
 
 def _node(node, root: str) -> dict:
+    label = node.id.replace("/", "/\n", 1)  # author over name: half as wide, fewer overlaps
     if not node.in_catalog:
-        label, kind = f"{node.id}\n(not in catalog)", "missing"
+        label, kind = f"{label}\n(not in catalog)", "missing"
     else:
-        label = node.id
         kind = "root" if node.id == root else "ancestor" if node.depth < 0 else "descendant"
     data = {"id": node.id, "label": label, "size": node_size(node.downloads), "depth": node.depth,
             "downloads": node.downloads, "in_catalog": node.in_catalog}
@@ -167,7 +167,7 @@ def stylesheet() -> list[dict]:
         {"selector": "node", "style": {
             "label": "data(label)", "width": "data(size)", "height": "data(size)",
             "font-size": 10, "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "wrap",
-            "text-max-width": 160, "background-color": "#6c757d", "border-width": 1,
+            "text-max-width": 140, "text-overflow-wrap": "anywhere", "background-color": "#6c757d", "border-width": 1,
             "border-color": "#495057"}},
         {"selector": "node.root", "style": {"background-color": "#dc3545", "border-width": 3,
                                             "font-weight": "bold"}},
