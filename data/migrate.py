@@ -41,6 +41,12 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config("postgresql://x")).get_current_head()
 
 
+def known_revisions() -> set[str]:
+    """Every revision this code's migrations define."""
+    scripts = ScriptDirectory.from_config(alembic_config("postgresql://x"))
+    return {script.revision for script in scripts.walk_revisions()}
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()

@@ -97,6 +97,23 @@ def test_not_ready_while_migrations_are_pending_then_ready_after_upgrade(fresh_d
         db.dispose()
 
 
+def test_not_ready_when_a_newer_release_migrated_the_database(fresh_database_url):
+    from sqlalchemy import text
+
+    db = Database.from_urls(fresh_database_url)
+    with db.session() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+        session.commit()
+    try:
+        response = create_app(Settings(database_url=fresh_database_url), db).test_client().get("/api/v1/ready")
+        assert response.status_code == 503
+        error = response.json["error"]
+        assert error["code"] == "SCHEMA_NEWER_THAN_CODE" and "upgrade" not in error["message"]
+        assert error["details"]["schema_revision"] == "9999_from_the_future"
+    finally:
+        db.dispose()
+
+
 def test_not_ready_when_the_database_is_unreachable():
     unreachable = Database.from_urls("postgresql://nobody@127.0.0.1:1/none")
     app = create_app(Settings(database_url="postgresql://nobody@127.0.0.1:1/none"), unreachable)

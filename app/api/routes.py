@@ -49,6 +49,7 @@ def health():
     description=(
         "Ready when the database answers and its schema is at the revision this code needs. "
         "Never cached nor rate limited; 503 `MIGRATIONS_PENDING` while migrations are pending, "
+        "503 `SCHEMA_NEWER_THAN_CODE` when a newer release migrated the database, "
         "503 `DATABASE_UNAVAILABLE` when the database is unreachable."
     ),
     response=Readiness,
@@ -61,6 +62,13 @@ def ready():
     except OperationalError:
         return _database_unavailable()
     head = code_revision()
+    if current is not None and current not in known_revisions():
+        return error_response(
+            503, "SCHEMA_NEWER_THAN_CODE",
+            f"The database schema is at {current}, which this code does not know: deploy the code "
+            f"that migrated it, or run `catalog db downgrade {head}` with that code.",
+            {"schema_revision": current, "required_revision": head},
+        )
     if current != head:
         return error_response(
             503, "MIGRATIONS_PENDING",
@@ -84,6 +92,11 @@ def schema_revision(db: Database) -> str | None:
 @cache
 def code_revision() -> str:
     return migrate.head_revision()  # the scripts ship with the code: read them once per process
+
+
+@cache
+def known_revisions() -> frozenset[str]:
+    return frozenset(migrate.known_revisions())
 
 
 def _database_unavailable():
