@@ -17,7 +17,7 @@ def navbar() -> dbc.Navbar:
             [
                 dbc.NavbarBrand([html.I(className="bi bi-diagram-3 me-2"), "Model Catalog"], href="/"),
                 dbc.Nav(links, navbar=True),
-                html.A("API", href="/api/v1/health", className="nav-link text-light ms-auto"),
+                html.A("API", href="/api/v1/docs", className="nav-link text-light ms-auto"),
             ]
         ),
         color="dark",
