@@ -21,7 +21,8 @@ from data.ingest.pipeline import ingest
 from tests.stack import start_stack
 
 FIXTURES = Path(__file__).parent / "fixtures"
-REDIS_URL = os.environ.get("CATALOG_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+# A Redis database of its own: the stack test empties it first (its rate windows and cache).
+REDIS_URL = os.environ.get("CATALOG_TEST_STACK_REDIS_URL", "redis://127.0.0.1:6379/14")
 LIMIT = 20
 
 
