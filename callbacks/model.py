@@ -101,11 +101,12 @@ def repo_id_of(pathname: str | None) -> str:
 
 
 def register(app: Dash, db: Database) -> None:
+    # optional: the page's components exist only while it is shown, not in the app's first layout
     @app.callback(
         Output(page.TAB_CONTENT, "children"), Output(page.TABS, "active_tab"),
         Input(ids.URL, "search"), State(ids.URL, "pathname"), State(page.MODEL_ID, "data"),
         State(page.TABS, "active_tab"),
-        prevent_initial_call=True,
+        prevent_initial_call=True, optional=True,
     )
     def show_tab(search, pathname, shown_id, active_tab):
         return render_tab(db, search, pathname, shown_id, active_tab)
@@ -113,7 +114,7 @@ def register(app: Dash, db: Database) -> None:
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
         Input(page.TABS, "active_tab"), State(ids.URL, "search"),
-        prevent_initial_call=True,
+        prevent_initial_call=True, optional=True,
     )
     def tab_to_url(tab, search):
         return search_for_tab(tab, search)
@@ -121,7 +122,7 @@ def register(app: Dash, db: Database) -> None:
     @app.callback(
         Output(ids.URL, "pathname", allow_duplicate=True), Output(ids.URL, "search", allow_duplicate=True),
         Input(page.LINEAGE_GRAPH, "tapNodeData"), State(ids.URL, "search"), State(page.MODEL_ID, "data"),
-        prevent_initial_call=True,
+        prevent_initial_call=True, optional=True,
     )
     def node_to_url(node, search, shown_id):
         return follow_node(node, search, shown_id)

@@ -16,10 +16,8 @@ from dash import dcc, html
 from components import lineage_graph
 
 
-def _page_id(part: str) -> dict:
-    """Dict ids: Dash checks string ids of callbacks against the first layout, where this page's
-    components are absent, and logs an error for each; pattern (dict) ids are not checked."""
-    return {"page": "model", "part": part}
+def _page_id(part: str) -> str:
+    return f"model-{part}"
 
 
 TABS = _page_id("tabs")
