@@ -11,45 +11,19 @@ p95, p99 in ms and requests/s per kind.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-ROOT = Path(__file__).resolve().parents[1]
+from browser import serve  # bench/ is the script's folder: its sibling module
+
 WORDS = ["llama", "bert", "gguf", "instruct", "chat", "whisper", "mistral", "qwen", "lora", "vit",
          "t5", "roberta", "stable diffusion", "phi", "gemma", "sentence", "clip", "deberta", "gpt2", "tiny"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(url: str, port: int) -> subprocess.Popen:
-    env = os.environ | {"CATALOG_DATABASE_URL": url, "CATALOG_RATE_LIMIT": "off", "CATALOG_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--no-fill", "--workers", "2", "--port", str(port)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=1)
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    sys.exit("the server did not start")
 
 
 def samples(url: str) -> dict:
@@ -111,19 +85,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4,
                         help="requests in flight (1 measures latency alone; 4 loads both workers)")
     args = parser.parse_args()
-    port = free_port()
-    server = start_server(args.database_url, port)
-    try:
-        base = f"http://127.0.0.1:{port}"
+    with serve(args.database_url) as base:
         found = samples(args.database_url)
         print(f"{'kind':<18} {'p50':>7} {'p95':>7} {'p99':>7}  req/s")
         for name, make_path in kinds(found).items():
             times, rate = measure(base, make_path, args.requests, args.clients)
             p = statistics.quantiles(times, n=100)
             print(f"{name:<18} {statistics.median(times):7.1f} {p[94]:7.1f} {p[98]:7.1f}  {rate:6.0f}")
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -21,7 +20,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +64,6 @@ def serve(database_url: str, workers: int = 2, app_dir: str | Path = ROOT) -> It
                 time.sleep(0.2)
         else:
             sys.exit("the server did not start")
-        prime(base)
         yield base
     finally:
         process.terminate()
@@ -74,28 +71,6 @@ def serve(database_url: str, workers: int = 2, app_dir: str | Path = ROOT) -> It
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
-
-
-def prime(base: str, rounds: int = 10) -> None:
-    """Have every worker render the index page once. A worker that has not yet rendered it
-    answers 500 ("dash" is not a registered library) for Dash's scripts, so the first page
-    loaded from a fresh server can miss its renderer; measurements start after that."""
-    def status(path: str) -> int:
-        try:
-            with urllib.request.urlopen(base + path, timeout=10) as response:
-                response.read()
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
-
-    with urllib.request.urlopen(base + "/", timeout=10) as response:
-        scripts = re.findall(r'src="(/_dash-component-suites/[^"]+)"', response.read().decode())
-    with ThreadPoolExecutor(8) as pool:
-        for _ in range(rounds):
-            list(pool.map(status, ["/"] * 8))
-            if all(code == 200 for code in pool.map(status, scripts * 4)):
-                return
-    print("warning: some of Dash's scripts still fail on some worker", file=sys.stderr)
 
 
 @contextlib.contextmanager

@@ -26,8 +26,7 @@ def top_values(session, query: SearchQuery, name: str):
 
 
 def ranking(found, query: SearchQuery, field: str):
-    values = getattr(found, "values", found)  # a Counts, or a plain list of {"value", "count"}
-    return view.ranking_figure(values, query, field)
+    return view.ranking_figure(found.values, query, field)
 
 
 FETCH = {  # chart name: the data it draws

@@ -49,11 +49,16 @@ def sampled_count(session: Session, conditions: list[ColumnElement]) -> int:
     """How many models match, estimated from a block sample of about COUNT_SAMPLE_ROWS rows:
     better than the planner's guess when conditions are correlated (words typed together)."""
     percent = min(100.0, 100.0 * COUNT_SAMPLE_ROWS / max(catalog_size(session), 1))
+    sampled, where = _block_sample(percent, conditions)
+    found = session.execute(select(func.count()).select_from(sampled).where(*where)).scalar_one()
+    return round(found * 100.0 / percent)
+
+
+def _block_sample(percent: float, conditions: list[ColumnElement]):
+    """`percent` of the models' blocks (the same ones every time), and `conditions` on them."""
     sampled = tablesample(Model.__table__, func.system(percent), name="sampled", seed=literal(1))
     adapt = ClauseAdapter(sampled).traverse
-    found = session.execute(select(func.count()).select_from(sampled).where(
-        *(adapt(condition) for condition in conditions))).scalar_one()
-    return round(found * 100.0 / percent)
+    return sampled, [adapt(condition) for condition in conditions]
 
 
 def matches(session: Session, conditions: list[ColumnElement], columns: list, expected: int,
@@ -68,10 +73,8 @@ def matches(session: Session, conditions: list[ColumnElement], columns: list, ex
     size = catalog_size(session)
     aim = sample_size or SAMPLE_SIZE
     percent = min(100.0, 100.0 * aim / expected, 100.0 * SAMPLE_READS_AT_MOST / max(size, 1))
-    sampled = tablesample(Model.__table__, func.system(percent), name="sampled", seed=literal(1))
-    adapt = ClauseAdapter(sampled).traverse
-    statement = select(sampled.c.id, *(sampled.c[column.key] for column in columns)).where(
-        *(adapt(condition) for condition in conditions))
+    sampled, where = _block_sample(percent, conditions)
+    statement = select(sampled.c.id, *(sampled.c[column.key] for column in columns)).where(*where)
     return Matches(statement.subquery(), 100.0 / percent)
 
 

@@ -2,8 +2,8 @@
 
 Every ordering ends on `id`, so pages never overlap or skip, even for equal sort values.
 A cursor holds the last row's sort key (keyset paging: as fast on page 1,000 as on page 1).
-Totals are exact when the planner expects few rows, otherwise its estimate (marked so):
-an exact count of hundreds of thousands of matches costs more than the page itself.
+Totals are exact when few rows can match, otherwise estimated (and marked so): an exact
+count of hundreds of thousands of matches costs more than the page itself.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, cast, exists, false, func, literal, or_, select, text
 from psycopg.errors import QueryCanceled
+from sqlalchemy import and_, case, cast, exists, false, func, literal, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -29,8 +29,7 @@ from data.search_words import words
 
 LETTER_DIGIT = re.compile(r"[^\W\d_]+|\d+")
 ID_TEXT = re.compile(r"[\w./-]+")  # what a Hub id can contain
-EXACT_COUNT_BELOW = 10_000  # counting costs ~3 µs a match
-COUNT_AT_MOST = 10_000  # nor when the rows could be this many, whatever the estimate
+EXACT_COUNT_BELOW = 10_000  # possible matches (`_upper_bound`); counting costs ~3 µs a match
 PREFIX_FROM = 3
 WALK_INDEX_ABOVE = 5_000  # expected matches from which walking the sort index wins
 EXPORT_PAGE = 100
@@ -95,11 +94,14 @@ def search(session: Session, query: SearchQuery, *, counted: bool = True) -> Sea
     page = _Page(key.decode(query.cursor) if query.cursor else None, query.per_page + 1)
     page.skip = 0 if page.after else (query.page - 1) * query.per_page
     rows = _walked_rows(session, query, conditions, key, page) if most >= WALK_INDEX_ABOVE else None
+    total = None
     if rows is None:  # few matches: one pass gives the page and, with no cursor, the total
         rows = _gathered_rows(session, conditions, key, page)
-    gathered_all = not page.after and (not rows or len(rows[0]) > len(SUMMARY_COLUMNS) + len(key.types))
-    if gathered_all and (rows or not page.skip):  # the window count, or nothing matched at all
-        total, exact = (rows[0][-1] if rows else 0), True
+        total = rows[0][-1] if rows and not page.after else None
+    if not rows and not page.after and not page.skip:
+        total = 0  # nothing matched at all
+    if total is not None:
+        exact = True
     elif counted:
         total, exact = count(session, conditions, expected, most)
         total = max(total, page.skip + len(rows))  # an estimate is never below what was seen
@@ -337,9 +339,9 @@ def count(session: Session, conditions: list[ColumnElement], estimate: int | Non
         estimate = estimate_rows(session, conditions)
     if most is None:
         most = _upper_bound(session, conditions, estimate)
-    if most >= COUNT_AT_MOST and len(conditions) > 1:  # correlated: the planner can be far off
+    if most >= EXACT_COUNT_BELOW and len(conditions) > 1:  # correlated: the planner can be far off
         return sampled_count(session, conditions), False
-    if estimate >= EXACT_COUNT_BELOW or most >= COUNT_AT_MOST:
+    if most >= EXACT_COUNT_BELOW:  # `most` is never below `estimate`
         return estimate, False
     return session.execute(select(func.count()).select_from(Model).where(*conditions)).scalar_one(), True
 

@@ -134,9 +134,6 @@ def catalog_totals():
         return envelope(stats.totals(session))
 
 
-Dimension = Literal["pipeline_tag", "library", "license", "language", "author", "relation_type", "created_month"]
-
-
 @bp.get("/stats/<dimension>")
 @documented(summary="Counts by one dimension over any search result", params=SearchQuery,
             description="Exact, or estimated from a sample of a large result (`meta.exact` false).",
