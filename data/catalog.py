@@ -27,6 +27,7 @@ class ModelSummary:
     gated: str | None
     has_base_model: bool
     derivative_count: int
+    snippet: str | None = None  # a highlighted excerpt of the card, for `card` searches
 
     def as_dict(self) -> dict:
         fields = asdict(self)

@@ -31,7 +31,11 @@ class SearchQuery(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    q: str | None = Field(None, max_length=MAX_TEXT, description="free text: id words, author, task, library, tags")
+    q: str | None = Field(None, max_length=MAX_TEXT, description=(
+        "id text: every whitespace-separated word must occur in the model id, case-insensitively; "
+        "inside a word `-`, `_`, `.`, `/` and space are interchangeable"))
+    card: str | None = Field(None, max_length=MAX_TEXT, description=(
+        "model-card text, English full-text search in web-search syntax: \"quoted phrase\", or, -word"))
     author: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="authors (any of)")
     pipeline_tag: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="tasks (any of)")
     library: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="libraries (any of)")
@@ -59,9 +63,11 @@ class SearchQuery(BaseModel):
 
     @property
     def effective_sort(self) -> str:
-        if self.sort == "relevance" and not self.q:
+        """Relevance needs text: the card's rank when `card` is given, else the id's tiers."""
+        has_text = bool(self.q or self.card)
+        if self.sort == "relevance" and not has_text:
             return "downloads"
-        return self.sort or ("relevance" if self.q else "downloads")
+        return self.sort or ("relevance" if has_text else "downloads")
 
 
 class QueryError(ValueError):
