@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, true
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_
 
 from data.models import ModelCard, SearchRow
 
@@ -23,8 +23,8 @@ _TO_KEY = str.maketrans({character: KEY_SEPARATOR for character in SEPARATORS})
 CARD_LANGUAGE = "english"
 SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"  # ingestion strips these from cards (mapping)
 SNIPPET_OPTIONS = (f"StartSel={SNIPPET_START}, StopSel={SNIPPET_STOP}, MaxWords=30, MinWords=12, "
-                   "MaxFragments=2, FragmentDelimiter=\" … \"")
-SNIPPET_SOURCE_CHARS = 20_000  # headlines are cut from the card's start: ts_headline parses all it gets
+                   "MaxFragments=0")
+SNIPPET_SOURCE_CHARS = 4_000  # headlines are cut from the card's start: ts_headline parses all it gets
 TRIGRAM = 3  # words shorter than this cannot use the trigram index
 
 
@@ -94,10 +94,8 @@ def card_query(card: str):
     return func.websearch_to_tsquery(CARD_LANGUAGE, card)
 
 
-def card_condition(card: str | None) -> ColumnElement:
-    if not card:
-        return true()
-    return exists().where(ModelCard.id == SearchRow.id, ModelCard.vector.op("@@")(card_query(card)))
+def card_condition(card: str) -> ColumnElement:
+    return exists().where(ModelCard.id == SearchRow.id, ModelCard.vector.op("@@")(card_query(card))).correlate(SearchRow)
 
 
 def describe_match(q: str | None, card: str | None, sort: str) -> str:
