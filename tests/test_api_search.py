@@ -16,13 +16,6 @@ def family(db):
     ingest(db, json.loads((FIXTURES / "family.json").read_text()))
 
 
-@pytest.fixture(params=["walk", "gather"])
-def plan(request, monkeypatch):
-    """Both query plans of data.search: walk the sort index (many matches) or gather and sort."""
-    monkeypatch.setattr("data.search.WALK_INDEX_ABOVE", 0 if request.param == "walk" else 10**9)
-    return request.param
-
-
 def ids(response) -> list[str]:
     assert response.status_code == 200, response.json
     return [model["id"] for model in response.json["data"]]
@@ -40,14 +33,22 @@ def test_default_is_everything_by_downloads(client, family):
     "q, expected",
     [
         ("base-7b-chat", ["lab/base-7b-chat", "quant/base-7b-chat-GGUF"]),
+        ("BASE_7B.chat", ["lab/base-7b-chat", "quant/base-7b-chat-GGUF"]),
         ("GGUF", ["quant/base-7b-chat-GGUF"]),
         ("acme", ["acme/base-7b"]),
+        ("acme/base", ["acme/base-7b"]),
         ("lora r16", ["tuner/base-7b-lora-r16"]),
+        ("r16 lora", ["tuner/base-7b-lora-r16"]),
         ("cycle", ["odd/cycle-a", "odd/cycle-b"]),
+        ("odd cycle", ["odd/cycle-a", "odd/cycle-b"]),
+        ("chat 7b", ["lab/base-7b-chat", "merger/chat-merge-7b", "quant/base-7b-chat-GGUF"]),
         ("7b", ["acme/base-7b", "lab/base-7b-chat", "merger/chat-merge-7b", "quant/base-7b-chat-GGUF", "tuner/base-7b-lora-r16"]),
+        # tags, task and library never match q (issue #10): only ids
+        ("llama", []), ("text-generation", []), ("transformers", []), ("mergekit", []), ("conversational", []),
+        ("lora mit", []), ("7b-lora-chat", []),
     ],
 )
-def test_text_finds_ids_the_way_people_type_them(client, family, q, expected, plan):
+def test_text_finds_ids_the_way_people_type_them(client, family, q, expected):
     assert sorted(ids(client.get("/api/v1/models", query_string={"q": q}))) == expected
 
 
@@ -80,7 +81,7 @@ def test_filters(client, family, params, expected):
 @pytest.mark.parametrize("sort", ["downloads", "likes", "trending", "created", "updated", "relevance"])
 @pytest.mark.parametrize("order", ["desc", "asc"])
 @pytest.mark.parametrize("mode", ["page", "cursor"])
-def test_walking_all_pages_yields_each_model_once(client, family, sort, order, mode, plan):
+def test_walking_all_pages_yields_each_model_once(client, family, sort, order, mode):
     params = {"sort": sort, "order": order, "per_page": 2, "q": "7b" if sort == "relevance" else ""}
     seen, page, cursor = [], 1, None
     for _ in range(20):
@@ -173,38 +174,47 @@ def test_trending_stats_and_authors(client, family):
     assert client.get("/api/v1/authors/nobody").status_code == 404
 
 
-# Relevance tiers for q="llama-3": 2 = the id contains the text, 1 = the id has its words,
-# 0 = only other fields match. Downloads are distinct, so the order is fully determined.
+# Relevance for q (issue #10): 3 = the id is the text, 2 = the name starts with it, 1 = the id
+# contains it as typed, 0 = the id has all its words; each tier by downloads. Separators and
+# case do not matter; tags never match. Downloads are distinct, so each order is fully determined.
 TIERED = [
-    ("a/llama-3-8b", 2, 50, []), ("b/my-llama-3", 2, 900, []), ("c/Llama-3", 2, 10, []),
-    ("d/llama-2-3b", 1, 800, []), ("e/llama3-mini", 1, 5, []),
-    ("f/tiny-model", 0, 1000, ["llama", "3-bit"]), ("g/other", 0, 20, ["llama", "3d"]),
-    ("h/unrelated", None, 5000, ["mistral"]),
+    ("a/llama-3-8b", 50, []), ("i/Llama_3.1-instruct", 30, []), ("c/Llama-3", 10, []),
+    ("b/my-llama-3", 900, []), ("llama/3-models", 400, []), ("d/llama-2-3b", 800, []), ("e/llama3-mini", 5, []),
+    ("f/tiny-model", 1000, ["llama", "3-bit"]), ("g/other", 20, ["llama", "3d"]), ("h/unrelated", 5000, ["mistral"]),
 ]
+LLAMA_3 = ["a/llama-3-8b", "i/Llama_3.1-instruct", "c/Llama-3", "b/my-llama-3", "llama/3-models"]
+RANKED = {
+    "llama-3": LLAMA_3, "LLAMA_3": LLAMA_3, "llama/3": LLAMA_3,
+    "llama 3": LLAMA_3 + ["d/llama-2-3b", "e/llama3-mini"],
+    "c llama 3": ["c/Llama-3", "i/Llama_3.1-instruct"],
+    "c/llama.3": ["c/Llama-3"],
+}
 
 
 @pytest.fixture
 def tiered(db):
     ingest(db, [{"id": repo_id, "downloads": downloads, "likes": 0, "tags": tags,
-                 "createdAt": "2024-01-01T00:00:00.000Z"} for repo_id, _, downloads, tags in TIERED])
+                 "createdAt": "2024-01-01T00:00:00.000Z"} for repo_id, downloads, tags in TIERED])
 
 
-@pytest.mark.parametrize("q", ["llama-3", "llama 3"])  # no id contains a space: no tier 2
-@pytest.mark.parametrize("order", ["desc", "asc"])
+@pytest.mark.parametrize("q", list(RANKED))
 @pytest.mark.parametrize("mode", ["page", "cursor"])
-def test_relevance_pages_walk_the_tiers_in_order(client, tiered, q, order, mode, plan):
-    ranked = sorted((m for m in TIERED if m[1] is not None),
-                    key=lambda m: (min(m[1], 1) if " " in q else m[1], m[2]), reverse=order == "desc")
+def test_relevance_pages_walk_the_tiers_in_order(client, tiered, q, mode):
     seen, page, cursor = [], 1, None
     for _ in range(10):
-        params = {"q": q, "order": order, "per_page": 2}
+        params = {"q": q, "per_page": 2}
         params |= {"cursor": cursor} if cursor else {"page": page} if mode == "page" else {}
         response = client.get("/api/v1/models", query_string=params)
         seen += ids(response)
         cursor, page = response.json["meta"]["next_cursor"], page + 1
         if not cursor:
             break
-    assert seen == [m[0] for m in ranked]
+    assert seen == RANKED[q]
+
+
+def test_meta_says_how_the_text_was_matched(client, tiered):
+    meta = client.get("/api/v1/models", query_string={"q": "llama-3"}).json["meta"]
+    assert isinstance(meta.get("match"), str) and "id" in meta["match"].lower(), meta
 
 
 def csv_rows(response) -> list[dict]:
@@ -216,7 +226,7 @@ def csv_rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
-def test_csv_is_the_whole_result_in_the_search_order(client, family, plan):
+def test_csv_is_the_whole_result_in_the_search_order(client, family):
     params = {"q": "7b", "sort": "downloads", "order": "asc"}
     rows = csv_rows(client.get("/api/v1/models", query_string=params | {"format": "csv"}))
     assert [row["id"] for row in rows] == ids(client.get("/api/v1/models", query_string=params))
