@@ -131,9 +131,18 @@ def raw_model_tree_cards(files: Iterable[Path]) -> list[RawCard]:
                 metadata = json.loads(record.get("metadata") or "")
             except ValueError:
                 metadata = {}
-            found.append(RawCard(record["model_id"], record["card"], metadata.get("pipeline_tag"),
-                                 metadata.get("library_name"), metadata.get("downloads")))
+            found.append(RawCard(record["model_id"], record["card"], _stated(metadata.get("pipeline_tag")),
+                                 _stated(metadata.get("library_name")), _count(metadata.get("downloads"))))
     return found
+
+
+def _stated(value) -> str | None:
+    """The model-tree metadata writes Python's repr of everything: 'None' is no value."""
+    return None if value in (None, "", "None") else str(value)
+
+
+def _count(value) -> int | None:
+    return int(value) if str(value).isdigit() else None
 
 
 def raw_jsonl_cards(files: Iterable[Path]) -> list[RawCard]:
@@ -143,6 +152,6 @@ def raw_jsonl_cards(files: Iterable[Path]) -> list[RawCard]:
         for line in path.read_text().splitlines():
             record = json.loads(line)
             if record.get("card_text"):
-                found.append(RawCard(record["id"], record["card_text"], record.get("pipeline_tag"),
-                                     record.get("library_name"), record.get("downloads")))
+                found.append(RawCard(record["id"], record["card_text"], _stated(record.get("pipeline_tag")),
+                                     _stated(record.get("library_name")), _count(record.get("downloads"))))
     return found
