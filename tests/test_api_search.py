@@ -16,6 +16,13 @@ def family(db):
     ingest(db, json.loads((FIXTURES / "family.json").read_text()))
 
 
+@pytest.fixture(params=["walk", "gather"])
+def plan(request, monkeypatch):
+    """Both query plans of data.search: walk the sort index (many matches) or gather and sort."""
+    monkeypatch.setattr("data.search.plan.WALK_TO_GATHER_COST", 0 if request.param == "walk" else 10**9)
+    return request.param
+
+
 def ids(response) -> list[str]:
     assert response.status_code == 200, response.json
     return [model["id"] for model in response.json["data"]]
@@ -48,7 +55,7 @@ def test_default_is_everything_by_downloads(client, family):
         ("lora mit", []), ("7b-lora-chat", []),
     ],
 )
-def test_text_finds_ids_the_way_people_type_them(client, family, q, expected):
+def test_text_finds_ids_the_way_people_type_them(client, family, q, expected, plan):
     assert sorted(ids(client.get("/api/v1/models", query_string={"q": q}))) == expected
 
 
@@ -81,7 +88,7 @@ def test_filters(client, family, params, expected):
 @pytest.mark.parametrize("sort", ["downloads", "likes", "trending", "created", "updated", "relevance"])
 @pytest.mark.parametrize("order", ["desc", "asc"])
 @pytest.mark.parametrize("mode", ["page", "cursor"])
-def test_walking_all_pages_yields_each_model_once(client, family, sort, order, mode):
+def test_walking_all_pages_yields_each_model_once(client, family, sort, order, mode, plan):
     params = {"sort": sort, "order": order, "per_page": 2, "q": "7b" if sort == "relevance" else ""}
     seen, page, cursor = [], 1, None
     for _ in range(20):
@@ -178,11 +185,11 @@ def test_trending_stats_and_authors(client, family):
 # contains it as typed, 0 = the id has all its words; each tier by downloads. Separators and
 # case do not matter; tags never match. Downloads are distinct, so each order is fully determined.
 TIERED = [
-    ("a/llama-3-8b", 50, []), ("i/Llama_3.1-instruct", 30, []), ("c/Llama-3", 10, []),
+    ("llama/3", 1, []), ("a/llama-3-8b", 50, []), ("i/Llama_3.1-instruct", 30, []), ("c/Llama-3", 10, []),
     ("b/my-llama-3", 900, []), ("llama/3-models", 400, []), ("d/llama-2-3b", 800, []), ("e/llama3-mini", 5, []),
     ("f/tiny-model", 1000, ["llama", "3-bit"]), ("g/other", 20, ["llama", "3d"]), ("h/unrelated", 5000, ["mistral"]),
 ]
-LLAMA_3 = ["a/llama-3-8b", "i/Llama_3.1-instruct", "c/Llama-3", "b/my-llama-3", "llama/3-models"]
+LLAMA_3 = ["llama/3", "a/llama-3-8b", "i/Llama_3.1-instruct", "c/Llama-3", "b/my-llama-3", "llama/3-models"]
 RANKED = {
     "llama-3": LLAMA_3, "LLAMA_3": LLAMA_3, "llama/3": LLAMA_3,
     "llama 3": LLAMA_3 + ["d/llama-2-3b", "e/llama3-mini"],
@@ -198,18 +205,19 @@ def tiered(db):
 
 
 @pytest.mark.parametrize("q", list(RANKED))
+@pytest.mark.parametrize("order", ["desc", "asc"])
 @pytest.mark.parametrize("mode", ["page", "cursor"])
-def test_relevance_pages_walk_the_tiers_in_order(client, tiered, q, mode):
+def test_relevance_pages_walk_the_tiers_in_order(client, tiered, q, order, mode, plan):
     seen, page, cursor = [], 1, None
     for _ in range(10):
-        params = {"q": q, "per_page": 2}
+        params = {"q": q, "order": order, "per_page": 2}
         params |= {"cursor": cursor} if cursor else {"page": page} if mode == "page" else {}
         response = client.get("/api/v1/models", query_string=params)
         seen += ids(response)
         cursor, page = response.json["meta"]["next_cursor"], page + 1
         if not cursor:
             break
-    assert seen == RANKED[q]
+    assert seen == (RANKED[q] if order == "desc" else RANKED[q][::-1])
 
 
 def test_meta_says_how_the_text_was_matched(client, tiered):
@@ -226,7 +234,7 @@ def csv_rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
-def test_csv_is_the_whole_result_in_the_search_order(client, family):
+def test_csv_is_the_whole_result_in_the_search_order(client, family, plan):
     params = {"q": "7b", "sort": "downloads", "order": "asc"}
     rows = csv_rows(client.get("/api/v1/models", query_string=params | {"format": "csv"}))
     assert [row["id"] for row in rows] == ids(client.get("/api/v1/models", query_string=params))
