@@ -21,6 +21,7 @@ from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status, http_backoff
 
+from data.ingest.mapping import Rejected, hub_date
 from data.ingest.pipeline import Skip
 
 log = logging.getLogger(__name__)
@@ -98,9 +99,10 @@ class HubSource:
             page, url = self._get_page(url, params)
             params = None  # the next link carries the query
             for record in page:
-                if self._past_high_water_mark(record):
-                    return
-                self._note_modified(record)
+                if isinstance(record, dict):  # anything else: the mapping rejects it, with why
+                    if self._past_high_water_mark(record):
+                        return
+                    self._note_modified(record)
                 yield record
                 self.seen += 1
                 if self.limit is not None and self.seen >= self.limit:
@@ -161,7 +163,7 @@ class HubSource:
                 yield pending.popleft().result()
 
     def _detail(self, record: dict) -> dict | Skip:
-        repo_id = record.get("id") or record.get("modelId")
+        repo_id = (record.get("id") or record.get("modelId")) if isinstance(record, dict) else None
         if not isinstance(repo_id, str):
             return record  # the mapping rejects it with a reason
         url = f"{self.api.endpoint}/api/models/{quote(repo_id, safe='/')}"
@@ -173,10 +175,11 @@ class HubSource:
 
 
 def _modified(record: dict) -> datetime | None:
+    """lastModified when the mapping would keep it: a junk date moves no high-water mark."""
     value = record.get("lastModified")
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-    except (AttributeError, ValueError):
+        return hub_date(value) if value else None
+    except Rejected:
         return None
 
 
