@@ -1,19 +1,18 @@
 """Hostile Hub records: one per class that once stopped ingestion or stored junk, with the
 reason (its class: the text before the first colon) the catalog must skip it with.
 
-Records are plain JSON values as the Hub's API would send them. `JSON_ONLY_BY_HUB` classes
-hold what strict JSON cannot (NaN, lone surrogates): the Hub's lenient client parses them and
-the mapping rejects them; in a file they make an invalid JSON line, skipped as such.
+Records are plain JSON values as the Hub's API could send them, NaN and lone surrogates
+included (Python's json writes and reads them; strict parsers refuse them).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 LONG = "x" * 9000  # past a btree key (about 2,700 bytes): index builds failed on it
-INVALID_JSON = "invalid JSON"
 NO_ID = "record without id"
 
 
@@ -22,7 +21,6 @@ class Hostile:
     name: str
     record: Any
     reason: str  # the skip reason's class
-    json_only_by_hub: bool = False
 
     @property
     def where(self) -> str:
@@ -85,12 +83,16 @@ def corpus() -> list[Hostile]:
         Hostile("modified far ahead (it would become the high-water mark)",
                 _model("future", lastModified="2999-01-01T00:00:00Z"), "lastModified is out of range"),
         Hostile("NaN trending score", _model("nan", trendingScore=float("nan")),
-                "trendingScore is not a finite number", json_only_by_hub=True),
+                "trendingScore is not a finite number"),
         Hostile("lone surrogate", _model("surrogate", pipeline_tag="text-\ud800"),
-                "pipeline_tag is not valid Unicode", json_only_by_hub=True),
+                "pipeline_tag is not valid Unicode"),
     ]
 
 
-def jsonl(records: list) -> str:
-    """One JSON value a line, as a crawl would write it (NaN and lone surrogates as they come)."""
-    return "".join(json.dumps(record) + "\n" for record in records)
+def write(path: Path, records: list) -> Path:
+    """As a crawl would write them: a JSON array (.json) or a value a line (.jsonl)."""
+    if path.suffix == ".jsonl":
+        path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    else:
+        path.write_text(json.dumps(records))
+    return path

@@ -22,7 +22,7 @@ from data.ingest.pipeline import IngestSummary, ingest
 from data.ingest.state import HIGH_WATER_MARK, read_state
 from data.sync import sync_once
 from tests.catalog_state import consistency_problems
-from tests.hostile_records import INVALID_JSON, corpus, jsonl
+from tests.hostile_records import corpus, write
 from tests.hubserver import FakeHub
 
 
@@ -80,16 +80,11 @@ def bulk_loaded(caplog, run):
     return result
 
 
-def test_hostile_records_in_files_are_skipped_with_their_reasons(catalog, tmp_path, caplog):
+@pytest.mark.parametrize("name", ["page.json", "crawl.jsonl"])
+def test_hostile_records_in_files_are_skipped_with_their_reasons(catalog, tmp_path, caplog, name):
     hostile = corpus()
-    records = interleaved([h.record for h in hostile])
-    crawl = tmp_path / "crawl.jsonl"
-    crawl.write_text(jsonl(records))
-    line = {id(item): number for number, item in enumerate(records, start=1)}
-    expected = sorted(
-        (f"{crawl}:{line[id(h.record)]}", INVALID_JSON) if h.json_only_by_hub else (h.where, h.reason)
-        for h in hostile
-    )
+    crawl = write(tmp_path / name, interleaved([h.record for h in hostile]))
+    expected = sorted((h.where, h.reason) for h in hostile)
     schema = keys_and_indexes(catalog)
 
     summary = bulk_loaded(caplog, lambda: ingest(catalog, FileSource([crawl])))
@@ -100,8 +95,7 @@ def test_hostile_records_in_files_are_skipped_with_their_reasons(catalog, tmp_pa
     assert keys_and_indexes(catalog) == schema
     assert consistency_problems(catalog) == {}
 
-    later = tmp_path / "later.jsonl"
-    later.write_text(jsonl(LATER))
+    later = write(tmp_path / "later.jsonl", LATER)
     again = ingest(catalog, FileSource([crawl, later]))
     assert (again.new, again.updated, again.unchanged) == (2, 1, len(GOOD) - 1)  # model-2 is newer
     assert reported(again) == expected
