@@ -125,3 +125,16 @@ def test_hostile_records_from_the_hub_are_skipped_and_later_syncs_advance(catalo
     assert stored_ids(catalog) == {r["id"] for r in GOOD + LATER}
     assert read_state(catalog, HIGH_WATER_MARK) == datetime(2024, 9, 1, tzinfo=timezone.utc)
     assert consistency_problems(catalog) == {}
+
+
+@pytest.mark.parametrize("check, disabled, record", [
+    ("MAX_BIGINT", 2**70, good("huge-file", 3, siblings=[{"rfilename": "a", "size": 2**64 - 1}])),
+    ("_encodable", lambda value: True, good("surrogate", 3, sha="\ud800")),
+], ids=["file size past bigint", "lone surrogate"])
+def test_what_gets_past_the_mapping_but_not_the_driver_is_isolated(db, monkeypatch, check, disabled, record):
+    """Defence in depth: with a mapping check gone, the driver's own refusal skips one record."""
+    monkeypatch.setattr(f"data.ingest.mapping.{check}", disabled)
+    summary = ingest(db, [*GOOD, record], batch_size=100)
+    assert summary.new == len(GOOD) and summary.skipped == 1
+    assert summary.skip_examples[0][0] == record["id"]
+    assert summary.skip_examples[0][1].startswith("refused by the database")
