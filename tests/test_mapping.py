@@ -167,9 +167,11 @@ def test_ids_the_hub_cannot_have_are_rejected(repo_id):
         map_record(record(id=repo_id))
 
 
-def test_base_models_the_hub_cannot_have_are_dropped():
-    model = map_record(record(tags=["base_model:org/a..b", "base_model:org/name.", "base_model:org/ok"]))
-    assert [r.base_model_id for r in model.relations] == ["org/ok"] and model.dropped_relations == 2
+def test_base_models_are_kept_as_cards_name_them_but_for_traversals_and_newlines():
+    model = map_record(record(tags=[
+        "base_model:org/a..b", "base_model:../etc", "base_model:org/x\ny", "base_model:org/name.",
+    ]))
+    assert [r.base_model_id for r in model.relations] == ["org/name."] and model.dropped_relations == 3
 
 
 def test_dates_are_stored_in_utc():

@@ -33,6 +33,8 @@ LATEST_DATE_AHEAD = timedelta(days=1)
 NAME = rf"(?![.-])(?!.*\.\.)[A-Za-z0-9._-]{{1,{MAX_NAME_LENGTH}}}(?<![.-])"
 NAME_PATTERN = re.compile(NAME)
 ID_PATTERN = re.compile(rf"(?:{NAME}/)?{NAME}")  # legacy ids have no author
+# A base model as cards name it: looser, since real ones end in "." ("runwayml/stable-diffusion-v1-5.").
+REFERENCE_PATTERN = re.compile(r"(?!.*\.\.)[\w.-]+(?:/[\w.-]+)?")
 HUB_URL_PREFIX = re.compile(r"^https?://(www\.)?huggingface\.co/")
 NAME_WORDS = re.compile(r"[-_./]+")
 PREFIXED_TAG_TYPES = {
@@ -407,7 +409,7 @@ def _add_relations(model: ModelRecord, card: dict | None) -> None:
         key = parent.lower()
         if key == own_id:
             model.has_self_loop = True
-        elif len(parent) > MAX_ID_LENGTH or not ID_PATTERN.fullmatch(parent):
+        elif len(parent) > MAX_ID_LENGTH or not REFERENCE_PATTERN.fullmatch(parent):
             model.dropped_relations += 1
         else:
             parents.setdefault(key, (parent, kind, source))
