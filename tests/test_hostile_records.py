@@ -138,3 +138,15 @@ def test_what_gets_past_the_mapping_but_not_the_driver_is_isolated(db, monkeypat
     assert summary.new == len(GOOD) and summary.skipped == 1
     assert summary.skip_examples[0][0] == record["id"]
     assert summary.skip_examples[0][1].startswith("refused by the database")
+
+
+def test_dates_python_cannot_read_never_reach_the_readers(db, client):
+    """Year 10000 once in UTC, and year 0: stored, they made every read of the model a 500."""
+    unreadable = [good("year-10000", 3, createdAt="9999-12-31T23:00:00-05:00"),
+                  good("year-0", 4, lastModified="0001-01-01T00:30:00+01:00")]
+    summary = ingest(db, [*GOOD, *unreadable])
+    for path in ["/api/v1/models?sort=created", "/api/v1/models?sort=updated", "/api/v1/models?q=year",
+                 "/api/v1/authors/good", *(f"/api/v1/models/{r['id']}" for r in GOOD)]:
+        assert client.get(path).status_code == 200, path
+    assert [reason.split(":")[0] for _, reason in summary.skip_examples] == [
+        "createdAt is out of range", "lastModified is out of range"]
