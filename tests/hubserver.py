@@ -20,7 +20,7 @@ Pointing huggingface_hub (2.4) at it:
 - A 404 becomes ``RepositoryNotFoundError`` only because we send ``X-Error-Code: RepoNotFound``
   as the real Hub does; without that header the client raises a plain ``HfHubHTTPError``.
 
-Faults (fail/garble/delay/redirect) hit the next matching requests in the order they were
+Faults (fail/garble/cut/delay/redirect) hit the next matching requests in the order they were
 registered; the default prefix "/api/models" also matches detail paths ("/api/models/a/b"
 targets one model).
 
@@ -149,6 +149,10 @@ class FakeHub:
     def delay_next(self, seconds: float, times: int = 1, path_prefix: str = "/api/models") -> None:
         self._add_fault("delay", times, path_prefix, seconds=seconds)
 
+    def cut_next(self, times: int = 1, path_prefix: str = "/api/models") -> None:
+        """Announce the whole body, send half of it and close: a connection lost mid-page."""
+        self._add_fault("cut", times, path_prefix)
+
     def redirect_next(self, location: str, times: int = 1, path_prefix: str = "/api/models") -> None:
         self._add_fault("redirect", times, path_prefix, location=location)
 
@@ -184,10 +188,12 @@ class FakeHub:
         if fault and fault["kind"] == "redirect":
             return Response(status=302, headers={"Location": fault["location"]})
         response = self._route(request)
-        if fault and fault["kind"] == "garble":
+        if fault and fault["kind"] in ("garble", "cut"):
             body = response.get_data()
             response.set_data(body[: max(1, len(body) // 2)])  # a strict prefix of JSON is never JSON
             response.status_code = 200
+            if fault["kind"] == "cut":
+                response.headers["Content-Length"] = str(len(body))
         return response
 
     def _route(self, request: Request) -> Response:

@@ -178,3 +178,16 @@ def test_a_page_with_more_models_than_asked_for_is_refused(db):
     with FakeHub(family(), page_size=5, honour_limit=False) as hub:
         with pytest.raises(HubError, match="answered 5 models for a page of 3; not read"):
             ingest(db, HubSource(hub.url, limit=3))
+
+
+def test_a_page_cut_short_is_asked_for_again(db, hub, monkeypatch):
+    monkeypatch.setattr("data.ingest.hub.time.sleep", lambda seconds: None)
+    hub.cut_next(times=2)
+    assert ingest(db, HubSource(hub.url)).new == 9
+
+
+def test_a_page_that_stays_broken_ends_the_run_with_a_clear_error(db, hub, monkeypatch):
+    monkeypatch.setattr("data.ingest.hub.time.sleep", lambda seconds: None)
+    hub.garble_next(times=3)
+    with pytest.raises(HubError, match="answered a body cut short or not JSON 3 times"):
+        ingest(db, HubSource(hub.url))

@@ -135,7 +135,7 @@ class HubSource:
             if len(page) > self._page_size():
                 raise HubError(f"{url} answered {len(page)} models for a page of {self._page_size()}; not read")
             return page, self._next_page(url, links)
-        raise HubError(f"{url} answered invalid JSON {BAD_BODY_RETRIES} times; try again later")
+        raise HubError(f"{url} answered a body cut short or not JSON {BAD_BODY_RETRIES} times; try again later")
 
     def _next_page(self, url: str, links: dict) -> str | None:
         """The next link, when it stays on the endpoint (the token must not go elsewhere)."""
