@@ -20,6 +20,7 @@ from data.ingest.files import FileSource
 from data.ingest.hub import HubSource
 from data.ingest.pipeline import IngestSummary, ingest
 from data.ingest.state import HIGH_WATER_MARK, read_state
+from data.models import Base
 from data.sync import sync_once
 from tests.catalog_state import consistency_problems
 from tests.hostile_records import corpus, write
@@ -49,11 +50,15 @@ def catalog(fresh_database_url):
 
 
 def keys_and_indexes(db: Database) -> set[str]:
+    """The names of the catalog's keys and indexes, every index the models declare among them."""
     with db.session(read_only=True) as session:
-        return set(session.execute(text(
+        found = set(session.execute(text(
             "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' "
             "UNION SELECT conname FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
         )).scalars())
+    declared = {index.name for table in Base.metadata.tables.values() for index in table.indexes}
+    assert declared <= found, declared - found
+    return found
 
 
 def stored_ids(db: Database) -> set[str]:
