@@ -20,6 +20,8 @@ from data.query import QueryError, SearchQuery, parse_query, query_string
 from data.search import export, search
 
 CSV_CAP = 10_000
+# Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ["id", *(name for name in ModelSummary.__dataclass_fields__ if name != "repo_id")]
 
 
@@ -76,7 +78,8 @@ def search_models():
 
 
 def csv_response(query: SearchQuery) -> Response:
-    """Streamed: rows leave as they are read, so memory stays flat whatever the cap."""
+    """Streamed: rows leave as they are read, so memory stays flat whatever the cap.
+    Chunks are bytes: WSGI servers (gunicorn) refuse str."""
     db = database()
 
     def rows():
@@ -88,10 +91,8 @@ def csv_response(query: SearchQuery) -> Response:
                 fields = model.as_dict()
                 writer.writerow([_csv_value(fields[column]) for column in CSV_COLUMNS])
                 if number % 100 == 99:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-        yield buffer.getvalue()
+                    yield _drain(buffer)
+        yield _drain(buffer)
 
     response = Response(stream_with_context(rows()), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="models.csv"'
@@ -99,8 +100,22 @@ def csv_response(query: SearchQuery) -> Response:
     return response
 
 
+def _drain(buffer: io.StringIO) -> bytes:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text.encode()
+
+
 def _csv_value(value):
-    return value.isoformat() if isinstance(value, datetime | date) else "" if value is None else value
+    """Numbers stay numbers; text a spreadsheet would run as a formula gets a leading quote."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 @bp.get("/models/<path:repo_id>")
