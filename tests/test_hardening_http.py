@@ -50,3 +50,49 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_quoted_and_numbers_stay_numb
         row = rows[f"hostile/cell-{number}"]
         assert row["license"] == "'" + cell and row["pipeline_tag"] == "'" + cell
         assert row["trending_score"] == "-1.5"  # a negative number is a number, not a formula
+
+
+# --- unknown and repeated parameters -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, typo, meant", [
+    ("/api/v1/models", "pipline_tag", "pipeline_tag"),
+    ("/api/v1/models", "formt", "format"),
+    ("/api/v1/stats/license", "licence", "license"),
+    ("/api/v1/trending", "limt", "limit"),
+    ("/api/v1/models/org/a/ancestry", "dept", "depth"),
+])
+def test_a_misspelled_parameter_is_a_400_naming_the_closest_known_one(client, path, typo, meant):
+    response = client.get(path, query_string={typo: "1"})
+    assert response.status_code == 400
+    error = response.json["error"]
+    assert error["code"] == "INVALID_PARAMETER" and error["details"]["parameter"] == typo
+    assert f"did you mean {meant}?" in error["message"]
+
+
+def test_an_unknown_parameter_with_nothing_close_lists_the_known_ones(client):
+    error = client.get("/api/v1/trending?zzz=1").json["error"]
+    assert error["details"] == {"parameter": "zzz", "reason": "unknown parameter (known: limit, pipeline_tag)"}
+
+
+def test_every_route_still_takes_its_own_parameters(client, db):
+    add_models(db, "org/a", pipeline_tag="text-generation")
+    for path in ["/api/v1/models?format=csv&q=a", "/api/v1/models?format=json&pipeline_tag=x&facets=author",
+                 "/api/v1/stats/license?q=a&min_likes=0", "/api/v1/trending?limit=5&pipeline_tag=x",
+                 "/api/v1/models/org/a/ancestry?direction=up&depth=2&relation=merge&limit=5",
+                 "/api/v1/health?probe=1", "/api/v1/models/org/a"]:
+        assert client.get(path).status_code == 200, path
+
+
+def test_the_dashboard_stays_tolerant_of_unknown_parameters():
+    from data.query import parse_query
+
+    assert parse_query([("pipline_tag", "x"), ("q", "llama")], strict=False).q == "llama"
+
+
+def test_repeated_facet_names_are_counted_once(client, db):
+    add_models(db, "org/a", "org/b")
+    response = client.get("/api/v1/models?" + "&".join(["facets=author,author"] * 500))
+    assert response.status_code == 200
+    assert list(response.json["meta"]["facets"]) == ["author"]
+    assert response.json["meta"]["query"] == "facets=author"

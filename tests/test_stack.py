@@ -112,7 +112,7 @@ def test_api_responses_are_compressed(stack):
 
 def test_the_rate_limit_is_shared_by_both_processes(stack):
     client = "203.0.113.6"
-    answered = [get(stack, f"/api/v1/models?n={n}", client) for n in range(LIMIT)]
+    answered = [get(stack, f"/api/v1/models?page={n + 1}", client) for n in range(LIMIT)]
     assert {status for status, _, _ in answered} == {200}
     assert len({served_by(headers) for _, headers, _ in answered}) == 2  # both counted
     refused = [get(stack, "/api/v1/models", client) for _ in range(2)]
@@ -123,7 +123,7 @@ def test_the_rate_limit_is_shared_by_both_processes(stack):
 
 
 def test_an_entry_cached_by_one_process_is_served_by_the_other(stack):
-    path, client = "/api/v1/models?q=chat&cache_probe=1", "203.0.113.7"
+    path, client = "/api/v1/models?q=chat&per_page=7", "203.0.113.7"
     _, first, body = get(stack, path, client)
     assert first["X-Cache"] == "MISS"
     for _ in range(4):  # round robin: the next requests reach the other process

@@ -8,8 +8,9 @@ from flask import Blueprint, current_app, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from app.api.errors import ApiError, error_response
+from app.api.errors import ApiError, error_response, invalid_parameter
 from data.db import Database
+from data.query import QueryError
 
 PREFIX = "/api/v1"
 log = logging.getLogger(__name__)
@@ -28,6 +29,11 @@ def envelope(data, **meta):
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError):
     return error_response(error.status, error.code, error.message, error.details)
+
+
+@bp.errorhandler(QueryError)
+def _invalid_query(error: QueryError):
+    return _api_error(invalid_parameter(error.parameter, error.reason))
 
 
 @bp.errorhandler(OperationalError)
@@ -57,9 +63,7 @@ def _refuse_nul_characters():
     """PostgreSQL text cannot hold NUL: refuse it up front, for every route."""
     for key, value in request.args.items(multi=True):
         if "\x00" in key or "\x00" in value:
-            name = key.replace("\x00", "")
-            raise ApiError(400, "INVALID_PARAMETER", f"Invalid {name}: NUL characters are not allowed.",
-                           {"parameter": name, "reason": "NUL characters are not allowed"})
+            raise invalid_parameter(key.replace("\x00", ""), "NUL characters are not allowed")
     if "\x00" in request.path:
         raise ApiError(404, "NOT_FOUND", "No API route at a path with NUL characters.", {})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Literal
 
@@ -11,12 +12,12 @@ from flask import Response, request, stream_with_context
 from flask.json.provider import DefaultJSONProvider
 from pydantic import BaseModel, Field
 
-from app.api import _api_error, bp, database, envelope
+from app.api import bp, database, envelope
 from app.api.docs import documented, parse_query as parse_params
 from app.api.errors import ApiError
 from data import catalog, stats
 from data.catalog import ModelSummary
-from data.query import QueryError, SearchQuery, parse_query, query_string
+from data.query import SearchQuery, parse_query, query_string
 from data.search import export, search
 
 CSV_CAP = 10_000
@@ -40,14 +41,8 @@ def _iso_dates(state) -> None:
     state.app.json = IsoJSONProvider(state.app)
 
 
-@bp.errorhandler(QueryError)
-def _invalid_query(error: QueryError):
-    return _api_error(ApiError(400, "INVALID_PARAMETER", f"Invalid {error.parameter}: {error.reason}.",
-                               {"parameter": error.parameter, "reason": error.reason}))
-
-
-def search_query() -> SearchQuery:
-    return parse_query(request.args.items(multi=True))
+def search_query(also_known: Collection[str] = ()) -> SearchQuery:
+    return parse_query(request.args.items(multi=True), also_known=also_known)
 
 
 class OutputFormat(BaseModel):
@@ -64,8 +59,8 @@ class SearchParams(SearchQuery, OutputFormat):
             description="Filters AND across fields and OR within one; `page` or `cursor` pages.",
             other_formats={"text/csv": f"format=csv: a header row, then up to {CSV_CAP:,} models"})
 def search_models():
-    query = search_query()
-    if parse_params(OutputFormat).format == "csv":
+    query = search_query(also_known=OutputFormat.model_fields)
+    if parse_params(OutputFormat, also_known=SearchQuery.model_fields).format == "csv":
         return csv_response(query)
     with database().session(read_only=True) as session:
         result = search(session, query)

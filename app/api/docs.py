@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
@@ -23,8 +23,9 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from werkzeug.routing import Rule
 
 from app.api import bp
-from app.api.errors import ApiError
+from app.api.errors import invalid_parameter
 from app.api.http import UNLIMITED_PATHS
+from data.query import unknown_parameter
 
 OPENAPI_VERSION = "3.1.0"
 SCHEMA_REF = "#/components/schemas/{model}"
@@ -86,14 +87,19 @@ def documented(
     return mark
 
 
-def parse_query(model: type[M]) -> M:
-    """The request's query string validated by `model`; a 400 INVALID_PARAMETER otherwise.
+def parse_query(model: type[M], also_known: Collection[str] = ()) -> M:
+    """The request's query string validated by `model`; a 400 INVALID_PARAMETER otherwise, also
+    for a parameter neither `model` nor `also_known` (the route's other parameters) names.
 
     A field typed as a list takes every value of a repeated key; others take the last one.
     """
+    keys = {field.alias or name: field for name, field in model.model_fields.items()}
+    for key in request.args:
+        if key not in keys and key not in also_known:
+            unknown = unknown_parameter(key, [*keys, *also_known])
+            raise invalid_parameter(unknown.parameter, unknown.reason)
     values = {}
-    for name, field in model.model_fields.items():
-        key = field.alias or name
+    for key, field in keys.items():
         if key in request.args:
             values[key] = request.args.getlist(key) if _is_sequence(field.annotation) else request.args[key]
     try:
@@ -101,9 +107,7 @@ def parse_query(model: type[M]) -> M:
     except ValidationError as error:
         first = error.errors()[0]
         parameter = ".".join(str(part) for part in first["loc"]) or "query"
-        reason = first["msg"]
-        raise ApiError(400, "INVALID_PARAMETER", f"Invalid {parameter}: {reason}.",
-                       {"parameter": parameter, "reason": reason}) from None
+        raise invalid_parameter(parameter, first["msg"]) from None
 
 
 def _is_sequence(annotation: Any) -> bool:
