@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.settings import Settings
 from data.db import Database
@@ -49,4 +50,8 @@ def create_app(
     server.register_blueprint(api_blueprint)
     init_http(server, settings, http)  # CORS, rate limit, response cache, ETag, compression
     server.extensions["dash"] = create_dash(server, db)
+    if settings.trusted_proxies:
+        # The client is what the nearest N proxies say it is, and nobody further left.
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+                                   x_proto=settings.trusted_proxies)
     return server

@@ -46,6 +46,8 @@ def _database_unavailable(error: OperationalError):
 
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
+    if error.response is not None:  # already answered in the envelope (say, the rate limit's 429)
+        return error.response
     code = "NOT_FOUND" if error.code == 404 else error.name.upper().replace(" ", "_")
     return error_response(error.code or 500, code, error.description or error.name)
 
