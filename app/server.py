@@ -10,7 +10,7 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from app.logs import JsonFormatter
+from app.logs import make_formatter
 from app.settings import Settings
 
 
@@ -28,17 +28,19 @@ class _Gunicorn(BaseApplication):
         from app.factory import create_app
         from app.logs import configure_logging
 
-        configure_logging(self.settings.log_level)
+        configure_logging(self.settings.log_level, log_format=self.settings.log_format)
         return create_app(self.settings)
 
 
-class JsonGunicornLogger(Logger):
-    """gunicorn's own lines (workers booting, timeouts) as JSON too, like the app's."""
+class CatalogGunicornLogger(Logger):
+    """gunicorn's own lines (workers booting, timeouts) in the app's log format."""
+
+    log_format: str | None = None
 
     def setup(self, cfg) -> None:
         super().setup(cfg)
         for handler in self.error_log.handlers + self.access_log.handlers:
-            handler.setFormatter(JsonFormatter())
+            handler.setFormatter(make_formatter(self.log_format))
 
 
 def run_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -49,7 +51,7 @@ def run_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None
         "threads": 4,
         "timeout": 120,
         "accesslog": None,  # the app logs each request itself, as JSON with its request id
-        "logger_class": JsonGunicornLogger,
+        "logger_class": type("Logger", (CatalogGunicornLogger,), {"log_format": settings.log_format}),
         "loglevel": settings.log_level.lower(),
         "child_exit": _child_exit,
         "on_exit": lambda arbiter: _remove_metrics_dir(metrics_dir, owned),

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import logging
+import re
 
 import pytest
 import requests
 
+from app.logs import configure_logging
 from data.db import Database
 from tests.factories import add_models
 from tests.served import catalog_database, serve
@@ -96,3 +100,42 @@ def test_repeated_facet_names_are_counted_once(client, db):
     assert response.status_code == 200
     assert list(response.json["meta"]["facets"]) == ["author"]
     assert response.json["meta"]["query"] == "facets=author"
+
+
+# --- log format ----------------------------------------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def restore_logging():
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = saved_handlers
+    root.setLevel(saved_level)
+
+
+@pytest.mark.parametrize("stream, log_format, json_lines", [
+    (Terminal(), None, False), (io.StringIO(), None, True),
+    (Terminal(), "json", True), (io.StringIO(), "text", False),
+])
+def test_the_log_is_text_on_a_terminal_and_json_elsewhere_unless_set(restore_logging, stream, log_format, json_lines):
+    configure_logging("INFO", stream=stream, log_format=log_format)
+    logging.getLogger("catalog.test").info("hello %s", "there", extra={"path": "/x", "status": 200})
+    [line] = stream.getvalue().splitlines()
+    if json_lines:
+        assert json.loads(line)["message"] == "hello there"
+    else:
+        assert re.fullmatch(r"\d\d:\d\d:\d\d\.\d{3} INFO catalog\.test: hello there path=/x status=200", line)
+
+
+def test_a_text_line_carries_the_request_id(restore_logging, client):
+    stream = io.StringIO()
+    configure_logging("INFO", stream=stream, log_format="text")
+    request_id = client.get("/api/v1/health").headers["X-Request-ID"]
+    access = [line for line in stream.getvalue().splitlines() if "catalog.access" in line]
+    assert access == [access[0]] and f"[{request_id}]" in access[0] and "status=200" in access[0]
