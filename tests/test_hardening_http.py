@@ -139,3 +139,83 @@ def test_a_text_line_carries_the_request_id(restore_logging, client):
     request_id = client.get("/api/v1/health").headers["X-Request-ID"]
     access = [line for line in stream.getvalue().splitlines() if "catalog.access" in line]
     assert access == [access[0]] and f"[{request_id}]" in access[0] and "status=200" in access[0]
+
+
+# --- malformed requests: 4xx, JSON under /api/v1 and for Dash's endpoints ----------------------------
+
+
+def assert_error(response, status: int, code: str):
+    assert response.status_code == status, response.data[:300]
+    assert response.mimetype == "application/json"
+    assert set(response.json["error"]) == {"code", "message", "details"}
+    assert response.json["error"]["code"] == code
+
+
+@pytest.mark.parametrize("path", ["/api/v1", "/api/v1/", "/api/v1//models", "/api/v1//health", "/api/v1/%0a"])
+def test_api_paths_no_route_serves_are_the_apis_json_404(client, path):
+    assert_error(client.get(path), 404, "NOT_FOUND")
+
+
+@pytest.mark.parametrize("method", ["TRACE", "FOO", "PROPFIND"])
+def test_unknown_methods_under_the_api_are_a_json_405(client, method):
+    response = client.open("/api/v1/models", method=method)
+    assert_error(response, 405, "METHOD_NOT_ALLOWED")
+    assert "GET" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("path", ["/authors/%00", "/models/a%00b/c", "/%00"])
+def test_pages_with_nul_in_the_path_are_a_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/_dash-component-suites/dash/../../../etc/passwd",
+                                  "/_dash-component-suites/../../app/settings.py",
+                                  "/_dash-component-suites/dash/no-such-file.js"])
+def test_component_suite_paths_dash_does_not_serve_are_a_404(client, path):
+    assert_error(client.get(path), 404, "NOT_FOUND")
+
+
+TRENDING = "trending-results.children"
+
+
+def trending_callback(value, **changes) -> dict:
+    body = {"output": TRENDING, "outputs": {"id": "trending-results", "property": "children"},
+            "inputs": [{"id": "trending-tasks", "property": "value", "value": value}],
+            "changedPropIds": ["trending-tasks.value"], "state": []}
+    return body | changes
+
+
+def post_callback(client, body):
+    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+
+
+def test_a_callback_request_as_the_dashboard_sends_it_is_answered(client):
+    response = post_callback(client, trending_callback(["text-generation"]))
+    assert response.status_code == 200 and "trending-results" in response.json["response"]
+
+
+@pytest.mark.parametrize("body", [
+    None, [], "x", {}, {"output": 5}, {"output": "no-such.children"},
+    trending_callback(["x"], outputs=[]), trending_callback(["x"], inputs="x"),
+    trending_callback(["x"], inputs=[{"id": 5}]), trending_callback(["x"], changedPropIds=[None]),
+    trending_callback(["a\x00b"]),
+])
+def test_malformed_callback_requests_are_a_json_400(client, body):
+    assert_error(post_callback(client, body), 400, "INVALID_CALLBACK_REQUEST")
+
+
+@pytest.mark.parametrize("value", ["text-generation", 5, {"a": 1}, [1, {"a": None}], [None], True, [[]]])
+def test_callback_inputs_of_the_wrong_type_are_answered_or_refused_never_a_500(client, value):
+    response = post_callback(client, trending_callback(value))
+    if response.status_code != 200:  # a callback may read a wrong type tolerantly
+        assert_error(response, 400, "INVALID_CALLBACK_REQUEST")
+
+
+def test_a_callback_body_is_bounded(client):
+    assert_error(post_callback(client, trending_callback(["x" * 200_000])), 413, "REQUEST_ENTITY_TOO_LARGE")
+
+
+def test_a_deeply_nested_callback_body_is_a_400(client):
+    deep = "[" * 50_000 + "]" * 50_000
+    response = client.post("/_dash-update-component", data=deep, content_type="application/json")
+    assert_error(response, 400, "INVALID_CALLBACK_REQUEST")

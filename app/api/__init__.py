@@ -66,19 +66,10 @@ def _refuse_nul_characters():
     for key, value in request.args.items(multi=True):
         if "\x00" in key or "\x00" in value:
             raise invalid_parameter(key.replace("\x00", ""), "NUL characters are not allowed")
-    if "\x00" in request.path:
-        raise ApiError(404, "NOT_FOUND", "No API route at a path with NUL characters.", {})
 
 
-@bp.app_errorhandler(404)
-def _unrouted(error: HTTPException):
-    # Paths no URL rule can match at all (say, with a newline) never reach _not_found below.
-    if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
-        return error_response(404, "NOT_FOUND", f"No API route at {request.path!r}.", {"path": request.path})
-    return error
-
-
-@bp.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+# strict_slashes=False: `/api/v1` itself is this 404, not an HTML redirect to `/api/v1/`.
+@bp.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"], strict_slashes=False)
 @bp.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def _not_found(path: str):
     # Without this, Dash's catch-all route would answer unknown API paths with the dashboard.
