@@ -11,6 +11,7 @@ import re
 
 import pytest
 import requests
+from selenium.webdriver.support.ui import WebDriverWait
 
 from app.logs import configure_logging
 from data.db import Database
@@ -219,3 +220,52 @@ def test_a_deeply_nested_callback_body_is_a_400(client):
     deep = "[" * 50_000 + "]" * 50_000
     response = client.post("/_dash-update-component", data=deep, content_type="application/json")
     assert_error(response, 400, "INVALID_CALLBACK_REQUEST")
+
+
+# --- security headers, versions, the docs page -----------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/trending", "/api/v1/models", "/api/v1/no-such", "/api/v1/docs",
+                                  "/assets/catalog.css", "/_dash-layout", "/no-page%00"])
+def test_every_answer_has_the_security_headers(client, path):
+    headers = client.get(path).headers
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "http" not in policy and "unsafe-eval" not in policy  # no external origin, no eval
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_the_dashboard_page_reveals_no_python_nor_dash_version(client):
+    import sys
+
+    import dash
+
+    page = client.get("/").data.decode()
+    assert sys.version.split()[0] not in page and "python_version" not in page
+    assert f"?v={dash.__version__}" not in page and '"dash_version"' not in page
+
+
+def test_a_script_name_header_cannot_poison_the_cached_docs_page(client):
+    evil = '/x"});alert(document.domain);({"'
+    poisoned = client.get("/api/v1/docs", environ_base={"SCRIPT_NAME": evil})
+    clean = client.get("/api/v1/docs")
+    assert "alert" not in poisoned.get_data(as_text=True)
+    assert clean.headers["X-Cache"] == "HIT" and clean.data == poisoned.data  # one page for everyone
+    assert 'data-spec="openapi.json"' in clean.get_data(as_text=True)
+
+
+@pytest.mark.browser
+def test_the_dashboard_and_the_docs_run_under_the_policy(browser, live_server, fresh_database_url):
+    from app.factory import create_app
+    from app.settings import Settings
+
+    db = Database.from_urls(fresh_database_url)
+    add_models(db, "org/base-7b", pipeline_tag="text-generation")
+    site = live_server(create_app(Settings(database_url=fresh_database_url, rate_limit="off"), database=db))
+    for path, shown in [("/", "org/base-7b"), ("/analytics", "Models created"), ("/api/v1/docs", "openapi.json")]:
+        browser.driver.get(site + path)
+        WebDriverWait(browser.driver, 15).until(lambda driver: shown in driver.find_element("tag name", "body").text)
+        violations = [entry["message"] for entry in browser.driver.get_log("browser")
+                      if "Content Security Policy" in entry["message"]]
+        assert violations == [], path

@@ -9,6 +9,8 @@ cannot drift from the pydantic models the routes validate with (see `parse_query
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from collections.abc import Collection, Iterable, Mapping
@@ -18,13 +20,14 @@ from importlib.metadata import PackageNotFoundError, version
 from types import UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin
 
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, current_app, request
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from werkzeug.routing import Rule
 
 from app.api import bp
 from app.api.errors import invalid_parameter
-from app.api.http import UNLIMITED_PATHS
+from app.rate_limit import UNLIMITED_PATHS
+from app.security_headers import content_security_policy
 from data.query import unknown_parameter
 
 OPENAPI_VERSION = "3.1.0"
@@ -286,27 +289,31 @@ def openapi():
     return current_app.response_class(json.dumps(document, indent=1), mimetype="application/json")
 
 
-@bp.get("/docs")
-def swagger_ui():
-    page = SWAGGER_PAGE.format(assets=SWAGGER_ASSETS, spec=url_for("api.openapi"))
-    return Response(page, mimetype="text/html")
-
-
-SWAGGER_PAGE = """<!doctype html>
+# The page depends on nothing in the request (the spec's URL is relative to the page), so a
+# cached copy is the same for everyone; its one inline script is allowed by its hash alone.
+SWAGGER_INIT = """
+    const root = document.getElementById("swagger-ui");
+    window.ui = SwaggerUIBundle({url: root.dataset.spec, dom_id: "#swagger-ui", deepLinking: true, validatorUrl: null});
+"""
+SWAGGER_PAGE = f"""<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <title>Model Catalog API</title>
-  <link rel="stylesheet" href="{assets}/swagger-ui.css">
+  <link rel="stylesheet" href="{SWAGGER_ASSETS}/swagger-ui.css">
 </head>
 <body>
-  <div id="swagger-ui"></div>
-  <script src="{assets}/swagger-ui-bundle.js"></script>
-  <script>
-    window.ui = SwaggerUIBundle({{
-      url: "{spec}", dom_id: "#swagger-ui", deepLinking: true, validatorUrl: null
-    }});
-  </script>
+  <div id="swagger-ui" data-spec="openapi.json"></div>
+  <script src="{SWAGGER_ASSETS}/swagger-ui-bundle.js"></script>
+  <script>{SWAGGER_INIT}</script>
 </body>
 </html>
 """
+SWAGGER_SCRIPT_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(SWAGGER_INIT.encode()).digest()).decode() + "'"
+
+
+@bp.get("/docs")
+def swagger_ui():
+    response = Response(SWAGGER_PAGE, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = content_security_policy([SWAGGER_SCRIPT_HASH])
+    return response
