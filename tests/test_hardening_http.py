@@ -269,3 +269,39 @@ def test_the_dashboard_and_the_docs_run_under_the_policy(browser, live_server, f
         violations = [entry["message"] for entry in browser.driver.get_log("browser")
                       if "Content Security Policy" in entry["message"]]
         assert violations == [], path
+
+
+# --- what gunicorn answers itself ---------------------------------------------------------------
+
+
+def raw_request(served, request: bytes) -> tuple[int, dict, bytes]:
+    import socket
+
+    host, port = served.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    return int(status_line.split()[1]), headers, body
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"GET /api/v1/models?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+    (b"GET /api/v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431),
+    (b"GET /api/v1/models HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % n for n in range(200)) + b"\r\n", 431),
+    (b"GET /api/v1/\x01models HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+])
+def test_requests_gunicorn_refuses_itself_get_the_json_envelope(served, request_bytes, status):
+    answered, headers, body = raw_request(served, request_bytes)
+    assert answered == status and headers["Content-Type"] == "application/json"
+    assert set(json.loads(body)["error"]) == {"code", "message", "details"}
+    assert served.alive()
+
+
+def test_a_long_query_that_gunicorn_takes_is_answered_by_the_app_in_json(served):
+    response = requests.get(served.url + "/api/v1/models", params={"q": "a" * 7000}, timeout=10)
+    assert response.status_code == 400 and response.json()["error"]["details"]["parameter"] == "q"
