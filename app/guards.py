@@ -30,6 +30,9 @@ from app.api.errors import error_response
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 100_000  # a callback carries a few controls' values: kilobytes, not megabytes
+# A refused body up to this size is read and dropped, so the connection can serve the next
+# request (gunicorn closes it, unannounced, when it cannot drain the rest quickly).
+MAX_DRAINED_BYTES = 1_048_576  # nginx's client_max_body_size in deploy/nginx
 DASH_INTERNAL_PREFIX = "/_dash-"
 CALLBACK_RULE = "/_dash-update-component"
 DASH_CATCH_ALL = "/<path:path>"  # the dashboard's pages: never the answer to an API path
@@ -37,8 +40,10 @@ COMPONENT_SUITES_PREFIX = "/_dash-component-suites/"
 # What a callback raises when its input has a shape the dashboard never sends: a string where a
 # list was expected, a null, an object.
 MALFORMED_INPUT_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError, LookupError,
-                          RecursionError, UnicodeError)
+                          RecursionError, UnicodeError, OverflowError)
 DATA_EXCEPTION_CLASS = "22"  # SQLSTATE class of values PostgreSQL refuses (NUL, out of range)
+# A number bound where text belongs: no operator for those types, or a type mismatch.
+WRONG_TYPE_SQLSTATES = frozenset({"42883", "42804"})
 
 
 class MalformedCallback(ValueError):
@@ -74,6 +79,8 @@ def _refuse_odd_paths() -> None:
 
 def _http_error(error: HTTPException):
     """HTTP errors of requests no blueprint handler saw (routing errors, Dash's routes)."""
+    if error.code == 413:
+        _drain_body()
     if error.response is not None or not answers_json(request.path):
         return error
     code = "NOT_FOUND" if error.code == 404 else error.name.upper().replace(" ", "_")
@@ -82,6 +89,15 @@ def _http_error(error: HTTPException):
     if error.code == 405 and isinstance(getattr(error, "valid_methods", None), list):
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response, status
+
+
+def _drain_body() -> None:
+    remaining = request.content_length or 0
+    if remaining > MAX_DRAINED_BYTES:
+        return
+    stream = request.environ["wsgi.input"]
+    while remaining > 0 and (chunk := stream.read(min(remaining, 65_536))):
+        remaining -= len(chunk)
 
 
 def _guard_callback(dispatch: Callable, dash_app: Dash) -> Callable:
@@ -108,7 +124,7 @@ def _caused_by_input(error: Exception) -> bool:
         return True
     if isinstance(error, DBAPIError):  # no SQLSTATE: the driver could not even send the value
         sqlstate = getattr(error.orig, "sqlstate", None)
-        return sqlstate is None or sqlstate.startswith(DATA_EXCEPTION_CLASS)
+        return sqlstate is None or sqlstate.startswith(DATA_EXCEPTION_CLASS) or sqlstate in WRONG_TYPE_SQLSTATES
     return False
 
 

@@ -149,6 +149,9 @@ def _after_api_request(response: Response) -> Response:
     if not is_api_path(request.path):
         return response
     layer = _layer()
+    if request.method == "OPTIONS" and response.status_code == 200 and not response.get_data():
+        response.status_code = 204  # Flask's automatic answer: the Allow header, and no HTML body
+        response.headers.pop("Content-Type", None)
     _store(layer, response)
     _set_cache_control(response)
     if _reads() and response.status_code == 200 and not response.direct_passthrough:
