@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.exc import ArgumentError
 
 from data.db import normalise_url
@@ -25,6 +25,7 @@ ENVIRONMENT = {
     "CATALOG_RATE_LIMIT": "rate_limit",
     "HF_ENDPOINT": "hf_endpoint",
     "HF_TOKEN": "hf_token",
+    "CATALOG_STATEMENT_TIMEOUT_MS": "statement_timeout_ms",
 }
 FIELD_TO_VARIABLE = {field: variable for variable, field in ENVIRONMENT.items()}
 
@@ -72,6 +73,7 @@ class Settings(BaseModel):
     rate_limit: str = "600/minute"
     hf_endpoint: str = "https://huggingface.co"
     hf_token: str | None = None
+    statement_timeout_ms: int = Field(5000, ge=0)  # per SQL statement of a request; 0: none
 
     @field_validator("database_url", "read_database_url")
     @classmethod

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, current_app, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from app.api.database_errors import database_failure
 from app.api.errors import ApiError, error_response
 from data.db import Database
 
@@ -30,12 +31,10 @@ def _api_error(error: ApiError):
     return error_response(error.status, error.code, error.message, error.details)
 
 
-@bp.errorhandler(OperationalError)
-def _database_unavailable(error: OperationalError):
-    log.warning("database unavailable: %s", error.orig)
-    return error_response(
-        503, "DATABASE_UNAVAILABLE", "The database is unreachable; try again shortly."
-    )
+@bp.errorhandler(DBAPIError)
+@bp.app_errorhandler(DBAPIError)  # the dashboard's callbacks too
+def _database_error(error: DBAPIError):
+    return database_failure(error) or _internal_error(error)
 
 
 @bp.errorhandler(HTTPException)
@@ -46,8 +45,6 @@ def _http_error(error: HTTPException):
 
 @bp.errorhandler(Exception)
 def _internal_error(error: Exception):
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return _database_unavailable(error)  # type: ignore[arg-type]
     log.exception("unhandled error on %s", request.path)
     return error_response(500, "INTERNAL_ERROR", "An internal error occurred.")
 
