@@ -36,7 +36,10 @@ def make_engine(url: str | URL, *, pool_size: int = 5, statement_timeout_ms: int
     """`statement_timeout_ms` bounds every statement (requests); None leaves them unbounded
     (ingestion, sync, migrations and index builds)."""
     # JIT compiles for tens of milliseconds: a loss for the short queries this app makes.
-    options = "-c jit=off" + (f" -c statement_timeout={statement_timeout_ms}" if statement_timeout_ms else "")
+    # Custom plans always: a generic plan cannot see how rare a searched word is.
+    options = "-c jit=off -c plan_cache_mode=force_custom_plan"
+    if statement_timeout_ms:
+        options += f" -c statement_timeout={statement_timeout_ms}"
     return create_engine(
         normalise_url(url),
         pool_size=pool_size,

@@ -39,6 +39,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 SORT_KEYS = frozenset({"downloads", "likes", "createdAt", "lastModified", "trendingScore"})
+README_PATH = re.compile(r"^/(?P<id>[^/]+/[^/]+)/resolve/[^/]+/README\.md$")
 DETAIL_PATH = re.compile(r"^/api/models/(?P<id>[^/]+(?:/[^/]+)?)(?:/revision/(?P<rev>.+))?$")
 
 
@@ -84,8 +85,9 @@ def json_response(data, status: int = 200, headers: dict | None = None) -> Respo
 
 
 class FakeHub:
-    def __init__(self, models: list[dict], page_size: int = 100):
+    def __init__(self, models: list[dict], page_size: int = 100, readmes: dict[str, str] | None = None):
         self.page_size = page_size
+        self.readmes = readmes or {}  # model id -> README.md text, served as the Hub's resolve URL
         self.url = ""
         self._lock = threading.Lock()
         self._log: list[dict] = []
@@ -186,6 +188,9 @@ class FakeHub:
         match = DETAIL_PATH.match(request.path)
         if match:
             return self._detail(match["id"])
+        match = README_PATH.match(request.path)
+        if match and match["id"] in self.readmes:
+            return Response(self.readmes[match["id"]], content_type="text/markdown; charset=utf-8")
         return json_response({"error": "Not found"}, 404)
 
     def _detail(self, model_id: str) -> Response:

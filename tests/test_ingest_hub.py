@@ -97,6 +97,23 @@ def test_details_bring_files_and_card_data(db, hub):
     assert len(details) == 9 and details[0]["query"]["blobs"] == ["true"]
 
 
+def test_details_bring_the_readme_as_the_searchable_card(db, hub):
+    hub.readmes = {"acme/base-7b": "---\nlicense: mit\n---\n# Base\nTrained with <b>low-rank adaptation</b> on cats: loss < 2 & fast."}
+    ingest(db, HubSource(hub.url, details=True))
+    from data.query import SearchQuery
+    from data.search import search
+
+    with db.session() as session:
+        found = search(session, SearchQuery(card='"low-rank adaptation" -dogs'))
+        assert [m.repo_id for m in found.models] == ["acme/base-7b"]
+        assert "<mark>low</mark>-<mark>rank</mark> <mark>adaptation</mark>" in found.models[0].snippet
+        snippet = found.models[0].snippet
+        assert "<b>" not in snippet and "&lt; 2 &amp; fast" in snippet  # the card's text is escaped
+        assert search(session, SearchQuery(card="cats -trained")).models == []
+    readmes = [r for r in hub.requests if r["path"].endswith("/README.md")]
+    assert len(readmes) == 9  # one per model; those without a README answer 404 and keep no card
+
+
 def test_a_detail_that_fails_is_skipped_and_reported(db, hub, no_waiting):
     hub.fail_next(404, times=1, path_prefix="/api/models/odd/cycle-a")
     summary = ingest(db, HubSource(hub.url, details=True))

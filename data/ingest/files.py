@@ -1,6 +1,7 @@
 """Reading the Hub API's own JSON from files, and writing the catalog back out as JSONL.
 
 Accepted: arrays of `/api/models` items and single `/api/models/{id}` objects (`.json`),
+model-tree crawl files (`{"models": [...]}`, data/ingest/model_trees.py),
 one record per line (`.jsonl`), either gzipped (`.gz`), zips of such files, and folders.
 """
 
@@ -17,6 +18,7 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data.ingest.model_trees import is_model_tree, model_tree_records
 from data.ingest.pipeline import Skip
 from data.models import Model, ModelSibling
 
@@ -80,6 +82,8 @@ def _read_bytes(where: str, name: str, data: bytes) -> Iterator[dict | Skip]:
         return
     if isinstance(document, list):
         yield from document
+    elif is_model_tree(document):
+        yield from model_tree_records(where, document)
     elif isinstance(document, dict):
         yield document
     else:

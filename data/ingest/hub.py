@@ -17,7 +17,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 import huggingface_hub
-from huggingface_hub import HfApi
+from huggingface_hub import HfApi, hf_hub_url
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status, http_backoff
 
@@ -35,6 +35,7 @@ LIST_FIELDS = (
 PAGE_SIZE = 1000
 BAD_BODY_RETRIES = 3
 DETAIL_CONCURRENCY = 8
+README_BYTES_AT_MOST = 1_000_000  # cards are cut to data.ingest.mapping.MAX_CARD_CHARS anyway
 
 
 def _transport_errors() -> tuple[type[BaseException], ...]:
@@ -169,7 +170,22 @@ class HubSource:
             detail = self._get(url, [("blobs", "true")]).json()
         except (HubError, ValueError) as error:
             return Skip(repo_id, f"detail unavailable: {error}")
-        return {**record, **detail} if isinstance(detail, dict) else record
+        if not isinstance(detail, dict):
+            return record
+        card = self._readme(repo_id)
+        return {**record, **detail, **({"card": card} if card else {})}
+
+    def _readme(self, repo_id: str) -> str | None:
+        """The model card (README.md) through the Hub's file URL; None when there is none."""
+        url = hf_hub_url(repo_id, "README.md", endpoint=self.api.endpoint)
+        headers = build_hf_headers(token=self.api.token, library_name="model-catalog")
+        try:
+            response = http_backoff("GET", url, headers=headers, timeout=self.timeout)
+        except TRANSPORT_ERRORS:
+            return None
+        if response.status_code != 200:
+            return None
+        return response.content[:README_BYTES_AT_MOST].decode("utf-8", errors="replace")
 
 
 def _modified(record: dict) -> datetime | None:
