@@ -74,7 +74,7 @@ class ReplicaHealth:
         if self._failed_at is not None:
             with self._lock:
                 self._failed_at = None
-            log.warning("read replica reachable again: reading from it")
+            log.info("read replica reachable again: reading from it")
 
 
 @dataclass(frozen=True)
