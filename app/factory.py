@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.settings import Settings
 from data.db import Database
@@ -42,6 +43,8 @@ def create_app(
     from app.api import docs  # noqa: F401  (adds /openapi.json and /docs to the blueprint)
     from app.api.http import init_http
     from app.dashboard import create_dash
+    from app.guards import init_guards
+    from app.security_headers import init_security_headers
     from app.logs import init_request_logging
     from app.metrics import init_metrics  # imported late: `catalog serve` sets its directory first
 
@@ -54,4 +57,10 @@ def create_app(
     server.register_blueprint(api_blueprint)
     init_http(server, settings, http)  # CORS, rate limit, response cache, ETag, compression
     server.extensions["dash"] = create_dash(server, db)
+    init_guards(server, server.extensions["dash"])
+    init_security_headers(server, server.extensions["dash"].csp_hashes())
+    if settings.trusted_proxies:
+        # The client is what the nearest N proxies say it is, and nobody further left.
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+                                   x_proto=settings.trusted_proxies)
     return server

@@ -22,6 +22,8 @@ def test_every_variable_is_read():
         "CATALOG_LOG_LEVEL": "debug",
         "CATALOG_CORS_ORIGINS": "https://a.example, http://localhost:3000/",
         "CATALOG_RATE_LIMIT": "100/10seconds",
+        "CATALOG_TRUSTED_PROXIES": "1",
+        "CATALOG_LOG_FORMAT": "text",
         "HF_ENDPOINT": "http://127.0.0.1:9999/",
         "HF_TOKEN": "hf_x",
         "CATALOG_STATEMENT_TIMEOUT_MS": "2500",
@@ -35,6 +37,7 @@ def test_every_variable_is_read():
     assert (settings.rate_limit_rule.requests, settings.rate_limit_rule.seconds) == (100, 10)
     assert settings.hf_endpoint == "http://127.0.0.1:9999"
     assert settings.hf_token == "hf_x"
+    assert (settings.trusted_proxies, settings.log_format) == (1, "text")
 
 
 def test_the_statement_timeout_is_a_few_seconds_unless_set():
@@ -58,6 +61,9 @@ def test_the_statement_timeout_is_a_few_seconds_unless_set():
         ("CATALOG_RATE_LIMIT", "lots"),
         ("CATALOG_RATE_LIMIT", "10/fortnight"),
         ("HF_ENDPOINT", "ftp://hub"),
+        ("CATALOG_TRUSTED_PROXIES", "-1"),
+        ("CATALOG_TRUSTED_PROXIES", "nginx"),
+        ("CATALOG_LOG_FORMAT", "xml"),
     ],
 )
 def test_bad_value_names_the_variable(variable, value):

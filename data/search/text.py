@@ -57,8 +57,10 @@ def word_conditions(q: str | None) -> list[ColumnElement]:
 
 
 def indexable(q: str | None) -> bool:
-    """Whether every word can be looked up by trigrams (else only a scan finds them)."""
-    return all(len(word) >= TRIGRAM for word in id_words(q))
+    """Whether the trigram index can find the matches: some word is long enough (the
+    others are then checked on the rows it finds); without words, other indexes serve."""
+    words = id_words(q)
+    return not words or any(len(word) >= TRIGRAM for word in words)
 
 
 @dataclass(frozen=True)
