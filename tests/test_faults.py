@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from app.api.database_errors import RETRY_AFTER_SECONDS
+from app.api.database_errors import RETRY_AFTER_SECONDS, is_database_failure
 from app.api.redis_guard import PAUSE_AFTER_FAILURE_SECONDS
 from app.factory import open_database
 from app.settings import Settings
@@ -240,6 +240,35 @@ def test_requests_have_the_statement_timeout_and_jobs_do_not(shared_url):
         finally:
             db.dispose()
         assert shown == [expected, expected]
+
+
+def raised(db: Database, sql: str, parameters: dict | None = None) -> Exception:
+    try:
+        with db.session() as session:
+            session.execute(text(sql), parameters or {})
+    except Exception as error:  # noqa: BLE001  the error is what is tested
+        return error
+    raise AssertionError(f"{sql[:60]} did not fail")
+
+
+def test_database_failures_are_told_from_bad_requests_and_bugs(shared_url):
+    db = Database.from_urls(shared_url, statement_timeout_ms=50)
+    many = {f"p{n}": n for n in range(70_000)}  # more bind parameters than the protocol carries
+    try:
+        assert is_database_failure(raised(Database.from_urls("postgresql://nobody@127.0.0.1:1/none"), "SELECT 1"))
+        assert is_database_failure(raised(db, "SELECT pg_sleep(1)"))  # the statement timeout
+        assert not is_database_failure(raised(db, "SELECT " + ",".join(f":{name}" for name in many), many))
+        assert not is_database_failure(raised(db, "SELECT nonsense FROM nowhere"))  # a bug
+        assert not is_database_failure(raised(db, "SELECT 1 / 0"))  # a value PostgreSQL refuses
+        engine = db.bind
+        held = [engine.connect() for _ in range(engine.pool.size() + engine.pool._max_overflow)]
+        try:
+            assert is_database_failure(raised(db, "SELECT 1"))  # no pooled connection came free
+        finally:
+            for connection in held:
+                connection.close()
+    finally:
+        db.dispose()
 
 
 # --- Redis stopped ----------------------------------------------------------------------------

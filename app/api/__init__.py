@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, current_app, request
-from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from app.api.database_errors import database_failure
+from app.api.database_errors import DATABASE_ERRORS, database_failure
 from app.api.errors import ApiError, error_response, invalid_parameter
 from data.db import Database
 from data.query import QueryError
@@ -37,10 +36,13 @@ def _invalid_query(error: QueryError):
     return _api_error(invalid_parameter(error.parameter, error.reason))
 
 
-@bp.errorhandler(DBAPIError)
-@bp.app_errorhandler(DBAPIError)  # the dashboard's callbacks too
-def _database_error(error: DBAPIError):
+def _database_error(error: Exception):
     return database_failure(error) or _internal_error(error)
+
+
+for _kind in DATABASE_ERRORS:
+    bp.register_error_handler(_kind, _database_error)
+    bp.app_errorhandler(_kind)(_database_error)  # the dashboard's callbacks too
 
 
 @bp.errorhandler(HTTPException)
