@@ -27,8 +27,13 @@ def resolve_database_url(settings: Settings) -> str:
     return url
 
 
-def open_database(settings: Settings) -> Database:
-    return Database.from_urls(resolve_database_url(settings), settings.read_database_url)
+def open_database(settings: Settings, *, for_requests: bool = False) -> Database:
+    """Requests read from the replica (when configured) under the statement timeout; jobs
+    (ingestion, sync, export) use the primary alone, unbounded, and read what they wrote."""
+    if not for_requests:
+        return Database.from_urls(resolve_database_url(settings))
+    return Database.from_urls(resolve_database_url(settings), settings.read_database_url,
+                              statement_timeout_ms=settings.statement_timeout_ms or None)
 
 
 def create_app(
@@ -45,7 +50,7 @@ def create_app(
 
     server = Flask(__name__)
     server.config["CATALOG_SETTINGS"] = settings
-    db = database or open_database(settings)
+    db = database or open_database(settings, for_requests=True)
     server.extensions["catalog_db"] = db
     init_request_logging(server)  # first in, last out: every answer gets an id and a log line
     init_metrics(server, db)

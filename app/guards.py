@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, NotFound
 
 from app.api import PREFIX
+from app.api.database_errors import is_database_failure
 from app.api.errors import error_response
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ def _guard_callback(dispatch: Callable, dash_app: Dash) -> Callable:
 def _caused_by_input(error: Exception) -> bool:
     if isinstance(error, (MalformedCallback, *MALFORMED_INPUT_ERRORS)):
         return True
-    if isinstance(error, DBAPIError):  # no SQLSTATE: the driver could not even send the value
+    if isinstance(error, DBAPIError) and not is_database_failure(error):  # a down database: a 503
+        # no SQLSTATE: the driver could not even send the value
         sqlstate = getattr(error.orig, "sqlstate", None)
         return sqlstate is None or sqlstate.startswith(DATA_EXCEPTION_CLASS) or sqlstate in WRONG_TYPE_SQLSTATES
     return False

@@ -28,6 +28,7 @@ ENVIRONMENT = {
     "CATALOG_TRUSTED_PROXIES": "trusted_proxies",
     "HF_ENDPOINT": "hf_endpoint",
     "HF_TOKEN": "hf_token",
+    "CATALOG_STATEMENT_TIMEOUT_MS": "statement_timeout_ms",
 }
 FIELD_TO_VARIABLE = {field: variable for variable, field in ENVIRONMENT.items()}
 
@@ -77,6 +78,7 @@ class Settings(BaseModel):
     trusted_proxies: int = Field(0, ge=0, le=10)
     hf_endpoint: str = "https://huggingface.co"
     hf_token: str | None = None
+    statement_timeout_ms: int = Field(5000, ge=0)  # per SQL statement of a request; 0: none
 
     @field_validator("database_url", "read_database_url")
     @classmethod

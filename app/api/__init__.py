@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, current_app, request
-from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from app.api.database_errors import DATABASE_ERRORS, database_failure
 from app.api.errors import ApiError, error_response, invalid_parameter
 from data.db import Database
 from data.query import QueryError
@@ -36,12 +36,13 @@ def _invalid_query(error: QueryError):
     return _api_error(invalid_parameter(error.parameter, error.reason))
 
 
-@bp.errorhandler(OperationalError)
-def _database_unavailable(error: OperationalError):
-    log.warning("database unavailable: %s", error.orig)
-    return error_response(
-        503, "DATABASE_UNAVAILABLE", "The database is unreachable; try again shortly."
-    )
+def _database_error(error: Exception):
+    return database_failure(error) or _internal_error(error)
+
+
+for _kind in DATABASE_ERRORS:
+    bp.register_error_handler(_kind, _database_error)
+    bp.app_errorhandler(_kind)(_database_error)  # the dashboard's callbacks too
 
 
 @bp.errorhandler(HTTPException)
@@ -54,8 +55,6 @@ def _http_error(error: HTTPException):
 
 @bp.errorhandler(Exception)
 def _internal_error(error: Exception):
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return _database_unavailable(error)  # type: ignore[arg-type]
     log.exception("unhandled error on %s", request.path)
     return error_response(500, "INTERNAL_ERROR", "An internal error occurred.")
 
