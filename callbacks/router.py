@@ -34,6 +34,12 @@ def register(app: Dash, db: Database) -> None:
     def render_page(pathname: str | None, search_string: str | None):
         return page_for(db, pathname or "/", search_string or "")
 
+    # The navbar is in the first layout, so its toggle can run in the browser.
+    clientside_callback(
+        "function(clicks, isOpen) { return !isOpen; }",
+        Output(ids.NAV_COLLAPSE, "is_open"), Input(ids.NAV_TOGGLER, "n_clicks"), State(ids.NAV_COLLAPSE, "is_open"),
+        prevent_initial_call=True,
+    )
     clientside_callback(
         "function(title) { if (title) { document.title = title; } return ''; }",
         Output(ids.TITLE_SINK, "children"), Input(ids.TITLE, "data"),

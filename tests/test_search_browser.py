@@ -16,6 +16,7 @@ from app.settings import Settings
 from components import search as view
 from data.db import Database
 from data.ingest.pipeline import ingest
+from tests.results_view import shown_ids
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Every resource the page loaded, as the browser saw it.
@@ -53,12 +54,6 @@ def open_page(browser, site: str, path: str) -> None:
 
 def wait_for(browser, condition, timeout: float = 10):
     return WebDriverWait(browser.driver, timeout).until(lambda driver: condition())
-
-
-def shown_ids(browser) -> list[str]:
-    """Read in one script: the table is replaced while results arrive."""
-    return browser.driver.execute_script(
-        "return [...document.querySelectorAll('.results-table td.model-id')].map(td => td.innerText);")
 
 
 def api_ids(site: str, query: str) -> list[str]:
@@ -115,11 +110,11 @@ def test_an_empty_result_offers_to_clear_the_filters(browser, site):
 
 
 @pytest.mark.parametrize("path, ready", [
-    ("/?q=7b", ".results-table"),
+    ("/?q=7b", ".results-grid .model-link"),
     ("/models/lab/base-7b-chat?tab=lineage", ".lineage-graph"),
     ("/analytics?pipeline_tag=text-generation", ".analytics-card .js-plotly-plot"),
-    ("/trending", ".results-table"),
-    ("/authors/acme", ".results-table"),
+    ("/trending", ".results-grid .model-link"),
+    ("/authors/acme", ".results-grid .model-link"),
 ])
 def test_every_page_loads_only_from_the_app_without_console_errors(browser, site, path, ready):
     open_page(browser, site, path)
