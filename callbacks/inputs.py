@@ -19,9 +19,10 @@ def text(value: object) -> str:
 
 
 def texts(value: object, limit: int = MAX_VALUES) -> list[str]:
-    """The strings of a list (a lone string counts as one), at most `limit` of them."""
-    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    return [item[:MAX_TEXT_CHARS] for item in items if isinstance(item, str) and item][:limit]
+    """The strings of a list (a lone string counts as one), at most `limit` of them; a string
+    with NUL is no stored value (PostgreSQL text cannot hold it), so it is dropped."""
+    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [item[:MAX_TEXT_CHARS] for item in values if isinstance(item, str) and item and "\x00" not in item][:limit]
 
 
 def items(value: object, limit: int = 1_000) -> list:

@@ -10,6 +10,7 @@ from dash import Dash, Input, Output, State, clientside_callback
 from sqlalchemy.exc import OperationalError
 
 from callbacks import analytics, author, model, search, trending
+from callbacks.inputs import text
 from components import ids, shell
 from data import catalog
 from data.db import Database
@@ -31,8 +32,8 @@ def register(app: Dash, db: Database) -> None:
     # so typing in a control that rewrites the URL never re-renders the page under it.
     @app.callback(Output(ids.PAGE, "children"), Output(ids.TITLE, "data"),
                   Input(ids.URL, "pathname"), State(ids.URL, "search"))
-    def render_page(pathname: str | None, search_string: str | None):
-        return page_for(db, pathname or "/", search_string or "")
+    def render_page(pathname, search_string):
+        return page_for(db, text(pathname) or "/", text(search_string))
 
     # The navbar is in the first layout, so its toggle can run in the browser.
     clientside_callback(

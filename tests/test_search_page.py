@@ -110,3 +110,34 @@ def test_links_give_the_same_query_as_json_and_csv():
     assert links["json-link"] == "/api/v1/models?library=gguf&page=3&q=llama"
     assert links["csv-link"] == "/api/v1/models?library=gguf&q=llama&format=csv"
     assert links["analytics-link"] == "/analytics?library=gguf&q=llama"
+
+
+def test_a_header_click_becomes_the_sort_controls_value():
+    from dash.exceptions import PreventUpdate
+
+    from components import results
+
+    drawn = results.column_defs("downloads", "desc", sortable=True)
+    clicked = [{"colId": "downloads", "sort": None}, {"colId": "likes", "sort": "desc"}]
+    assert page.sort_from_grid(clicked, drawn) == ("likes", "desc")
+    assert page.sort_from_grid([{"colId": "downloads", "sort": "asc"}], drawn) == ("downloads", "asc")
+    for unchanged_or_junk in ([{"colId": "downloads", "sort": "desc"}], [{"colId": "id", "sort": "asc"}],
+                              [{"colId": "likes", "sort": "sideways"}], None, "likes", [1, None, "x"], {"a": 1}):
+        with pytest.raises(PreventUpdate):
+            page.sort_from_grid(unchanged_or_junk, drawn)
+
+
+def test_the_filters_toggle_opens_and_closes_the_panel():
+    closed = view.filters_offcanvas(SearchQuery()).className
+    opened = page.toggle_filters(1, None, closed)
+    assert opened.split()[-1] == "show" and page.toggle_filters(1, 1, opened) == closed
+    assert page.toggle_filters(1, None, ["junk"]) == "show"
+
+
+def test_junk_control_values_read_as_defaults_and_long_lists_are_cut():
+    values = controls_of("q=7b")
+    values |= {"library": "peft", "language": ["fr", 3, None, {"x": 1}, "\x00"], "card": ["x"],
+               "author": ["a"] * 40_000, "min_downloads": {"n": 1}, "per_page": [50], "page": "2"}
+    query = page.query_from_controls(values)
+    assert (query.q, query.card, query.library, query.language) == ("7b", None, ["peft"], ["fr"])
+    assert query.author == ["a"] * 50 and query.min_downloads is None and query.per_page == 20 and query.page == 2
