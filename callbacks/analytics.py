@@ -68,7 +68,7 @@ def chart(db: Database, name: str, canonical_query: str | None):
 def filter_bar(db: Database, canonical_query: str | None):
     query = parse(canonical_query)
     with db.session(read_only=True) as session:
-        total, exact = search.count(session, search.filters(session, query))
+        total, exact = search.count(session, search.filters(query))
     return view.filter_bar(query, total, exact)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Integer, Text, case, cast, column, func, select, table
 from sqlalchemy.orm import Session
 
 from data.counting import Matches, matches
-from data.models import RELATION_TYPES, BaseModelRelation, Model
+from data.models import RELATION_TYPES, BaseModelRelation, Model, SearchRow
 from data.query import SearchQuery
 from data.search import expected_matches, filters
 
@@ -87,7 +87,7 @@ def _formatted(month):
 def _matches(session: Session, query: SearchQuery, columns: list) -> Matches | None:
     """The models `query` selects, every one or a sample (see `data.counting.matches`);
     None when it selects the whole catalog, which the views count."""
-    conditions = filters(session, query)
+    conditions = filters(query)
     if not conditions:
         return None
     return matches(session, conditions, columns, expected_matches(session, conditions))
@@ -108,7 +108,7 @@ def tasks_by_month(session: Session, query: SearchQuery, top: int = TOP_TASKS) -
 
 def _task_month_cells(session: Session, query: SearchQuery) -> tuple[list, bool]:
     """([(month, task, models)], exact) over the dated models `query` selects."""
-    found = _matches(session, query, [Model.created_at, Model.pipeline_tag])
+    found = _matches(session, query, [SearchRow.created_at, SearchRow.pipeline_tag])
     if found is None:
         view = monthly_task_counts.c
         return session.execute(select(view.month, view.pipeline_tag, view.models)).all(), True
@@ -124,7 +124,7 @@ def _task_month_cells(session: Session, query: SearchQuery) -> tuple[list, bool]
 
 def edges_by_month(session: Session, query: SearchQuery) -> MonthlyCounts:
     """Lineage edges by relation type, by the month the derivative was created."""
-    found = _matches(session, query, [Model.created_at])
+    found = _matches(session, query, [SearchRow.created_at])
     if found is None:
         view = monthly_edge_counts.c
         cells, exact = session.execute(select(view.month, view.relation_type, view.edges)).all(), True
@@ -173,7 +173,7 @@ def downloads_histogram(session: Session, query: SearchQuery) -> Histogram:
 
 def _magnitude_counts(session: Session, query: SearchQuery) -> tuple[dict[int, int], bool]:
     """({digits of the downloads (0 for none): models}, exact)"""
-    found = _matches(session, query, [Model.downloads])
+    found = _matches(session, query, [SearchRow.downloads])
     if found is None:
         view = downloads_magnitude_counts.c
         return dict(session.execute(select(view.digits, view.models)).all()), True
@@ -195,7 +195,8 @@ def largest_families(session: Session, query: SearchQuery, limit: int = 15) -> l
     rows = session.execute(
         select(Model.repo_id, *(sizes[r] for r in RELATION_TYPES))
         .join(family_sizes, sizes.ancestor == Model.id)
-        .where(*filters(session, query))
+        .join(SearchRow, SearchRow.id == Model.id)
+        .where(*filters(query))
         .order_by(sizes.total.desc(), sizes.ancestor)
         .limit(limit)
     ).all()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
 
-from data.models import BaseModelRelation, Model, ModelTag
+from data.models import BaseModelRelation, ModelTag, SearchRow
 
 SAMPLE_ABOVE = 20_000  # expected matches from which counts are estimated from a sample
 SAMPLE_SIZE = 5_000  # matches the sample aims at
@@ -41,7 +41,7 @@ class Matches:
 
 def catalog_size(session: Session) -> int:
     """The planner's count of models (no scan; 0 before the table was first analysed)."""
-    rows = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'models'::regclass")).scalar_one()
+    rows = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'model_search'::regclass")).scalar_one()
     return max(int(rows), 0)
 
 
@@ -56,7 +56,7 @@ def sampled_count(session: Session, conditions: list[ColumnElement]) -> int:
 
 def _block_sample(percent: float, conditions: list[ColumnElement]):
     """`percent` of the models' blocks (the same ones every time), and `conditions` on them."""
-    sampled = tablesample(Model.__table__, func.system(percent), name="sampled", seed=literal(1))
+    sampled = tablesample(SearchRow.__table__, func.system(percent), name="sampled", seed=literal(1))
     adapt = ClauseAdapter(sampled).traverse
     return sampled, [adapt(condition) for condition in conditions]
 
@@ -69,7 +69,7 @@ def matches(session: Session, conditions: list[ColumnElement], columns: list, ex
     20,000 matches it would otherwise read a quarter of the table, one text match per row.
     """
     if expected < SAMPLE_ABOVE:
-        return Matches(select(Model.id, *columns).where(*conditions).subquery(), 1.0)
+        return Matches(select(SearchRow.id, *columns).where(*conditions).subquery(), 1.0)
     size = catalog_size(session)
     aim = sample_size or SAMPLE_SIZE
     percent = min(100.0, 100.0 * aim / expected, 100.0 * SAMPLE_READS_AT_MOST / max(size, 1))
@@ -84,8 +84,8 @@ class Counts:
     exact: bool
 
 
-COLUMNS = {"pipeline_tag": Model.pipeline_tag, "library": Model.library_name,
-           "license": Model.license, "author": Model.author, "created_month": Model.created_at}
+COLUMNS = {"pipeline_tag": SearchRow.pipeline_tag, "library": SearchRow.library_name,
+           "license": SearchRow.license, "author": SearchRow.author, "created_month": SearchRow.created_at}
 JOINED = {  # dimensions counted in another table: (table, value, join condition on a model id)
     "language": (ModelTag, ModelTag.tag, lambda model_id: and_(
         ModelTag.model_id == model_id, ModelTag.tag_type == "language")),

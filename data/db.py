@@ -28,7 +28,9 @@ def make_engine(url: str | URL, *, pool_size: int = 5) -> Engine:
         max_overflow=pool_size,
         pool_pre_ping=True,
         # JIT compiles for tens of milliseconds: a loss for the short queries this app makes.
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": "-c jit=off"},
+        # Custom plans always: a generic plan cannot see how rare a searched word is.
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                      "options": "-c jit=off -c plan_cache_mode=force_custom_plan"},
     )
 
 

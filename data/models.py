@@ -34,12 +34,6 @@ TAG_TYPES = (
     "license", "language", "dataset", "arxiv", "region", "library", "base_model", "other",
 )
 
-# The weighted words of a model (id A, author B, task and library C, tags D) are written by
-# ingestion as a tsvector document (data/search_words.py), so that ids split the way people
-# type them and queries can be split the same way; the vector is generated from it, with the
-# suffixes of the id's words so that a prefix query finds any part of an id.
-SEARCH_VECTOR_SQL = "CAST(search_document AS tsvector) || id_suffixes(repo_id)"  # migration 0004
-
 ModelRef = Annotated[
     int, mapped_column(Integer, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
 ]
@@ -85,36 +79,79 @@ class Model(Base):
     derivative_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     # A digest of the source record: re-ingesting an unchanged record is a no-op.
     record_hash: Mapped[str | None] = mapped_column(Text)
-    search_document: Mapped[str] = mapped_column(Text, server_default=text("''"))
     ingested_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=text("now()")
-    )
-    search_vector: Mapped[str] = mapped_column(
-        TSVECTOR, Computed(SEARCH_VECTOR_SQL, persisted=True)
     )
 
     __table_args__ = (
         CheckConstraint("downloads >= 0", name="downloads_non_negative"),
         CheckConstraint("likes >= 0", name="likes_non_negative"),
-        # A larger pending list makes GIN upkeep far cheaper for batched upserts.
-        Index("ix_models_search_vector", "search_vector", postgresql_using="gin",
-              postgresql_with={"gin_pending_list_limit": 16384}),
         Index("ix_models_downloads", text("downloads DESC"), text("id DESC")),
-        Index("ix_models_likes", text("likes DESC"), text("id DESC")),
-        Index("ix_models_created_at", text("created_at DESC NULLS LAST"), text("id DESC")),
-        Index("ix_models_last_modified", text("last_modified DESC NULLS LAST"), text("id DESC")),
         Index("ix_models_trending", text("trending_score DESC NULLS LAST"), text("id DESC")),
         Index("ix_models_computed_trending", text("computed_trending DESC"), text("id DESC"),
               postgresql_where=text("computed_trending IS NOT NULL")),
         Index("uq_models_repo_id_lower", text("lower(repo_id)"), unique=True),
         Index("ix_models_author", "author"),
         Index("ix_models_pipeline_tag", "pipeline_tag"),
-        Index("ix_models_library_name", "library_name"),
-        Index("ix_models_license", "license"),
-        Index("ix_models_task_library", "pipeline_tag", "library_name"),  # with statistics: 0008
+        # A larger pending list makes GIN upkeep far cheaper for batched upserts.
         Index("ix_models_tags", "tags", postgresql_using="gin",
               postgresql_with={"gin_pending_list_limit": 16384}),
     )
+
+
+class SearchRow(Base):
+    """What search filters and sorts on, one narrow row per model (migration 0009).
+
+    Kept current by statement triggers on `models`. `key` is the id as search compares it
+    (`search_key`: lower case, `-_./ ` all `-`), `name_key` the same of the name alone.
+    """
+
+    __tablename__ = "model_search"
+
+    id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(Text)
+    name_key: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(Text)
+    pipeline_tag: Mapped[str | None] = mapped_column(Text)
+    library_name: Mapped[str | None] = mapped_column(Text)
+    license: Mapped[str | None] = mapped_column(Text)
+    downloads: Mapped[int] = mapped_column(BigInteger)
+    likes: Mapped[int] = mapped_column(Integer)
+    trending_score: Mapped[float | None] = mapped_column(Double)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_modified: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    gated: Mapped[str | None] = mapped_column(Text)
+    has_base_model: Mapped[bool]
+
+    __table_args__ = (
+        Index("ix_model_search_key", "key", postgresql_using="gin", postgresql_ops={"key": "gin_trgm_ops"}),
+        Index("ix_model_search_key_equal", "key"),
+        Index("ix_model_search_name_key", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
+        Index("ix_model_search_downloads", text("downloads DESC"), text("id DESC")),
+        Index("ix_model_search_likes", text("likes DESC"), text("id DESC")),
+        Index("ix_model_search_trending", text("trending_score DESC NULLS LAST"), text("id DESC")),
+        Index("ix_model_search_created_at", text("created_at DESC NULLS LAST"), text("id DESC")),
+        Index("ix_model_search_last_modified", text("last_modified DESC NULLS LAST"), text("id DESC")),
+        Index("ix_model_search_task", "pipeline_tag", text("downloads DESC"), text("id DESC")),
+        Index("ix_model_search_library", "library_name", text("downloads DESC"), text("id DESC")),
+        Index("ix_model_search_author", "author", text("downloads DESC"), text("id DESC")),
+        Index("ix_model_search_license", "license"),
+    )
+
+
+class ModelCard(Base):
+    """A model card's text (its README) and the English tsvector that `card=` searches."""
+
+    __tablename__ = "model_cards"
+
+    id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
+    card: Mapped[str] = mapped_column(Text)
+    vector: Mapped[str] = mapped_column(
+        TSVECTOR, Computed("to_tsvector('english'::regconfig, card)", persisted=True))
+
+    __table_args__ = (Index("ix_model_cards_vector", "vector", postgresql_using="gin"),)
 
 
 class ModelTag(Base):

@@ -27,5 +27,5 @@ def totals(session: Session) -> dict:
 def dimension(session: Session, name: str, query: SearchQuery, limit: int = TOP) -> Counts:
     """Counts by `name` over the models `query` selects, largest first (months in order);
     estimated from a sample when the result is large (`Counts.exact` is then false)."""
-    conditions = filters(session, query)
+    conditions = filters(query)
     return count_values(session, name, conditions, limit, expected_matches(session, conditions))

@@ -202,7 +202,7 @@ def test_a_filter_with_many_matches_is_estimated_from_a_sample(catalog, monkeypa
     monkeypatch.setattr(counting, "SAMPLE_SIZE", 0.5)  # below one match: always a part of the table
     broad = {"pipeline_tag": ["text-generation"]}
     with catalog.session(read_only=True) as session:
-        expected = estimate_rows(session, filters(session, SearchQuery(**broad)))
+        expected = estimate_rows(session, filters(SearchQuery(**broad)))
     most_scaled = 2 * expected  # scale = 100 / percent, percent = 100 * SAMPLE_SIZE / expected
     exact = {"2024-01": 2, "2024-03": 1}
     tasks = run(catalog, analytics.tasks_by_month, **broad)

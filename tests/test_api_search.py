@@ -19,7 +19,7 @@ def family(db):
 @pytest.fixture(params=["walk", "gather"])
 def plan(request, monkeypatch):
     """Both query plans of data.search: walk the sort index (many matches) or gather and sort."""
-    monkeypatch.setattr("data.search.WALK_INDEX_ABOVE", 0 if request.param == "walk" else 10**9)
+    monkeypatch.setattr("data.search.plan.WALK_TO_GATHER_COST", 0 if request.param == "walk" else 10**9)
     return request.param
 
 
@@ -173,28 +173,29 @@ def test_trending_stats_and_authors(client, family):
     assert client.get("/api/v1/authors/nobody").status_code == 404
 
 
-# Relevance tiers for q="llama-3": 2 = the id contains the text, 1 = the id has its words,
-# 0 = only other fields match. Downloads are distinct, so the order is fully determined.
+# Relevance tiers for q="llama-3" and "llama 3" (the same text as one key): 3 = the id is the
+# text, 2 = the name starts with it, 1 = the id contains it, 0 = the id has all its words (only
+# for two words). Tags never match. Downloads are distinct, so the order is fully determined.
 TIERED = [
-    ("a/llama-3-8b", 2, 50, []), ("b/my-llama-3", 2, 900, []), ("c/Llama-3", 2, 10, []),
-    ("d/llama-2-3b", 1, 800, []), ("e/llama3-mini", 1, 5, []),
-    ("f/tiny-model", 0, 1000, ["llama", "3-bit"]), ("g/other", 0, 20, ["llama", "3d"]),
-    ("h/unrelated", None, 5000, ["mistral"]),
+    ("llama/3", 3, 3, 1, []), ("a/llama-3-8b", 2, 2, 50, []), ("c/Llama_3", 2, 2, 10, []),
+    ("b/my-llama.3", 1, 1, 900, []), ("d/llama-2-3b", None, 0, 800, []), ("e/llama3-mini", None, 0, 5, []),
+    ("f/tiny-model", None, None, 1000, ["llama", "3-bit"]), ("h/unrelated", None, None, 5000, ["mistral"]),
 ]
 
 
 @pytest.fixture
 def tiered(db):
     ingest(db, [{"id": repo_id, "downloads": downloads, "likes": 0, "tags": tags,
-                 "createdAt": "2024-01-01T00:00:00.000Z"} for repo_id, _, downloads, tags in TIERED])
+                 "createdAt": "2024-01-01T00:00:00.000Z"} for repo_id, _, _, downloads, tags in TIERED])
 
 
-@pytest.mark.parametrize("q", ["llama-3", "llama 3"])  # no id contains a space: no tier 2
+@pytest.mark.parametrize("q", ["llama-3", "llama 3"])
 @pytest.mark.parametrize("order", ["desc", "asc"])
 @pytest.mark.parametrize("mode", ["page", "cursor"])
 def test_relevance_pages_walk_the_tiers_in_order(client, tiered, q, order, mode, plan):
-    ranked = sorted((m for m in TIERED if m[1] is not None),
-                    key=lambda m: (min(m[1], 1) if " " in q else m[1], m[2]), reverse=order == "desc")
+    tier = 1 if q == "llama-3" else 2
+    ranked = sorted((m for m in TIERED if m[tier] is not None), key=lambda m: (m[tier], m[3]),
+                    reverse=order == "desc")
     seen, page, cursor = [], 1, None
     for _ in range(10):
         params = {"q": q, "order": order, "per_page": 2}

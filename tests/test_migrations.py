@@ -23,11 +23,23 @@ def test_migrations_go_down_to_nothing_and_up_again(fresh_database_url):
         engine.dispose()
 
 
-def test_search_vector_is_generated_and_weighted(db):
+def test_search_rows_follow_the_models_whoever_writes_them(db):
     from tests.factories import add_models
 
-    add_models(db, "org/model", search_document="'llama':1A 'meta':2B 'gguf':3")
+    add_models(db, "Org/Llama_3.1-8B", pipeline_tag="text-generation", downloads=5)
     with db.session() as session:
-        vector = session.execute(text("SELECT search_vector::text FROM models")).scalar_one()
-    # the document's weighted words, and the suffixes of the id's words ("model": odel, del)
-    assert vector == "'del' 'gguf':3 'llama':1A 'meta':2B 'odel'"
+        row = session.execute(text("SELECT key, name_key, downloads, pipeline_tag FROM model_search")).one()
+        assert tuple(row) == ("org-llama-3-1-8b", "llama-3-1-8b", 5, "text-generation")
+        session.execute(text("UPDATE models SET downloads = 7, repo_id = 'org/llama.3'"))
+        assert session.execute(text("SELECT key, downloads FROM model_search")).one() == ("org-llama-3", 7)
+        session.execute(text("DELETE FROM models"))
+        assert session.execute(text("SELECT count(*) FROM model_search")).scalar_one() == 0
+
+
+def test_search_key_function_and_python_agree(db):
+    from data.search.text import key
+
+    ids = ["A/B_C.D-E F", "Qwen/Qwen2.5-7B-Instruct", "x/Ünïcode-ÄB"]
+    with db.session() as session:
+        found = [session.execute(text("SELECT search_key(:id)"), {"id": i}).scalar_one() for i in ids]
+    assert found == [key(i) for i in ids] == ["a-b-c-d-e-f", "qwen-qwen2-5-7b-instruct", "x-ünïcode-äb"]

@@ -71,7 +71,8 @@ def search_models():
         [model.as_dict() for model in result.models],
         page=None if query.cursor else query.page, per_page=query.per_page,
         total=result.total, total_exact=result.total_exact, next_cursor=result.next_cursor,
-        facets=result.facets, facets_exact=result.facets_exact, query=query_string(query),
+        facets=result.facets, facets_exact=result.facets_exact, match=result.match,
+        query=query_string(query),
     )
 
 

@@ -14,16 +14,19 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from data.db import Database
-from data.models import DatasetRelation, Model, ModelSibling, ModelTag
+from data.models import DatasetRelation, Model, ModelCard, ModelSibling, ModelTag, SearchRow
 
 # The upsert and the lineage upkeep read these during the load.
 KEPT_INDEXES = {"uq_models_repo_id_lower"}
-BULK_TABLES = (Model.__table__, ModelTag.__table__, ModelSibling.__table__, DatasetRelation.__table__)
+BULK_TABLES = (Model.__table__, ModelTag.__table__, ModelSibling.__table__, DatasetRelation.__table__,
+               SearchRow.__table__, ModelCard.__table__)
+# Their primary keys are the upserts' conflict targets (ON CONFLICT needs the index).
+KEYED_DURING_LOAD = (Model.__table__, SearchRow.__table__, ModelCard.__table__)
 BUILDERS = 2  # indexes built side by side: one per core
 
 
 def _constraints(table):
-    keys = [] if table is Model.__table__ else [table.primary_key]
+    keys = [] if table in KEYED_DURING_LOAD else [table.primary_key]
     return keys + sorted(table.foreign_key_constraints, key=lambda c: c.name)
 
 
@@ -41,6 +44,16 @@ def drop_for_bulk_load(session: Session) -> None:
             session.execute(text(f"DROP INDEX IF EXISTS {index.name}"))
         for constraint in reversed(_constraints(table)):
             session.execute(DropConstraint(constraint, if_exists=True))
+
+
+def order_search_rows(session: Session) -> None:
+    """Rewrite `model_search` in downloads order, before its indexes are built: a search
+    walking the downloads index then reads its rows from neighbouring pages."""
+    session.execute(text("CREATE TEMP TABLE ordered_search_rows AS "
+                         "SELECT * FROM model_search ORDER BY downloads DESC, id DESC"))
+    session.execute(text("TRUNCATE model_search"))
+    session.execute(text("INSERT INTO model_search SELECT * FROM ordered_search_rows"))
+    session.execute(text("DROP TABLE ordered_search_rows"))
 
 
 def restore(db: Database) -> list[str]:

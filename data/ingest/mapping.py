@@ -13,10 +13,12 @@ import orjson
 
 from data.ingest.vocabulary import ADAPTER_SIGNS, LANGUAGE_CODES, LIBRARY_TAGS, QUANTIZED_SIGNS
 from data.models import RELATION_TYPES
-from data.search_words import search_document
 
 MAX_ID_LENGTH = 200
 MAX_TAG_BYTES = 2000  # a btree key holds about 2,700 bytes
+MAX_CARD_CHARS = 100_000  # a card's text beyond this is cut: its tsvector stays far below 1 MB
+CARD_KEYS = ("card", "card_text")  # the README text, as the model-tree files and --details name it
+UNSTORABLE_CARD_CHARACTERS = str.maketrans("", "", "\x00\x02\x03")  # NUL; snippet markers (search)
 ID_PATTERN = re.compile(r"^[\w.\-]+(/[\w.\-]+)?$")
 HUB_URL_PREFIX = re.compile(r"^https?://(www\.)?huggingface\.co/")
 NAME_WORDS = re.compile(r"[-_./]+")
@@ -66,7 +68,7 @@ class ModelRecord:
     card_data: dict | None
     used_storage: int | None
     record_hash: str
-    search_document: str
+    card: str | None = None  # the README text; None when the record has none: keep what is stored
     # None when the record does not list files (list pages): keep what is stored.
     siblings: list[tuple[str, int | None, str | None]] | None = None
     tag_types: list[tuple[str, str]] = field(default_factory=list)
@@ -116,7 +118,7 @@ def map_record(raw: Any, digest: str | None = None) -> ModelRecord:
         card_data=card,
         used_storage=_count(record, "usedStorage"),
         record_hash=digest or record_digest(raw),
-        search_document=search_document(repo_id, author, _text(record, "pipeline_tag"), library, tags),
+        card=_card_text(record),
         siblings=_siblings(record),
         tag_types=[(tag, tag_type(tag, library)) for tag in dict.fromkeys(tags)],
         datasets=_datasets(tags, card),
@@ -220,6 +222,14 @@ def _card_data(record: dict) -> dict | None:
     if b"\\u0000" in encoded:  # PostgreSQL's jsonb cannot hold NUL characters
         card = orjson.loads(encoded.replace(b"\\u0000", b""))
     return card
+
+
+def _card_text(record: dict) -> str | None:
+    for key in CARD_KEYS:
+        value = record.get(key)
+        if isinstance(value, str) and value.strip():
+            return value[:MAX_CARD_CHARS].translate(UNSTORABLE_CARD_CHARACTERS)
+    return None
 
 
 def _gated(value: Any) -> str | None:

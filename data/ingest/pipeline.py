@@ -300,10 +300,15 @@ def _prepare(db: Database) -> bool:
 
 def _finish(db: Database, summary: IngestSummary, bulk_load: bool) -> None:
     """Build indexes left out by a bulk load; refresh what is derived from the whole catalog."""
+    if bulk_load:
+        with db.session() as session:
+            bulk.order_search_rows(session)
+            session.commit()
     bulk.restore(db)
     with db.session() as session:
         if summary.new or summary.updated:
             refresh_views(session, concurrently=not bulk_load)
             if summary.new + summary.updated > 10_000:
-                session.execute(text("ANALYZE models, model_tags, base_model_relations, dataset_relations"))
+                session.execute(text("ANALYZE models, model_search, model_cards, model_tags, "
+                                     "base_model_relations, dataset_relations"))
         session.commit()

@@ -24,10 +24,9 @@ MODEL_COLUMNS = (
     ("created_at", "timestamptz"), ("last_modified", "timestamptz"), ("gated", "text"),
     ("private", "boolean"), ("disabled", "boolean"), ("sha", "text"), ("card_data", "jsonb"),
     ("used_storage", "bigint"), ("has_base_model", "boolean"), ("record_hash", "text"),
-    ("search_document", "text"),
 )
 STAGE_MODEL_COLUMNS = (
-    *MODEL_COLUMNS, ("has_siblings", "boolean"), ("tag_set", "text[]"), ("tag_kinds", "text[]"),
+    *MODEL_COLUMNS, ("card", "text"), ("has_siblings", "boolean"), ("tag_set", "text[]"), ("tag_kinds", "text[]"),
 )
 SIBLING_COLUMNS = (("repo_id", "text"), ("rfilename", "text"), ("size", "bigint"), ("blob_id", "text"))
 RELATION_COLUMNS = (

@@ -26,8 +26,8 @@ def write_state(db: Database, key: str, moment: datetime) -> None:
 
 
 SYNTHETIC_SAMPLE = "synthetic_sample"  # the catalog holds generated demo data, not the Hub's
-CATALOG_TABLES = ("models", "model_tags", "model_siblings", "base_model_relations", "dataset_relations",
-                  "model_history")
+CATALOG_TABLES = ("models", "model_search", "model_cards", "model_tags", "model_siblings",
+                  "base_model_relations", "dataset_relations", "model_history")
 
 
 def is_synthetic(session) -> bool:

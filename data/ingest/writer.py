@@ -68,6 +68,7 @@ def merge_batch(session: Session, batch_id: int, size: int) -> BatchResult:
         if updated:
             _remove_replaced_children(session, batch_id)
         _insert_children(session, batch_id)
+        _upsert_cards(session, batch_id)
         _update_lineage_columns(session)
     unstage(session, batch_id)
     return BatchResult(new=new, updated=updated, unchanged=size - new - updated)
@@ -93,7 +94,7 @@ def _model_row(record: ModelRecord) -> tuple:
     values["card_data"] = Jsonb(record.card_data) if record.card_data is not None else None
     values["has_base_model"] = bool(record.relations)
     tag_set, tag_kinds = zip(*record.tag_types) if record.tag_types else ((), ())
-    return (*values.values(), record.siblings is not None, list(tag_set), list(tag_kinds))
+    return (*values.values(), record.card, record.siblings is not None, list(tag_set), list(tag_kinds))
 
 
 def _copy(cursor, table: str, batch_id: int, columns: tuple[tuple[str, str], ...], rows) -> None:
@@ -173,6 +174,16 @@ def _insert_children(session: Session, batch_id: int) -> None:
         FROM stage_relations s JOIN merge_changed c USING (repo_id)
         LEFT JOIN models p ON lower(p.repo_id) = lower(s.base_model_id)
         WHERE s.batch_id = :batch"""), {"batch": batch_id})
+
+
+def _upsert_cards(session: Session, batch_id: int) -> None:
+    """Cards of changed models; a record without one keeps the stored card (list pages have none)."""
+    session.execute(text("""
+        INSERT INTO model_cards (id, card)
+        SELECT c.id, s.card FROM stage_models s JOIN merge_changed c USING (repo_id)
+        WHERE s.batch_id = :batch AND s.card IS NOT NULL
+        ON CONFLICT (id) DO UPDATE SET card = excluded.card
+        WHERE model_cards.card IS DISTINCT FROM excluded.card"""), {"batch": batch_id})
 
 
 def _update_lineage_columns(session: Session) -> None:

@@ -1,0 +1,122 @@
+"""Search: a query in the grammar (data/query.py) → a page of models, its total and facets.
+
+From the URL to SQL: `filters` (conditions on `model_search`, text matching in `text`) →
+`plan` (the order, the cursor, and whether to walk the sort index or gather the matches) →
+`estimates` (the total, counted or estimated) → the page's summaries and card snippets.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data.catalog import SUMMARY_COLUMNS, ModelSummary
+from data.counting import count_dimensions
+from data.models import Model, ModelCard
+from data.query import SearchQuery
+from data.search.estimates import count, estimate_rows, expected_matches, upper_bound
+from data.search.filters import filters
+from data.search.plan import Page, criteria, page_rows, sort_key
+from data.search.text import (
+    SNIPPET_OPTIONS, SNIPPET_SOURCE_CHARS, SNIPPET_START, SNIPPET_STOP, card_query, describe_match,
+)
+
+__all__ = ["SearchResult", "count", "describe_match", "estimate_rows", "expected_matches", "export",
+           "facets", "filters", "search", "search_facets"]
+EXPORT_PAGE = 100
+FACET_SIZE = 10
+FACET_SAMPLE = 1_000  # matches counted for the facets of a large result
+
+
+@dataclass
+class SearchResult:
+    models: list[ModelSummary]
+    total: int
+    total_exact: bool
+    next_cursor: str | None
+    match: str = ""  # how the text was matched, in words
+    facets: dict[str, list[dict]] = field(default_factory=dict)
+    facets_exact: bool = True
+
+
+def search(session: Session, query: SearchQuery, *, counted: bool = True) -> SearchResult:
+    """A page of models and the total (when `counted`), next cursor and facets asked for."""
+    conditions = filters(query)
+    key = sort_key(query)
+    page = Page(key.decode(query.cursor) if query.cursor else None, query.per_page + 1)
+    page.skip = 0 if page.after else (query.page - 1) * query.per_page
+    rows, total = page_rows(session, query, criteria(query, conditions), key, page)
+    exact = total is not None
+    seen = page.skip + min(len(rows), query.per_page)
+    if total is None and not page.after and len(rows) <= query.per_page and (rows or not page.skip):
+        total, exact = seen, True  # the last page, read from the start: everything was seen
+    elif total is None and counted:
+        estimate = estimate_rows(session, conditions)
+        total, exact = count(session, conditions, estimate, upper_bound(session, conditions, estimate))
+        total = max(total, seen)  # an estimate is never below what was seen
+    elif total is None:
+        total, exact = 0, False
+    more = len(rows) > query.per_page
+    rows = rows[: query.per_page]
+    models = _summaries(session, [row[-1] for row in rows])
+    if query.card and models:
+        models = _with_snippets(session, query.card, models, [row[-1] for row in rows])
+    result = SearchResult(models, total, exact, key.cursor(rows[-1]) if more and rows else None,
+                          describe_match(query.q, query.card, query.effective_sort))
+    if query.facets:
+        result.facets, result.facets_exact = facets(session, conditions, query.facets,
+                                                    expected_matches(session, conditions))
+    return result
+
+
+def _summaries(session: Session, ids: list[int]) -> list[ModelSummary]:
+    """The page's models in the order of `ids`."""
+    if not ids:
+        return []
+    rows = session.execute(select(Model.id, *SUMMARY_COLUMNS).where(Model.id.in_(ids)))
+    found = {row[0]: ModelSummary(*row[1:]) for row in rows}
+    return [found[model_id] for model_id in ids if model_id in found]
+
+
+def _with_snippets(session: Session, card: str, models: list[ModelSummary], ids: list[int]) -> list[ModelSummary]:
+    headline = func.ts_headline("english", func.left(ModelCard.card, SNIPPET_SOURCE_CHARS),
+                                card_query(card), SNIPPET_OPTIONS)
+    snippets = dict(session.execute(select(ModelCard.id, headline).where(ModelCard.id.in_(ids))).all())
+    return [replace(model, snippet=_marked(snippets.get(model_id))) for model, model_id in zip(models, ids)]
+
+
+def _marked(headline: str | None) -> str | None:
+    """HTML-escaped text, the matches wrapped in <mark>."""
+    if not headline:
+        return None
+    escaped = html.escape(" ".join(headline.split()), quote=False)
+    return escaped.replace(SNIPPET_START, "<mark>").replace(SNIPPET_STOP, "</mark>")
+
+
+def export(session: Session, query: SearchQuery, cap: int) -> Iterator[ModelSummary]:
+    """Up to `cap` models of a search, in its order, read EXPORT_PAGE at a time by cursor."""
+    page = query.model_copy(update={"per_page": EXPORT_PAGE, "page": 1, "cursor": None, "facets": []})
+    sent = 0
+    while sent < cap:
+        found = search(session, page, counted=False)
+        yield from found.models[: cap - sent]
+        sent += len(found.models)
+        if not found.next_cursor:
+            return
+        page = page.model_copy(update={"cursor": found.next_cursor})
+
+
+def search_facets(session: Session, query: SearchQuery, names: list[str]) -> tuple[dict, bool]:
+    """Only the facets of a search (the dashboard loads them after the results)."""
+    conditions = filters(query)
+    return facets(session, conditions, names, expected_matches(session, conditions))
+
+
+def facets(session, conditions, names, expected: int) -> tuple[dict, bool]:
+    """The top values of each facet in the result: counted, or estimated from a sample."""
+    found = count_dimensions(session, names, conditions, FACET_SIZE, expected, FACET_SAMPLE)
+    return {name: counts.values for name, counts in found.items()}, all(c.exact for c in found.values())

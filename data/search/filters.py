@@ -1,0 +1,79 @@
+"""The conditions a `SearchQuery` puts on `model_search` rows (search, counts, facets, charts).
+
+Columns of the narrow table are filtered directly; what only the wide tables hold (tags,
+datasets, lineage, cards) through EXISTS on the same model id.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import ColumnElement, cast, exists, false, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, TEXT
+
+from data.models import BaseModelRelation, DatasetRelation, Model, SearchRow
+from data.query import SearchQuery
+from data.search.text import card_condition, word_conditions
+
+COLUMN_FILTERS = (  # (SearchQuery field, column): any of the values
+    ("author", SearchRow.author), ("pipeline_tag", SearchRow.pipeline_tag),
+    ("library", SearchRow.library_name), ("license", SearchRow.license),
+)
+
+
+def filters(query: SearchQuery) -> list[ColumnElement]:
+    conditions: list[ColumnElement] = word_conditions(query.q)
+    if query.card:
+        conditions.append(card_condition(query.card))
+    for name, column in COLUMN_FILTERS:
+        if values := getattr(query, name):
+            conditions.append(column.in_(values))
+    if query.language:
+        conditions.append(_model_has(Model.tags.overlap(cast(query.language, ARRAY(TEXT)))))
+    if query.tag:
+        conditions.append(_model_has(Model.tags.contains(cast(query.tag, ARRAY(TEXT)))))
+    if query.dataset:
+        conditions.append(exists().where(
+            DatasetRelation.model_id == SearchRow.id, DatasetRelation.dataset_id.in_(query.dataset)))
+    if query.base_model:
+        conditions.append(_derivative_of(query.base_model, query.relation))
+    if query.gated is not None:
+        conditions.append(SearchRow.gated.isnot(None) if query.gated else SearchRow.gated.is_(None))
+    if query.has_base_model is not None:
+        conditions.append(SearchRow.has_base_model.is_(query.has_base_model))
+    conditions += _created_between(query.created_from, query.created_to)
+    if query.min_downloads is not None:
+        conditions.append(SearchRow.downloads >= query.min_downloads)
+    if query.min_likes is not None:
+        conditions.append(SearchRow.likes >= query.min_likes)
+    return conditions
+
+
+def _model_has(condition: ColumnElement) -> ColumnElement:
+    return exists(select(Model.id).where(Model.id == SearchRow.id, condition))
+
+
+def _derivative_of(base_id: str, relations: list[str]) -> ColumnElement:
+    edge = exists().where(
+        BaseModelRelation.model_id == SearchRow.id,
+        func.lower(BaseModelRelation.base_model_id) == base_id.lower(),
+    )
+    if relations:
+        edge = edge.where(BaseModelRelation.relation_type.in_(relations))
+    return edge
+
+
+def _created_between(first: date | None, last: date | None) -> list[ColumnElement]:
+    """Whole UTC days; a range past the calendar's ends is open there (9999-12-31 has no next day)."""
+    if first and last and first > last:
+        return [false()]
+    conditions = []
+    if first:
+        conditions.append(SearchRow.created_at >= _start_of(first))
+    if last and last < date.max:
+        conditions.append(SearchRow.created_at < _start_of(last + timedelta(days=1)))
+    return conditions
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)

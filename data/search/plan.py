@@ -1,0 +1,247 @@
+"""A page of matches: the order (sort keys and cursors) and the plan that reads it.
+
+Every ordering ends on the model id, so pages never overlap or skip; a cursor holds the last
+row's sort values (keyset paging: page 1,000 costs what page 1 does). Two plans:
+- gather: the filters' indexes (trigrams for id words) find every match, then sort; best for
+  few matches, and the page's query also counts them (a window count);
+- walk: the sort index is read in order until a page of matches is met; best for many.
+PostgreSQL left to itself can take a text match combined with other conditions for far
+rarer than it is (PERFORMANCE.md): the walk's settings live in a savepoint, rolled back after.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, text
+from sqlalchemy.orm import Session
+
+from data.models import ModelCard, SearchRow
+from data.query import QueryError, SearchQuery, decode_cursor, encode_cursor
+from data.counting import catalog_size
+from data.search.estimates import capped_count, estimate_rows, upper_bound
+from data.search.text import card_query, id_words, indexable, tier_of, tiers
+
+WALK_TO_GATHER_COST = 0.06  # a row read walking vs a match gathered (0.35 µs vs ~6 µs, measured)
+WALK_ROWS_AT_MOST = 20_000  # rows a walk reads before it gives way to gathering (~7 ms)
+SORT_COLUMNS = {
+    "downloads": SearchRow.downloads, "likes": SearchRow.likes, "trending": SearchRow.trending_score,
+    "created": SearchRow.created_at, "updated": SearchRow.last_modified,
+}
+NULLABLE_SORTS = {SearchRow.trending_score, SearchRow.created_at, SearchRow.last_modified}
+BIGINT = 2**63  # cursor integers beyond PostgreSQL's bigint are not ours
+WALK_SETTINGS = ("SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true),"
+                 " set_config('max_parallel_workers_per_gather', '0', true)")
+
+
+@dataclass
+class Page:
+    after: list | None  # the cursor's sort values
+    limit: int  # a page and one row more, to know whether another page follows
+    skip: int = 0
+
+
+@dataclass
+class SortKey:
+    columns: list[ColumnElement]  # the values a cursor records, the last one the id
+    types: list[type]
+    descending: bool
+    joins_cards: bool = False  # the first column is a card's rank
+
+    def order(self, indexed: bool = True) -> list:
+        """ORDER BY matching the sort index (scanned either way), or hiding it from the planner."""
+        return [_directed(column if indexed else func.coalesce(column, column), column, self.descending)
+                for column in self.columns]
+
+    def cursor(self, values) -> str:
+        return encode_cursor({"k": [value.isoformat() if isinstance(value, datetime) else value
+                                    for value in values]})
+
+    def decode(self, cursor: str) -> list:
+        values = decode_cursor(cursor).get("k")
+        if not isinstance(values, list) or len(values) != len(self.types):
+            raise QueryError("cursor", "not a cursor for this sort")
+        try:
+            return [_typed(kind, value, nullable=column in NULLABLE_SORTS)
+                    for kind, value, column in zip(self.types, values, self.columns)]
+        except (TypeError, ValueError, OverflowError):
+            raise QueryError("cursor", "not a cursor this API gave out") from None
+
+    def after(self, values: list) -> ColumnElement:
+        return _keyset_after(self.columns, values, self.descending)
+
+
+def sort_key(query: SearchQuery, sort: str | None = None) -> SortKey:
+    descending = query.order == "desc"
+    sort = sort or query.effective_sort
+    if sort == "relevance" and query.card:
+        rank = func.ts_rank(ModelCard.vector, card_query(query.card))
+        return SortKey([rank, SearchRow.downloads, SearchRow.id], [float, int, int], descending, True)
+    if sort == "relevance":
+        return SortKey([tier_of(query.q or ""), SearchRow.downloads, SearchRow.id], [int, int, int], descending)
+    column = SORT_COLUMNS[sort]
+    return SortKey([column, SearchRow.id], [column.type.python_type, int], descending)
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """A search's conditions: text ones (id words, card) filter rows met on a walk; the others
+    can go with the sort index (task and library have composite ones)."""
+
+    texts: list[ColumnElement]
+    others: list[ColumnElement]
+    short_words: bool  # a word too short for the trigram index: gathering would scan every row
+
+    @property
+    def all(self) -> list[ColumnElement]:
+        return [*self.texts, *self.others]
+
+    def adding(self, text_condition: ColumnElement) -> Criteria:
+        return Criteria([*self.texts, text_condition], self.others, self.short_words)
+
+
+def criteria(query: SearchQuery, conditions: list[ColumnElement]) -> Criteria:
+    """`conditions` as `filters` gives them: the text ones first."""
+    texts = len(id_words(query.q)) + bool(query.card)
+    return Criteria(conditions[:texts], conditions[texts:], not indexable(query.q))
+
+
+def page_rows(session: Session, query: SearchQuery, found: Criteria, key: SortKey,
+              page: Page) -> tuple[list, int | None]:
+    """(rows of the key's values, the id last; the total when the plan counted it on the way)."""
+    if query.effective_sort == "relevance" and not key.joins_cards:
+        return _tiered_rows(session, query, found, page), None
+    return _rows(session, found, key, page, with_total=page.after is None)
+
+
+def _rows(session: Session, found: Criteria, key: SortKey, page: Page, *, with_total: bool,
+          rank: int | None = None) -> tuple[list, int | None]:
+    if not key.joins_cards and _walks(session, found, page.limit):
+        rows = _walked(session, found, key, page, rank)
+        if rows is not None:
+            return rows, None
+    rows = _gathered(session, found.all, key, page, rank, with_total)
+    if not with_total or not rows:
+        return rows, None
+    return [row[:-1] for row in rows], rows[0][-1]
+
+
+def _walks(session: Session, found: Criteria, limit: int) -> bool:
+    """Walk when enough rows are expected that a page of them is met early in the sort order,
+    or may be when a word is too short for trigrams."""
+    if not found.all:
+        return True
+    expected = estimate_rows(session, found.all)
+    least = walk_above(catalog_size(session), limit)
+    if expected >= least:
+        return True
+    return found.short_words and upper_bound(session, found.all, expected) >= least
+
+
+def walk_above(models: int, limit: int) -> float:
+    """Matches from which walking wins: a walk reads about limit × models / matches rows, a
+    gather reads every match (WALK_TO_GATHER_COST times dearer each, from scattered pages)."""
+    return math.sqrt(max(models, 1) * limit * WALK_TO_GATHER_COST)
+
+
+def _select(conditions, key: SortKey, page: Page, *, rank: int | None, with_total: bool):
+    ranked = [literal(rank).label("tier")] if rank is not None else []
+    counted = [func.count().over().label("total")] if with_total else []
+    statement = select(*ranked, *key.columns, *counted).where(*conditions)
+    if key.joins_cards:
+        statement = statement.join(ModelCard, ModelCard.id == SearchRow.id)
+    if page.after is not None:
+        statement = statement.where(key.after(page.after))
+    return statement.offset(page.skip or None).limit(page.limit)
+
+
+def _gathered(session, conditions, key: SortKey, page: Page, rank: int | None, with_total: bool) -> list:
+    statement = _select(conditions, key, page, rank=rank, with_total=with_total)
+    return session.execute(statement.order_by(*key.order(indexed=False))).all()
+
+
+def _walked(session, found: Criteria, key: SortKey, page: Page, rank: int | None) -> list | None:
+    """The page met walking the sort index; None when the first WALK_ROWS_AT_MOST rows (after
+    the cursor and the skipped ones) hold too few text matches: they are rarer than expected."""
+    savepoint = session.begin_nested()
+    try:
+        session.execute(text(WALK_SETTINGS))
+        if not found.texts:
+            statement = _select(found.others, key, page, rank=rank, with_total=False)
+            return session.execute(statement.order_by(*key.order(indexed=True))).all()
+        ahead = Page(page.after, page.skip + WALK_ROWS_AT_MOST)
+        walked = _select(found.others, key, ahead, rank=None, with_total=False).add_columns(
+            *(condition.label(f"text_{i}") for i, condition in enumerate(found.texts)))
+        walked = walked.order_by(*key.order(indexed=True)).subquery("walked")
+        ranked = [literal(rank).label("tier")] if rank is not None else []
+        statement = (select(*ranked, *(walked.c[column.key] for column in key.columns))
+                     .where(*(walked.c[f"text_{i}"] for i in range(len(found.texts))))
+                     .order_by(*(_directed(walked.c[c.key], c, key.descending) for c in key.columns))
+                     .offset(page.skip or None).limit(page.limit))
+        rows = session.execute(statement).all()
+        return rows if len(rows) == page.limit else None
+    finally:
+        savepoint.rollback()
+
+
+def _tiered_rows(session: Session, query: SearchQuery, found: Criteria, page: Page) -> list:
+    """Relevance, read tier by tier, each by downloads, so the match set is never ranked whole.
+    `page.after` and the rows are [tier, downloads, id]."""
+    within = sort_key(query, "downloads")
+    after, skip, rows = page.after, page.skip, []
+    ordered = tiers(query.q or "") if query.order == "desc" else tiers(query.q or "")[::-1]
+    for tier in ordered:
+        if after and (tier.rank > after[0] if query.order == "desc" else tier.rank < after[0]):
+            continue  # a tier before the cursor's
+        in_tier = Criteria([*tier.conditions, *found.texts[len(id_words(query.q)):]], found.others,
+                           found.short_words)
+        tier_page = Page(after[1:] if after and tier.rank == after[0] else None, page.limit - len(rows), skip)
+        got, _ = _rows(session, in_tier, within, tier_page, with_total=False, rank=tier.rank)
+        rows += got
+        if len(rows) >= page.limit:
+            break
+        if skip:  # this tier ended before the offset: the rest of the offset is in the next
+            skip = 0 if got else skip - capped_count(session, in_tier.all, skip)
+    return rows
+
+
+def _directed(expression, column: ColumnElement, descending: bool):
+    if column in NULLABLE_SORTS:  # indexed DESC NULLS LAST: missing values last, or first going up
+        return expression.desc().nulls_last() if descending else expression.asc().nulls_first()
+    return expression.desc() if descending else expression.asc()
+
+
+def _keyset_after(columns, values, descending: bool) -> ColumnElement:
+    """Rows after `values` in the order of `columns` (NULLS LAST when descending)."""
+    head, head_value = columns[0], values[0]
+    rest = _keyset_after(columns[1:], values[1:], descending) if len(columns) > 1 else literal(False)
+    if head_value is None:
+        # Descending: nulls come last, only nulls follow. Ascending: nulls first, all non-null follow.
+        return and_(head.is_(None), rest) if descending else or_(head.isnot(None), and_(head.is_(None), rest))
+    beyond = head < head_value if descending else head > head_value
+    if descending and head in NULLABLE_SORTS:
+        return or_(beyond, head.is_(None), and_(head == head_value, rest))
+    return or_(beyond, and_(head == head_value, rest))
+
+
+def _typed(python_type: type, value, *, nullable: bool):
+    """A cursor value as the sort compares it; anything a cursor of ours cannot hold raises."""
+    if value is None:
+        if nullable:
+            return None
+        raise TypeError("null")
+    if isinstance(value, bool):
+        raise TypeError(value)
+    if python_type is datetime:
+        return datetime.fromisoformat(value)
+    if python_type is int:
+        if not isinstance(value, int) or not -BIGINT <= value < BIGINT:
+            raise ValueError(value)
+        return value
+    if python_type is float:
+        if not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValueError(value)
+        return float(value)
+    raise TypeError(value)
