@@ -95,7 +95,8 @@ def results(db: Database, triggered, values: Mapping[str, object]) -> tuple:
     else:
         body = view.empty_state(query) if query_pairs(query) else view.empty_catalog()
     page = query.page if query.page != values.get("page") else no_update
-    return (body, view.match_description(None), view.summary(found.total, found.total_exact, query),
+    match = found.match if query.q or query.card else None
+    return (body, view.match_description(match), view.summary(found.total, found.total_exact, query),
             view.page_count(found.total, query.per_page), page)
 
 

@@ -168,13 +168,13 @@ def test_every_column_fits_a_1400_pixel_window(browser, site):
 
 
 def test_the_card_box_writes_card_to_the_url_and_back_clears_it(browser, site):
-    open_page(browser, site, "/?q=7b")
+    open_page(browser, site, "/?q=7b&sort=downloads")
     wait_for(browser, lambda: len(shown_ids(browser)) > 0)
     browser.find_element(f"#{view.CARD}").send_keys("instruction tuned", Keys.ENTER)
-    wait_for(browser, lambda: address(browser) == {"q": "7b", "card": "instruction tuned"})
-    wait_for(browser, lambda: shown_ids(browser) == api_ids(site, "q=7b&card=instruction+tuned"))
+    wait_for(browser, lambda: address(browser) == {"q": "7b", "sort": "downloads", "card": "instruction tuned"})
+    wait_for(browser, lambda: shown_ids(browser) == api_ids(site, "q=7b&sort=downloads&card=instruction+tuned"))
     browser.driver.back()
-    wait_for(browser, lambda: address(browser) == {"q": "7b"})
+    wait_for(browser, lambda: address(browser) == {"q": "7b", "sort": "downloads"})
     wait_for(browser, lambda: browser.find_element(f"#{view.CARD}").get_attribute("value") == "")
     assert browser.get_logs() == []
 
