@@ -35,11 +35,13 @@ def register(app: Dash, db: Database) -> None:
     def render_page(pathname, search_string):
         return page_for(db, text(pathname) or "/", text(search_string))
 
-    # The navbar is in the first layout, so its toggle can run in the browser.
+    # The navbar is in the first layout, so its toggle runs in the browser; a new page closes it.
     clientside_callback(
-        "function(clicks, isOpen) { return !isOpen; }",
-        Output(ids.NAV_COLLAPSE, "is_open"), Input(ids.NAV_TOGGLER, "n_clicks"), State(ids.NAV_COLLAPSE, "is_open"),
-        prevent_initial_call=True,
+        "function(clicks, pathname, isOpen) {"
+        " const toggled = dash_clientside.callback_context.triggered.some(t => t.prop_id.startsWith('"
+        + ids.NAV_TOGGLER + ".')); return toggled ? !isOpen : false; }",
+        Output(ids.NAV_COLLAPSE, "is_open"), Input(ids.NAV_TOGGLER, "n_clicks"), Input(ids.URL, "pathname"),
+        State(ids.NAV_COLLAPSE, "is_open"), prevent_initial_call=True,
     )
     clientside_callback(
         "function(title) { if (title) { document.title = title; } return ''; }",

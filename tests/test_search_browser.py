@@ -152,6 +152,18 @@ def test_a_header_click_sorts_by_its_column_and_back_restores_the_order(browser,
     assert browser.get_logs() == []
 
 
+def test_a_model_link_in_the_grid_opens_its_page_without_reloading(browser, site):
+    open_page(browser, site, "/?q=chat-merge")
+    wait_for(browser, lambda: shown_ids(browser) == ["merger/chat-merge-7b"])
+    browser.driver.execute_script("window.stillTheSamePage = true;")
+    browser.find_element(".results-grid .model-link").click()
+    wait_for(browser, lambda: browser.driver.title == "merger/chat-merge-7b · Model Catalog")
+    assert browser.driver.execute_script("return window.stillTheSamePage === true;")
+    browser.driver.back()
+    wait_for(browser, lambda: shown_ids(browser) == ["merger/chat-merge-7b"])
+    assert browser.get_logs() == []
+
+
 def test_every_column_fits_a_1400_pixel_window(browser, site):
     open_page(browser, site, "/?q=7b")
     wait_for(browser, lambda: len(shown_ids(browser)) > 0)
@@ -202,6 +214,9 @@ def test_on_a_phone_results_come_first_and_filters_and_links_wait_behind_toggles
         assert not visible(browser, ".navbar a.nav-link[href='/trending']")
         browser.find_element(".navbar-toggler").click()
         wait_for(browser, lambda: visible(browser, ".navbar a.nav-link[href='/trending']"))
+        browser.find_element(".navbar a.nav-link[href='/trending']").click()
+        wait_for(browser, lambda: listed_ids(browser, "#trending-results") != [])
+        wait_for(browser, lambda: not visible(browser, ".navbar a.nav-link[href='/trending']"))
         assert browser.get_logs() == []
     finally:
         browser.driver.set_window_size(1400, 1000)
