@@ -86,24 +86,21 @@ def follow_address(search_string, written, pathname):
 
 
 def results(db: Database, triggered, values: Mapping[str, object]) -> tuple:
-    """Results, match line, summary, page count and page (back to 1 when the search changed)."""
+    """Rows and columns of the grid, the grid's visibility, the list, the empty state, the match
+    line, summary, page count and page (back to 1 when the search changed)."""
     query = query_from_controls(values, keep_page=triggered in (None, view.PAGER))
     with db.session(read_only=True) as session:
         found = search(session, query)
-    if found.models:
-        body = results_view(query, found.models)
-    else:
-        body = view.empty_state(query) if query_pairs(query) else view.empty_catalog()
+    empty = [] if found.models else view.empty_state(query) if query_pairs(query) else view.empty_catalog()
     page = query.page if query.page != values.get("page") else no_update
     match = found.match if query.q or query.card else None
-    return (body, view.match_description(match), view.summary(found.total, found.total_exact, query),
-            view.page_count(found.total, query.per_page), page)
-
-
-def results_view(query: SearchQuery, models):
-    """The grid shows its sort on the header of the column sorted by, if it is one."""
-    sort = query.effective_sort if query.effective_sort in grid.SORTABLE else None
-    return grid.results_view(view.GRID, models, sort=sort, order=query.order, sortable=True)
+    sort = query.effective_sort if query.effective_sort in grid.SORTABLE else None  # shown on its header
+    return (
+        [grid.row(model) for model in found.models], grid.column_defs(sort, query.order, sortable=True),
+        grid.WIDE_ONLY if found.models else grid.HIDDEN, grid.results_list(found.models),
+        empty, view.match_description(match), view.summary(found.total, found.total_exact, query),
+        view.page_count(found.total, query.per_page), page,
+    )
 
 
 def facet_options(db: Database, values: Mapping[str, object]) -> list:
@@ -148,7 +145,9 @@ def register(app: Dash, db: Database) -> None:
         prevent_initial_call=True, optional=True,
     )(follow_address)
     app.callback(
-        Output(view.RESULTS, "children"), Output(view.MATCH, "children"), Output(view.SUMMARY, "children"),
+        Output(view.GRID, "rowData"), Output(view.GRID, "columnDefs"), Output(view.GRID_BOX, "className"),
+        Output(view.LIST, "children"), Output(view.EMPTY, "children"),
+        Output(view.MATCH, "children"), Output(view.SUMMARY, "children"),
         Output(view.PAGER, "max_value"), Output(view.PAGER, "active_page"), *controls, optional=True,
     )(lambda *values: results(db, ctx.triggered_id, by_name(CONTROLS, values)))
     app.callback(

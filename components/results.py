@@ -19,6 +19,7 @@ from data.catalog import ModelSummary
 from data.query import SORTS
 
 GRID_CLASS, LIST_CLASS = "results-grid", "results-list"
+WIDE_ONLY, NARROW_ONLY, HIDDEN = "d-none d-md-block", "d-md-none", "d-none"  # grid from 768 px, list below
 MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
 # colId: (header, row field, width); a colId in SORTABLE is also the sort's name in the grammar.
@@ -108,7 +109,6 @@ def results_grid(grid_id: str, models: Sequence[ModelSummary], *, sort: str | No
         id=grid_id,
         rowData=[row(model) for model in models],
         columnDefs=column_defs(sort, order, sortable),
-        getRowId="params.data.id",
         dashGridOptions={
             "domLayout": "autoHeight", "ensureDomOrder": True, "suppressMultiSort": True,
             "suppressMovableColumns": True, "suppressCellFocus": True,
@@ -136,6 +136,6 @@ def results_list(models: Sequence[ModelSummary]) -> html.Ul:
 def results_view(grid_id: str, models: Sequence[ModelSummary], **grid_options) -> html.Div:
     """The grid on wide screens, the list on narrow ones (CSS chooses)."""
     return html.Div([
-        html.Div(results_grid(grid_id, models, **grid_options), className="d-none d-md-block"),
-        html.Div(results_list(models), className="d-md-none"),
+        html.Div(results_grid(grid_id, models, **grid_options), className=WIDE_ONLY),
+        html.Div(results_list(models), className=NARROW_ONLY),
     ], className="results")

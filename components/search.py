@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.results import HIDDEN, NARROW_ONLY, results_grid
 from data.query import SearchQuery, query_string
 
 PAGE_URL = "search-url"  # this page's own view of the address bar (refresh=False)
@@ -27,7 +28,8 @@ CREATED = "filter-created"
 MIN_DOWNLOADS = "filter-min_downloads"
 SORT, ORDER, PER_PAGE = "search-sort", "search-order", "search-per_page"
 PAGER = "search-pager"
-RESULTS, SUMMARY, MATCH, GRID = "search-results", "search-summary", "search-match", "search-grid"
+RESULTS, SUMMARY, MATCH = "search-results", "search-summary", "search-match"
+GRID, GRID_BOX, LIST, EMPTY = "search-grid", "search-grid-box", "search-list", "search-empty"
 FILTERS, FILTERS_TOGGLE, FILTERS_CLOSE = "search-filters", "search-filters-toggle", "search-filters-close"
 
 FACET_LABELS = {"pipeline_tag": "Task", "library": "Library", "license": "Licence", "language": "Language",
@@ -53,7 +55,7 @@ def page_body(query: SearchQuery) -> dbc.Row:
         search_bar(query),
         html.Div(id=MATCH, className="small text-muted mb-1 match-description"),
         html.Div(id=SUMMARY, className="d-flex flex-wrap align-items-center gap-2 mb-2"),
-        dcc.Loading(html.Div(id=RESULTS, className="search-results"), delay_show=250,
+        dcc.Loading(results_slots(), delay_show=250,
                     overlay_style={"visibility": "visible", "opacity": 0.5}),
         dbc.Pagination(id=PAGER, max_value=1, active_page=query.page, fully_expanded=False,
                        first_last=True, previous_next=True, className="mt-2 search-pager"),
@@ -84,6 +86,16 @@ def search_bar(query: SearchQuery) -> dbc.Row:
         ],
         className="g-2",
     )
+
+
+def results_slots() -> html.Div:
+    """Where results go. The grid stays mounted and gets new rows (cheaper than a new grid per
+    search); it is hidden while the list (narrow screens) or an empty state shows instead."""
+    return html.Div([
+        html.Div(id=EMPTY),
+        html.Div(results_grid(GRID, [], sortable=True), id=GRID_BOX, className=HIDDEN),
+        html.Div(id=LIST, className=NARROW_ONLY),
+    ], id=RESULTS, className="search-results")
 
 
 def text_box(component_id: str, icon: str, value: str | None, placeholder: str, **options) -> dbc.InputGroup:

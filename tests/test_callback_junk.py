@@ -61,7 +61,7 @@ def catalog(db):
 
 def test_the_app_has_the_callbacks_this_corpus_is_meant_to_cover(app):
     keys = " ".join(key for key, _ in server_callbacks(app))
-    for output in ("search-results.children", "search-url.search", "search-sort.value", "search-filters.className",
+    for output in ("search-grid.rowData", "search-url.search", "search-sort.value", "search-filters.className",
                    "trending-results.children", "analytics-tasks.children", "model-tab-content.children",
                    "page.children", "url.href"):
         assert output in keys

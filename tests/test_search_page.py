@@ -30,19 +30,22 @@ def controls_of(url_query: str) -> dict:
     return page.controls_from_query(parse_query(parse_qsl(url_query), strict=False))
 
 
-def grid_ids(body) -> list[str]:
-    grid = body.children[0].children
-    return [row["id"] for row in grid.rowData]
+def shown(results) -> dict:
+    """The search page's outputs by name."""
+    names = ("rows", "columns", "grid_class", "listing", "empty", "match", "summary", "pages", "page")
+    return dict(zip(names, results, strict=True))
 
 
 @pytest.mark.parametrize("url_query", URLS)
 def test_the_page_shows_what_the_api_gives_for_the_same_query_string(db, client, family, url_query):
-    body, _, summary, pages, _ = page.results(db, None, controls_of(url_query))
+    out = shown(page.results(db, None, controls_of(url_query)))
     api = client.get(f"/api/v1/models?{url_query}").json
-    shown = grid_ids(body) if api["data"] else []
-    assert shown == [model["id"] for model in api["data"]]
-    assert f"{api['meta']['total']:,} model" in summary[0].children
-    assert pages == max(1, -(-api["meta"]["total"] // api["meta"]["per_page"]))
+    assert [row["id"] for row in out["rows"]] == [model["id"] for model in api["data"]]
+    assert [item.children[0].children for item in out["listing"].children] == [model["id"] for model in api["data"]]
+    assert f"{api['meta']['total']:,} model" in out["summary"][0].children
+    assert out["pages"] == max(1, -(-api["meta"]["total"] // api["meta"]["per_page"]))
+    said = out["match"][-1] if out["match"] else None  # the line's text, after its icon
+    assert said == (api["meta"]["match"] if "q=" in url_query or "card=" in url_query else None)
 
 
 @pytest.mark.parametrize("url_query", URLS)
@@ -55,16 +58,14 @@ def test_a_control_change_writes_the_canonical_url_and_resets_the_page(db, famil
     values = controls_of("q=7b&per_page=2&page=2")
     values["library"] = ["transformers"]
     assert page.address_of(view.LIBRARY, values) == "?library=transformers&per_page=2&q=7b"
-    *_, active_page = page.results(db, view.LIBRARY, values)
-    assert active_page == 1
+    assert shown(page.results(db, view.LIBRARY, values))["page"] == 1
 
 
 def test_turning_the_page_keeps_the_search(db, family):
     values = controls_of("q=7b&per_page=2")
     values["page"] = 2
     assert page.address_of(view.PAGER, values) == "?page=2&per_page=2&q=7b"
-    *_, active_page = page.results(db, view.PAGER, values)
-    assert active_page is no_update
+    assert shown(page.results(db, view.PAGER, values))["page"] is no_update
 
 
 def test_back_and_forward_rebuild_the_controls_from_the_url():
@@ -89,9 +90,9 @@ def test_junk_in_the_url_is_ignored():
 
 
 def test_no_match_offers_to_clear_the_filters(db, family):
-    body, _, summary, _, _ = page.results(db, None, controls_of("q=base&library=nothing-like-this"))
-    assert "empty-state" in body.className
-    assert body.children[-1].href == "/?" + urlencode({"q": "base"})
+    out = shown(page.results(db, None, controls_of("q=base&library=nothing-like-this")))
+    assert "empty-state" in out["empty"].className and out["rows"] == [] and out["grid_class"] == "d-none"
+    assert out["empty"].children[-1].href == "/?" + urlencode({"q": "base"})
 
 
 def test_facet_options_count_within_the_result_and_keep_the_selection(db, client, family):
