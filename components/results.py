@@ -38,7 +38,7 @@ COLUMNS = {
 SORTABLE = tuple(sort for sort in SORTS if sort != "relevance")  # each has a column below
 NUMERIC = {"downloads", "likes", "trending", "derivatives"}
 LINK_RENDERERS = {"id": "ModelLink", "author": "AuthorLink"}  # assets/results_grid.js
-FLEX = {"id": 3, "author": 1.2, "pipeline_tag": 1.4, "library": 1.1}
+FLEX = {"id": 2.6, "author": 1, "pipeline_tag": 1.6, "library": 1.2}
 MIN_WIDTH = {"id": 160, "author": 70, "pipeline_tag": 96, "library": 100}  # all fit in 960 px
 
 
@@ -89,13 +89,13 @@ def column_defs(sort: str | None, order: str, sortable: bool) -> list[dict]:
         if width:
             column |= {"width": width, "minWidth": width, "maxWidth": width, "suppressSizeToFit": True}
         else:
-            column |= {"flex": FLEX[col_id], "minWidth": MIN_WIDTH[col_id], "wrapText": True, "autoHeight": True}
+            column |= {"flex": FLEX[col_id], "minWidth": MIN_WIDTH[col_id], "tooltipField": field}
         if col_id in NUMERIC:
             column |= {"type": "rightAligned"}
         if col_id in LINK_RENDERERS:
             column |= {"cellRenderer": LINK_RENDERERS[col_id]}
         if col_id == "id":
-            column |= {"cellClass": "model-id"}
+            column |= {"cellClass": "model-id", "wrapText": True, "autoHeight": True}  # the snippet's room
         if sortable and col_id in SORTABLE:
             column |= {"sortable": True, "sort": order if col_id == sort else None,
                        "sortingOrder": ["desc", "asc"]}
@@ -112,6 +112,7 @@ def results_grid(grid_id: str, models: Sequence[ModelSummary], *, sort: str | No
         dashGridOptions={
             "domLayout": "autoHeight", "ensureDomOrder": True, "suppressMultiSort": True,
             "suppressMovableColumns": True, "suppressCellFocus": True,
+            "suppressAnimationFrame": True, "animateRows": False,  # rows drawn at once, not frame by frame
             "postSortRows": {"function": "keepServerOrder(params)"},
         },
         className=f"ag-theme-alpine {GRID_CLASS}",
