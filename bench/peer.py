@@ -114,6 +114,8 @@ def sample_models(url: str, seed: int) -> list[Model]:
 def queries(models: list[Model], kinds: list[str], count: int, rng: random.Random, seen: set) -> list[Query]:
     """`count` distinct queries, the kinds in turn."""
     fitting = {kind: [m for m in models if KINDS[kind][0](m)] for kind in kinds}
+    if empty := [kind for kind, found in fitting.items() if not found]:
+        sys.exit(f"no sampled model fits the kinds {', '.join(empty)}")
     found: list[Query] = []
     while len(found) < count:
         kind = kinds[len(found) % len(kinds)]
