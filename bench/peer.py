@@ -189,14 +189,24 @@ def same_page(a: list[tuple[str, int]], b: list[tuple[str, int]]) -> bool:
 
 
 def verdict(query: Query, catalog: Answer, peer: Answer) -> str:
+    """"same" page; "semantics": the pages differ only by models that one side's matching finds
+    and the other's does not; else "different" (also when a side returns a model its own
+    matching rejects)."""
     if catalog.status != 200 or peer.status != 200:
         return "error"
+    q = query.q
+    if not all(substring_match(i, q) for i, _ in catalog.rows) or not all(token_match(i, q) for i, _ in peer.rows):
+        return "different"
     if same_page(catalog.rows, peer.rows):
         return "same"
-    differing = {i for i, _ in catalog.rows} ^ {i for i, _ in peer.rows}
-    if any(not (substring_match(i, query.q) and token_match(i, query.q)) for i in differing):
-        return "semantics"
-    return "different"
+    # Models both would find rank alike on both sides: one side's run of them starts the other's.
+    mine = [row for row in catalog.rows if token_match(row[0], q)]
+    theirs = [row for row in peer.rows if substring_match(row[0], q)]
+    shorter = min(len(mine), len(theirs))
+    complete = [found for found, answer in ((mine, catalog), (theirs, peer)) if len(answer.rows) < query.size]
+    if any(len(found) < max(len(mine), len(theirs)) for found in complete):  # a whole result lacks one
+        return "different"
+    return "semantics" if same_page(mine[:shorter], theirs[:shorter]) else "different"
 
 
 def percentiles(times: list[float]) -> str:
