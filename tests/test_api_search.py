@@ -252,3 +252,19 @@ def test_csv_is_capped(client, family, monkeypatch):
 def test_unknown_format_is_400(client, family):
     response = client.get("/api/v1/models", query_string={"format": "xml"})
     assert response.status_code == 400 and response.json["error"]["details"]["parameter"] == "format"
+
+
+@pytest.mark.parametrize("sort, values", [
+    ("downloads", [True, 1]), ("downloads", [10**30, 1]), ("downloads", [None, 1]), ("downloads", ["x", 1]),
+    ("likes", [1.5e308, 1]), ("created", ["not a date", 1]), ("relevance", [None, 5, 1]),
+    ("relevance", [1, float("inf"), 1]), ("downloads", [1]), ("downloads", {"k": 1}),
+])
+def test_a_crafted_cursor_is_a_400_naming_the_cursor(client, family, sort, values):
+    import base64
+    import json
+
+    raw = json.dumps({"k": values} if isinstance(values, list) else values).encode()
+    cursor = base64.urlsafe_b64encode(raw).decode()
+    response = client.get("/api/v1/models", query_string={"q": "7b", "sort": sort, "cursor": cursor})
+    assert response.status_code == 400, response.json
+    assert response.json["error"]["details"]["parameter"] == "cursor"
