@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select, text
+from sqlalchemy import ColumnElement, Double, and_, cast, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from data.models import ModelCard, SearchRow
@@ -77,7 +77,8 @@ def sort_key(query: SearchQuery, sort: str | None = None) -> SortKey:
     descending = query.order == "desc"
     sort = sort or query.effective_sort
     if sort == "relevance" and query.card:
-        rank = func.ts_rank(ModelCard.vector, card_query(query.card))
+        # As double precision: a real's value does not survive the cursor's round trip exactly.
+        rank = cast(func.ts_rank(ModelCard.vector, card_query(query.card)), Double)
         return SortKey([rank, SearchRow.downloads, SearchRow.id], [float, int, int], descending, True)
     if sort == "relevance":
         return SortKey([tier_of(query.q or ""), SearchRow.downloads, SearchRow.id], [int, int, int], descending)

@@ -24,7 +24,7 @@ CARD_LANGUAGE = "english"
 SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"  # ingestion strips these from cards (mapping)
 SNIPPET_OPTIONS = (f"StartSel={SNIPPET_START}, StopSel={SNIPPET_STOP}, MaxWords=30, MinWords=12, "
                    "MaxFragments=0")
-SNIPPET_SOURCE_CHARS = 4_000  # headlines are cut from the card's start: ts_headline parses all it gets
+SNIPPET_SOURCE_CHARS = 30_000  # headlines come from the card's start: ts_headline parses all it is given
 TRIGRAM = 3  # words shorter than this cannot use the trigram index
 
 
