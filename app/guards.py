@@ -24,9 +24,9 @@ from flask import Flask, Response, request
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, NotFound
 
-from app.api import PREFIX
+from app.api import DASH_CALLBACK_PATH, is_api_path
 from app.api.database_errors import is_database_failure
-from app.api.errors import error_response
+from app.api.errors import error_response, http_error_response
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,6 @@ MAX_BODY_BYTES = 100_000  # a callback carries a few controls' values: kilobytes
 # request (gunicorn closes it, unannounced, when it cannot drain the rest quickly).
 MAX_DRAINED_BYTES = 1_048_576  # nginx's client_max_body_size in deploy/nginx
 DASH_INTERNAL_PREFIX = "/_dash-"
-CALLBACK_RULE = "/_dash-update-component"
 DASH_CATCH_ALL = "/<path:path>"  # the dashboard's pages: never the answer to an API path
 COMPONENT_SUITES_PREFIX = "/_dash-component-suites/"
 # What a callback raises when its input has a shape the dashboard never sends: a string where a
@@ -51,10 +50,6 @@ class MalformedCallback(ValueError):
     pass
 
 
-def is_api_path(path: str) -> bool:
-    return path == PREFIX or path.startswith(PREFIX + "/")
-
-
 def answers_json(path: str) -> bool:
     return is_api_path(path) or path.startswith(DASH_INTERNAL_PREFIX)
 
@@ -65,7 +60,7 @@ def init_guards(server: Flask, dash_app: Dash) -> None:
     server.before_request(_refuse_odd_paths)
     server.register_error_handler(HTTPException, _http_error)
     for rule in server.url_map.iter_rules():
-        if rule.rule == CALLBACK_RULE:
+        if rule.rule == DASH_CALLBACK_PATH:
             server.view_functions[rule.endpoint] = _guard_callback(server.view_functions[rule.endpoint], dash_app)
         elif rule.rule.startswith(COMPONENT_SUITES_PREFIX):
             server.view_functions[rule.endpoint] = _guard_component_suites(server.view_functions[rule.endpoint])
@@ -84,9 +79,7 @@ def _http_error(error: HTTPException):
         _drain_body()
     if error.response is not None or not answers_json(request.path):
         return error
-    code = "NOT_FOUND" if error.code == 404 else error.name.upper().replace(" ", "_")
-    response, status = error_response(error.code or 500, code, error.description or error.name,
-                                      {"path": request.path} if error.code == 404 else None)
+    response, status = http_error_response(error, {"path": request.path} if error.code == 404 else None)
     if error.code == 405 and isinstance(getattr(error, "valid_methods", None), list):
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response, status

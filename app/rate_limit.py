@@ -18,7 +18,7 @@ import time
 from flask import Flask, Response, request
 from flask_limiter import Limiter, RequestLimit
 
-from app.api import PREFIX
+from app.api import DASH_CALLBACK_PATH, PREFIX, is_api_path
 from app.api.errors import error_response
 from app.metrics import METRICS_PATH
 from app.settings import RateLimit
@@ -26,7 +26,6 @@ from app.settings import RateLimit
 log = logging.getLogger(__name__)
 # Orchestrators and scrapers poll these: they must always answer, and tell the truth of now.
 UNLIMITED_PATHS = frozenset({f"{PREFIX}/health", f"{PREFIX}/ready", METRICS_PATH})
-DASH_CALLBACK_PATH = "/_dash-update-component"
 IPV6_CLIENT_PREFIX = 64
 REDIS_TIMEOUT_SECONDS = 0.5  # the limit is worth a millisecond, not a stalled request
 
@@ -49,7 +48,7 @@ def is_limited(path: str, method: str) -> bool:
     return (
         method != "OPTIONS"  # CORS preflights are the browser's, not the client's, requests
         and path not in UNLIMITED_PATHS
-        and (path == PREFIX or path.startswith((PREFIX + "/", DASH_CALLBACK_PATH)))
+        and (is_api_path(path) or path == DASH_CALLBACK_PATH)
     )
 
 

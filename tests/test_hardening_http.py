@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import logging
+import os
 import re
 
 import pytest
@@ -305,3 +306,38 @@ def test_requests_gunicorn_refuses_itself_get_the_json_envelope(served, request_
 def test_a_long_query_that_gunicorn_takes_is_answered_by_the_app_in_json(served):
     response = requests.get(served.url + "/api/v1/models", params={"q": "a" * 7000}, timeout=10)
     assert response.status_code == 400 and response.json()["error"]["details"]["parameter"] == "q"
+
+
+# --- what nginx answers itself (deploy/nginx) ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def nginx_stack(server_url, template_url):
+    import shutil
+
+    if not shutil.which("nginx"):
+        if os.environ.get("CI"):
+            pytest.fail("nginx must be installed in CI")
+        pytest.skip("nginx is not installed")
+    from tests.stack import start_stack
+
+    with catalog_database(server_url) as url:
+        # A Redis nobody listens on: the app serves on without it, and touches no one's keys.
+        stack = start_stack(url, "redis://127.0.0.1:1/0", apps=1, CATALOG_RATE_LIMIT="off")
+        try:
+            yield stack
+        finally:
+            stack.stop()
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"GET /api/v1/models?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+    (b"GET /api/v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431),
+    (b"POST /_dash-update-component HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+     b"Content-Length: 2000000\r\n\r\n" + b" " * 2_000_000, 413),
+])
+def test_requests_nginx_refuses_itself_get_the_json_envelope(nginx_stack, request_bytes, status):
+    answered, headers, body = raw_request(nginx_stack, request_bytes)
+    assert answered == status and headers["Content-Type"] == "application/json"
+    assert set(json.loads(body)["error"]) == {"code", "message", "details"}
+    assert "nginx/" not in headers.get("Server", "")

@@ -45,15 +45,6 @@ CALLBACK_VALUES = [
 ]
 
 
-# Cases that still fail in code other engineers own (issue #11 item 4, data/search.py): kept in
-# the corpus and expected to fail until fixed there.
-OWNED_ELSEWHERE = {
-    **{("GET", path): "created_to=9999-12-31 overflows a date in data/search.py filters() (item 4)"
-       for path in ["/api/v1/models?created_to=9999-12-31",
-                    *(f"/api/v1/stats/{dimension}?created_to=9999-12-31" for dimension in DIMENSIONS)]},
-}
-
-
 def api_cases() -> list[tuple[str, str]]:
     """(method, path with query) of every route and parameter with each hostile value."""
     cases = [("GET", f"/api/v1/models?{name}={value}") for name in SEARCH_PARAMETERS for value in HOSTILE_VALUES]
@@ -139,19 +130,9 @@ def test_the_corpus_has_at_least_300_requests_per_kind():
 def test_every_api_request_is_answered_well(served, session):
     failures = []
     for method, path in api_cases():
-        if (method, path) in OWNED_ELSEWHERE:
-            continue
         response, seconds = send(session, served, method, path)
         failures += [f"{method} {path[:150]}: {problem}" for problem in problems_of(response, seconds, path)]
     assert failures == [], "\n".join(failures[:40]) + f"\n({len(failures)} in all)"
-
-
-@pytest.mark.parametrize("method, path", [
-    pytest.param(method, path, marks=pytest.mark.xfail(reason=reason, strict=True))
-    for (method, path), reason in OWNED_ELSEWHERE.items()])
-def test_requests_that_still_fail_in_code_owned_elsewhere(served, session, method, path):
-    response, seconds = send(session, served, method, path)
-    assert problems_of(response, seconds, path) == []
 
 
 # --- Dash callbacks ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from app.api.database_errors import DATABASE_ERRORS, database_failure
-from app.api.errors import ApiError, error_response, invalid_parameter
+from app.api.errors import ApiError, error_response, http_error_response, invalid_parameter
 from data.db import Database
 from data.query import QueryError
 
@@ -16,6 +16,11 @@ PREFIX = "/api/v1"
 log = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
+DASH_CALLBACK_PATH = "/_dash-update-component"  # Dash's one route for every callback
+
+
+def is_api_path(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
 
 
 def database() -> Database:
@@ -49,8 +54,7 @@ for _kind in DATABASE_ERRORS:
 def _http_error(error: HTTPException):
     if error.response is not None:  # already answered in the envelope (say, the rate limit's 429)
         return error.response
-    code = "NOT_FOUND" if error.code == 404 else error.name.upper().replace(" ", "_")
-    return error_response(error.code or 500, code, error.description or error.name)
+    return http_error_response(error)
 
 
 @bp.errorhandler(Exception)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from werkzeug.exceptions import HTTPException
 
 
 class ApiError(Exception):
@@ -22,3 +23,9 @@ def invalid_parameter(parameter: str, reason: str) -> ApiError:
 def error_response(status: int, code: str, message: str, details: Any = None):
     body = {"error": {"code": code, "message": message, "details": details or {}}}
     return jsonify(body), status
+
+
+def http_error_response(error: HTTPException, details: Any = None):
+    """Werkzeug's HTTP errors (404, 405, 413…) in the envelope, coded by their names."""
+    code = "NOT_FOUND" if error.code == 404 else error.name.upper().replace(" ", "_")
+    return error_response(error.code or 500, code, error.description or error.name, details)

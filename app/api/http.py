@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import brotli
 from flask import Flask, Response, current_app, g, request
 
-from app.api import PREFIX
+from app.api import is_api_path
 from app.api.cache import (
     UNSTORED_HEADERS,
     CachedResponse,
@@ -93,10 +93,6 @@ def _make_store(options: HttpOptions, redis: GuardedRedis | None) -> ResponseSto
 
 def _layer() -> HttpLayer:
     return current_app.extensions["catalog_http"]
-
-
-def is_api_path(path: str) -> bool:
-    return path == PREFIX or path.startswith(PREFIX + "/")
 
 
 def _reads() -> bool:

@@ -50,11 +50,12 @@ def search(session: Session, query: SearchQuery, *, counted: bool = True) -> Sea
 
 
 def _search(session: Session, query: SearchQuery, counted: bool) -> SearchResult:
-    conditions = filters(query)
+    found = criteria(query)
+    conditions = found.all
     key = sort_key(query)
     page = Page(key.decode(query.cursor) if query.cursor else None, query.per_page + 1)
     page.skip = 0 if page.after else (query.page - 1) * query.per_page
-    rows, total = page_rows(session, query, criteria(query, conditions), key, page)
+    rows, total = page_rows(session, query, found, key, page)
     exact = total is not None
     seen = page.skip + min(len(rows), query.per_page)
     if total is None and not page.after and len(rows) <= query.per_page and (rows or not page.skip):

@@ -22,9 +22,16 @@ COLUMN_FILTERS = (  # (SearchQuery field, column): any of the values
 
 
 def filters(query: SearchQuery) -> list[ColumnElement]:
-    conditions: list[ColumnElement] = word_conditions(query.q)
-    if query.card:
-        conditions.append(card_condition(query.card))
+    return [*text_filters(query), *field_filters(query)]
+
+
+def text_filters(query: SearchQuery) -> list[ColumnElement]:
+    """The id words' and the card's: checked on each row, found by the trigram and card indexes."""
+    return [*word_conditions(query.q), *([card_condition(query.card)] if query.card else [])]
+
+
+def field_filters(query: SearchQuery) -> list[ColumnElement]:
+    conditions: list[ColumnElement] = []
     for name, column in COLUMN_FILTERS:
         if values := getattr(query, name):
             conditions.append(column.in_(values))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from data.models import ModelCard, SearchRow
 from data.query import QueryError, SearchQuery, decode_cursor, encode_cursor
+from data.search.filters import field_filters, text_filters
 from data.search.estimates import capped_count, estimate_rows, models_in_catalog, upper_bound
 from data.search.text import card_query, id_words, indexable, tier_of, tiers
 
@@ -101,10 +102,8 @@ class Criteria:
         return Criteria([*self.texts, text_condition], self.others, self.short_words)
 
 
-def criteria(query: SearchQuery, conditions: list[ColumnElement]) -> Criteria:
-    """`conditions` as `filters` gives them: the text ones first."""
-    texts = len(id_words(query.q)) + bool(query.card)
-    return Criteria(conditions[:texts], conditions[texts:], not indexable(query.q))
+def criteria(query: SearchQuery) -> Criteria:
+    return Criteria(text_filters(query), field_filters(query), not indexable(query.q))
 
 
 def page_rows(session: Session, query: SearchQuery, found: Criteria, key: SortKey,

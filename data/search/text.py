@@ -81,7 +81,7 @@ def tiers(q: str) -> list[Tier]:
         Tier(2, [starts, not_(equal)], "the name starts with the text"),
         Tier(1, [has_whole, not_(starts), not_(equal)], "the id contains the text as typed"),
     ]
-    if len(words) > 1:  # one word: containing it is containing the text
+    if words != [whole]:  # one word: containing it is containing the text
         found.append(Tier(0, [*word_conditions(q), not_(has_whole)], "the id contains all its words"))
     return found
 
