@@ -49,10 +49,15 @@ def server_url(tmp_path_factory) -> Iterator[str]:
     if configured:
         yield configured
         return
+    import tempfile
+
     import pgserver
 
-    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="delete")
+    # Not under pytest's 0700 temporary root: run as root, pgserver's own user must reach it.
+    pgdata = Path(tempfile.mkdtemp(prefix="catalog-test-pg-")) / "pgdata"
+    server = pgserver.get_server(pgdata, cleanup_mode="delete")
     yield server.get_uri("postgres")
+    shutil.rmtree(pgdata.parent, ignore_errors=True)
 
 
 def _admin(server_url: str):

@@ -40,11 +40,19 @@ def test_default_is_everything_by_downloads(client, family):
     "q, expected",
     [
         ("base-7b-chat", ["lab/base-7b-chat", "quant/base-7b-chat-GGUF"]),
+        ("BASE_7B.chat", ["lab/base-7b-chat", "quant/base-7b-chat-GGUF"]),
         ("GGUF", ["quant/base-7b-chat-GGUF"]),
         ("acme", ["acme/base-7b"]),
+        ("acme/base", ["acme/base-7b"]),
         ("lora r16", ["tuner/base-7b-lora-r16"]),
+        ("r16 lora", ["tuner/base-7b-lora-r16"]),
         ("cycle", ["odd/cycle-a", "odd/cycle-b"]),
+        ("odd cycle", ["odd/cycle-a", "odd/cycle-b"]),
+        ("chat 7b", ["lab/base-7b-chat", "merger/chat-merge-7b", "quant/base-7b-chat-GGUF"]),
         ("7b", ["acme/base-7b", "lab/base-7b-chat", "merger/chat-merge-7b", "quant/base-7b-chat-GGUF", "tuner/base-7b-lora-r16"]),
+        # tags, task and library never match q (issue #10): only ids
+        ("llama", []), ("text-generation", []), ("transformers", []), ("mergekit", []), ("conversational", []),
+        ("lora mit", []), ("7b-lora-chat", []),
     ],
 )
 def test_text_finds_ids_the_way_people_type_them(client, family, q, expected, plan):
@@ -173,29 +181,33 @@ def test_trending_stats_and_authors(client, family):
     assert client.get("/api/v1/authors/nobody").status_code == 404
 
 
-# Relevance tiers for q="llama-3" and "llama 3" (the same text as one key): 3 = the id is the
-# text, 2 = the name starts with it, 1 = the id contains it, 0 = the id has all its words (only
-# for two words). Tags never match. Downloads are distinct, so the order is fully determined.
+# Relevance for q (issue #10): 3 = the id is the text, 2 = the name starts with it, 1 = the id
+# contains it as typed, 0 = the id has all its words; each tier by downloads. Separators and
+# case do not matter; tags never match. Downloads are distinct, so each order is fully determined.
 TIERED = [
-    ("llama/3", 3, 3, 1, []), ("a/llama-3-8b", 2, 2, 50, []), ("c/Llama_3", 2, 2, 10, []),
-    ("b/my-llama.3", 1, 1, 900, []), ("d/llama-2-3b", None, 0, 800, []), ("e/llama3-mini", None, 0, 5, []),
-    ("f/tiny-model", None, None, 1000, ["llama", "3-bit"]), ("h/unrelated", None, None, 5000, ["mistral"]),
+    ("llama/3", 1, []), ("a/llama-3-8b", 50, []), ("i/Llama_3.1-instruct", 30, []), ("c/Llama-3", 10, []),
+    ("b/my-llama-3", 900, []), ("llama/3-models", 400, []), ("d/llama-2-3b", 800, []), ("e/llama3-mini", 5, []),
+    ("f/tiny-model", 1000, ["llama", "3-bit"]), ("g/other", 20, ["llama", "3d"]), ("h/unrelated", 5000, ["mistral"]),
 ]
+LLAMA_3 = ["llama/3", "a/llama-3-8b", "i/Llama_3.1-instruct", "c/Llama-3", "b/my-llama-3", "llama/3-models"]
+RANKED = {
+    "llama-3": LLAMA_3, "LLAMA_3": LLAMA_3, "llama/3": LLAMA_3,
+    "llama 3": LLAMA_3 + ["d/llama-2-3b", "e/llama3-mini"],
+    "c llama 3": ["c/Llama-3", "i/Llama_3.1-instruct"],
+    "c/llama.3": ["c/Llama-3"],
+}
 
 
 @pytest.fixture
 def tiered(db):
     ingest(db, [{"id": repo_id, "downloads": downloads, "likes": 0, "tags": tags,
-                 "createdAt": "2024-01-01T00:00:00.000Z"} for repo_id, _, _, downloads, tags in TIERED])
+                 "createdAt": "2024-01-01T00:00:00.000Z"} for repo_id, downloads, tags in TIERED])
 
 
-@pytest.mark.parametrize("q", ["llama-3", "llama 3"])
+@pytest.mark.parametrize("q", list(RANKED))
 @pytest.mark.parametrize("order", ["desc", "asc"])
 @pytest.mark.parametrize("mode", ["page", "cursor"])
 def test_relevance_pages_walk_the_tiers_in_order(client, tiered, q, order, mode, plan):
-    tier = 1 if q == "llama-3" else 2
-    ranked = sorted((m for m in TIERED if m[tier] is not None), key=lambda m: (m[tier], m[3]),
-                    reverse=order == "desc")
     seen, page, cursor = [], 1, None
     for _ in range(10):
         params = {"q": q, "order": order, "per_page": 2}
@@ -205,7 +217,12 @@ def test_relevance_pages_walk_the_tiers_in_order(client, tiered, q, order, mode,
         cursor, page = response.json["meta"]["next_cursor"], page + 1
         if not cursor:
             break
-    assert seen == [m[0] for m in ranked]
+    assert seen == (RANKED[q] if order == "desc" else RANKED[q][::-1])
+
+
+def test_meta_says_how_the_text_was_matched(client, tiered):
+    meta = client.get("/api/v1/models", query_string={"q": "llama-3"}).json["meta"]
+    assert isinstance(meta.get("match"), str) and "id" in meta["match"].lower(), meta
 
 
 def csv_rows(response) -> list[dict]:

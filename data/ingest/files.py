@@ -1,6 +1,7 @@
 """Reading the Hub API's own JSON from files, and writing the catalog back out as JSONL.
 
 Accepted: arrays of `/api/models` items and single `/api/models/{id}` objects (`.json`),
+model-tree crawl files (`{"models": [...]}`, data/ingest/model_trees.py),
 one record per line (`.jsonl`), either gzipped (`.gz`), zips of such files, and folders.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data.ingest.model_trees import is_model_tree, model_tree_records
 from data.ingest.pipeline import Skip
 from data.models import Model, ModelSibling
 
@@ -74,12 +77,14 @@ def _read_bytes(where: str, name: str, data: bytes) -> Iterator[dict | Skip]:
         yield from _read_lines(where, io.BytesIO(data))
         return
     try:
-        document = orjson.loads(data)
+        document = _loads(data)
     except orjson.JSONDecodeError as error:
         yield Skip(where, f"invalid JSON: {error}")
         return
     if isinstance(document, list):
         yield from document
+    elif is_model_tree(document):
+        yield from model_tree_records(where, document)
     elif isinstance(document, dict):
         yield document
     else:
@@ -91,9 +96,24 @@ def _read_lines(where: str, stream) -> Iterator[dict | Skip]:
         if not line.strip():
             continue
         try:
-            yield orjson.loads(line)
+            yield _loads(line)
         except orjson.JSONDecodeError as error:
             yield Skip(f"{where}:{number}", f"invalid JSON: {error}")
+
+
+def _loads(data: bytes):
+    """orjson; when it refuses, the lenient standard parser, as the Hub's clients read pages.
+
+    NaN and lone surrogates then reach the mapping, which skips just their record with the
+    reason, instead of a whole file of records going as invalid JSON.
+    """
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as strict:
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError):
+            raise strict from None
 
 
 def export_jsonl(session: Session, path: Path) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, true
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_
 
 from data.models import ModelCard, SearchRow
 
@@ -23,8 +23,8 @@ _TO_KEY = str.maketrans({character: KEY_SEPARATOR for character in SEPARATORS})
 CARD_LANGUAGE = "english"
 SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"  # ingestion strips these from cards (mapping)
 SNIPPET_OPTIONS = (f"StartSel={SNIPPET_START}, StopSel={SNIPPET_STOP}, MaxWords=30, MinWords=12, "
-                   "MaxFragments=2, FragmentDelimiter=\" … \"")
-SNIPPET_SOURCE_CHARS = 20_000  # headlines are cut from the card's start: ts_headline parses all it gets
+                   "MaxFragments=0")
+SNIPPET_SOURCE_CHARS = 4_000  # headlines are cut from the card's start: ts_headline parses all it gets
 TRIGRAM = 3  # words shorter than this cannot use the trigram index
 
 
@@ -57,8 +57,10 @@ def word_conditions(q: str | None) -> list[ColumnElement]:
 
 
 def indexable(q: str | None) -> bool:
-    """Whether every word can be looked up by trigrams (else only a scan finds them)."""
-    return all(len(word) >= TRIGRAM for word in id_words(q))
+    """Whether the trigram index can find the matches: some word is long enough (the
+    others are then checked on the rows it finds); without words, other indexes serve."""
+    words = id_words(q)
+    return not words or any(len(word) >= TRIGRAM for word in words)
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def tiers(q: str) -> list[Tier]:
         Tier(2, [starts, not_(equal)], "the name starts with the text"),
         Tier(1, [has_whole, not_(starts), not_(equal)], "the id contains the text as typed"),
     ]
-    if len(words) > 1:  # one word: containing it is containing the text
+    if words != [whole]:  # one word: containing it is containing the text
         found.append(Tier(0, [*word_conditions(q), not_(has_whole)], "the id contains all its words"))
     return found
 
@@ -94,10 +96,8 @@ def card_query(card: str):
     return func.websearch_to_tsquery(CARD_LANGUAGE, card)
 
 
-def card_condition(card: str | None) -> ColumnElement:
-    if not card:
-        return true()
-    return exists().where(ModelCard.id == SearchRow.id, ModelCard.vector.op("@@")(card_query(card)))
+def card_condition(card: str) -> ColumnElement:
+    return exists().where(ModelCard.id == SearchRow.id, ModelCard.vector.op("@@")(card_query(card))).correlate(SearchRow)
 
 
 def describe_match(q: str | None, card: str | None, sort: str) -> str:
