@@ -21,9 +21,12 @@ CHARTS_DRAWN = ("document.querySelectorAll('.analytics-card').length > 0 && [...
                 " .analytics-empty'))")
 MODEL_HEADER = "document.querySelector('.model-header') !== null"
 
-# name: (path, what to wait for, full page height)
+PHONE = (390, 844)  # an iPhone 14's viewport
+LIST_SHOWN = "document.querySelector('.results-list .model-link') !== null"
+# name: (path, what to wait for, full page height[, viewport])
 SHOTS = {
     "search": ("/?pipeline_tag=text-generation&library=transformers&q=llama", RESULTS_SHOWN, False),
+    "search-phone": ("/?pipeline_tag=text-generation&q=llama", LIST_SHOWN, False, PHONE),
     "model-lineage": ("/models/cognitivecomputations/dolphin-2.9.1-llama-3-8b?tab=lineage", GRAPH_DRAWN, False),
     "model-overview": ("/models/mistralai/Mistral-7B-Instruct-v0.2", MODEL_HEADER, False),
     "analytics": ("/analytics", CHARTS_DRAWN, True),
@@ -33,15 +36,15 @@ SHOTS = {
 }
 
 
-def shoot(driver, url: str, condition: str, full_page: bool, path: Path) -> None:
-    set_viewport(driver, WIDTH, HEIGHT)
+def shoot(driver, url: str, condition: str, full_page: bool, path: Path, viewport=(WIDTH, HEIGHT)) -> None:
+    set_viewport(driver, *viewport)
     driver.get(url)
     wait_for(driver, condition, timeout=60, settle=True)
     time.sleep(1.0)  # animations: cytoscape's layout, plotly's transitions, fading spinners
     if full_page:
         height = driver.execute_script("return document.documentElement.scrollHeight")
-        if height > HEIGHT:
-            set_viewport(driver, WIDTH, height)
+        if height > viewport[1]:
+            set_viewport(driver, viewport[0], height)
             time.sleep(1.0)  # plotly and cytoscape redraw on resize
             wait_for(driver, condition, timeout=30, settle=True)
     driver.save_screenshot(str(path))
@@ -57,11 +60,11 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with serve(args.database_url, app_dir=args.app_dir) as base, chromium() as driver:
-        for name, (path, condition, full_page) in SHOTS.items():
+        for name, (path, condition, full_page, *viewport) in SHOTS.items():
             if args.only and name not in args.only:
                 continue
             started = time.perf_counter()
-            shoot(driver, base + path, condition, full_page, out / f"{name}.png")
+            shoot(driver, base + path, condition, full_page, out / f"{name}.png", *viewport)
             errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
             print(f"{name + '.png':<24} {path}  ({time.perf_counter() - started:.1f} s)")
             for error in errors:

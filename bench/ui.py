@@ -7,12 +7,13 @@ Starts the app like bench/api.py (gunicorn, 2 workers, rate limit off) and one C
 its target:
 
 - cold filtered URL: a fresh page load of `/?pipeline_tag=…&library=…&q=…` (a different real
-  task, library and word from the catalog each time) until the results table has rows and the
+  task, library and word from the catalog each time) until the results grid has rows and the
   total is shown; timed in the browser as `performance.now()`, i.e. from the navigation's start.
 - change sort / change order / new search word: on a loaded search page (a fresh query each
   time), pick another value of `#search-sort` or `#search-order` (a change event fired in the
   page), or type a new word into `#search-q` and press Enter (typed by Selenium); timed in the
-  browser from the change (or the Enter keydown) until `#search-results` shows other content.
+  browser from the change (or the Enter keydown) until the grid's rows (or the empty state) in
+  `#search-results` show other content.
 - lineage, largest families: `/models/<id>?tab=lineage` for the three models with the most
   descendants (the `lineage_counts` view), in turn, until the cytoscape graph has nodes;
   timed from the navigation's start.
@@ -93,10 +94,10 @@ def load(driver, url: str, condition: str, timeout: float = 20) -> float:
     return wait_for(driver, condition, timeout)
 
 
-# In the page: fire a change on a <select> and time until #search-results shows other content.
+# In the page: fire a change on a <select> and time until the grid's rows (or the empty state) change.
 CHANGE_SELECT = """
 const [selector, value, timeout, done] = arguments;
-const results = () => { const el = document.getElementById('search-results'); return el ? el.textContent : null; };
+const results = () => { const el = document.getElementById('search-results'); return el ? [...el.querySelectorAll('.results-grid .ag-center-cols-container, #search-empty')].map(e => e.textContent).join('|') : null; };
 const before = results();
 const select = document.querySelector(selector);
 let finished = false;
@@ -112,7 +113,7 @@ setTimeout(() => finish(null), timeout);
 
 # In the page: note the time of the next Enter in the search box and of the next change of the results.
 WATCH_TYPING = """
-const results = () => { const el = document.getElementById('search-results'); return el ? el.textContent : null; };
+const results = () => { const el = document.getElementById('search-results'); return el ? [...el.querySelectorAll('.results-grid .ag-center-cols-container, #search-empty')].map(e => e.textContent).join('|') : null; };
 const before = results();
 window.__bench = {enter: null, changed: null};
 document.getElementById('search-q').addEventListener('keydown', (event) => {

@@ -86,8 +86,9 @@ def follow_address(search_string, written, pathname):
 
 
 def results(db: Database, triggered, values: Mapping[str, object]) -> tuple:
-    """Rows and columns of the grid, the grid's visibility, the list, the empty state, the match
-    line, summary, page count and page (back to 1 when the search changed)."""
+    """The list (the models as links, first: other tests read them), rows and columns of the grid,
+    its visibility, the empty state, the match line, summary, page count and page (back to 1
+    when the search changed)."""
     query = query_from_controls(values, keep_page=triggered in (None, view.PAGER))
     with db.session(read_only=True) as session:
         found = search(session, query)
@@ -96,8 +97,8 @@ def results(db: Database, triggered, values: Mapping[str, object]) -> tuple:
     match = found.match if query.q or query.card else None
     sort = query.effective_sort if query.effective_sort in grid.SORTABLE else None  # shown on its header
     return (
-        [grid.row(model) for model in found.models], grid.column_defs(sort, query.order, sortable=True),
-        grid.WIDE_ONLY if found.models else grid.HIDDEN, grid.results_list(found.models),
+        grid.results_list(found.models), [grid.row(model) for model in found.models],
+        grid.column_defs(sort, query.order, sortable=True), grid.WIDE_ONLY if found.models else grid.HIDDEN,
         empty, view.match_description(match), view.summary(found.total, found.total_exact, query),
         view.page_count(found.total, query.per_page), page,
     )
@@ -145,8 +146,8 @@ def register(app: Dash, db: Database) -> None:
         prevent_initial_call=True, optional=True,
     )(follow_address)
     app.callback(
-        Output(view.GRID, "rowData"), Output(view.GRID, "columnDefs"), Output(view.GRID_BOX, "className"),
-        Output(view.LIST, "children"), Output(view.EMPTY, "children"),
+        Output(view.LIST, "children"), Output(view.GRID, "rowData"), Output(view.GRID, "columnDefs"),
+        Output(view.GRID_BOX, "className"), Output(view.EMPTY, "children"),
         Output(view.MATCH, "children"), Output(view.SUMMARY, "children"),
         Output(view.PAGER, "max_value"), Output(view.PAGER, "active_page"), *controls, optional=True,
     )(lambda *values: results(db, ctx.triggered_id, by_name(CONTROLS, values)))

@@ -209,6 +209,8 @@ def test_on_a_phone_results_come_first_and_filters_and_links_wait_behind_toggles
         assert not visible(browser, f"#{view.FILTERS} .filters-panel")
         browser.find_element(f"#{view.FILTERS_TOGGLE}").click()
         wait_for(browser, lambda: visible(browser, f"#{view.FILTERS} .filters-panel"))
+        wait_for(browser, lambda: browser.driver.execute_script(  # slid in all the way
+            f"return document.getElementById('{view.FILTERS}').getBoundingClientRect().left === 0;"))
         browser.find_element(f"#{view.FILTERS_CLOSE}").click()
         wait_for(browser, lambda: not visible(browser, f"#{view.FILTERS} .filters-panel"))
         assert not visible(browser, ".navbar a.nav-link[href='/trending']")

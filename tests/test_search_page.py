@@ -32,7 +32,7 @@ def controls_of(url_query: str) -> dict:
 
 def shown(results) -> dict:
     """The search page's outputs by name."""
-    names = ("rows", "columns", "grid_class", "listing", "empty", "match", "summary", "pages", "page")
+    names = ("listing", "rows", "columns", "grid_class", "empty", "match", "summary", "pages", "page")
     return dict(zip(names, results, strict=True))
 
 
