@@ -23,7 +23,7 @@ def main(ctx: click.Context) -> None:
         settings = Settings.from_env()
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, log_format=settings.log_format)
     ctx.obj = settings
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from dash import Dash
@@ -19,8 +20,22 @@ VENDOR_STYLESHEETS = [
 ]
 
 
+class CatalogDash(Dash):
+    """Dash that tells a visitor nothing of the server's Python or library versions."""
+
+    def _config(self):
+        config = super()._config()
+        for revealing in ("python_version", "dash_version", "plotly_version", "ddk_version", "dash_version_url"):
+            config.pop(revealing, None)  # read by Dash's dev tools only, which are off
+        return config
+
+    def interpolate_index(self, **kwargs):
+        kwargs["favicon"] = re.sub(r"\?v=[^\"]*", "", kwargs.get("favicon", ""))
+        return super().interpolate_index(**kwargs)
+
+
 def create_dash(server: Flask, db: Database) -> Dash:
-    dash_app = Dash(
+    dash_app = CatalogDash(
         __name__,
         server=server,
         title="Model Catalog",

@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.settings import Settings
 from data.db import Database
@@ -26,8 +27,13 @@ def resolve_database_url(settings: Settings) -> str:
     return url
 
 
-def open_database(settings: Settings) -> Database:
-    return Database.from_urls(resolve_database_url(settings), settings.read_database_url)
+def open_database(settings: Settings, *, for_requests: bool = False) -> Database:
+    """Requests read from the replica (when configured) under the statement timeout; jobs
+    (ingestion, sync, export) use the primary alone, unbounded, and read what they wrote."""
+    if not for_requests:
+        return Database.from_urls(resolve_database_url(settings))
+    return Database.from_urls(resolve_database_url(settings), settings.read_database_url,
+                              statement_timeout_ms=settings.statement_timeout_ms or None)
 
 
 def create_app(
@@ -37,16 +43,24 @@ def create_app(
     from app.api import docs  # noqa: F401  (adds /openapi.json and /docs to the blueprint)
     from app.api.http import init_http
     from app.dashboard import create_dash
+    from app.guards import init_guards
+    from app.security_headers import init_security_headers
     from app.logs import init_request_logging
     from app.metrics import init_metrics  # imported late: `catalog serve` sets its directory first
 
     server = Flask(__name__)
     server.config["CATALOG_SETTINGS"] = settings
-    db = database or open_database(settings)
+    db = database or open_database(settings, for_requests=True)
     server.extensions["catalog_db"] = db
     init_request_logging(server)  # first in, last out: every answer gets an id and a log line
     init_metrics(server, db)
     server.register_blueprint(api_blueprint)
     init_http(server, settings, http)  # CORS, rate limit, response cache, ETag, compression
     server.extensions["dash"] = create_dash(server, db)
+    init_guards(server, server.extensions["dash"])
+    init_security_headers(server, server.extensions["dash"].csp_hashes())
+    if settings.trusted_proxies:
+        # The client is what the nearest N proxies say it is, and nobody further left.
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+                                   x_proto=settings.trusted_proxies)
     return server

@@ -1,4 +1,5 @@
-"""Structured logs: one JSON object per line, with the request id of the request being served.
+"""Logs: one JSON object per line when deployed, one readable text line per record on a terminal
+(CATALOG_LOG_FORMAT), with the request id of the request being served.
 
 Every request gets an id — the caller's `X-Request-ID` when it is a sane token, else a new
 one — returned in the `X-Request-ID` response header and written on every log line of that
@@ -49,6 +50,35 @@ class JsonFormatter(logging.Formatter):
         return _dumps(entry)
 
 
+class TextFormatter(logging.Formatter):
+    """`12:00:01.234 INFO catalog.access: GET / 200 [request id] key=value …` for people."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = datetime.fromtimestamp(record.created).strftime("%H:%M:%S.%f")[:-3]
+        parts = [stamp, record.levelname, f"{record.name}: {record.getMessage()}"]
+        request_id = current_request_id()
+        if request_id:
+            parts.append(f"[{request_id}]")
+        parts += [f"{key}={value}" for key, value in _extras(record).items()]
+        line = " ".join(parts)
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+LOG_FORMATS = {"json": JsonFormatter, "text": TextFormatter}
+
+
+def default_log_format(stream: TextIO | None = None) -> str:
+    """text for a person at a terminal, JSON for everything else (a file, a log collector)."""
+    stream = stream or sys.stderr
+    return "text" if getattr(stream, "isatty", lambda: False)() else "json"
+
+
+def make_formatter(log_format: str | None, stream: TextIO | None = None) -> logging.Formatter:
+    return LOG_FORMATS[log_format or default_log_format(stream)]()
+
+
 def _extras(record: logging.LogRecord) -> dict:
     return {key: value for key, value in vars(record).items()
             if key not in RECORD_ATTRIBUTES and not key.startswith("_")}
@@ -76,15 +106,16 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
-def configure_logging(level: str, stream: TextIO | None = None) -> logging.Handler:
-    """JSON lines at `level` on the root logger, to `stream` (default: stderr). Calling it again
-    replaces the handler it installed before and leaves other handlers alone."""
+def configure_logging(level: str, stream: TextIO | None = None, log_format: str | None = None) -> logging.Handler:
+    """Lines at `level` on the root logger, to `stream` (default: stderr), as `log_format`
+    ("json" or "text"; default by whether the stream is a terminal). Calling it again replaces
+    the handler it installed before and leaves other handlers alone."""
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, "catalog_json", False)]:
         root.removeHandler(handler)
     handler = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
     handler.catalog_json = True
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(make_formatter(log_format, stream))
     root.addHandler(handler)
     root.setLevel(level)
     return handler

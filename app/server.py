@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from app.logs import JsonFormatter
+from app.logs import make_formatter
 from app.settings import Settings
+
+
+MAX_REQUEST_LINE_BYTES = 8190  # gunicorn's own upper bound
 
 
 class _Gunicorn(BaseApplication):
@@ -28,17 +33,19 @@ class _Gunicorn(BaseApplication):
         from app.factory import create_app
         from app.logs import configure_logging
 
-        configure_logging(self.settings.log_level)
+        configure_logging(self.settings.log_level, log_format=self.settings.log_format)
         return create_app(self.settings)
 
 
-class JsonGunicornLogger(Logger):
-    """gunicorn's own lines (workers booting, timeouts) as JSON too, like the app's."""
+class CatalogGunicornLogger(Logger):
+    """gunicorn's own lines (workers booting, timeouts) in the app's log format."""
+
+    log_format: str | None = None
 
     def setup(self, cfg) -> None:
         super().setup(cfg)
         for handler in self.error_log.handlers + self.access_log.handlers:
-            handler.setFormatter(JsonFormatter())
+            handler.setFormatter(make_formatter(self.log_format))
 
 
 def run_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -49,9 +56,12 @@ def run_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None
         "threads": 4,
         "timeout": 120,
         "accesslog": None,  # the app logs each request itself, as JSON with its request id
-        "logger_class": JsonGunicornLogger,
+        "logger_class": type("Logger", (CatalogGunicornLogger,), {"log_format": settings.log_format}),
         "loglevel": settings.log_level.lower(),
         "child_exit": _child_exit,
+        "post_worker_init": _json_errors,
+        # gunicorn's largest request line; longer ones it refuses itself (414, in JSON: see below)
+        "limit_request_line": MAX_REQUEST_LINE_BYTES,
         "on_exit": lambda arbiter: _remove_metrics_dir(metrics_dir, owned),
     }
     _Gunicorn(settings, options).run()
@@ -69,6 +79,21 @@ def _prepare_metrics_dir() -> tuple[Path, bool]:
     clear_multiprocess_dir(path)
     use_multiprocess_dir(path)
     return path, not configured
+
+
+def write_json_error(sock, status: int, reason: str, message: str) -> None:
+    """gunicorn's own answers to requests it cannot parse (414, 431, a bad request line), in the
+    API's error envelope instead of its HTML page; the app never sees such requests."""
+    body = json.dumps({"error": {"code": reason.upper().replace(" ", "_"), "message": message or reason,
+                                 "details": {}}}).encode()
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"X-Content-Type-Options: nosniff\r\nContent-Length: {len(body)}\r\n\r\n")
+    gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+def _json_errors(worker) -> None:
+    # gunicorn has no hook for its error pages: its one writer is replaced, in workers only.
+    gunicorn_util.write_error = write_json_error
 
 
 def _child_exit(arbiter, worker) -> None:

@@ -7,9 +7,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.exc import ArgumentError
 
 from data.db import normalise_url
@@ -21,10 +22,13 @@ ENVIRONMENT = {
     "CATALOG_DATA_DIR": "data_dir",
     "CATALOG_REDIS_URL": "redis_url",
     "CATALOG_LOG_LEVEL": "log_level",
+    "CATALOG_LOG_FORMAT": "log_format",
     "CATALOG_CORS_ORIGINS": "cors_origins",
     "CATALOG_RATE_LIMIT": "rate_limit",
+    "CATALOG_TRUSTED_PROXIES": "trusted_proxies",
     "HF_ENDPOINT": "hf_endpoint",
     "HF_TOKEN": "hf_token",
+    "CATALOG_STATEMENT_TIMEOUT_MS": "statement_timeout_ms",
 }
 FIELD_TO_VARIABLE = {field: variable for variable, field in ENVIRONMENT.items()}
 
@@ -68,10 +72,13 @@ class Settings(BaseModel):
     data_dir: Path = Path(platformdirs.user_data_dir("model-catalog"))
     redis_url: str | None = None
     log_level: str = "INFO"
+    log_format: Literal["json", "text"] | None = None  # None: text on a terminal, else JSON
     cors_origins: tuple[str, ...] = ()
     rate_limit: str = "600/minute"
+    trusted_proxies: int = Field(0, ge=0, le=10)
     hf_endpoint: str = "https://huggingface.co"
     hf_token: str | None = None
+    statement_timeout_ms: int = Field(5000, ge=0)  # per SQL statement of a request; 0: none
 
     @field_validator("database_url", "read_database_url")
     @classmethod

@@ -51,16 +51,16 @@ def id_fragment(repo_id: str) -> str:
 def kinds(s: dict) -> dict:
     q = urllib.parse.quote
     return {
-        "search id-like": lambda i: f"/api/v1/models?q={q(id_fragment(random.choice(s['ids'])))}&n={i}",
-        "search words": lambda i: f"/api/v1/models?q={q(random.choice(WORDS))}&n={i}",
+        "search id-like": lambda i: f"/api/v1/models?q={q(id_fragment(random.choice(s['ids'])))}",
+        "search words": lambda i: f"/api/v1/models?q={q(random.choice(WORDS))}",
         "filters only": lambda i: (f"/api/v1/models?pipeline_tag={q(random.choice(s['tasks']))}"
-                                   f"&library={q(random.choice(s['libraries']))}&n={i}"),
+                                   f"&library={q(random.choice(s['libraries']))}"),
         "search + facets": lambda i: (f"/api/v1/models?q={q(random.choice(WORDS))}"
-                                      f"&facets=pipeline_tag,library,license&n={i}"),
-        "deep page (50)": lambda i: f"/api/v1/models?sort=likes&page=50&n={i}",
-        "detail": lambda i: f"/api/v1/models/{random.choice(s['ids'])}?n={i}",
-        "ancestry largest": lambda i: f"/api/v1/models/{random.choice(s['families'][:3])}/ancestry?direction=down&n={i}",
-        "statistics": lambda i: f"/api/v1/stats/pipeline_tag?q={q(random.choice(WORDS))}&n={i}",
+                                      f"&facets=pipeline_tag,library,license"),
+        "deep page (50-99)": lambda i: f"/api/v1/models?sort=likes&page={50 + i % 50}",
+        "detail": lambda i: f"/api/v1/models/{random.choice(s['ids'])}",
+        "ancestry largest": lambda i: f"/api/v1/models/{random.choice(s['families'][:3])}/ancestry?direction=down",
+        "statistics": lambda i: f"/api/v1/stats/pipeline_tag?q={q(random.choice(WORDS))}",
         "cached search": lambda i: "/api/v1/models?q=llama",
     }
 

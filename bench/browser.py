@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT = 1400, 1000
 
 # Page conditions, as JavaScript expressions.
-RESULTS_SHOWN = ("document.querySelector('.results-table td.model-id') !== null"
+RESULTS_SHOWN = ("document.querySelector('.results-grid .model-link') !== null"
                  " && document.querySelector('.result-total') !== null")
 GRAPH_DRAWN = ("(() => { const el = document.querySelector('.lineage-graph');"
                " const cy = el && el._cyreg && el._cyreg.cy;"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from browser import GRAPH_DRAWN, HEIGHT, RESULTS_SHOWN, ROOT, WIDTH, chromium, serve, set_viewport, wait_for
 
-TABLE = "document.querySelector('.results-table td.model-id, .trending-empty') !== null"
+TABLE = "document.querySelector('.results-grid .model-link, .trending-empty') !== null"
 CHARTS_DRAWN = ("document.querySelectorAll('.analytics-card').length > 0 && [...document.querySelectorAll("
                 "'.analytics-card .analytics-body')].every(b => b.querySelector('.js-plotly-plot .main-svg,"
                 " .analytics-empty'))")

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 from dash import ALL, Dash, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
+from callbacks.inputs import items, mapping, text
 from components import analytics as view
 from components import ids
 from data import analytics, search, stats
@@ -49,8 +50,8 @@ DRAW = {
 }
 
 
-def parse(search_string: str | None) -> SearchQuery:
-    return parse_query(parse_qsl((search_string or "").lstrip("?"), keep_blank_values=True), strict=False)
+def parse(search_string) -> SearchQuery:
+    return parse_query(parse_qsl(text(search_string).lstrip("?"), keep_blank_values=True), strict=False)
 
 
 def layout(db: Database, query_pairs: list[tuple[str, str]], **path):
@@ -73,18 +74,18 @@ def filter_bar(db: Database, canonical_query: str | None):
 
 def follow_address_bar(search_string: str | None, pathname: str | None, current: str | None) -> str:
     """The canonical query of the address bar, while it shows this page and says something new."""
-    if search_string is None or pathname != view.PATH:
+    if not isinstance(search_string, str) or text(pathname) != view.PATH:
         raise PreventUpdate
     canonical = query_string(parse(search_string))
-    if canonical == (current or ""):
+    if canonical == text(current):
         raise PreventUpdate
     return canonical
 
 
 def href_of(click: dict | None) -> str:
     """The search URL a clicked bar carries (its customdata)."""
-    points = (click or {}).get("points") or [{}]
-    href = points[0].get("customdata")
+    points = items(mapping(click).get("points")) or [{}]
+    href = mapping(points[0]).get("customdata")
     if not isinstance(href, str) or not href.startswith("/?"):
         raise PreventUpdate
     return href

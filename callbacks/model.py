@@ -12,6 +12,7 @@ from dash import Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
 
+from callbacks.inputs import mapping, text
 from components import ids
 from components import lineage_graph
 from components import model_page as page
@@ -62,9 +63,10 @@ def render_tab(db: Database, search: str | None, pathname: str | None, shown_id:
 
     The tab is set only when the URL moved without it (back, forward): re-setting it would let a
     late answer undo a newer click."""
-    if shown_id is None or repo_id_of(pathname).lower() != shown_id.lower():
+    shown_id = text(shown_id)
+    if not shown_id or repo_id_of(pathname).lower() != shown_id.lower():
         raise PreventUpdate
-    view = ModelView.from_query(parse_qsl((search or "").lstrip("?")))
+    view = ModelView.from_query(parse_qsl(text(search).lstrip("?")))
     tab = no_update if view.tab == active_tab else view.tab
     with db.session(read_only=True) as session:
         detail = catalog.model_detail(session, shown_id)
@@ -73,8 +75,9 @@ def render_tab(db: Database, search: str | None, pathname: str | None, shown_id:
         return tab_body(session, detail, view), tab
 
 
-def search_for_tab(tab: str | None, search: str | None):
-    view = ModelView.from_query(parse_qsl((search or "").lstrip("?")))
+def search_for_tab(tab, search):
+    tab = text(tab)
+    view = ModelView.from_query(parse_qsl(text(search).lstrip("?")))
     if tab not in page.TAB_LABELS or tab == view.tab:
         return no_update
     return view.with_tab(tab).query_string()
@@ -83,20 +86,22 @@ def search_for_tab(tab: str | None, search: str | None):
 def follow_node(node: dict | None, search: str | None, shown_id: str | None):
     """(pathname, search) after a click on a graph node: a model opens its page on the lineage
     tab; a summary draws its relation type in full; the root and missing models stay put."""
-    if not node:
+    node = mapping(node)
+    node_id = text(node.get("id"))
+    if not node_id:
         raise PreventUpdate
-    view = ModelView.from_query(parse_qsl((search or "").lstrip("?")))
-    if node["id"].startswith(lineage_graph.SUMMARY_PREFIX):
+    view = ModelView.from_query(parse_qsl(text(search).lstrip("?")))
+    if node_id.startswith(lineage_graph.SUMMARY_PREFIX):
         if not node.get("expandable"):
             raise PreventUpdate
-        return no_update, view.toggled(node["relation"]).query_string()
-    if not node.get("in_catalog") or node["id"] == shown_id:
+        return no_update, view.toggled(text(node.get("relation"))).query_string()
+    if not node.get("in_catalog") or node_id == text(shown_id):
         raise PreventUpdate
-    return f"{PATH_PREFIX}{node['id']}", ModelView(tab="lineage").query_string()
+    return f"{PATH_PREFIX}{node_id}", ModelView(tab="lineage").query_string()
 
 
 def repo_id_of(pathname: str | None) -> str:
-    path = unquote(pathname or "").rstrip("/")
+    path = unquote(text(pathname)).rstrip("/")
     return path[len(PATH_PREFIX):] if path.startswith(PATH_PREFIX) else ""
 
 

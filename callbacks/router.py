@@ -10,6 +10,7 @@ from dash import Dash, Input, Output, State, clientside_callback
 from sqlalchemy.exc import OperationalError
 
 from callbacks import analytics, author, model, search, trending
+from callbacks.inputs import text
 from components import ids, shell
 from data import catalog
 from data.db import Database
@@ -31,9 +32,17 @@ def register(app: Dash, db: Database) -> None:
     # so typing in a control that rewrites the URL never re-renders the page under it.
     @app.callback(Output(ids.PAGE, "children"), Output(ids.TITLE, "data"),
                   Input(ids.URL, "pathname"), State(ids.URL, "search"))
-    def render_page(pathname: str | None, search_string: str | None):
-        return page_for(db, pathname or "/", search_string or "")
+    def render_page(pathname, search_string):
+        return page_for(db, text(pathname) or "/", text(search_string))
 
+    # The navbar is in the first layout, so its toggle runs in the browser; a new page closes it.
+    clientside_callback(
+        "function(clicks, pathname, isOpen) {"
+        " const toggled = dash_clientside.callback_context.triggered.some(t => t.prop_id.startsWith('"
+        + ids.NAV_TOGGLER + ".')); return toggled ? !isOpen : false; }",
+        Output(ids.NAV_COLLAPSE, "is_open"), Input(ids.NAV_TOGGLER, "n_clicks"), Input(ids.URL, "pathname"),
+        State(ids.NAV_COLLAPSE, "is_open"), prevent_initial_call=True,
+    )
     clientside_callback(
         "function(title) { if (title) { document.title = title; } return ''; }",
         Output(ids.TITLE_SINK, "children"), Input(ids.TITLE, "data"),

@@ -4,27 +4,36 @@ The layout sets the controls from the URL. A changed control writes the canonica
 string to the URL (and remembers it); a URL that changes otherwise (back, forward, a link)
 rebuilds the controls from it. Results and facet counts are computed from the controls,
 never from the URL, so a change costs one round trip: no callback waits for another.
+A click on a sortable column header sets the sort controls in the browser (no round trip).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode
 
 from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.inputs import items, mapping, text, texts
+from components import results as grid
 from components import search as view
 from data.db import Database
-from data.query import FACETS, SearchQuery, parse_query, query_pairs, query_string
+from data.query import SearchQuery, parse_query, query_pairs, query_string
 from data.search import search, search_facets
 
-CONTROLS = (
-    (view.Q, "value"), *((dropdown, "value") for dropdown in view.FACET_DROPDOWNS.values()),
-    (view.HAS_BASE, "value"), (view.GATED, "value"),
-    (view.CREATED, "start_date"), (view.CREATED, "end_date"), (view.MIN_DOWNLOADS, "value"),
-    (view.SORT, "value"), (view.ORDER, "value"), (view.PER_PAGE, "value"), (view.PAGER, "active_page"),
-)
-FILTER_CONTROLS = CONTROLS[:-4]  # what selects the models, not how they are shown
+# SearchQuery field: the control that holds it (component id, property)
+CONTROLS = {
+    "q": (view.Q, "value"), "card": (view.CARD, "value"),
+    **{name: (dropdown, "value") for name, dropdown in view.FACET_DROPDOWNS.items()},
+    "has_base_model": (view.HAS_BASE, "value"), "gated": (view.GATED, "value"),
+    "created_from": (view.CREATED, "start_date"), "created_to": (view.CREATED, "end_date"),
+    "min_downloads": (view.MIN_DOWNLOADS, "value"),
+    "sort": (view.SORT, "value"), "order": (view.ORDER, "value"),
+    "per_page": (view.PER_PAGE, "value"), "page": (view.PAGER, "active_page"),
+}
+SHOWING = ("sort", "order", "per_page", "page")  # how the models are shown, not which
+FILTER_CONTROLS = {name: control for name, control in CONTROLS.items() if name not in SHOWING}
 PATH = "/"
 
 
@@ -34,86 +43,125 @@ def layout(db: Database, pairs: list[tuple[str, str]], **path):
     return view.search_page(query, f"?{address}" if address else ""), f"“{query.q}”" if query.q else "Search"
 
 
-def query_from_controls(values, *, keep_page: bool = True) -> SearchQuery:
-    """The controls' values (in CONTROLS order) as a query; bad values fall back to defaults."""
-    (q, task, library, license_, language, author, has_base, gated,
-     created_from, created_to, min_downloads, sort, order, per_page, page) = values
-    pairs = [("q", q or "")]
-    for name, chosen in zip(view.FACET_DROPDOWNS, (task, library, license_, language, author)):
-        pairs += [(name, value) for value in chosen or []]
-    pairs += [("has_base_model", has_base or ""), ("gated", gated or ""),
-              ("created_from", created_from or ""), ("created_to", created_to or ""),
-              ("min_downloads", "" if min_downloads is None else str(min_downloads)),
-              ("sort", "" if sort == view.DEFAULT_SORT else sort or ""), ("order", order or ""),
-              ("per_page", per_page or ""),
-              ("page", str(page or 1) if keep_page else "")]
-    return parse_query([(key, str(value)) for key, value in pairs], strict=False)
+def query_from_controls(values: Mapping[str, object], *, keep_page: bool = True) -> SearchQuery:
+    """The controls' values (by SearchQuery field) as a query; junk and bad values fall back to
+    defaults, as in a URL."""
+    pairs = []
+    for name in CONTROLS:
+        value = values.get(name)
+        if name in view.FACET_DROPDOWNS:
+            pairs += [(name, item) for item in texts(value)]
+        elif not (name == "sort" and value == view.DEFAULT_SORT or name == "page" and not keep_page):
+            pairs.append((name, text(value)))
+    return parse_query(pairs, strict=False)
 
 
-def controls_from_query(query: SearchQuery) -> list:
+def controls_from_query(query: SearchQuery) -> dict[str, object]:
     """The inverse of `query_from_controls`."""
     yes_no = view._yes_no_value
-    return [
-        query.q or "", *(list(getattr(query, name)) for name in view.FACET_DROPDOWNS),
-        yes_no(query.has_base_model), yes_no(query.gated),
-        query.created_from.isoformat() if query.created_from else None,
-        query.created_to.isoformat() if query.created_to else None,
-        query.min_downloads, query.sort or view.DEFAULT_SORT, query.order, str(query.per_page), query.page,
-    ]
+    return {
+        "q": query.q or "", "card": query.card or "",
+        **{name: list(getattr(query, name)) for name in view.FACET_DROPDOWNS},
+        "has_base_model": yes_no(query.has_base_model), "gated": yes_no(query.gated),
+        "created_from": query.created_from.isoformat() if query.created_from else None,
+        "created_to": query.created_to.isoformat() if query.created_to else None,
+        "min_downloads": query.min_downloads, "sort": query.sort or view.DEFAULT_SORT,
+        "order": query.order, "per_page": str(query.per_page), "page": query.page,
+    }
 
 
-def address_of(triggered, values: list) -> str:
+def address_of(triggered, values: Mapping[str, object]) -> str:
     """The URL's query string for the controls' values; a new search starts at page 1."""
-    text = query_string(query_from_controls(values, keep_page=triggered == view.PAGER))
-    return f"?{text}" if text else ""
+    canonical = query_string(query_from_controls(values, keep_page=triggered == view.PAGER))
+    return f"?{canonical}" if canonical else ""
 
 
-def follow_address(search_string: str | None, written: str | None, pathname: str | None):
+def follow_address(search_string, written, pathname):
     """The page rebuilt from a URL the controls did not write (back, forward, a link)."""
-    if pathname != PATH or (search_string or "") == (written or ""):
+    search_string, written = text(search_string), text(written)
+    if text(pathname) != PATH or search_string == written:
         raise PreventUpdate
-    pairs = parse_qsl((search_string or "").lstrip("?"))
-    return view.page_body(parse_query(pairs, strict=False)), search_string or ""
+    pairs = parse_qsl(search_string.lstrip("?"))
+    return view.page_body(parse_query(pairs, strict=False)), search_string
 
 
-def results(db: Database, triggered, values) -> tuple:
-    """Results, summary, page count and page (back to 1 when the search itself changed)."""
+def results(db: Database, triggered, values: Mapping[str, object]) -> tuple:
+    """Rows and columns of the grid, the grid's visibility, the list, the empty state, the match
+    line, summary, page count and page (back to 1 when the search changed)."""
     query = query_from_controls(values, keep_page=triggered in (None, view.PAGER))
     with db.session(read_only=True) as session:
         found = search(session, query)
-    if not found.models:
-        body = view.empty_state(query) if query_pairs(query) else view.results_table([])
-    else:
-        body = view.results_table(found.models)
-    page = query.page if query.page != values[-1] else no_update
-    return (body, view.summary(found.total, found.total_exact, query),
-            view.page_count(found.total, query.per_page), page)
+    empty = [] if found.models else view.empty_state(query) if query_pairs(query) else view.empty_catalog()
+    page = query.page if query.page != values.get("page") else no_update
+    match = found.match if query.q or query.card else None
+    sort = query.effective_sort if query.effective_sort in grid.SORTABLE else None  # shown on its header
+    return (
+        [grid.row(model) for model in found.models], grid.column_defs(sort, query.order, sortable=True),
+        grid.WIDE_ONLY if found.models else grid.HIDDEN, grid.results_list(found.models),
+        empty, view.match_description(match), view.summary(found.total, found.total_exact, query),
+        view.page_count(found.total, query.per_page), page,
+    )
 
 
-def facet_options(db: Database, values) -> list:
+def facet_options(db: Database, values: Mapping[str, object]) -> list:
     query = query_from_controls(values)
     with db.session(read_only=True) as session:
-        counts, _ = search_facets(session, query, list(FACETS))
+        counts, _ = search_facets(session, query, list(view.FACET_DROPDOWNS))
     return [view.facet_options(counts[name], getattr(query, name)) for name in view.FACET_DROPDOWNS]
 
 
+def sort_from_grid(column_state, column_defs) -> tuple:
+    """(sort, order) for the sort controls after a click on a sortable header: the grid's sort
+    when it is not the one the grid was drawn with."""
+    drawn = next((c for c in map(mapping, items(column_defs)) if c.get("sort")), {})
+    now = next((c for c in map(mapping, items(column_state)) if c.get("sort")), {})
+    wanted = (text(now.get("colId")), text(now.get("sort")))
+    if wanted[0] not in grid.SORTABLE or wanted[1] not in ("asc", "desc") \
+            or wanted == (text(drawn.get("colId")), text(drawn.get("sort"))):
+        raise PreventUpdate
+    return wanted
+
+
+def toggle_filters(_opened, _closed, class_name) -> str:
+    """The filters' panel (an offcanvas on narrow screens) shown or hidden."""
+    classes = text(class_name).split()
+    return " ".join([c for c in classes if c != "show"] + ([] if "show" in classes else ["show"]))
+
+
+def by_name(names, values) -> dict[str, object]:
+    return dict(zip(names, values))
+
+
 def register(app: Dash, db: Database) -> None:
-    controls = [Input(component, prop) for component, prop in CONTROLS]
+    controls = [Input(component, prop) for component, prop in CONTROLS.values()]
     # optional: the page's components exist only while it is shown, not in the app's first layout
     app.callback(
         Output(view.PAGE_URL, "search"), Output(view.WRITTEN, "data"), *controls,
         prevent_initial_call=True, optional=True,
-    )(lambda *values: (address_of(ctx.triggered_id, list(values)),) * 2)
+    )(lambda *values: (address_of(ctx.triggered_id, by_name(CONTROLS, values)),) * 2)
     app.callback(
         Output(view.BODY, "children"), Output(view.WRITTEN, "data", allow_duplicate=True),
         Input(view.PAGE_URL, "search"), State(view.WRITTEN, "data"), State(view.PAGE_URL, "pathname"),
         prevent_initial_call=True, optional=True,
     )(follow_address)
     app.callback(
-        Output(view.RESULTS, "children"), Output(view.SUMMARY, "children"), Output(view.PAGER, "max_value"),
-        Output(view.PAGER, "active_page"), *controls, optional=True,
-    )(lambda *values: results(db, ctx.triggered_id, values))
+        Output(view.GRID, "rowData"), Output(view.GRID, "columnDefs"), Output(view.GRID_BOX, "className"),
+        Output(view.LIST, "children"), Output(view.EMPTY, "children"),
+        Output(view.MATCH, "children"), Output(view.SUMMARY, "children"),
+        Output(view.PAGER, "max_value"), Output(view.PAGER, "active_page"), *controls, optional=True,
+    )(lambda *values: results(db, ctx.triggered_id, by_name(CONTROLS, values)))
     app.callback(
         *(Output(dropdown, "options") for dropdown in view.FACET_DROPDOWNS.values()),
-        *(Input(c, p) for c, p in FILTER_CONTROLS), optional=True,
-    )(lambda *values: facet_options(db, [*values, None, "desc", "20", 1]))
+        *(Input(c, p) for c, p in FILTER_CONTROLS.values()), optional=True,
+    )(lambda *values: facet_options(db, by_name(FILTER_CONTROLS, values)))
+    # Server-side though they need no data: Dash lets only server callbacks be optional.
+    app.callback(
+        Output(view.SORT, "value", allow_duplicate=True), Output(view.ORDER, "value", allow_duplicate=True),
+        Input(view.GRID, "columnState"), State(view.GRID, "columnDefs"),
+        prevent_initial_call=True, optional=True,
+    )(sort_from_grid)
+    app.callback(
+        Output(view.FILTERS, "className"), Input(view.FILTERS_TOGGLE, "n_clicks"),
+        Input(view.FILTERS_CLOSE, "n_clicks"), State(view.FILTERS, "className"),
+        prevent_initial_call=True, optional=True,
+    )(toggle_filters)

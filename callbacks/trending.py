@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl
 from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.inputs import text, texts
 from components import pages as view
 from data import analytics, catalog
 from data.db import Database
@@ -25,17 +26,17 @@ def layout(db: Database, query_pairs: list[tuple[str, str]], **path):
     return view.trending_page(task_counts, tasks_in(query_pairs)), "Trending"
 
 
-def results(db: Database, tasks: list[str] | None):
+def results(db: Database, tasks):
     with db.session(read_only=True) as session:
-        models = catalog.trending(session, LIMIT, list(tasks or []))
+        models = catalog.trending(session, LIMIT, texts(tasks))
     return view.trending_results(models)
 
 
-def sync(triggered_id, tasks: list[str] | None, search_string: str | None, pathname: str | None):
+def sync(triggered_id, tasks, search_string, pathname):
     """The picked tasks go to the address bar; back and forward bring them back to the picker."""
-    tasks = sorted(tasks or [])
+    tasks = sorted(texts(tasks))
     if triggered_id == view.TRENDING_URL:
-        if search_string is None or pathname != view.TRENDING_PATH:
+        if not isinstance(search_string, str) or text(pathname) != view.TRENDING_PATH:
             raise PreventUpdate
         from_address = sorted(tasks_in(parse_qsl(search_string.lstrip("?"))))
         if from_address == tasks:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from urllib.parse import quote
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.search import results_table
+from components.results import day, results_view
 from data.query import SearchQuery, query_string
 
 TRENDING_PATH = "/trending"
 TRENDING_URL = "trending-url"  # this page's own view of the address bar
 TRENDING_TASKS = "trending-tasks"
 TRENDING_RESULTS = "trending-results"
+TRENDING_GRID = "trending-grid"
+AUTHOR_GRID = "author-grid"
 
 
 # --- trending ------------------------------------------------------------------------------
@@ -38,10 +39,10 @@ def trending_page(task_counts: Sequence[dict], selected: Sequence[str]) -> html.
     )
 
 
-def trending_results(models: Sequence) -> html.Div | dbc.Table:
+def trending_results(models: Sequence) -> html.Div:
     if not models:
         return html.Div("No trending models for this task yet.", className="text-muted trending-empty")
-    return results_table(models)
+    return results_view(TRENDING_GRID, models)
 
 
 def trending_search(tasks: Sequence[str]) -> str:
@@ -71,7 +72,7 @@ def author_page(profile: dict, top_models: Sequence) -> html.Div:
             dbc.Row([dbc.Col(_stat(label, value), xs=6, md=4, lg=2, className="mb-3")
                      for label, value in _author_stats(profile)], className="author-stats"),
             html.H2("Most downloaded models", className="h5 mt-2"),
-            results_table(top_models),
+            results_view(AUTHOR_GRID, top_models),
         ]
     )
 
@@ -82,18 +83,14 @@ def _author_stats(profile: dict) -> list[tuple[str, str]]:
         ("Downloads", f"{profile['total_downloads']:,}"),
         ("Likes", f"{profile['total_likes']:,}"),
         ("Derived models", f"{profile['derived_model_count']:,}"),
-        ("First model", _day(profile["first_created_at"])),
-        ("Latest model", _day(profile["last_created_at"])),
+        ("First model", day(profile["first_created_at"])),
+        ("Latest model", day(profile["last_created_at"])),
     ]
 
 
 def _stat(label: str, value: str) -> dbc.Card:
     return dbc.Card(dbc.CardBody([html.Div(label, className="small text-muted"),
                                   html.Div(value, className="fs-5 fw-semibold")]), className="h-100")
-
-
-def _day(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d") if moment else "—"
 
 
 def author_not_found(author: str) -> html.Div:

@@ -1,4 +1,4 @@
-"""The search page: the search box, filters with counts, sort, results, pages and links.
+"""The search page: id and card text boxes, filters with counts, sort, results, pages and links.
 
 Controls are set from a `SearchQuery` (the URL's state); `query_from_controls` is their inverse,
 in callbacks/search.py. Ids used only by this page are defined here.
@@ -7,17 +7,18 @@ in callbacks/search.py. Ids used only by this page are defined here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.results import HIDDEN, NARROW_ONLY, results_grid
 from data.query import SearchQuery, query_string
 
 PAGE_URL = "search-url"  # this page's own view of the address bar (refresh=False)
 BODY = "search-body"  # rebuilt from the URL on back/forward
 WRITTEN = "search-written"  # the query string the controls last wrote to the URL
-Q = "search-q"
+Q, CARD = "search-q", "search-card"
+TYPING_PAUSE = 0.35  # seconds without a keystroke before a text box searches
 TASK, LIBRARY, LICENSE, LANGUAGE, AUTHOR = (
     "filter-pipeline_tag", "filter-library", "filter-license", "filter-language", "filter-author")
 FACET_DROPDOWNS = {"pipeline_tag": TASK, "library": LIBRARY, "license": LICENSE, "language": LANGUAGE,
@@ -27,7 +28,9 @@ CREATED = "filter-created"
 MIN_DOWNLOADS = "filter-min_downloads"
 SORT, ORDER, PER_PAGE = "search-sort", "search-order", "search-per_page"
 PAGER = "search-pager"
-RESULTS, SUMMARY, LINKS = "search-results", "search-summary", "search-links"
+RESULTS, SUMMARY, MATCH = "search-results", "search-summary", "search-match"
+GRID, GRID_BOX, LIST, EMPTY = "search-grid", "search-grid-box", "search-list", "search-empty"
+FILTERS, FILTERS_TOGGLE, FILTERS_CLOSE = "search-filters", "search-filters-toggle", "search-filters-close"
 
 FACET_LABELS = {"pipeline_tag": "Task", "library": "Library", "license": "Licence", "language": "Language",
                 "author": "Author"}
@@ -50,36 +53,74 @@ def search_page(query: SearchQuery, address: str) -> html.Div:
 def page_body(query: SearchQuery) -> dbc.Row:
     results = [
         search_bar(query),
+        html.Div(id=MATCH, className="small text-muted mb-1 match-description"),
         html.Div(id=SUMMARY, className="d-flex flex-wrap align-items-center gap-2 mb-2"),
-        dcc.Loading(html.Div(id=RESULTS, className="search-results"), delay_show=250,
+        dcc.Loading(results_slots(), delay_show=250,
                     overlay_style={"visibility": "visible", "opacity": 0.5}),
         dbc.Pagination(id=PAGER, max_value=1, active_page=query.page, fully_expanded=False,
                        first_last=True, previous_next=True, className="mt-2 search-pager"),
     ]
-    return dbc.Row([dbc.Col(filters_panel(query), lg=3, className="mb-3"), dbc.Col(results, lg=9)])
+    return dbc.Row([dbc.Col(filters_offcanvas(query), lg=3, className="mb-lg-3"), dbc.Col(results, lg=9)])
 
 
 def search_bar(query: SearchQuery) -> dbc.Row:
     sort = query.sort or DEFAULT_SORT
     return dbc.Row(
         [
-            dbc.Col(dbc.InputGroup([
-                dbc.InputGroupText(html.I(className="bi bi-search")),
-                dbc.Input(id=Q, type="search", value=query.q or "", debounce=0.35, autofocus=True,
-                          placeholder="Search models: qwen2.5-7b, llama gguf, an author…"),
-            ]), md=6, className="mb-2"),
+            dbc.Col(text_box(Q, "bi-search", query.q, "Model id: qwen2.5-7b, llama gguf, an author…",
+                             autofocus=True), md=6, className="mb-2"),
+            dbc.Col(text_box(CARD, "bi-card-text", query.card, 'Model card: "instruction tuned" -gguf'),
+                    md=6, className="mb-2"),
+            dbc.Col(dbc.Button([html.I(className="bi bi-funnel me-1"), "Filters"], id=FILTERS_TOGGLE,
+                               color="secondary", outline=True, size="sm", className="w-100 h-100"),
+                    xs=4, className="mb-2 d-lg-none"),
             dbc.Col(dbc.Select(id=SORT, value=sort, options=[{"label": "Best match / downloads", "value": DEFAULT_SORT}]
                                + [{"label": label, "value": value} for value, label in SORT_LABELS.items()]),
-                    md=3, xs=6, className="mb-2"),
+                    md=3, xs=8, className="mb-2"),
             dbc.Col(dbc.Select(id=ORDER, value=query.order, options=[
                 {"label": "Descending", "value": "desc"}, {"label": "Ascending", "value": "asc"}]),
-                    md=2, xs=4, className="mb-2"),
+                    md=2, xs=8, className="mb-2"),
             dbc.Col(dbc.Select(id=PER_PAGE, value=str(query.per_page),
                                options=[{"label": str(n), "value": str(n)} for n in (20, 50, 100)]),
-                    md=1, xs=2, className="mb-2"),
+                    md=1, xs=4, className="mb-2"),
         ],
         className="g-2",
     )
+
+
+def results_slots() -> html.Div:
+    """Where results go. The grid stays mounted and gets new rows (cheaper than a new grid per
+    search); it is hidden while the list (narrow screens) or an empty state shows instead."""
+    return html.Div([
+        html.Div(id=EMPTY),
+        html.Div(results_grid(GRID, [], sortable=True), id=GRID_BOX, className=HIDDEN),
+        html.Div(id=LIST, className=NARROW_ONLY),
+    ], id=RESULTS, className="search-results")
+
+
+def text_box(component_id: str, icon: str, value: str | None, placeholder: str, **options) -> dbc.InputGroup:
+    return dbc.InputGroup([
+        dbc.InputGroupText(html.I(className=f"bi {icon}")),
+        dbc.Input(id=component_id, type="search", value=value or "", debounce=TYPING_PAUSE,
+                  placeholder=placeholder, **options),
+    ])
+
+
+def filters_offcanvas(query: SearchQuery) -> html.Div:
+    """The filters: a column on wide screens, a panel behind the Filters button on narrow ones.
+    Bootstrap's responsive `offcanvas-lg` does both with one set of controls (dbc.Offcanvas
+    cannot: it unmounts its children while closed and has no responsive mode)."""
+    return html.Div([
+        html.Div([html.H5("Filters", className="offcanvas-title"),
+                  html.Button(id=FILTERS_CLOSE, className="btn-close", **{"aria-label": "Close"})],
+                 className="offcanvas-header d-lg-none"),
+        html.Div(filters_panel(query), className="offcanvas-body d-block"),
+    ], id=FILTERS, className="offcanvas-lg offcanvas-start filters-offcanvas", tabIndex="-1")
+
+
+def match_description(text: str | None) -> list:
+    """One line saying how the search text was matched (the API's `meta.match`)."""
+    return [html.I(className="bi bi-info-circle me-1"), text] if text else []
 
 
 def filters_panel(query: SearchQuery) -> dbc.Card:
@@ -131,37 +172,6 @@ def facet_options(counts: Sequence[dict], selected: Sequence[str]) -> list[dict]
     return [{"label": value, "value": value} for value in selected if value not in shown] + options
 
 
-def results_table(models: Sequence) -> dbc.Table | html.Div:
-    if not models:
-        return html.Div("The catalog is empty: run `catalog ingest …` to fill it.", className="text-muted")
-    header = html.Thead(html.Tr([
-        html.Th(c, className="text-end" if c in NUMERIC else None)
-        for c in ("Model", "Author", "Task", "Library", "Downloads", "Likes", "Created", "Derivatives")
-    ]))
-    rows = [
-        html.Tr([
-            html.Td(dcc.Link(m.repo_id, href=f"/models/{m.repo_id}"), className="model-id"),
-            html.Td(dcc.Link(m.author, href=f"/authors/{m.author}")),
-            html.Td(m.pipeline_tag or "—"),
-            html.Td(m.library_name or "—"),
-            html.Td(f"{m.downloads:,}", className="text-end"),
-            html.Td(f"{m.likes:,}", className="text-end"),
-            html.Td(_day(m.created_at)),
-            html.Td(f"{m.derivative_count:,}", className="text-end"),
-        ])
-        for m in models
-    ]
-    return dbc.Table([header, html.Tbody(rows)], hover=True, size="sm", responsive=True,
-                     className="results-table")
-
-
-NUMERIC = {"Downloads", "Likes", "Derivatives"}
-
-
-def _day(moment: datetime | None) -> str:
-    return moment.date().isoformat() if moment else "—"
-
-
 def summary(total: int, exact: bool, query: SearchQuery) -> list:
     """"About 94,090 models", and the same query as JSON and as CSV."""
     text = query_string(query)
@@ -182,6 +192,10 @@ def csv_href(query: SearchQuery) -> str:
     """The whole result (up to the API's cap) as CSV: the same query without its page."""
     text = query_string(query, page=1, cursor=None, per_page=20)
     return f"/api/v1/models?{text}{'&' if text else ''}format=csv"
+
+
+def empty_catalog() -> html.Div:
+    return html.Div("The catalog is empty: run `catalog ingest …` to fill it.", className="text-muted empty-catalog")
 
 
 def empty_state(query: SearchQuery) -> html.Div:

@@ -11,18 +11,22 @@ NAV_LINKS = (("Search", "/"), ("Trending", "/trending"), ("Analytics", "/analyti
 
 
 def navbar() -> dbc.Navbar:
+    """Links in a row on wide screens; behind a toggler on narrow ones."""
     links = [dbc.NavItem(dbc.NavLink(label, href=href)) for label, href in NAV_LINKS]
+    links.append(dbc.NavItem(dbc.NavLink("API", href="/api/v1/docs", external_link=True), className="ms-lg-auto"))
     return dbc.Navbar(
         dbc.Container(
             [
                 dbc.NavbarBrand([html.I(className="bi bi-diagram-3 me-2"), "Model Catalog"], href="/"),
-                dbc.Nav(links, navbar=True),
-                html.A("API", href="/api/v1/docs", className="nav-link text-light ms-auto"),
+                dbc.NavbarToggler(id=ids.NAV_TOGGLER, n_clicks=0),
+                dbc.Collapse(dbc.Nav(links, navbar=True, className="w-100"), id=ids.NAV_COLLAPSE,
+                             is_open=False, navbar=True),
             ]
         ),
         color="dark",
         dark=True,
-        className="mb-4",
+        expand="lg",
+        className="mb-3 mb-lg-4",
     )
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Literal
 from urllib.parse import urlencode
@@ -76,8 +77,13 @@ class QueryError(ValueError):
         self.parameter, self.reason = parameter, reason
 
 
-def parse_query(pairs: Iterable[tuple[str, str]], *, strict: bool = True) -> SearchQuery:
-    """Read query-string pairs. Unknown parameters are ignored; so are bad values unless strict."""
+def parse_query(
+    pairs: Iterable[tuple[str, str]], *, strict: bool = True, also_known: Collection[str] = ()
+) -> SearchQuery:
+    """Read query-string pairs. Tolerantly (the dashboard), unknown parameters and bad values are
+    ignored; strictly (the API), either raises `QueryError`, an unknown name with the closest
+    known one. `also_known`: a route's own parameters besides the grammar (say `format`).
+    Repeated facet names count once."""
     raw: dict[str, object] = {}
     for key, value in pairs:
         if "\x00" in key or "\x00" in value:
@@ -90,9 +96,22 @@ def parse_query(pairs: Iterable[tuple[str, str]], *, strict: bool = True) -> Sea
                 raw.setdefault(key, []).append(value)  # type: ignore[union-attr]
         elif key == "facets":  # a comma list, or repeated
             raw.setdefault(key, []).extend(part.strip() for part in value.split(",") if part.strip())  # type: ignore[union-attr]
-        elif key in SearchQuery.model_fields and value != "":
-            raw[key] = value
+        elif key in SearchQuery.model_fields:
+            if value != "":
+                raw[key] = value
+        elif strict and key not in also_known:
+            raise unknown_parameter(key, [*SearchQuery.model_fields, *also_known])
+    if "facets" in raw:
+        raw["facets"] = list(dict.fromkeys(raw["facets"]))  # type: ignore[call-overload]
     return _validate(raw, strict)
+
+
+def unknown_parameter(name: str, known: Iterable[str]) -> QueryError:
+    """The error for a parameter nobody reads, naming the closest known one (a typo, most likely)."""
+    known = sorted(known)
+    close = difflib.get_close_matches(name.lower(), known, n=1)
+    hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(known)}"
+    return QueryError(name, f"unknown parameter ({hint})")
 
 
 def _validate(raw: dict[str, object], strict: bool) -> SearchQuery:

@@ -20,8 +20,14 @@ Pointing huggingface_hub (2.4) at it:
 - A 404 becomes ``RepositoryNotFoundError`` only because we send ``X-Error-Code: RepoNotFound``
   as the real Hub does; without that header the client raises a plain ``HfHubHTTPError``.
 
-Faults (fail/garble/delay) hit the next matching requests in the order they were registered;
-the default prefix "/api/models" also matches detail paths ("/api/models/a/b" targets one model).
+Faults (fail/garble/cut/delay/redirect) hit the next matching requests in the order they were
+registered; the default prefix "/api/models" also matches detail paths ("/api/models/a/b"
+targets one model).
+
+Hostile Hubs: `verbatim` items (anything JSON can hold, even non-objects) lead the listing
+whatever its sort or filters; `next_base` sends `Link: rel="next"` to another server;
+`honour_limit=False` answers `page_size` items whatever `limit` asked for. The request log
+keeps each request's Authorization header, to see where a token went.
 """
 
 from __future__ import annotations
@@ -85,8 +91,11 @@ def json_response(data, status: int = 200, headers: dict | None = None) -> Respo
 
 
 class FakeHub:
-    def __init__(self, models: list[dict], page_size: int = 100, readmes: dict[str, str] | None = None):
+    def __init__(self, models: list[dict], page_size: int = 100, *, verbatim: list | None = None,
+                 next_base: str | None = None, honour_limit: bool = True, readmes: dict[str, str] | None = None):
         self.page_size = page_size
+        self.verbatim = copy.deepcopy(verbatim or [])
+        self.next_base, self.honour_limit = next_base, honour_limit
         self.readmes = readmes or {}  # model id -> README.md text, served as the Hub's resolve URL
         self.url = ""
         self._lock = threading.Lock()
@@ -142,6 +151,13 @@ class FakeHub:
     def delay_next(self, seconds: float, times: int = 1, path_prefix: str = "/api/models") -> None:
         self._add_fault("delay", times, path_prefix, seconds=seconds)
 
+    def cut_next(self, times: int = 1, path_prefix: str = "/api/models") -> None:
+        """Announce the whole body, send half of it and close: a connection lost mid-page."""
+        self._add_fault("cut", times, path_prefix)
+
+    def redirect_next(self, location: str, times: int = 1, path_prefix: str = "/api/models") -> None:
+        self._add_fault("redirect", times, path_prefix, location=location)
+
     def _add_fault(self, kind: str, times: int, path_prefix: str, **args) -> None:
         with self._lock:
             self._faults.append({"kind": kind, "left": times, "prefix": path_prefix, **args})
@@ -160,7 +176,8 @@ class FakeHub:
         response = self._respond(request)
         with self._lock:
             self._log.append({"path": request.path, "query": request.args.to_dict(flat=False),
-                              "status": response.status_code})
+                              "status": response.status_code,
+                              "authorization": request.headers.get("Authorization")})
         return response(environ, start_response)
 
     def _respond(self, request: Request) -> Response:
@@ -170,11 +187,15 @@ class FakeHub:
             return json_response({"error": f"Fake failure {fault['status']}"}, fault["status"], headers)
         if fault and fault["kind"] == "delay":
             self._stopping.wait(fault["seconds"])
+        if fault and fault["kind"] == "redirect":
+            return Response(status=302, headers={"Location": fault["location"]})
         response = self._route(request)
-        if fault and fault["kind"] == "garble":
+        if fault and fault["kind"] in ("garble", "cut"):
             body = response.get_data()
             response.set_data(body[: max(1, len(body) // 2)])  # a strict prefix of JSON is never JSON
             response.status_code = 200
+            if fault["kind"] == "cut":
+                response.headers["Content-Length"] = str(len(body))
         return response
 
     def _route(self, request: Request) -> Response:
@@ -211,13 +232,15 @@ class FakeHub:
         if offset + size < len(items):
             query = [(k, v) for k, v in args.items(multi=True) if k != "cursor"]
             query.append(("cursor", encode_cursor(offset + size)))
-            headers["Link"] = f'<{request.host_url}api/models?{urlencode(query)}>; rel="next"'
+            base = f"{self.next_base}/" if self.next_base else request.host_url
+            headers["Link"] = f'<{base}api/models?{urlencode(query)}>; rel="next"'
         return json_response(page, headers=headers)
 
     def _select(self, args) -> list[dict]:
         """The filtered, sorted models: recomputed per page, as on a live Hub."""
         with self._lock:
             items = sorted(self._models.values(), key=lambda m: m["id"])  # tie-break for stable paging
+            verbatim = copy.deepcopy(self.verbatim)
         if "search" in args:
             items = [m for m in items if args["search"].lower() in m["id"].lower()]
         if "author" in args:
@@ -231,12 +254,12 @@ class FakeHub:
             raise BadRequest(f"Invalid direction: {direction}")
         if sort is not None:  # missing values sort as smallest; sort() is stable so ids stay ordered
             items.sort(key=lambda m: (m.get(sort) is not None, m.get(sort)), reverse=direction == "-1")
-        return items
+        return verbatim + items
 
     def _page_size(self, args) -> int:
         """As on the Hub, `limit` is the page size (capped); the Link header leads on."""
         limit = args.get("limit")
-        if limit is None:
+        if limit is None or not self.honour_limit:
             return self.page_size
         if not limit.isdigit() or int(limit) == 0:
             raise BadRequest(f"Invalid limit: {limit}")

@@ -111,7 +111,7 @@ def start_stack(database_url: str, redis_url: str, apps: int = 2, **settings: st
     prefix = Path(tempfile.mkdtemp(prefix="catalog-stack-"))
     ports = [free_port() for _ in range(apps)]
     environment = {"CATALOG_DATABASE_URL": database_url, "CATALOG_REDIS_URL": redis_url,
-                   "CATALOG_LOG_LEVEL": "WARNING", **settings}
+                   "CATALOG_LOG_LEVEL": "WARNING", "CATALOG_TRUSTED_PROXIES": "1", **settings}
     stack = Stack(url="", app_ports=ports, database_url=database_url, prefix=prefix)
     try:
         for number, port in enumerate(ports):

@@ -10,6 +10,7 @@ from app.factory import create_app
 from app.settings import Settings
 from data.db import Database
 from data.ingest.pipeline import ingest
+from tests.results_view import shown_ids
 from tests.test_analytics import RECORDS
 
 pytestmark = pytest.mark.browser
@@ -67,17 +68,17 @@ def test_clicking_a_bar_opens_the_search_filtered_by_it(browser, site):
     ActionChains(browser.driver).move_to_element(bar).pause(0.3).click().perform()
     WebDriverWait(browser.driver, 10).until(lambda d: urlsplit(d.current_url).path == "/")
     assert current_query(browser) == ("/", {"library": ["gguf"], "pipeline_tag": ["text-generation"]})
-    browser.wait_for_element(".results-table")  # the search page rendered, without a reload
+    browser.wait_for_element(".results-grid .model-link")  # the search page rendered, without a reload
     assert browser.get_logs() == []
 
 
 def test_trending_follows_the_task_in_the_url(browser, site):
     browser.server_url = site + "/trending?pipeline_tag=image-classification"
-    browser.wait_for_contains_text(".results-table", "c/vision")
-    assert "a/base" not in browser.find_element(".results-table").text
+    browser.wait_for_contains_text(".results-grid", "c/vision")
+    assert "a/base" not in browser.find_element(".results-grid").text
     browser.driver.get(site + "/trending")
-    browser.wait_for_contains_text(".results-table", "a/base")
-    rows = [row.text.split()[0] for row in browser.find_elements(".results-table tbody tr")]
+    browser.wait_for_contains_text(".results-grid", "a/base")
+    rows = shown_ids(browser)
     assert rows == ["a/base", "a/chat", "c/vision"]
     assert browser.driver.title == "Trending · Model Catalog"
     assert browser.get_logs() == []
@@ -85,7 +86,7 @@ def test_trending_follows_the_task_in_the_url(browser, site):
 
 def test_picking_a_task_puts_it_in_the_url(browser, site):
     browser.server_url = site + "/trending"
-    browser.wait_for_contains_text(".results-table", "a/base")
+    browser.wait_for_contains_text(".results-grid", "a/base")
     browser.select_dcc_dropdown("#trending-tasks", value="image-classification (1)")  # its label
     WebDriverWait(browser.driver, 10).until(
         lambda d: urlsplit(d.current_url).query == "pipeline_tag=image-classification")
@@ -101,7 +102,7 @@ def test_picking_a_task_puts_it_in_the_url(browser, site):
 def test_the_author_page_shows_totals_and_models(browser, site):
     browser.server_url = site + "/authors/a"
     browser.wait_for_contains_text(".author-stats", "1,005,000")
-    assert [row.text.split()[0] for row in browser.find_elements(".results-table tbody tr")] == ["a/base", "a/chat"]
+    assert shown_ids(browser) == ["a/base", "a/chat"]
     assert browser.find_element(".author-search").get_attribute("href") == site + "/?author=a"
     assert browser.driver.title == "a · Model Catalog"
     browser.driver.get(site + "/authors/nobody")

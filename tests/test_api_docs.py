@@ -157,14 +157,15 @@ def test_openapi_path(rule, path):
 
 def test_parse_query_validates_with_the_documented_model():
     server = sample_server()
-    with server.test_request_context("/?repo_id=a/b&limit=5&tag=x&tag=y&sort=likes&other=ignored"):
+    with server.test_request_context("/?repo_id=a/b&limit=5&tag=x&tag=y&sort=likes"):
         query = parse_query(ModelQuery)
     assert (query.limit, query.tag, query.sort) == (5, ["x", "y"], Sort.likes)
 
 
 @pytest.mark.parametrize(
     "query, parameter",
-    [("repo_id=a/b&limit=0", "limit"), ("repo_id=a/b&sort=x", "sort"), ("limit=5", "repo_id")],
+    [("repo_id=a/b&limit=0", "limit"), ("repo_id=a/b&sort=x", "sort"), ("limit=5", "repo_id"),
+     ("repo_id=a/b&other=refused", "other")],
 )
 def test_parse_query_answers_400_naming_the_parameter(query, parameter):
     with sample_server().test_request_context(f"/?{query}"), pytest.raises(ApiError) as raised:

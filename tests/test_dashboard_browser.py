@@ -6,6 +6,7 @@ from app.factory import create_app
 from app.settings import Settings
 from data.db import Database
 from tests.factories import add_models
+from tests.results_view import shown_ids
 
 
 @pytest.fixture
@@ -20,9 +21,8 @@ def dashboard_url(fresh_database_url, live_server):
 def test_dashboard_loads_without_console_errors(browser, dashboard_url):
     browser.server_url = dashboard_url
     browser.wait_for_text_to_equal(".navbar-brand", "Model Catalog")
-    browser.wait_for_contains_text(".results-table", "org/popular-model")
-    rows = browser.find_elements(".results-table tbody tr")
-    assert [row.text.split()[0] for row in rows] == ["org/popular-model", "org/second-model"]
+    browser.wait_for_contains_text(".results-grid", "org/popular-model")
+    assert shown_ids(browser) == ["org/popular-model", "org/second-model"]
     assert browser.get_logs() == []
 
 

@@ -134,7 +134,7 @@ def test_model_info(hub, api):
     assert api.model_info("gpt2").likes == 1
     assert api.model_info("meta/opt", revision="main", files_metadata=True).id == "meta/opt"
     assert hub.requests[-1] == {"path": "/api/models/meta/opt/revision/main",
-                                "query": {"blobs": ["true"]}, "status": 200}
+                                "query": {"blobs": ["true"]}, "status": 200, "authorization": None}
 
 
 def test_unknown_model_and_route_are_404(hub, api, raw):

@@ -151,3 +151,60 @@ def test_cli_reports_an_unreachable_hub_and_fails(fresh_database_url, unused_por
     )
     assert result.exit_code != 0
     assert "cannot reach the Hub" in result.output and "HF_ENDPOINT" in result.output
+
+
+@pytest.fixture
+def elsewhere():
+    """Another server on 127.0.0.1: its request log says whether it was called, with what token."""
+    with FakeHub(family(), page_size=2) as other:
+        yield other
+
+
+def authorizations(hub: FakeHub) -> list[str | None]:
+    return [request["authorization"] for request in hub.requests]
+
+
+def test_the_token_goes_to_the_hub_with_every_page(db, hub):
+    assert ingest(db, HubSource(hub.url, token="hf_secret")).new == 9
+    assert authorizations(hub) == ["Bearer hf_secret"] * 5
+
+
+def test_a_next_link_off_the_hub_is_not_followed_and_no_token_goes_there(db, elsewhere):
+    with FakeHub(family(), page_size=2, next_base=elsewhere.url) as hub:
+        with pytest.raises(HubError, match=f"links its next page to '{elsewhere.url}/api/models?"):
+            ingest(db, HubSource(hub.url, token="hf_secret"))
+        assert authorizations(hub) == ["Bearer hf_secret"]
+    assert elsewhere.requests == []
+    assert counts(db)["models"] == 0
+
+
+def test_a_redirect_off_the_hub_is_not_read_and_carries_no_token(db, hub, elsewhere):
+    hub.redirect_next(f"{elsewhere.url}/api/models")
+    with pytest.raises(HubError, match=f"was redirected to {elsewhere.url}/api/models"):
+        ingest(db, HubSource(hub.url, token="hf_secret"))
+    assert authorizations(elsewhere) == [None]  # httpx drops the token across origins
+
+
+def test_a_page_over_the_size_cap_is_not_read(db, hub):
+    with pytest.raises(HubError, match="answered more than 500 bytes; not read"):
+        ingest(db, HubSource(hub.url, max_page_bytes=500))
+    assert ingest(db, HubSource(hub.url, max_page_bytes=50_000)).new == 9
+
+
+def test_a_page_with_more_models_than_asked_for_is_refused(db):
+    with FakeHub(family(), page_size=5, honour_limit=False) as hub:
+        with pytest.raises(HubError, match="answered 5 models for a page of 3; not read"):
+            ingest(db, HubSource(hub.url, limit=3))
+
+
+def test_a_page_cut_short_is_asked_for_again(db, hub, monkeypatch):
+    monkeypatch.setattr("data.ingest.hub.time.sleep", lambda seconds: None)
+    hub.cut_next(times=2)
+    assert ingest(db, HubSource(hub.url)).new == 9
+
+
+def test_a_page_that_stays_broken_ends_the_run_with_a_clear_error(db, hub, monkeypatch):
+    monkeypatch.setattr("data.ingest.hub.time.sleep", lambda seconds: None)
+    hub.garble_next(times=3)
+    with pytest.raises(HubError, match="answered a body cut short or not JSON 3 times"):
+        ingest(db, HubSource(hub.url))

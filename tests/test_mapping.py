@@ -1,8 +1,13 @@
 """Mapping one API record to catalog rows: tag types, lineage trust and inference, rejections."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from data.ingest.mapping import Rejected, map_record, tag_type
+from data.ingest.mapping import (
+    MAX_BIGINT, MAX_CARD_DEPTH, MAX_LIKES, MAX_NAME_LENGTH, MAX_TAGS, Rejected, map_record, tag_type,
+)
+from tests.hostile_records import corpus, nested
 
 
 def record(**fields):
@@ -120,7 +125,7 @@ def test_file_sizes_from_siblings():
         (record(createdAt="yesterday"), "createdAt is not an ISO date"),
         (record(lastModified="2024-01-01T00:00:00"), "lastModified has no time zone"),
         (record(id="a/" + "x" * 300), "id longer than"),
-        (record(id="no spaces/allowed here"), "is not of the form"),
+        (record(id="no spaces/allowed here"), "is not a Hub id"),
         (record(tags=["ok", 7]), "tag is not a string"),
         (record(tags="gguf"), "tags is not a list"),
         (record(gated="sometimes"), "gated is not"),
@@ -137,3 +142,66 @@ def test_malformed_records_are_rejected_with_a_reason(raw, reason):
 def test_the_digest_changes_with_the_record_only():
     assert map_record(record()).record_hash == map_record(record()).record_hash
     assert map_record(record()).record_hash != map_record(record(likes=1)).record_hash
+
+
+@pytest.mark.parametrize("hostile", corpus(), ids=lambda hostile: hostile.name)
+def test_every_hostile_record_is_rejected_with_its_reason(hostile):
+    with pytest.raises(Rejected) as rejected:
+        map_record(hostile.record)
+    assert str(rejected.value).split(":")[0] == hostile.reason
+
+
+@pytest.mark.parametrize("repo_id", [
+    "gpt2", "org/name", "Org-1/a.b_c-d", "huggingtweets/_deep_winter_", "a/" + "x" * MAX_NAME_LENGTH,
+])
+def test_hub_ids_are_accepted(repo_id):
+    assert map_record(record(id=repo_id)).repo_id == repo_id
+
+
+@pytest.mark.parametrize("repo_id", [
+    "a/" + "x" * (MAX_NAME_LENGTH + 1), "org/name\n", "org/a..b", "../etc", "org/.name", "org/name.",
+    "-org/name", "org/na me", "org/", "/name", "a/b/c", "org/naïve",
+])
+def test_ids_the_hub_cannot_have_are_rejected(repo_id):
+    with pytest.raises(Rejected, match="^id "):
+        map_record(record(id=repo_id))
+
+
+def test_base_models_are_kept_as_cards_name_them_but_for_traversals_and_newlines():
+    model = map_record(record(tags=[
+        "base_model:org/a..b", "base_model:../etc", "base_model:org/x\ny", "base_model:org/name.",
+    ]))
+    assert [r.base_model_id for r in model.relations] == ["org/name."] and model.dropped_relations == 3
+
+
+def test_dates_are_stored_in_utc():
+    model = map_record(record(createdAt="2024-05-01T00:30:00+02:00"))
+    assert model.created_at == datetime(2024, 4, 30, 22, 30, tzinfo=UTC)
+    assert model.created_at.utcoffset() == timedelta(0)
+
+
+def test_dates_up_to_a_day_ahead_are_kept_later_ones_rejected():
+    soon = datetime.now(UTC) + timedelta(hours=23)
+    assert map_record(record(lastModified=soon.isoformat())).last_modified == soon
+    with pytest.raises(Rejected, match="lastModified is out of range"):
+        map_record(record(lastModified=(soon + timedelta(hours=2)).isoformat()))
+
+
+def test_limits_are_inclusive():
+    assert map_record(record(likes=MAX_LIKES)).likes == MAX_LIKES
+    assert map_record(record(downloads=MAX_BIGINT)).downloads == MAX_BIGINT
+    assert map_record(record(tags=[f"t{n}" for n in range(MAX_TAGS)])).tags[-1] == f"t{MAX_TAGS - 1}"
+    assert map_record(record(cardData=nested(MAX_CARD_DEPTH))).card_data is not None
+    with pytest.raises(Rejected, match="cardData nested deeper"):
+        map_record(record(cardData=nested(MAX_CARD_DEPTH + 1)))
+    sizes = map_record(record(siblings=[{"rfilename": "a", "size": MAX_BIGINT}])).siblings
+    assert sizes == [("a", MAX_BIGINT, None)]
+
+
+def test_non_finite_numbers_and_unencodable_text_are_rejected():
+    with pytest.raises(Rejected, match="trendingScore is not a finite number"):
+        map_record(record(trendingScore=float("inf")))
+    with pytest.raises(Rejected, match="cardData is not valid JSON"):
+        map_record(record(cardData={"note": "\udc80"}))
+    with pytest.raises(Rejected, match="tag is not valid Unicode"):
+        map_record(record(tags=["\ud800"]))

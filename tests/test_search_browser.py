@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -16,6 +17,7 @@ from app.settings import Settings
 from components import search as view
 from data.db import Database
 from data.ingest.pipeline import ingest
+from tests.results_view import listed_ids, shown_ids
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Every resource the page loaded, as the browser saw it.
@@ -52,13 +54,9 @@ def open_page(browser, site: str, path: str) -> None:
 
 
 def wait_for(browser, condition, timeout: float = 10):
-    return WebDriverWait(browser.driver, timeout).until(lambda driver: condition())
-
-
-def shown_ids(browser) -> list[str]:
-    """Read in one script: the table is replaced while results arrive."""
-    return browser.driver.execute_script(
-        "return [...document.querySelectorAll('.results-table td.model-id')].map(td => td.innerText);")
+    """Until `condition()` holds; the grid replaced mid-read counts as not yet."""
+    return WebDriverWait(browser.driver, timeout, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda driver: condition())
 
 
 def api_ids(site: str, query: str) -> list[str]:
@@ -115,11 +113,11 @@ def test_an_empty_result_offers_to_clear_the_filters(browser, site):
 
 
 @pytest.mark.parametrize("path, ready", [
-    ("/?q=7b", ".results-table"),
+    ("/?q=7b", ".results-grid .model-link"),
     ("/models/lab/base-7b-chat?tab=lineage", ".lineage-graph"),
     ("/analytics?pipeline_tag=text-generation", ".analytics-card .js-plotly-plot"),
-    ("/trending", ".results-table"),
-    ("/authors/acme", ".results-table"),
+    ("/trending", ".results-grid .model-link"),
+    ("/authors/acme", ".results-grid .model-link"),
 ])
 def test_every_page_loads_only_from_the_app_without_console_errors(browser, site, path, ready):
     open_page(browser, site, path)
@@ -127,3 +125,98 @@ def test_every_page_loads_only_from_the_app_without_console_errors(browser, site
     foreign = [url for url in browser.driver.execute_script(RESOURCES) if not url.startswith(site)]
     assert foreign == []
     assert browser.get_logs() == []
+
+
+def header(browser, col_id: str):
+    return browser.find_element(f".results-grid .ag-header-cell[col-id='{col_id}']")
+
+
+def test_a_header_click_sorts_by_its_column_and_back_restores_the_order(browser, site):
+    open_page(browser, site, "/?q=7b")
+    wait_for(browser, lambda: shown_ids(browser)[:1] == ["acme/base-7b"])
+    sortable = browser.driver.execute_script(
+        "return [...document.querySelectorAll('.results-grid .ag-header-cell-sortable')].map(c => c.getAttribute('col-id'));")
+    assert sorted(sortable) == ["created", "downloads", "likes", "trending", "updated"]
+    header(browser, "likes").click()
+    wait_for(browser, lambda: address(browser) == {"q": "7b", "sort": "likes"})
+    wait_for(browser, lambda: shown_ids(browser) == api_ids(site, "q=7b&sort=likes"))
+    assert Select(browser.find_element(f"#{view.SORT}")).first_selected_option.text == "Likes"
+    header(browser, "likes").click()  # the second click turns the order
+    wait_for(browser, lambda: address(browser) == {"q": "7b", "sort": "likes", "order": "asc"})
+    wait_for(browser, lambda: shown_ids(browser) == api_ids(site, "q=7b&sort=likes&order=asc"))
+    assert shown_ids(browser) != api_ids(site, "q=7b&sort=likes")
+    browser.driver.back()
+    wait_for(browser, lambda: address(browser) == {"q": "7b", "sort": "likes"})
+    wait_for(browser, lambda: shown_ids(browser) == api_ids(site, "q=7b&sort=likes"))
+    wait_for(browser, lambda: header(browser, "likes").get_attribute("aria-sort") == "descending")
+    assert browser.get_logs() == []
+
+
+def test_a_model_link_in_the_grid_opens_its_page_without_reloading(browser, site):
+    open_page(browser, site, "/?q=chat-merge")
+    wait_for(browser, lambda: shown_ids(browser) == ["merger/chat-merge-7b"])
+    browser.driver.execute_script("window.stillTheSamePage = true;")
+    browser.find_element(".results-grid .model-link").click()
+    wait_for(browser, lambda: browser.driver.title == "merger/chat-merge-7b · Model Catalog")
+    assert browser.driver.execute_script("return window.stillTheSamePage === true;")
+    browser.driver.back()
+    wait_for(browser, lambda: shown_ids(browser) == ["merger/chat-merge-7b"])
+    assert browser.get_logs() == []
+
+
+def test_every_column_fits_a_1400_pixel_window(browser, site):
+    open_page(browser, site, "/?q=7b")
+    wait_for(browser, lambda: len(shown_ids(browser)) > 0)
+    width = browser.driver.execute_script("return document.documentElement.clientWidth;")
+    assert width <= 1400
+    rights = browser.driver.execute_script(
+        "return [...document.querySelectorAll('.results-grid .ag-header-cell')]"
+        ".map(c => [c.getAttribute('col-id'), c.getBoundingClientRect().right]);")
+    assert [col for col, _ in rights][-3:] == ["created", "updated", "derivatives"]
+    assert [col for col, right in rights if right > width] == []
+    viewport = browser.find_element(".results-grid .ag-center-cols-viewport")
+    assert browser.driver.execute_script("return arguments[0].scrollWidth <= arguments[0].clientWidth;", viewport)
+    assert browser.get_logs() == []
+
+
+def test_the_card_box_writes_card_to_the_url_and_back_clears_it(browser, site):
+    open_page(browser, site, "/?q=7b&sort=downloads")
+    wait_for(browser, lambda: len(shown_ids(browser)) > 0)
+    browser.find_element(f"#{view.CARD}").send_keys("instruction tuned", Keys.ENTER)
+    wait_for(browser, lambda: address(browser) == {"q": "7b", "sort": "downloads", "card": "instruction tuned"})
+    wait_for(browser, lambda: shown_ids(browser) == api_ids(site, "q=7b&sort=downloads&card=instruction+tuned"))
+    browser.driver.back()
+    wait_for(browser, lambda: address(browser) == {"q": "7b", "sort": "downloads"})
+    wait_for(browser, lambda: browser.find_element(f"#{view.CARD}").get_attribute("value") == "")
+    assert browser.get_logs() == []
+
+
+def visible(browser, selector: str) -> bool:
+    elements = browser.driver.find_elements("css selector", selector)
+    return bool(elements) and elements[0].is_displayed()
+
+
+def test_on_a_phone_results_come_first_and_filters_and_links_wait_behind_toggles(browser, site):
+    browser.driver.set_window_size(390, 844)
+    try:
+        open_page(browser, site, "/?q=7b")
+        wait_for(browser, lambda: listed_ids(browser)[:1] == ["acme/base-7b"])
+        first = browser.find_element(".results-list .model-link")
+        bottom, screen = browser.driver.execute_script(
+            "return [arguments[0].getBoundingClientRect().bottom, window.innerHeight];", first)
+        assert first.is_displayed() and bottom <= screen
+        assert not visible(browser, ".results-grid")
+        assert not visible(browser, f"#{view.FILTERS} .filters-panel")
+        browser.find_element(f"#{view.FILTERS_TOGGLE}").click()
+        wait_for(browser, lambda: visible(browser, f"#{view.FILTERS} .filters-panel"))
+        browser.find_element(f"#{view.FILTERS_CLOSE}").click()
+        wait_for(browser, lambda: not visible(browser, f"#{view.FILTERS} .filters-panel"))
+        assert not visible(browser, ".navbar a.nav-link[href='/trending']")
+        browser.find_element(".navbar-toggler").click()
+        wait_for(browser, lambda: visible(browser, ".navbar a.nav-link[href='/trending']"))
+        browser.find_element(".navbar a.nav-link[href='/trending']").click()
+        wait_for(browser, lambda: listed_ids(browser, "#trending-results") != [])
+        wait_for(browser, lambda: not visible(browser, ".navbar a.nav-link[href='/trending']"))
+        assert browser.get_logs() == []
+    finally:
+        browser.driver.set_window_size(1400, 1000)

@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 URLS = [
     "", "q=base-7b", "q=7b&sort=likes&order=asc", "pipeline_tag=text-generation&has_base_model=true",
     "library=peft&library=gguf", "gated=false&min_downloads=100", "created_from=2024-06-01&created_to=2024-12-31",
-    "language=fr", "author=odd&per_page=2&page=2", "q=chat&sort=created",
+    "language=fr", "author=odd&per_page=2&page=2", "q=chat&sort=created", "card=instruction&q=7b",
 ]
 
 
@@ -25,24 +25,27 @@ def family(db):
     ingest(db, json.loads((FIXTURES / "family.json").read_text()))
 
 
-def controls_of(url_query: str) -> list:
+def controls_of(url_query: str) -> dict:
     """What the layout puts in the controls for this URL."""
     return page.controls_from_query(parse_query(parse_qsl(url_query), strict=False))
 
 
-def table_ids(table) -> list[str]:
-    rows = table.children[1].children
-    return [row.children[0].children.children for row in rows]
+def shown(results) -> dict:
+    """The search page's outputs by name."""
+    names = ("rows", "columns", "grid_class", "listing", "empty", "match", "summary", "pages", "page")
+    return dict(zip(names, results, strict=True))
 
 
 @pytest.mark.parametrize("url_query", URLS)
 def test_the_page_shows_what_the_api_gives_for_the_same_query_string(db, client, family, url_query):
-    body, summary, pages, _ = page.results(db, None, controls_of(url_query))
+    out = shown(page.results(db, None, controls_of(url_query)))
     api = client.get(f"/api/v1/models?{url_query}").json
-    shown = table_ids(body) if api["data"] else []
-    assert shown == [model["id"] for model in api["data"]]
-    assert f"{api['meta']['total']:,} model" in summary[0].children
-    assert pages == max(1, -(-api["meta"]["total"] // api["meta"]["per_page"]))
+    assert [row["id"] for row in out["rows"]] == [model["id"] for model in api["data"]]
+    assert [item.children[0].children for item in out["listing"].children] == [model["id"] for model in api["data"]]
+    assert f"{api['meta']['total']:,} model" in out["summary"][0].children
+    assert out["pages"] == max(1, -(-api["meta"]["total"] // api["meta"]["per_page"]))
+    said = out["match"][-1] if out["match"] else None  # the line's text, after its icon
+    assert said == (api["meta"]["match"] if "q=" in url_query or "card=" in url_query else None)
 
 
 @pytest.mark.parametrize("url_query", URLS)
@@ -53,18 +56,16 @@ def test_controls_round_trip_to_the_canonical_url(url_query):
 
 def test_a_control_change_writes_the_canonical_url_and_resets_the_page(db, family):
     values = controls_of("q=7b&per_page=2&page=2")
-    values[2] = ["transformers"]  # a library chosen
+    values["library"] = ["transformers"]
     assert page.address_of(view.LIBRARY, values) == "?library=transformers&per_page=2&q=7b"
-    *_, active_page = page.results(db, view.LIBRARY, values)
-    assert active_page == 1
+    assert shown(page.results(db, view.LIBRARY, values))["page"] == 1
 
 
 def test_turning_the_page_keeps_the_search(db, family):
     values = controls_of("q=7b&per_page=2")
-    values[-1] = 2
+    values["page"] = 2
     assert page.address_of(view.PAGER, values) == "?page=2&per_page=2&q=7b"
-    *_, active_page = page.results(db, view.PAGER, values)
-    assert active_page is no_update
+    assert shown(page.results(db, view.PAGER, values))["page"] is no_update
 
 
 def test_back_and_forward_rebuild_the_controls_from_the_url():
@@ -89,9 +90,9 @@ def test_junk_in_the_url_is_ignored():
 
 
 def test_no_match_offers_to_clear_the_filters(db, family):
-    body, summary, _, _ = page.results(db, None, controls_of("q=base&library=nothing-like-this"))
-    assert "empty-state" in body.className
-    assert body.children[-1].href == "/?" + urlencode({"q": "base"})
+    out = shown(page.results(db, None, controls_of("q=base&library=nothing-like-this")))
+    assert "empty-state" in out["empty"].className and out["rows"] == [] and out["grid_class"] == "d-none"
+    assert out["empty"].children[-1].href == "/?" + urlencode({"q": "base"})
 
 
 def test_facet_options_count_within_the_result_and_keep_the_selection(db, client, family):
@@ -110,3 +111,34 @@ def test_links_give_the_same_query_as_json_and_csv():
     assert links["json-link"] == "/api/v1/models?library=gguf&page=3&q=llama"
     assert links["csv-link"] == "/api/v1/models?library=gguf&q=llama&format=csv"
     assert links["analytics-link"] == "/analytics?library=gguf&q=llama"
+
+
+def test_a_header_click_becomes_the_sort_controls_value():
+    from dash.exceptions import PreventUpdate
+
+    from components import results
+
+    drawn = results.column_defs("downloads", "desc", sortable=True)
+    clicked = [{"colId": "downloads", "sort": None}, {"colId": "likes", "sort": "desc"}]
+    assert page.sort_from_grid(clicked, drawn) == ("likes", "desc")
+    assert page.sort_from_grid([{"colId": "downloads", "sort": "asc"}], drawn) == ("downloads", "asc")
+    for unchanged_or_junk in ([{"colId": "downloads", "sort": "desc"}], [{"colId": "id", "sort": "asc"}],
+                              [{"colId": "likes", "sort": "sideways"}], None, "likes", [1, None, "x"], {"a": 1}):
+        with pytest.raises(PreventUpdate):
+            page.sort_from_grid(unchanged_or_junk, drawn)
+
+
+def test_the_filters_toggle_opens_and_closes_the_panel():
+    closed = view.filters_offcanvas(SearchQuery()).className
+    opened = page.toggle_filters(1, None, closed)
+    assert opened.split()[-1] == "show" and page.toggle_filters(1, 1, opened) == closed
+    assert page.toggle_filters(1, None, ["junk"]) == "show"
+
+
+def test_junk_control_values_read_as_defaults_and_long_lists_are_cut():
+    values = controls_of("q=7b")
+    values |= {"library": "peft", "language": ["fr", 3, None, {"x": 1}, "\x00"], "card": ["x"],
+               "author": ["a"] * 40_000, "min_downloads": {"n": 1}, "per_page": [50], "page": "2"}
+    query = page.query_from_controls(values)
+    assert (query.q, query.card, query.library, query.language) == ("7b", None, ["peft"], ["fr"])
+    assert query.author == ["a"] * 50 and query.min_downloads is None and query.per_page == 20 and query.page == 2

@@ -22,8 +22,11 @@ def test_every_variable_is_read():
         "CATALOG_LOG_LEVEL": "debug",
         "CATALOG_CORS_ORIGINS": "https://a.example, http://localhost:3000/",
         "CATALOG_RATE_LIMIT": "100/10seconds",
+        "CATALOG_TRUSTED_PROXIES": "1",
+        "CATALOG_LOG_FORMAT": "text",
         "HF_ENDPOINT": "http://127.0.0.1:9999/",
         "HF_TOKEN": "hf_x",
+        "CATALOG_STATEMENT_TIMEOUT_MS": "2500",
     }
     settings = Settings.from_env(environ)
     assert set(environ) == set(ENVIRONMENT)
@@ -34,11 +37,20 @@ def test_every_variable_is_read():
     assert (settings.rate_limit_rule.requests, settings.rate_limit_rule.seconds) == (100, 10)
     assert settings.hf_endpoint == "http://127.0.0.1:9999"
     assert settings.hf_token == "hf_x"
+    assert (settings.trusted_proxies, settings.log_format) == (1, "text")
+
+
+def test_the_statement_timeout_is_a_few_seconds_unless_set():
+    assert Settings.from_env({}).statement_timeout_ms == 5000
+    assert Settings.from_env({"CATALOG_STATEMENT_TIMEOUT_MS": "2500"}).statement_timeout_ms == 2500
+    assert Settings.from_env({"CATALOG_STATEMENT_TIMEOUT_MS": "0"}).statement_timeout_ms == 0  # off
 
 
 @pytest.mark.parametrize(
     "variable, value",
     [
+        ("CATALOG_STATEMENT_TIMEOUT_MS", "-1"),
+        ("CATALOG_STATEMENT_TIMEOUT_MS", "5s"),
         ("CATALOG_DATABASE_URL", "mysql://root@localhost/catalog"),
         ("CATALOG_DATABASE_URL", "not a url"),
         ("CATALOG_READ_DATABASE_URL", "sqlite:///x.db"),
@@ -49,6 +61,9 @@ def test_every_variable_is_read():
         ("CATALOG_RATE_LIMIT", "lots"),
         ("CATALOG_RATE_LIMIT", "10/fortnight"),
         ("HF_ENDPOINT", "ftp://hub"),
+        ("CATALOG_TRUSTED_PROXIES", "-1"),
+        ("CATALOG_TRUSTED_PROXIES", "nginx"),
+        ("CATALOG_LOG_FORMAT", "xml"),
     ],
 )
 def test_bad_value_names_the_variable(variable, value):

@@ -1,6 +1,7 @@
 """The stack as users deploy it: nginx in front of two app processes sharing PostgreSQL and
 Redis, all on 127.0.0.1. Each test speaks for its own client (X-Forwarded-For from a public
-address), so rate-limit windows do not leak between tests."""
+address, as a load balancer in front of nginx would send), so rate-limit windows do not leak
+between tests."""
 
 from __future__ import annotations
 
@@ -55,7 +56,9 @@ def stack(server_url, template_url):
     ingest(db, json.loads((FIXTURES / "family.json").read_text()))
     db.dispose()
     redis.Redis.from_url(REDIS_URL).flushdb()
-    running = start_stack(url, REDIS_URL, CATALOG_RATE_LIMIT=f"{LIMIT}/minute")
+    # Two trusted proxies: the tests play a load balancer in front of nginx, whose
+    # X-Forwarded-For names each test's own client.
+    running = start_stack(url, REDIS_URL, CATALOG_RATE_LIMIT=f"{LIMIT}/minute", CATALOG_TRUSTED_PROXIES="2")
     yield running
     running.stop()
     with _admin(server_url).connect() as conn:
@@ -112,7 +115,7 @@ def test_api_responses_are_compressed(stack):
 
 def test_the_rate_limit_is_shared_by_both_processes(stack):
     client = "203.0.113.6"
-    answered = [get(stack, f"/api/v1/models?n={n}", client) for n in range(LIMIT)]
+    answered = [get(stack, f"/api/v1/models?page={n + 1}", client) for n in range(LIMIT)]
     assert {status for status, _, _ in answered} == {200}
     assert len({served_by(headers) for _, headers, _ in answered}) == 2  # both counted
     refused = [get(stack, "/api/v1/models", client) for _ in range(2)]
@@ -123,7 +126,7 @@ def test_the_rate_limit_is_shared_by_both_processes(stack):
 
 
 def test_an_entry_cached_by_one_process_is_served_by_the_other(stack):
-    path, client = "/api/v1/models?q=chat&cache_probe=1", "203.0.113.7"
+    path, client = "/api/v1/models?q=chat&per_page=7", "203.0.113.7"
     _, first, body = get(stack, path, client)
     assert first["X-Cache"] == "MISS"
     for _ in range(4):  # round robin: the next requests reach the other process
@@ -152,7 +155,7 @@ def test_a_scheduled_sync_updates_catalog_history_and_metrics_while_reads_go_on(
     def read_on():  # as many readers (each under the rate limit) as it takes
         while not stop.is_set():
             reader_address = f"198.51.100.{len(statuses) // (LIMIT - 1) + 1}"
-            statuses.append(get(stack, f"/api/v1/models?q=base&r={len(statuses)}", reader_address)[0])
+            statuses.append(get(stack, f"/api/v1/models?q=base&page={len(statuses) % 10_000 + 1}", reader_address)[0])
 
     reader = threading.Thread(target=read_on)
     with FakeHub(records, page_size=3) as hub:
@@ -182,6 +185,6 @@ def test_a_scheduled_sync_updates_catalog_history_and_metrics_while_reads_go_on(
 
 def test_killing_an_app_process_loses_no_request(stack):  # last: it takes a process away
     stack.kill_app(0)
-    answers = [get(stack, f"/api/v1/models?q=base&k={n}", "203.0.113.8") for n in range(12)]
+    answers = [get(stack, f"/api/v1/models?q=base&page={n + 1}", "203.0.113.8") for n in range(12)]
     assert [status for status, _, _ in answers] == [200] * 12
     assert {served_by(headers) for _, headers, _ in answers} == {f"127.0.0.1:{stack.app_ports[1]}"}

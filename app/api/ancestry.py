@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from app.api import bp, database, envelope
 from app.api.docs import documented, parse_query
-from app.api.errors import ApiError
+from app.api.errors import ApiError, invalid_parameter
 from data.lineage import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT, InvalidLineageQuery, ancestry
 from data.models import RELATION_TYPES
 
@@ -39,8 +39,7 @@ def model_ancestry(repo_id: str):
             found = ancestry(session, repo_id, direction=params.direction, depth=params.depth,
                              relation=params.relation or None, limit=params.limit)
     except InvalidLineageQuery as error:
-        raise ApiError(400, "INVALID_PARAMETER", f"Invalid {error.parameter}: {error.reason}.",
-                       {"parameter": error.parameter, "reason": error.reason}) from None
+        raise invalid_parameter(error.parameter, error.reason) from None
     if found is None:
         raise ApiError(404, "MODEL_NOT_FOUND", f"No model {repo_id} in the catalog.", {"id": repo_id})
     return envelope(found.graph(), **found.summary())

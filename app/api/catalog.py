@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Literal
 
@@ -11,15 +12,17 @@ from flask import Response, request, stream_with_context
 from flask.json.provider import DefaultJSONProvider
 from pydantic import BaseModel, Field
 
-from app.api import _api_error, bp, database, envelope
+from app.api import bp, database, envelope
 from app.api.docs import documented, parse_query as parse_params
 from app.api.errors import ApiError
 from data import catalog, stats
 from data.catalog import ModelSummary
-from data.query import QueryError, SearchQuery, parse_query, query_string
+from data.query import SearchQuery, parse_query, query_string
 from data.search import export, search
 
 CSV_CAP = 10_000
+# Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ["id", *(name for name in ModelSummary.__dataclass_fields__ if name != "repo_id")]
 
 
@@ -38,14 +41,8 @@ def _iso_dates(state) -> None:
     state.app.json = IsoJSONProvider(state.app)
 
 
-@bp.errorhandler(QueryError)
-def _invalid_query(error: QueryError):
-    return _api_error(ApiError(400, "INVALID_PARAMETER", f"Invalid {error.parameter}: {error.reason}.",
-                               {"parameter": error.parameter, "reason": error.reason}))
-
-
-def search_query() -> SearchQuery:
-    return parse_query(request.args.items(multi=True))
+def search_query(also_known: Collection[str] = ()) -> SearchQuery:
+    return parse_query(request.args.items(multi=True), also_known=also_known)
 
 
 class OutputFormat(BaseModel):
@@ -62,8 +59,8 @@ class SearchParams(SearchQuery, OutputFormat):
             description="Filters AND across fields and OR within one; `page` or `cursor` pages.",
             other_formats={"text/csv": f"format=csv: a header row, then up to {CSV_CAP:,} models"})
 def search_models():
-    query = search_query()
-    if parse_params(OutputFormat).format == "csv":
+    query = search_query(also_known=OutputFormat.model_fields)
+    if parse_params(OutputFormat, also_known=SearchQuery.model_fields).format == "csv":
         return csv_response(query)
     with database().session(read_only=True) as session:
         result = search(session, query)
@@ -77,7 +74,8 @@ def search_models():
 
 
 def csv_response(query: SearchQuery) -> Response:
-    """Streamed: rows leave as they are read, so memory stays flat whatever the cap."""
+    """Streamed: rows leave as they are read, so memory stays flat whatever the cap.
+    Chunks are bytes: WSGI servers (gunicorn) refuse str."""
     db = database()
 
     def rows():
@@ -89,10 +87,8 @@ def csv_response(query: SearchQuery) -> Response:
                 fields = model.as_dict()
                 writer.writerow([_csv_value(fields[column]) for column in CSV_COLUMNS])
                 if number % 100 == 99:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-        yield buffer.getvalue()
+                    yield _drain(buffer)
+        yield _drain(buffer)
 
     response = Response(stream_with_context(rows()), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="models.csv"'
@@ -100,8 +96,22 @@ def csv_response(query: SearchQuery) -> Response:
     return response
 
 
+def _drain(buffer: io.StringIO) -> bytes:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text.encode()
+
+
 def _csv_value(value):
-    return value.isoformat() if isinstance(value, datetime | date) else "" if value is None else value
+    """Numbers stay numbers; text a spreadsheet would run as a formula gets a leading quote."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 @bp.get("/models/<path:repo_id>")

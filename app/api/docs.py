@@ -9,22 +9,26 @@ cannot drift from the pydantic models the routes validate with (see `parse_query
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
 from types import UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin
 
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, current_app, request
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from werkzeug.routing import Rule
 
 from app.api import bp
-from app.api.errors import ApiError
-from app.api.http import UNLIMITED_PATHS
+from app.api.errors import invalid_parameter
+from app.rate_limit import UNLIMITED_PATHS
+from app.security_headers import content_security_policy
+from data.query import unknown_parameter
 
 OPENAPI_VERSION = "3.1.0"
 SCHEMA_REF = "#/components/schemas/{model}"
@@ -86,14 +90,19 @@ def documented(
     return mark
 
 
-def parse_query(model: type[M]) -> M:
-    """The request's query string validated by `model`; a 400 INVALID_PARAMETER otherwise.
+def parse_query(model: type[M], also_known: Collection[str] = ()) -> M:
+    """The request's query string validated by `model`; a 400 INVALID_PARAMETER otherwise, also
+    for a parameter neither `model` nor `also_known` (the route's other parameters) names.
 
     A field typed as a list takes every value of a repeated key; others take the last one.
     """
+    keys = {field.alias or name: field for name, field in model.model_fields.items()}
+    for key in request.args:
+        if key not in keys and key not in also_known:
+            unknown = unknown_parameter(key, [*keys, *also_known])
+            raise invalid_parameter(unknown.parameter, unknown.reason)
     values = {}
-    for name, field in model.model_fields.items():
-        key = field.alias or name
+    for key, field in keys.items():
         if key in request.args:
             values[key] = request.args.getlist(key) if _is_sequence(field.annotation) else request.args[key]
     try:
@@ -101,9 +110,7 @@ def parse_query(model: type[M]) -> M:
     except ValidationError as error:
         first = error.errors()[0]
         parameter = ".".join(str(part) for part in first["loc"]) or "query"
-        reason = first["msg"]
-        raise ApiError(400, "INVALID_PARAMETER", f"Invalid {parameter}: {reason}.",
-                       {"parameter": parameter, "reason": reason}) from None
+        raise invalid_parameter(parameter, first["msg"]) from None
 
 
 def _is_sequence(annotation: Any) -> bool:
@@ -282,27 +289,31 @@ def openapi():
     return current_app.response_class(json.dumps(document, indent=1), mimetype="application/json")
 
 
-@bp.get("/docs")
-def swagger_ui():
-    page = SWAGGER_PAGE.format(assets=SWAGGER_ASSETS, spec=url_for("api.openapi"))
-    return Response(page, mimetype="text/html")
-
-
-SWAGGER_PAGE = """<!doctype html>
+# The page depends on nothing in the request (the spec's URL is relative to the page), so a
+# cached copy is the same for everyone; its one inline script is allowed by its hash alone.
+SWAGGER_INIT = """
+    const root = document.getElementById("swagger-ui");
+    window.ui = SwaggerUIBundle({url: root.dataset.spec, dom_id: "#swagger-ui", deepLinking: true, validatorUrl: null});
+"""
+SWAGGER_PAGE = f"""<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <title>Model Catalog API</title>
-  <link rel="stylesheet" href="{assets}/swagger-ui.css">
+  <link rel="stylesheet" href="{SWAGGER_ASSETS}/swagger-ui.css">
 </head>
 <body>
-  <div id="swagger-ui"></div>
-  <script src="{assets}/swagger-ui-bundle.js"></script>
-  <script>
-    window.ui = SwaggerUIBundle({{
-      url: "{spec}", dom_id: "#swagger-ui", deepLinking: true, validatorUrl: null
-    }});
-  </script>
+  <div id="swagger-ui" data-spec="openapi.json"></div>
+  <script src="{SWAGGER_ASSETS}/swagger-ui-bundle.js"></script>
+  <script>{SWAGGER_INIT}</script>
 </body>
 </html>
 """
+SWAGGER_SCRIPT_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(SWAGGER_INIT.encode()).digest()).decode() + "'"
+
+
+@bp.get("/docs")
+def swagger_ui():
+    response = Response(SWAGGER_PAGE, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = content_security_policy([SWAGGER_SCRIPT_HASH])
+    return response

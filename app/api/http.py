@@ -1,10 +1,10 @@
 """HTTP behaviour of everything under /api/v1: CORS, rate limit, response cache, ETag and 304,
 Cache-Control and compression. `init_http` wires it into a server as two app-level hooks.
 
-Order per request: a CORS preflight is answered at once; then the rate limit counts the
-request (and may answer 429); then a cached body may answer. On the way out the response is
+Order per request: the rate limit (app.rate_limit) counts the request and may answer 429; a
+CORS preflight is answered at once; then a cached body may answer. On the way out the response is
 stored in the cache (identity body), gets Cache-Control, an ETag and maybe a 304, is
-compressed, and gets CORS and rate-limit headers.
+compressed, and gets CORS headers.
 """
 
 from __future__ import annotations
@@ -28,15 +28,11 @@ from app.api.cache import (
     read_data_version,
 )
 from app.api.errors import error_response
-from app.api.limits import Decision, RateLimiter, client_address, make_rate_limiter
 from app.api.redis_guard import GuardedRedis
+from app.rate_limit import UNLIMITED_PATHS, init_rate_limit
 from app.settings import Settings
 
-HEALTH_PATH = f"{PREFIX}/health"
-READY_PATH = f"{PREFIX}/ready"
-# Orchestrators poll /health and /ready: they must always answer, and tell the truth of now.
-UNLIMITED_PATHS = frozenset({HEALTH_PATH, READY_PATH})
-UNCACHED_PATHS = frozenset({HEALTH_PATH, READY_PATH})
+UNCACHED_PATHS = UNLIMITED_PATHS  # the truth of now, for orchestrators and scrapers
 DATA_CACHE_CONTROL = "public, max-age=60"
 COMPRESSIBLE_TYPES = ("application/json", "text/", "application/javascript")
 MIN_COMPRESS_BYTES = 500  # below this, compression costs more than it saves
@@ -63,7 +59,6 @@ class HttpOptions:
 @dataclass
 class HttpLayer:
     cors_origins: tuple[str, ...]
-    limiter: RateLimiter | None
     cache: ResponseStore | None
     data_version: DataVersion
     key_prefix: str
@@ -74,9 +69,10 @@ def init_http(server: Flask, settings: Settings, options: HttpOptions | None = N
     options = options or HttpOptions()
     redis = GuardedRedis.from_url(settings.redis_url) if settings.redis_url else None
     db = server.extensions["catalog_db"]
+    # The limiter's hook goes first: a refused request never reaches the cache.
+    init_rate_limit(server, settings.rate_limit_rule, settings.redis_url, options.redis_prefix)
     layer = HttpLayer(
         cors_origins=settings.cors_origins,
-        limiter=make_rate_limiter(settings.rate_limit_rule, redis, options.redis_prefix),
         cache=_make_store(options, redis),
         data_version=DataVersion(lambda: read_data_version(db), options.data_version_max_age),
         key_prefix=options.redis_prefix,
@@ -115,7 +111,7 @@ def _before_api_request() -> Response | None:
         return None
     if request.method == "OPTIONS":
         return _preflight(_layer())
-    return _rate_limit(_layer()) or _cached(_layer())
+    return _cached(_layer())
 
 
 def _preflight(layer: HttpLayer) -> Response | None:
@@ -128,29 +124,6 @@ def _preflight(layer: HttpLayer) -> Response | None:
     response.headers["Access-Control-Allow-Methods"] = CORS_ALLOWED_METHODS
     response.headers["Access-Control-Allow-Headers"] = CORS_ALLOWED_HEADERS
     response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE_SECONDS)
-    return response
-
-
-def _rate_limit(layer: HttpLayer) -> Response | None:
-    if layer.limiter is None or request.path in UNLIMITED_PATHS:
-        return None
-    decision = layer.limiter.hit(client_address(request.environ))
-    g.api_rate = decision
-    if decision is None or decision.allowed:
-        return None
-    response, status = error_response(
-        429,
-        "RATE_LIMITED",
-        f"Too many requests: the limit is {decision.limit} per {decision.period_seconds} s; "
-        f"retry in {decision.reset_seconds} s.",
-        {
-            "limit": decision.limit,
-            "period_seconds": decision.period_seconds,
-            "retry_after_seconds": decision.reset_seconds,
-        },
-    )
-    response.status_code = status
-    response.headers["Retry-After"] = str(decision.reset_seconds)
     return response
 
 
@@ -176,12 +149,14 @@ def _after_api_request(response: Response) -> Response:
     if not is_api_path(request.path):
         return response
     layer = _layer()
+    if request.method == "OPTIONS" and response.status_code == 200 and not response.get_data():
+        response.status_code = 204  # Flask's automatic answer: the Allow header, and no HTML body
+        response.headers.pop("Content-Type", None)
     _store(layer, response)
     _set_cache_control(response)
     if _reads() and response.status_code == 200 and not response.direct_passthrough:
         response = _conditional_and_compressed(response)
     _set_cors(layer, response)
-    _set_rate_headers(response)
     return response
 
 
@@ -291,10 +266,3 @@ def _set_cors(layer: HttpLayer, response: Response) -> None:
     response.headers["Access-Control-Allow-Origin"] = origin
     if request.method != "OPTIONS":
         response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
-
-
-def _set_rate_headers(response: Response) -> None:
-    decision: Decision | None = g.get("api_rate")
-    if decision is not None:
-        response.headers["X-RateLimit-Limit"] = str(decision.limit)
-        response.headers["X-RateLimit-Remaining"] = str(decision.remaining)

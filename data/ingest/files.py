@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -76,7 +77,7 @@ def _read_bytes(where: str, name: str, data: bytes) -> Iterator[dict | Skip]:
         yield from _read_lines(where, io.BytesIO(data))
         return
     try:
-        document = orjson.loads(data)
+        document = _loads(data)
     except orjson.JSONDecodeError as error:
         yield Skip(where, f"invalid JSON: {error}")
         return
@@ -95,9 +96,24 @@ def _read_lines(where: str, stream) -> Iterator[dict | Skip]:
         if not line.strip():
             continue
         try:
-            yield orjson.loads(line)
+            yield _loads(line)
         except orjson.JSONDecodeError as error:
             yield Skip(f"{where}:{number}", f"invalid JSON: {error}")
+
+
+def _loads(data: bytes):
+    """orjson; when it refuses, the lenient standard parser, as the Hub's clients read pages.
+
+    NaN and lone surrogates then reach the mapping, which skips just their record with the
+    reason, instead of a whole file of records going as invalid JSON.
+    """
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as strict:
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError):
+            raise strict from None
 
 
 def export_jsonl(session: Session, path: Path) -> int:

@@ -1,26 +1,30 @@
 """Reading models from the Hub's API through `huggingface_hub`, against any endpoint.
 
-Pages follow the API's cursor pagination (the `Link: rel="next"` header). Every request
-goes through `huggingface_hub.utils.http_backoff`, which retries timeouts, 429 and 5xx with
-exponential backoff and honours `Retry-After`; a page whose body is not valid JSON is asked
-for again too. Details (`--details`) are fetched with bounded concurrency.
+Pages follow the API's cursor pagination (the `Link: rel="next"` header), but only on the
+endpoint's own scheme, host and port: the token goes nowhere else. Every request goes through
+`huggingface_hub.utils.http_stream_backoff`, which retries timeouts, 429 and 5xx with
+exponential backoff and honours `Retry-After`; a body is read up to MAX_PAGE_BYTES, and one
+that is cut short or not valid JSON is asked for again. Details (`--details`) are fetched
+with bounded concurrency.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
 import huggingface_hub
 from huggingface_hub import HfApi, hf_hub_url
 from huggingface_hub.errors import HfHubHTTPError
-from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status, http_backoff
+from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status, http_stream_backoff
 
+from data.ingest.mapping import Rejected, hub_date
 from data.ingest.pipeline import Skip
 
 log = logging.getLogger(__name__)
@@ -32,8 +36,10 @@ LIST_FIELDS = (
     "lastModified", "library_name", "likes", "pipeline_tag", "private", "sha", "tags",
     "trendingScore", "usedStorage",
 )
-PAGE_SIZE = 1000
+PAGE_SIZE = 1000  # models asked for per page: a page with more than asked is refused
+MAX_PAGE_BYTES = 64 * 2**20  # of a decoded body: a real page of 1,000 models is a few MB
 BAD_BODY_RETRIES = 3
+DEFAULT_PORTS = {"http": 80, "https": 443}
 DETAIL_CONCURRENCY = 8
 README_BYTES_AT_MOST = 1_000_000  # cards are cut to data.ingest.mapping.MAX_CARD_CHARS anyway
 
@@ -57,6 +63,10 @@ class HubError(RuntimeError):
     """The Hub could not be read; the message says what failed and what to check."""
 
 
+class BadBody(ValueError):
+    """A body cut short or not JSON: worth asking for again."""
+
+
 class HubSource:
     """Models listed by the Hub, newest state first; iterate to fetch them page by page."""
 
@@ -70,6 +80,7 @@ class HubSource:
         since: datetime | None = None,
         details: bool = False,
         timeout: float = 30.0,
+        max_page_bytes: int = MAX_PAGE_BYTES,
     ):
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}")
@@ -77,7 +88,8 @@ class HubSource:
         huggingface_hub.constants.HF_HUB_DISABLE_TELEMETRY = True
         self.api = HfApi(endpoint=endpoint, token=token or False, library_name="model-catalog")
         self.sort, self.limit, self.since = sort, limit, since
-        self.details, self.timeout = details, timeout
+        self.details, self.timeout, self.max_page_bytes = details, timeout, max_page_bytes
+        self.origin = _origin(self.api.endpoint)
         self.seen = 0
         self.newest_modified: datetime | None = None
 
@@ -99,9 +111,10 @@ class HubSource:
             page, url = self._get_page(url, params)
             params = None  # the next link carries the query
             for record in page:
-                if self._past_high_water_mark(record):
-                    return
-                self._note_modified(record)
+                if isinstance(record, dict):  # anything else: the mapping rejects it, with why
+                    if self._past_high_water_mark(record):
+                        return
+                    self._note_modified(record)
                 yield record
                 self.seen += 1
                 if self.limit is not None and self.seen >= self.limit:
@@ -112,23 +125,44 @@ class HubSource:
 
     def _get_page(self, url: str, params) -> tuple[list, str | None]:
         for attempt in range(1, BAD_BODY_RETRIES + 1):
-            response = self._get(url, params)
             try:
-                page = response.json()
-            except ValueError:
-                log.warning("page %s was not valid JSON (attempt %d)", url, attempt)
+                page, links = self._get(url, params)
+            except BadBody as error:
+                log.warning("page %s: %s (attempt %d)", url, error, attempt)
                 time.sleep(attempt)
                 continue
             if not isinstance(page, list):
                 raise HubError(f"{url} did not answer with a list of models")
-            return page, response.links.get("next", {}).get("url")
-        raise HubError(f"{url} answered invalid JSON {BAD_BODY_RETRIES} times; try again later")
+            if len(page) > self._page_size():
+                raise HubError(f"{url} answered {len(page)} models for a page of {self._page_size()}; not read")
+            return page, self._next_page(url, links)
+        raise HubError(f"{url} answered a body cut short or not JSON {BAD_BODY_RETRIES} times; try again later")
 
-    def _get(self, url: str, params=None):
+    def _next_page(self, url: str, links: dict) -> str | None:
+        """The next link, when it stays on the endpoint (the token must not go elsewhere)."""
+        link = links.get("next", {}).get("url")
+        if not link:
+            return None
+        link = urljoin(url, link)
+        if _origin(link) != self.origin:
+            raise HubError(
+                f"{url} links its next page to {link!r}, off the Hub at {self.api.endpoint}; "
+                "not followed"
+            )
+        return link
+
+    def _get(self, url: str, params=None) -> tuple[object, dict]:
+        """The decoded JSON body of `url` and the response's links; BadBody when worth a retry."""
         headers = build_hf_headers(token=self.api.token, library_name="model-catalog")
         try:
-            response = http_backoff("GET", url, params=params, headers=headers, timeout=self.timeout)
-            hf_raise_for_status(response)
+            with http_stream_backoff(
+                "GET", url, params=params, headers=headers, timeout=self.timeout,
+            ) as response:
+                if _origin(str(response.url)) != self.origin:  # redirected: httpx dropped the token
+                    raise HubError(f"{url} was redirected to {response.url}, off the Hub at "
+                                   f"{self.api.endpoint}; not read")
+                hf_raise_for_status(response)
+                return _json(self._body(url, response)), response.links
         except HfHubHTTPError as error:
             raise HubError(f"the Hub at {self.api.endpoint} refused {url}: {error}") from None
         except TRANSPORT_ERRORS as error:
@@ -136,7 +170,23 @@ class HubSource:
                 f"cannot reach the Hub at {self.api.endpoint} ({error}); check HF_ENDPOINT "
                 "and the network"
             ) from None
-        return response
+
+    def _body(self, url: str, response) -> bytes:
+        """The decoded body, refused past `max_page_bytes` (a hostile or broken Hub)."""
+        too_large = HubError(f"{url} answered more than {self.max_page_bytes} bytes; not read")
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_page_bytes:
+            raise too_large
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.max_page_bytes:
+                    raise too_large
+                chunks.append(chunk)
+        except TRANSPORT_ERRORS as error:
+            raise BadBody(f"body cut short ({error})") from None
+        return b"".join(chunks)
 
     def _past_high_water_mark(self, record: dict) -> bool:
         """Sorted by lastModified (newest first), everything after the mark is already stored."""
@@ -162,13 +212,13 @@ class HubSource:
                 yield pending.popleft().result()
 
     def _detail(self, record: dict) -> dict | Skip:
-        repo_id = record.get("id") or record.get("modelId")
+        repo_id = (record.get("id") or record.get("modelId")) if isinstance(record, dict) else None
         if not isinstance(repo_id, str):
             return record  # the mapping rejects it with a reason
         url = f"{self.api.endpoint}/api/models/{quote(repo_id, safe='/')}"
         try:
-            detail = self._get(url, [("blobs", "true")]).json()
-        except (HubError, ValueError) as error:
+            detail, _ = self._get(url, [("blobs", "true")])
+        except (HubError, BadBody) as error:
             return Skip(repo_id, f"detail unavailable: {error}")
         if not isinstance(detail, dict):
             return record
@@ -180,20 +230,39 @@ class HubSource:
         url = hf_hub_url(repo_id, "README.md", endpoint=self.api.endpoint)
         headers = build_hf_headers(token=self.api.token, library_name="model-catalog")
         try:
-            response = http_backoff("GET", url, headers=headers, timeout=self.timeout)
-        except TRANSPORT_ERRORS:
+            with http_stream_backoff("GET", url, headers=headers, timeout=self.timeout) as response:
+                if response.status_code != 200 or _origin(str(response.url)) != self.origin:
+                    return None
+                body = self._body(url, response)
+        except (HubError, BadBody, *TRANSPORT_ERRORS):
             return None
-        if response.status_code != 200:
-            return None
-        return response.content[:README_BYTES_AT_MOST].decode("utf-8", errors="replace")
+        return body[:README_BYTES_AT_MOST].decode("utf-8", errors="replace")
 
 
 def _modified(record: dict) -> datetime | None:
+    """lastModified when the mapping would keep it: a junk date moves no high-water mark."""
     value = record.get("lastModified")
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-    except (AttributeError, ValueError):
+        return hub_date(value) if value else None
+    except Rejected:
         return None
+
+
+def _json(body: bytes):
+    try:
+        return json.loads(body)  # lenient like the Hub's other clients: the mapping judges records
+    except (ValueError, RecursionError) as error:
+        raise BadBody(f"not valid JSON ({type(error).__name__})") from None
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or DEFAULT_PORTS.get(scheme)
+    except ValueError:  # a port that is not a number
+        port = -1
+    return scheme, parts.hostname, port
 
 
 def probe(endpoint: str, token: str | None = None, timeout: float = 5.0) -> str | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -14,12 +15,28 @@ import orjson
 from data.ingest.vocabulary import ADAPTER_SIGNS, LANGUAGE_CODES, LIBRARY_TAGS, QUANTIZED_SIGNS
 from data.models import RELATION_TYPES
 
-MAX_ID_LENGTH = 200
-MAX_TAG_BYTES = 2000  # a btree key holds about 2,700 bytes
+# What one record may hold; a record beyond any of these is skipped with the reason.
+MAX_NAME_LENGTH = 96  # of an author and of a repository name, as on the Hub
+MAX_ID_LENGTH = 2 * MAX_NAME_LENGTH + 1
+MAX_KEY_BYTES = 2000  # a tag or a file name: a btree key holds about 2,700 bytes
+MAX_LABEL_BYTES = 1000  # a licence, library or task: two share a btree key (task, library)
+MAX_TAGS = 10_000  # the most tagged model of the Hub has about 4,000
+MAX_CARD_DEPTH = 64  # real card data nests under 10 levels; orjson gives up at 255
+MAX_BIGINT = 2**63 - 1  # counts, storage and file sizes are signed 64-bit
+MAX_LIKES = 2**31 - 1  # likes are 32-bit integers in staging and in the catalog
+# Dates: the Hub began in 2016, so earlier is junk; later than a day ahead (clock skew) too.
+# Keeping only these keeps every stored date readable as an aware datetime in UTC.
+EARLIEST_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_DATE_AHEAD = timedelta(days=1)
+# A Hub name: ASCII letters, digits, ".", "_", "-"; no "..", no "." or "-" at either end.
+NAME = rf"(?![.-])(?!.*\.\.)[A-Za-z0-9._-]{{1,{MAX_NAME_LENGTH}}}(?<![.-])"
+NAME_PATTERN = re.compile(NAME)
+ID_PATTERN = re.compile(rf"(?:{NAME}/)?{NAME}")  # legacy ids have no author
+# A base model as cards name it: looser, since real ones end in "." ("runwayml/stable-diffusion-v1-5.").
+REFERENCE_PATTERN = re.compile(r"(?!.*\.\.)[\w.-]+(?:/[\w.-]+)?")
 MAX_CARD_CHARS = 100_000  # a card's text beyond this is cut: its tsvector stays far below 1 MB
 CARD_KEYS = ("card", "card_text")  # the README text, as the model-tree files and --details name it
 UNSTORABLE_CARD_CHARACTERS = str.maketrans("", "", "\x00\x02\x03")  # NUL; snippet markers (search)
-ID_PATTERN = re.compile(r"^[\w.\-]+(/[\w.\-]+)?$")
 HUB_URL_PREFIX = re.compile(r"^https?://(www\.)?huggingface\.co/")
 NAME_WORDS = re.compile(r"[-_./]+")
 PREFIXED_TAG_TYPES = {
@@ -93,27 +110,27 @@ def map_record(raw: Any, digest: str | None = None) -> ModelRecord:
         raise Rejected(f"expected a JSON object, got {type(raw).__name__}")
     record = {ALIASES.get(key, key): value for key, value in raw.items()}
     repo_id = _repo_id(record)
-    author = _text(record, "author") or (repo_id.split("/", 1)[0] if "/" in repo_id else repo_id)
+    author = _author(record) or (repo_id.split("/", 1)[0] if "/" in repo_id else repo_id)
     tags = _tags(record)
     card = _card_data(record)
-    library = _text(record, "library_name")
+    library = _label(record, "library_name")
     model = ModelRecord(
         repo_id=repo_id,
         author=author,
         name=repo_id.split("/", 1)[-1],
-        pipeline_tag=_text(record, "pipeline_tag"),
+        pipeline_tag=_label(record, "pipeline_tag"),
         library_name=library,
         license=_license(tags, card),
         tags=tags,
         downloads=_count(record, "downloads") or 0,
         downloads_all_time=_count(record, "downloadsAllTime"),
-        likes=_count(record, "likes") or 0,
+        likes=_count(record, "likes", MAX_LIKES) or 0,
         trending_score=_number(record, "trendingScore"),
         created_at=_date(record, "createdAt"),
         last_modified=_date(record, "lastModified"),
         gated=_gated(record.get("gated")),
-        private=bool(record.get("private", False)),
-        disabled=bool(record.get("disabled", False)),
+        private=_flag(record, "private"),
+        disabled=_flag(record, "disabled"),
         sha=_text(record, "sha"),
         card_data=card,
         used_storage=_count(record, "usedStorage"),
@@ -150,10 +167,17 @@ def _repo_id(record: dict) -> str:
     if not isinstance(repo_id, str) or not repo_id:
         raise Rejected("missing id")
     if len(repo_id) > MAX_ID_LENGTH:
-        raise Rejected(f"id longer than {MAX_ID_LENGTH} characters")
-    if not ID_PATTERN.match(repo_id):
-        raise Rejected(f"id {repo_id[:80]!r} is not of the form author/name")
+        raise Rejected(f"id longer than {MAX_ID_LENGTH} characters: {repo_id[:80]!r}")
+    if not ID_PATTERN.fullmatch(repo_id):
+        raise Rejected(f"id is not a Hub id (author/name): {repo_id[:80]!r}")
     return repo_id
+
+
+def _author(record: dict) -> str | None:
+    author = _text(record, "author")
+    if author is not None and not NAME_PATTERN.fullmatch(author):
+        raise Rejected(f"author is not a Hub user or organisation name: {author[:80]!r}")
+    return author
 
 
 def _text(record: dict, key: str) -> str | None:
@@ -162,10 +186,34 @@ def _text(record: dict, key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise Rejected(f"{key} is not a string")
+    if not _encodable(value):
+        raise Rejected(f"{key} is not valid Unicode: {value[:40]!r}")
     return value.replace("\x00", "")
 
 
-def _count(record: dict, key: str) -> int | None:
+def _label(record: dict, key: str) -> str | None:
+    """A short indexed text (task, library): bounded so that its index can be built."""
+    return _bounded(key, _text(record, key), MAX_LABEL_BYTES)
+
+
+def _bounded(key: str, value: str | None, max_bytes: int) -> str | None:
+    if value is not None and len(value.encode()) > max_bytes:
+        raise Rejected(f"{key} longer than {max_bytes} bytes: {value[:40]!r}")
+    return value
+
+
+def _encodable(value: str) -> bool:
+    """False for lone surrogates (which a lenient JSON parser lets through): no UTF-8 for them."""
+    if value.isascii():
+        return True
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _count(record: dict, key: str, maximum: int = MAX_BIGINT) -> int | None:
     value = record.get(key)
     if value is None:
         return None
@@ -173,8 +221,8 @@ def _count(record: dict, key: str) -> int | None:
         raise Rejected(f"{key} is not an integer: {value!r:.40}")
     if value < 0:
         raise Rejected(f"{key} is negative: {value}")
-    if value >= 2**63:
-        raise Rejected(f"{key} is too large: {value}")
+    if value > maximum:
+        raise Rejected(f"{key} is too large: {value} (at most {maximum})")
     return value
 
 
@@ -184,7 +232,16 @@ def _number(record: dict, key: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Rejected(f"{key} is not a number: {value!r:.40}")
+    if not math.isfinite(value):
+        raise Rejected(f"{key} is not a finite number: {value!r:.40}")
     return float(value)
+
+
+def _flag(record: dict, key: str) -> bool:
+    value = record.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise Rejected(f"{key} is not true or false: {value!r:.40}")
+    return bool(value)
 
 
 def _date(record: dict, key: str) -> datetime | None:
@@ -192,11 +249,25 @@ def _date(record: dict, key: str) -> datetime | None:
     if value is None:
         return None
     try:
+        return hub_date(value)
+    except Rejected as error:
+        raise Rejected(f"{key} {error}") from None
+
+
+def hub_date(value: Any) -> datetime:
+    """An ISO date with a time zone, in UTC and within the dates the Hub can have written."""
+    try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (AttributeError, ValueError):
-        raise Rejected(f"{key} is not an ISO date: {value!r:.40}") from None
+    except (AttributeError, TypeError, ValueError):
+        raise Rejected(f"is not an ISO date: {value!r:.40}") from None
     if parsed.tzinfo is None:
-        raise Rejected(f"{key} has no time zone: {value!r:.40}")
+        raise Rejected(f"has no time zone: {value!r:.40}")
+    try:
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:  # year 0 or 10000 once in UTC
+        parsed = None
+    if parsed is None or not EARLIEST_DATE <= parsed <= datetime.now(UTC) + LATEST_DATE_AHEAD:
+        raise Rejected(f"is out of range: {value!r:.40} (before {EARLIEST_DATE.year} or over a day ahead)")
     return parsed
 
 
@@ -204,11 +275,15 @@ def _tags(record: dict) -> list[str]:
     tags = record.get("tags") or []
     if not isinstance(tags, list):
         raise Rejected("tags is not a list")
+    if len(tags) > MAX_TAGS:
+        raise Rejected(f"too many tags: {len(tags)} (at most {MAX_TAGS})")
     for tag in tags:
         if not isinstance(tag, str):
             raise Rejected(f"tag is not a string: {tag!r:.40}")
-        if not tag or "\x00" in tag or len(tag.encode()) > MAX_TAG_BYTES:
-            raise Rejected(f"tag is empty, over {MAX_TAG_BYTES} bytes or has a NUL byte: {tag[:40]!r}")
+        if not _encodable(tag):
+            raise Rejected(f"tag is not valid Unicode: {tag[:40]!r}")
+        if not tag or "\x00" in tag or len(tag.encode()) > MAX_KEY_BYTES:
+            raise Rejected(f"tag is empty, over {MAX_KEY_BYTES} bytes or has a NUL byte: {tag[:40]!r}")
     return tags
 
 
@@ -218,7 +293,12 @@ def _card_data(record: dict) -> dict | None:
         return None
     if not isinstance(card, dict):
         raise Rejected("cardData is not an object")
-    encoded = orjson.dumps(card)
+    if _depth(card) > MAX_CARD_DEPTH:
+        raise Rejected(f"cardData nested deeper than {MAX_CARD_DEPTH} levels")
+    try:
+        encoded = orjson.dumps(card)
+    except TypeError as error:  # orjson.JSONEncodeError: lone surrogates, odd types
+        raise Rejected(f"cardData is not valid JSON: {error}") from None
     if b"\\u0000" in encoded:  # PostgreSQL's jsonb cannot hold NUL characters
         card = orjson.loads(encoded.replace(b"\\u0000", b""))
     return card
@@ -230,6 +310,18 @@ def _card_text(record: dict) -> str | None:
         if isinstance(value, str) and value.strip():
             return value[:MAX_CARD_CHARS].translate(UNSTORABLE_CARD_CHARACTERS)
     return None
+
+
+def _depth(value: Any) -> int:
+    """How deep objects and arrays nest, without recursion (hostile data nests thousands deep)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_CARD_DEPTH:  # deeper is rejected anyway: stop walking
+            children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+            pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 def _gated(value: Any) -> str | None:
@@ -253,22 +345,34 @@ def _siblings(record: dict) -> list[tuple[str, int | None, str | None]] | None:
         name = sibling.get("rfilename") if isinstance(sibling, dict) else None
         if not isinstance(name, str) or not name:
             raise Rejected("a sibling has no rfilename")
-        size = sibling.get("size")
-        lfs = sibling.get("lfs") if isinstance(sibling.get("lfs"), dict) else {}
-        size = size if isinstance(size, int) and size >= 0 else lfs.get("size")
+        if not _encodable(name):
+            raise Rejected(f"file name is not valid Unicode: {name[:40]!r}")
+        _bounded("file name", name, MAX_KEY_BYTES)
         blob = sibling.get("blobId")
-        files[name] = (name, size if isinstance(size, int) else None, blob if isinstance(blob, str) else None)
+        blob = blob if isinstance(blob, str) and _encodable(blob) else None
+        files[name] = (name, _file_size(sibling), blob)
     return list(files.values())
+
+
+def _file_size(sibling: dict) -> int | None:
+    size = sibling.get("size")
+    lfs = sibling.get("lfs") if isinstance(sibling.get("lfs"), dict) else {}
+    size = size if isinstance(size, int) and size >= 0 else lfs.get("size")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        return None
+    if size > MAX_BIGINT:
+        raise Rejected(f"file size is too large: {size} (at most {MAX_BIGINT})")
+    return size
 
 
 def _license(tags: list[str], card: dict | None) -> str | None:
     for tag in tags:
         if tag.startswith("license:"):
-            return tag.removeprefix("license:")
+            return _bounded("license", tag.removeprefix("license:"), MAX_LABEL_BYTES)
     value = (card or {}).get("license")
     if isinstance(value, list):
         value = value[0] if value else None
-    return value if isinstance(value, str) and value else None
+    return _bounded("license", value, MAX_LABEL_BYTES) if isinstance(value, str) and value else None
 
 
 def _strings(value: Any) -> list[str]:
@@ -315,7 +419,7 @@ def _add_relations(model: ModelRecord, card: dict | None) -> None:
         key = parent.lower()
         if key == own_id:
             model.has_self_loop = True
-        elif not ID_PATTERN.match(parent) or len(parent) > MAX_ID_LENGTH:
+        elif len(parent) > MAX_ID_LENGTH or not REFERENCE_PATTERN.fullmatch(parent):
             model.dropped_relations += 1
         else:
             parents.setdefault(key, (parent, kind, source))

@@ -30,8 +30,10 @@ log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 5000
 INGEST_LOCK = 0x6D6F64656C73  # advisory lock key: one ingest at a time per catalog
 _batch_ids = itertools.count(1)
-# Errors that blame the data (raised by SQLAlchemy, or by psycopg itself during COPY).
-REFUSED = (DataError, IntegrityError, ProgrammingError, psycopg.DataError, psycopg.IntegrityError)
+# Errors that blame the data (raised by SQLAlchemy, or by psycopg itself during COPY, where a
+# number too big for its column or a lone surrogate fails in Python before PostgreSQL sees it).
+REFUSED = (DataError, IntegrityError, ProgrammingError, psycopg.DataError, psycopg.IntegrityError,
+           OverflowError, UnicodeEncodeError)
 MAX_REPORTED_SKIPS = 50
 
 

@@ -18,7 +18,7 @@ from data.catalog import SUMMARY_COLUMNS, ModelSummary
 from data.counting import count_dimensions
 from data.models import Model, ModelCard
 from data.query import SearchQuery
-from data.search.estimates import count, estimate_rows, expected_matches, upper_bound
+from data.search.estimates import count, estimate_rows, expected_matches, remembered, upper_bound
 from data.search.filters import filters
 from data.search.plan import Page, criteria, page_rows, sort_key
 from data.search.text import (
@@ -45,6 +45,11 @@ class SearchResult:
 
 def search(session: Session, query: SearchQuery, *, counted: bool = True) -> SearchResult:
     """A page of models and the total (when `counted`), next cursor and facets asked for."""
+    with remembered(session):
+        return _search(session, query, counted)
+
+
+def _search(session: Session, query: SearchQuery, counted: bool) -> SearchResult:
     conditions = filters(query)
     key = sort_key(query)
     page = Page(key.decode(query.cursor) if query.cursor else None, query.per_page + 1)

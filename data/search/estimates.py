@@ -9,18 +9,54 @@ one condition matches bounds the result from above.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from data.counting import sampled_count
+from data.counting import catalog_size, sampled_count
 from data.models import SearchRow
 
 EXACT_COUNT_BELOW = 1_000  # possible matches up to which a count is exact (~6 µs a match)
 
 
+MEMO = "search_estimates"  # session.info key: estimates made during one search (see `remembered`)
+
+
+@contextmanager
+def remembered(session: Session) -> Iterator[None]:
+    """Within the block, an estimate asked for twice (plan, then total) is made once."""
+    session.info[MEMO] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(MEMO, None)
+
+
 def estimate_rows(session: Session, conditions: list[ColumnElement]) -> int:
     """The planner's row estimate for `conditions` (EXPLAIN costs well under a millisecond)."""
+    memo = session.info.get(MEMO)
+    key = tuple(id(condition) for condition in conditions)  # the conditions live as long as the memo
+    if memo is not None and key in memo:
+        return memo[key]
+    found = _explained_rows(session, conditions)
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
+def models_in_catalog(session: Session) -> int:
+    """`catalog_size`, asked once a search."""
+    memo = session.info.get(MEMO)
+    if memo is None:
+        return catalog_size(session)
+    if "catalog_size" not in memo:
+        memo["catalog_size"] = catalog_size(session)
+    return memo["catalog_size"]
+
+
+def _explained_rows(session: Session, conditions: list[ColumnElement]) -> int:
     connection = session.connection()
     compiled = select(SearchRow.id).where(*conditions).compile(
         connection, compile_kwargs={"render_postcompile": True})

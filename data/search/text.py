@@ -57,8 +57,10 @@ def word_conditions(q: str | None) -> list[ColumnElement]:
 
 
 def indexable(q: str | None) -> bool:
-    """Whether every word can be looked up by trigrams (else only a scan finds them)."""
-    return all(len(word) >= TRIGRAM for word in id_words(q))
+    """Whether the trigram index can find the matches: some word is long enough (the
+    others are then checked on the rows it finds); without words, other indexes serve."""
+    words = id_words(q)
+    return not words or any(len(word) >= TRIGRAM for word in words)
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def tiers(q: str) -> list[Tier]:
         Tier(2, [starts, not_(equal)], "the name starts with the text"),
         Tier(1, [has_whole, not_(starts), not_(equal)], "the id contains the text as typed"),
     ]
-    if len(words) > 1:  # one word: containing it is containing the text
+    if words != [whole]:  # one word: containing it is containing the text
         found.append(Tier(0, [*word_conditions(q), not_(has_whole)], "the id contains all its words"))
     return found
 

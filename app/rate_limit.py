@@ -1,0 +1,120 @@
+"""The rate limit per client, by flask-limiter: one budget shared by the API and the dashboard's
+callbacks, counted in Redis (shared by every app process) or in this process.
+
+Windows are fixed and start at a client's first request. The client is `request.remote_addr`,
+which ProxyFix (CATALOG_TRUSTED_PROXIES) has set from X-Forwarded-For when proxies are
+trusted; IPv6 clients are counted per /64, the block one subscriber usually holds. When Redis
+fails, counting goes on in this process (flask-limiter's in-memory fallback) until it answers
+again: never an error, and one warning.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import math
+import time
+
+from flask import Flask, Response, request
+from flask_limiter import Limiter, RequestLimit
+
+from app.api import PREFIX
+from app.api.errors import error_response
+from app.metrics import METRICS_PATH
+from app.settings import RateLimit
+
+log = logging.getLogger(__name__)
+# Orchestrators and scrapers poll these: they must always answer, and tell the truth of now.
+UNLIMITED_PATHS = frozenset({f"{PREFIX}/health", f"{PREFIX}/ready", METRICS_PATH})
+DASH_CALLBACK_PATH = "/_dash-update-component"
+IPV6_CLIENT_PREFIX = 64
+REDIS_TIMEOUT_SECONDS = 0.5  # the limit is worth a millisecond, not a stalled request
+
+
+def client_key() -> str:
+    """The bucket of the request's client: its address, or its /64 for IPv6."""
+    address = request.remote_addr or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(ip)
+
+
+def is_limited(path: str, method: str) -> bool:
+    return (
+        method != "OPTIONS"  # CORS preflights are the browser's, not the client's, requests
+        and path not in UNLIMITED_PATHS
+        and (path == PREFIX or path.startswith((PREFIX + "/", DASH_CALLBACK_PATH)))
+    )
+
+
+def init_rate_limit(server: Flask, rule: RateLimit | None, redis_url: str | None, prefix: str) -> Limiter | None:
+    """Register the limiter's hooks on `server` (call before hooks that should not run when a
+    request is refused, such as the response cache)."""
+    if rule is None:
+        return None
+    limiter = Limiter(
+        client_key,
+        application_limits=[f"{rule.requests}/{rule.seconds} second"],
+        storage_uri=_storage_uri(redis_url),
+        storage_options=_storage_options(redis_url, prefix),
+        strategy="fixed-window",
+        key_prefix="api",
+        headers_enabled=False,  # set below, as the API documents them
+        in_memory_fallback_enabled=True,
+        swallow_errors=True,
+        on_breach=_refused,
+    )
+    limiter.request_filter(lambda: not is_limited(request.path, request.method))
+    limiter.init_app(server)
+    server.after_request(lambda response: _set_headers(limiter, response))
+    return limiter
+
+
+def _storage_uri(redis_url: str | None) -> str:
+    if redis_url is None:
+        return "memory://"
+    return "redis+unix://" + redis_url.removeprefix("unix://") if redis_url.startswith("unix://") else redis_url
+
+
+def _storage_options(redis_url: str | None, prefix: str) -> dict:
+    if redis_url is None:
+        return {}
+    return {"key_prefix": f"{prefix}ratelimit", "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS}
+
+
+def _retry_after(limit: RequestLimit) -> int:
+    reset_time = limit.window[0]  # a float; RequestLimit.reset_at rounds it up by a second
+    return min(max(math.ceil(reset_time - time.time()), 1), limit.limit.get_expiry())
+
+
+def _refused(limit: RequestLimit) -> Response:
+    period = limit.limit.get_expiry()
+    retry = _retry_after(limit)
+    response, status = error_response(
+        429, "RATE_LIMITED",
+        f"Too many requests: the limit is {limit.limit.amount} per {period} s; retry in {retry} s.",
+        {"limit": limit.limit.amount, "period_seconds": period, "retry_after_seconds": retry},
+    )
+    response.status_code = status
+    return response
+
+
+def _set_headers(limiter: Limiter, response: Response) -> Response:
+    current = limiter.current_limit
+    if current is None:
+        return response
+    try:
+        response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
+        response.headers["X-RateLimit-Remaining"] = str(max(current.remaining, 0))
+        if response.status_code == 429:
+            response.headers["Retry-After"] = str(_retry_after(current))
+    except Exception as error:  # noqa: BLE001  storage died since the check: answer as it is
+        log.debug("no rate-limit headers: %s", error)
+    return response

@@ -1,0 +1,142 @@
+"""Lists of models: an AG Grid on wide screens, a compact list on phones, the same rows in both.
+
+The grid shows one page the server already sorted: a click on a sortable header only reports
+the wanted sort (the page's callbacks fetch it), and `keepServerOrder` (assets/results_grid.js)
+stops the grid from reordering the rows itself.
+"""
+
+from __future__ import annotations
+
+import html as html_text
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+import dash_ag_grid as dag
+from dash import dcc, html
+
+from data.catalog import ModelSummary
+from data.query import SORTS
+
+GRID_CLASS, LIST_CLASS = "results-grid", "results-list"
+WIDE_ONLY, NARROW_ONLY, HIDDEN = "d-none d-md-block", "d-md-none", "d-none"  # grid from 768 px, list below
+MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
+
+# colId: (header, row field, width); a colId in SORTABLE is also the sort's name in the grammar.
+COLUMNS = {
+    "id": ("Model", "id", None),
+    "author": ("Author", "author", None),
+    "pipeline_tag": ("Task", "pipeline_tag", None),
+    "library": ("Library", "library", None),
+    "downloads": ("Downloads", "downloads", 106),
+    "likes": ("Likes", "likes", 76),
+    "trending": ("Trending", "trending", 90),
+    "created": ("Created", "created", 98),
+    "updated": ("Updated", "updated", 98),
+    "derivatives": ("Derived", "derivatives", 78),
+}
+SORTABLE = tuple(sort for sort in SORTS if sort != "relevance")  # each has a column below
+NUMERIC = {"downloads", "likes", "trending", "derivatives"}
+LINK_RENDERERS = {"id": "ModelLink", "author": "AuthorLink"}  # assets/results_grid.js
+FLEX = {"id": 2.6, "author": 1, "pipeline_tag": 1.6, "library": 1.2}
+MIN_WIDTH = {"id": 160, "author": 70, "pipeline_tag": 96, "library": 100}  # all fit in 960 px
+
+
+def snippet_parts(snippet: str | None) -> list[tuple[str, bool]]:
+    """(text, is_match) pieces of a search snippet: matches come wrapped in <mark>…</mark>, the
+    rest HTML-escaped; both are unescaped here, so they are shown as text, never parsed as HTML."""
+    if not snippet:
+        return []
+    pieces = MARK.split(snippet)  # text, match, text, match, …, text
+    return [(html_text.unescape(piece), index % 2 == 1) for index, piece in enumerate(pieces) if piece]
+
+
+def snippet_children(snippet: str | None) -> list:
+    return [html.Mark(piece) if matched else piece for piece, matched in snippet_parts(snippet)]
+
+
+def row(model: ModelSummary) -> dict:
+    """A grid row: display strings, links and the snippet's pieces."""
+    return {
+        "id": model.repo_id, "href": model_href(model.repo_id),
+        "author": model.author, "author_href": author_href(model.author),
+        "pipeline_tag": model.pipeline_tag or "—", "library": model.library_name or "—",
+        "downloads": f"{model.downloads:,}", "likes": f"{model.likes:,}",
+        "trending": "—" if model.trending_score is None else f"{model.trending_score:,.0f}",
+        "created": day(model.created_at), "updated": day(model.last_modified),
+        "derivatives": f"{model.derivative_count:,}",
+        "snippet": [[piece, matched] for piece, matched in snippet_parts(model.snippet)],
+    }
+
+
+def model_href(repo_id: str) -> str:
+    return f"/models/{repo_id}"
+
+
+def author_href(author: str) -> str:
+    return f"/authors/{author}"
+
+
+def day(moment: datetime | None) -> str:
+    return moment.date().isoformat() if moment else "—"
+
+
+def column_defs(sort: str | None, order: str, sortable: bool) -> list[dict]:
+    """`sort`/`order`: the order the rows are in, shown on its header when it is a column."""
+    columns = []
+    for col_id, (header, field, width) in COLUMNS.items():
+        column = {"colId": col_id, "field": field, "headerName": header, "sortable": False}
+        if width:
+            column |= {"width": width, "minWidth": width, "maxWidth": width, "suppressSizeToFit": True}
+        else:
+            column |= {"flex": FLEX[col_id], "minWidth": MIN_WIDTH[col_id], "tooltipField": field}
+        if col_id in NUMERIC:
+            column |= {"type": "rightAligned"}
+        if col_id in LINK_RENDERERS:
+            column |= {"cellRenderer": LINK_RENDERERS[col_id]}
+        if col_id == "id":
+            column |= {"cellClass": "model-id", "wrapText": True, "autoHeight": True}  # the snippet's room
+        if sortable and col_id in SORTABLE:
+            column |= {"sortable": True, "sort": order if col_id == sort else None,
+                       "sortingOrder": ["desc", "asc"]}
+        columns.append(column)
+    return columns
+
+
+def results_grid(grid_id: str, models: Sequence[ModelSummary], *, sort: str | None = None,
+                 order: str = "desc", sortable: bool = False) -> dag.AgGrid:
+    return dag.AgGrid(
+        id=grid_id,
+        rowData=[row(model) for model in models],
+        columnDefs=column_defs(sort, order, sortable),
+        dashGridOptions={
+            "domLayout": "autoHeight", "ensureDomOrder": True, "suppressMultiSort": True,
+            "suppressMovableColumns": True, "suppressCellFocus": True,
+            "suppressAnimationFrame": True, "animateRows": False,  # rows drawn at once, not frame by frame
+            "postSortRows": {"function": "keepServerOrder(params)"},
+        },
+        className=f"ag-theme-alpine {GRID_CLASS}",
+        style={"height": None},
+    )
+
+
+def results_list(models: Sequence[ModelSummary]) -> html.Ul:
+    """The compact form for narrow screens: id, a line of facts, the snippet."""
+    return html.Ul([
+        html.Li([
+            dcc.Link(model.repo_id, href=model_href(model.repo_id), className="model-link"),
+            html.Div(" · ".join(fact for fact in (
+                model.pipeline_tag, model.library_name, f"{model.downloads:,} downloads",
+                f"{model.likes:,} likes") if fact), className="small text-muted"),
+            *([html.Div(snippet_children(model.snippet), className="snippet small")] if model.snippet else []),
+        ], className="list-group-item")
+        for model in models
+    ], className=f"list-group {LIST_CLASS}")
+
+
+def results_view(grid_id: str, models: Sequence[ModelSummary], **grid_options) -> html.Div:
+    """The grid on wide screens, the list on narrow ones (CSS chooses)."""
+    return html.Div([
+        html.Div(results_grid(grid_id, models, **grid_options), className=WIDE_ONLY),
+        html.Div(results_list(models), className=NARROW_ONLY),
+    ], className="results")
