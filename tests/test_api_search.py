@@ -53,6 +53,9 @@ def test_default_is_everything_by_downloads(client, family):
         # tags, task and library never match q (issue #10): only ids
         ("llama", []), ("text-generation", []), ("transformers", []), ("mergekit", []), ("conversational", []),
         ("lora mit", []), ("7b-lora-chat", []),
+        # a word typed twice is still just that word: every id containing it
+        ("gguf GGUF", ["quant/base-7b-chat-GGUF"]),
+        ("7b 7b", ["acme/base-7b", "lab/base-7b-chat", "merger/chat-merge-7b", "quant/base-7b-chat-GGUF", "tuner/base-7b-lora-r16"]),
     ],
 )
 def test_text_finds_ids_the_way_people_type_them(client, family, q, expected, plan):
