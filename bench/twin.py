@@ -16,9 +16,11 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -31,6 +33,7 @@ from browser import ROOT, free_port
 VENV = ROOT / ".bench-venv"
 PACKAGES = ["datasette==0.65.5", "sqlite-utils==4.2.1"]
 TWINS = ROOT / "bench" / "results" / "peer"
+SCRATCH = Path("/dev/shm")  # built in memory when it can be: random writes to a busy disk crawl
 TABLE = "models"
 COLUMNS = {"id": "text", "author": "text", "pipeline_tag": "text", "library_name": "text", "license": "text",
            "downloads": "integer", "likes": "integer", "created_at": "text", "id_tokens": "text"}
@@ -87,14 +90,16 @@ def twin_of(url: str) -> Path:
     if path.exists() and _stored_version(path) == version:
         return path
     TWINS.mkdir(parents=True, exist_ok=True)
-    building = path.with_suffix(".building")  # renamed only when complete
-    building.unlink(missing_ok=True)
     started = time.perf_counter()
-    _build(url, building, bench_venv() / "sqlite-utils")
-    with contextlib.closing(sqlite3.connect(building)) as conn, conn:
-        conn.execute("CREATE TABLE twin_meta (version TEXT)")
-        conn.execute("INSERT INTO twin_meta VALUES (?)", (version,))
-    building.replace(path)
+    with tempfile.TemporaryDirectory(dir=SCRATCH if SCRATCH.is_dir() else TWINS) as scratch:
+        building = Path(scratch) / path.name
+        _build(url, building, bench_venv() / "sqlite-utils")
+        with contextlib.closing(sqlite3.connect(building)) as conn, conn:
+            conn.execute("CREATE TABLE twin_meta (version TEXT)")
+            conn.execute("INSERT INTO twin_meta VALUES (?)", (version,))
+        copied = path.with_suffix(".copying")  # renamed only when complete
+        shutil.copyfile(building, copied)
+    copied.replace(path)
     print(f"built {path} ({version}) in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return path
 
