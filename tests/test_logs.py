@@ -73,7 +73,8 @@ def test_app_log_lines_within_a_request_carry_its_id_and_extras(log_lines):
     assert response.status_code == 503
     request_id = response.headers["X-Request-ID"]
     lines = log_lines()
-    warning = next(line for line in lines if line["logger"] == "app.api")
+    warning = next(line for line in lines if line["logger"].startswith("app.api") and line["level"] == "WARNING"
+                   and "database unavailable" in line["message"])
     assert warning["level"] == "WARNING" and "database unavailable" in warning["message"]
     assert warning["request_id"] == request_id
     assert access_lines(lines)[0]["status"] == 503
