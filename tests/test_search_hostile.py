@@ -147,6 +147,6 @@ def test_the_dashboard_takes_hostile_text_in_its_url(hostile_db, typed):
     for key in ("q", "card"):
         url_query = urlencode({key: typed}, quote_via=quote)
         query = parse_query([(key, typed)], strict=False)  # too long or NUL: dropped, as junk is
-        rows, *_ = page.results(hostile_db, None, page.controls_from_query(query))  # must not raise
+        _, rows, *_ = page.results(hostile_db, None, page.controls_from_query(query))  # must not raise
         if query.q:
             assert all(id_matches(row["id"], query.q) for row in rows), url_query
