@@ -11,6 +11,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -163,6 +164,27 @@ def live_server():
     yield serve
     for server in servers:
         server.shutdown()
+
+
+@contextmanager
+def module_catalog(server_url: str, prefix: str) -> Iterator[Database]:
+    """A migrated database of its own for a module's read-only tests, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = _admin(server_url)
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
+    db = Database.from_urls(_database_url(server_url, name))
+    try:
+        yield db
+    finally:
+        db.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+def client_over(db: Database, shared_url: str):
+    """A test client of the app reading `db`, unlimited (modules send many requests)."""
+    return create_app(Settings(database_url=shared_url, rate_limit="off"), database=db).test_client()
 
 
 def _chromium_missing() -> str | None:

@@ -12,15 +12,13 @@ from __future__ import annotations
 import html
 import json
 import re
-import uuid
 
 import pytest
 from sqlalchemy import text
 
-from data.db import Database
 from data.ingest.files import FileSource
 from data.ingest.pipeline import ingest
-from tests.conftest import TEMPLATE_DB, _admin, _database_url, require_shared
+from tests.conftest import client_over, module_catalog, require_shared
 from tests.search_truth import RawCard, id_matches, possibly_has, raw_jsonl_cards, raw_model_tree_cards, surely_has
 
 TREES = ("hf-snapshot", "raw", "oderinwale-model-trees")
@@ -38,24 +36,14 @@ def card_files() -> list:
 
 @pytest.fixture(scope="module")
 def cards_db(server_url, template_url):
-    name = f"catalog_cards_{uuid.uuid4().hex[:8]}"
-    admin = _admin(server_url)
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
-    db = Database.from_urls(_database_url(server_url, name))
-    ingest(db, FileSource(card_files()))
-    yield db
-    db.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    with module_catalog(server_url, "catalog_cards") as db:
+        ingest(db, FileSource(card_files()))
+        yield db
 
 
 @pytest.fixture(scope="module")
 def cards_client(cards_db, shared_url):
-    from app.factory import create_app
-    from app.settings import Settings
-
-    return create_app(Settings(database_url=shared_url, rate_limit="off"), database=cards_db).test_client()
+    return client_over(cards_db, shared_url)
 
 
 class Cards:

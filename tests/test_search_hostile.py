@@ -10,17 +10,14 @@ import json
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-import uuid
 
 import pytest
-from sqlalchemy import text
 
 from callbacks import search as page
-from data.db import Database
 from data.ingest.files import FileSource
 from data.ingest.pipeline import ingest
 from data.query import MAX_TEXT, parse_query
-from tests.conftest import TEMPLATE_DB, _admin, _database_url
+from tests.conftest import client_over, module_catalog
 from tests.search_truth import id_matches
 from tests.test_search_cards import tree_record
 
@@ -39,28 +36,18 @@ HOSTILE = [
 @pytest.fixture(scope="module")
 def hostile_db(server_url, template_url, tmp_path_factory):
     """One catalog for the module (read only): the family, ids with separators, a hostile card."""
-    name = f"catalog_hostile_{uuid.uuid4().hex[:8]}"
-    admin = _admin(server_url)
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
-    db = Database.from_urls(_database_url(server_url, name))
-    family = json.loads((FIXTURES / "family.json").read_text())
-    ingest(db, family + [{"id": repo_id, "downloads": 10, "likes": 1, "tags": []} for repo_id in SEPARATED])
-    path = tmp_path_factory.mktemp("cards") / "carded_finetunes.json"
-    path.write_text(json.dumps({"models": [tree_record(*record) for record in CARDS]}))
-    ingest(db, FileSource([path]))
-    yield db
-    db.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    with module_catalog(server_url, "catalog_hostile") as db:
+        family = json.loads((FIXTURES / "family.json").read_text())
+        ingest(db, family + [{"id": repo_id, "downloads": 10, "likes": 1, "tags": []} for repo_id in SEPARATED])
+        path = tmp_path_factory.mktemp("cards") / "carded_finetunes.json"
+        path.write_text(json.dumps({"models": [tree_record(*record) for record in CARDS]}))
+        ingest(db, FileSource([path]))
+        yield db
 
 
 @pytest.fixture(scope="module")
 def client(hostile_db, shared_url):
-    from app.factory import create_app
-    from app.settings import Settings
-
-    return create_app(Settings(database_url=shared_url, rate_limit="off"), database=hostile_db).test_client()
+    return client_over(hostile_db, shared_url)
 
 
 @pytest.fixture(scope="module")
