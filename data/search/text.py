@@ -67,7 +67,6 @@ def indexable(q: str | None) -> bool:
 class Tier:
     rank: int
     conditions: list[ColumnElement]  # in place of the words' conditions, which they imply
-    meaning: str
 
 
 def tiers(q: str) -> list[Tier]:
@@ -77,12 +76,12 @@ def tiers(q: str) -> list[Tier]:
     starts = SearchRow.name_key.like(f"{_escaped(whole)}%", escape="\\")
     has_whole = contains(whole)
     found = [
-        Tier(3, [equal], "the id is the text"),
-        Tier(2, [starts, not_(equal)], "the name starts with the text"),
-        Tier(1, [has_whole, not_(starts), not_(equal)], "the id contains the text as typed"),
+        Tier(3, [equal]),  # the id is the text
+        Tier(2, [starts, not_(equal)]),  # the name starts with it
+        Tier(1, [has_whole, not_(starts), not_(equal)]),  # the id contains it as typed
     ]
     if words != [whole]:  # one word: containing it is containing the text
-        found.append(Tier(0, [*word_conditions(q), not_(has_whole)], "the id contains all its words"))
+        found.append(Tier(0, [*word_conditions(q), not_(has_whole)]))  # the id has all its words
     return found
 
 
@@ -111,7 +110,11 @@ def describe_match(q: str | None, card: str | None, sort: str) -> str:
         parts.append(f"model cards matching “{card}” (English full text)")
     if not parts:
         return "every model"
-    order = {"relevance": ("ranked by card relevance, then downloads" if card else
-                           "ranked: id equal to the text, name starting with it, id containing it "
-                           "as typed, then the rest; each by downloads")}.get(sort, f"sorted by {sort}")
+    if sort != "relevance":
+        order = f"sorted by {sort}"
+    elif card:
+        order = "ranked by card relevance, then downloads"
+    else:
+        order = ("ranked: id equal to the text, name starting with it, id containing it as typed, "
+                 "then the rest; each by downloads")
     return "; ".join(parts) + f"; {order}"
