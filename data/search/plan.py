@@ -6,7 +6,8 @@ row's sort values (keyset paging: page 1,000 costs what page 1 does). Two plans:
   few matches, and the page's query also counts them (a window count);
 - walk: the sort index is read in order until a page of matches is met; best for many.
 PostgreSQL left to itself can take a text match combined with other conditions for far
-rarer than it is (PERFORMANCE.md): the walk's settings live in a savepoint, rolled back after.
+rarer than it is (PERFORMANCE.md): a walk hides the text conditions from the index choice (a
+materialized CTE) and falls back to gathering in the same statement.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Double, and_, cast, func, literal, or_, select, text
+from sqlalchemy import ColumnElement, Double, and_, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from data.models import ModelCard, SearchRow
@@ -32,8 +33,6 @@ SORT_COLUMNS = {
 }
 NULLABLE_SORTS = {SearchRow.trending_score, SearchRow.created_at, SearchRow.last_modified}
 BIGINT = 2**63  # cursor integers beyond PostgreSQL's bigint are not ours
-WALK_SETTINGS = ("SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true),"
-                 " set_config('max_parallel_workers_per_gather', '0', true)")
 
 
 @dataclass
@@ -117,11 +116,14 @@ def page_rows(session: Session, query: SearchQuery, found: Criteria, key: SortKe
 
 def _rows(session: Session, found: Criteria, key: SortKey, page: Page, *, with_total: bool,
           rank: int | None = None) -> tuple[list, int | None]:
-    if not key.joins_cards and _walks(session, found, page.limit):
-        rows = _walked(session, found, key, page, rank)
-        if rows is not None:
-            return rows, None
-    rows = _gathered(session, found.all, key, page, rank, with_total)
+    if not key.joins_cards and not found.texts:
+        # Field filters alone: the planner's estimates for them are good; it picks the index.
+        statement = _select(found.others, key, page, rank=rank, with_total=False)
+        return session.execute(statement.order_by(*key.order(indexed=True))).all(), None
+    if key.joins_cards or not _walks(session, found, page.limit):
+        rows = _gathered(session, found.all, key, page, rank, with_total)
+    else:
+        rows = _walked_or_gathered(session, found, key, page, rank, with_total)
     if not with_total or not rows:
         return rows, None
     return [row[:-1] for row in rows], rows[0][-1]
@@ -130,8 +132,6 @@ def _rows(session: Session, found: Criteria, key: SortKey, page: Page, *, with_t
 def _walks(session: Session, found: Criteria, limit: int) -> bool:
     """Walk when enough rows are expected that a page of them is met early in the sort order,
     or may be when a word is too short for trigrams."""
-    if not found.all:
-        return True
     expected = estimate_rows(session, found.all)
     least = walk_above(models_in_catalog(session), limit)
     if expected >= least:
@@ -157,32 +157,37 @@ def _select(conditions, key: SortKey, page: Page, *, rank: int | None, with_tota
 
 
 def _gathered(session, conditions, key: SortKey, page: Page, rank: int | None, with_total: bool) -> list:
+    return session.execute(_gathering(conditions, key, page, rank, with_total)).all()
+
+
+def _gathering(conditions, key: SortKey, page: Page, rank: int | None, with_total: bool):
     statement = _select(conditions, key, page, rank=rank, with_total=with_total)
-    return session.execute(statement.order_by(*key.order(indexed=False))).all()
+    return statement.order_by(*key.order(indexed=False))
 
 
-def _walked(session, found: Criteria, key: SortKey, page: Page, rank: int | None) -> list | None:
-    """The page met walking the sort index; None when the first WALK_ROWS_AT_MOST rows (after
-    the cursor and the skipped ones) hold too few text matches: they are rarer than expected."""
-    savepoint = session.begin_nested()
-    try:
-        session.execute(text(WALK_SETTINGS))
-        if not found.texts:
-            statement = _select(found.others, key, page, rank=rank, with_total=False)
-            return session.execute(statement.order_by(*key.order(indexed=True))).all()
-        ahead = Page(page.after, page.skip + WALK_ROWS_AT_MOST)
-        walked = _select(found.others, key, ahead, rank=None, with_total=False).add_columns(
-            *(condition.label(f"text_{i}") for i, condition in enumerate(found.texts)))
-        walked = walked.order_by(*key.order(indexed=True)).subquery("walked")
-        ranked = [literal(rank).label("tier")] if rank is not None else []
-        statement = (select(*ranked, *(walked.c[column.key] for column in key.columns))
-                     .where(*(walked.c[f"text_{i}"] for i in range(len(found.texts))))
-                     .order_by(*(_directed(walked.c[c.key], c, key.descending) for c in key.columns))
-                     .offset(page.skip or None).limit(page.limit))
-        rows = session.execute(statement).all()
-        return rows if len(rows) == page.limit else None
-    finally:
-        savepoint.rollback()
+def _walked_or_gathered(session, found: Criteria, key: SortKey, page: Page, rank: int | None,
+                        with_total: bool) -> list:
+    """One statement: walk the sort index (the walk is a subquery with a LIMIT, which hides the
+    text conditions from the index choice) testing the text conditions on the rows met; when the
+    first WALK_ROWS_AT_MOST rows hold too few matches (rarer than expected), gather instead.
+    A word too short for trigrams walks to the end: gathering would read every row too."""
+    bound = None if found.short_words else page.skip + WALK_ROWS_AT_MOST
+    texts = [condition.label(f"text_{i}") for i, condition in enumerate(found.texts)]
+    walked = (_select(found.others, key, Page(page.after, 0), rank=None, with_total=False)
+              .limit(bound).add_columns(*texts).order_by(*key.order(indexed=True)).subquery("walked"))
+    ranked = [literal(rank).label("tier")] if rank is not None else []
+    hits = (select(*ranked, *(walked.c[column.key] for column in key.columns))
+            .where(*(walked.c[text.key] for text in texts))
+            .order_by(*(_directed(walked.c[c.key], c, key.descending) for c in key.columns))
+            .offset(page.skip or None).limit(page.limit).cte("hits").prefix_with("MATERIALIZED"))
+    counted = [literal(None).label("total")] if with_total else []
+    if bound is None:
+        return session.execute(select(*hits.c, *counted)).all()
+    walk_wins = (select(func.count()).select_from(hits).scalar_subquery() == page.limit).label("wins")
+    wins = select(select(walk_wins).cte("verdict").c.wins).scalar_subquery()
+    gathered = _gathering(found.all, key, page, rank, with_total).subquery("gathered")
+    return session.execute(select(*hits.c, *counted).where(wins).union_all(
+        select(*gathered.c).where(~wins))).all()
 
 
 def _tiered_rows(session: Session, query: SearchQuery, found: Criteria, page: Page) -> list:
