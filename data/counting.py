@@ -45,10 +45,12 @@ def catalog_size(session: Session) -> int:
     return max(int(rows), 0)
 
 
-def sampled_count(session: Session, conditions: list[ColumnElement]) -> int:
+def sampled_count(session: Session, conditions: list[ColumnElement], size: int | None = None) -> int:
     """How many models match, estimated from a block sample of about COUNT_SAMPLE_ROWS rows:
-    better than the planner's guess when conditions are correlated (words typed together)."""
-    percent = min(100.0, 100.0 * COUNT_SAMPLE_ROWS / max(catalog_size(session), 1))
+    better than the planner's guess when conditions are correlated (words typed together).
+    `size`: the catalog's, when the caller knows it."""
+    size = catalog_size(session) if size is None else size
+    percent = min(100.0, 100.0 * COUNT_SAMPLE_ROWS / max(size, 1))
     sampled, where = _block_sample(percent, conditions)
     found = session.execute(select(func.count()).select_from(sampled).where(*where)).scalar_one()
     return round(found * 100.0 / percent)

@@ -18,9 +18,11 @@ from data.catalog import SUMMARY_COLUMNS, ModelSummary
 from data.counting import count_dimensions
 from data.models import Model, ModelCard
 from data.query import SearchQuery
-from data.search.estimates import count, estimate_rows, expected_matches, remembered, upper_bound
+from data.search.estimates import (
+    EXACT_COUNT_BELOW, count, estimate_rows, expected_matches, remembered, upper_bound,
+)
 from data.search.filters import filters
-from data.search.plan import Page, criteria, page_rows, sort_key
+from data.search.plan import Criteria, Page, Read, criteria, page_rows, sort_key
 from data.search.text import (
     SNIPPET_OPTIONS, SNIPPET_SOURCE_CHARS, SNIPPET_START, SNIPPET_STOP, card_query, describe_match,
 )
@@ -55,14 +57,14 @@ def _search(session: Session, query: SearchQuery, counted: bool) -> SearchResult
     key = sort_key(query)
     page = Page(key.decode(query.cursor) if query.cursor else None, query.per_page + 1)
     page.skip = 0 if page.after else (query.page - 1) * query.per_page
-    rows, total = page_rows(session, query, found, key, page)
+    read = page_rows(session, query, found, key, page)
+    rows, total = read.rows, read.total
     exact = total is not None
     seen = page.skip + min(len(rows), query.per_page)
     if total is None and not page.after and len(rows) <= query.per_page and (rows or not page.skip):
         total, exact = seen, True  # the last page, read from the start: everything was seen
     elif total is None and counted:
-        estimate = estimate_rows(session, conditions)
-        total, exact = count(session, conditions, estimate, upper_bound(session, conditions, estimate))
+        total, exact = _total(session, found, read)
         total = max(total, seen)  # an estimate is never below what was seen
     elif total is None:
         total, exact = 0, False
@@ -77,6 +79,15 @@ def _search(session: Session, query: SearchQuery, counted: bool) -> SearchResult
         result.facets, result.facets_exact = facets(session, conditions, query.facets,
                                                     expected_matches(session, conditions))
     return result
+
+
+def _total(session: Session, found: Criteria, read: Read) -> tuple[int, bool]:
+    """(total, exact) of a page that did not count its matches: `count`; a walk met many, more
+    than a count is exact for, so it goes straight to the estimate."""
+    conditions = found.all
+    estimate = estimate_rows(session, conditions)
+    most = EXACT_COUNT_BELOW if read.walked else upper_bound(session, conditions, estimate)
+    return count(session, conditions, estimate, most)
 
 
 def _summaries(session: Session, ids: list[int]) -> list[ModelSummary]:

@@ -86,7 +86,8 @@ def count(session: Session, conditions: list[ColumnElement], estimate: int | Non
     if most is None:
         most = upper_bound(session, conditions, estimate)
     if most >= EXACT_COUNT_BELOW:
-        return (sampled_count(session, conditions) if len(conditions) > 1 else estimate), False
+        return (sampled_count(session, conditions, models_in_catalog(session)) if len(conditions) > 1
+                else estimate), False
     return session.execute(select(func.count()).select_from(SearchRow).where(*conditions)).scalar_one(), True
 
 

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Double, and_, cast, func, literal, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Double, and_, cast, func, literal, null, or_, select
 from sqlalchemy.orm import Session
 
 from data.models import ModelCard, SearchRow
@@ -33,6 +33,7 @@ SORT_COLUMNS = {
 }
 NULLABLE_SORTS = {SearchRow.trending_score, SearchRow.created_at, SearchRow.last_modified}
 BIGINT = 2**63  # cursor integers beyond PostgreSQL's bigint are not ours
+NO_COUNT = cast(null(), BigInteger)  # a count the other branch of a walk-or-gather gives
 
 
 @dataclass
@@ -106,27 +107,35 @@ def criteria(query: SearchQuery) -> Criteria:
     return Criteria(text_filters(query), field_filters(query), not indexable(query.q))
 
 
-def page_rows(session: Session, query: SearchQuery, found: Criteria, key: SortKey,
-              page: Page) -> tuple[list, int | None]:
-    """(rows of the key's values, the id last; the total when the plan counted it on the way)."""
+@dataclass
+class Read:
+    """A page's rows (the key's values, the id last) and what reading them told about the rest."""
+
+    rows: list
+    total: int | None = None  # every match, when the plan counted them on the way
+    walked: bool = False  # met walking the sort order (so there are many matches)
+
+
+def page_rows(session: Session, query: SearchQuery, found: Criteria, key: SortKey, page: Page) -> Read:
     if query.effective_sort == "relevance" and not key.joins_cards:
-        return _tiered_rows(session, query, found, page), None
+        return Read(_tiered_rows(session, query, found, page))
     return _rows(session, found, key, page, with_total=page.after is None)
 
 
 def _rows(session: Session, found: Criteria, key: SortKey, page: Page, *, with_total: bool,
-          rank: int | None = None) -> tuple[list, int | None]:
+          rank: int | None = None) -> Read:
     if not key.joins_cards and not found.texts:
         # Field filters alone: the planner's estimates for them are good; it picks the index.
         statement = _select(found.others, key, page, rank=rank, with_total=False)
-        return session.execute(statement.order_by(*key.order(indexed=True))).all(), None
+        return Read(session.execute(statement.order_by(*key.order(indexed=True))).all())
     if key.joins_cards or not _walks(session, found, page.limit):
-        rows = _gathered(session, found.all, key, page, rank, with_total)
+        rows = [(*row, None) for row in _gathered(session, found.all, key, page, rank, with_total=True)]
     else:
-        rows = _walked_or_gathered(session, found, key, page, rank, with_total)
-    if not with_total or not rows:
-        return rows, None
-    return [row[:-1] for row in rows], rows[0][-1]
+        rows = _walked_or_gathered(session, found, key, page, rank)
+    if not rows:
+        return Read([])
+    *_, total, walked = rows[-1]
+    return Read([row[:-2] for row in rows], total if with_total else None, bool(walked))
 
 
 def _walks(session: Session, found: Criteria, limit: int) -> bool:
@@ -165,29 +174,29 @@ def _gathering(conditions, key: SortKey, page: Page, rank: int | None, with_tota
     return statement.order_by(*key.order(indexed=False))
 
 
-def _walked_or_gathered(session, found: Criteria, key: SortKey, page: Page, rank: int | None,
-                        with_total: bool) -> list:
+def _walked_or_gathered(session, found: Criteria, key: SortKey, page: Page, rank: int | None) -> list:
     """One statement: walk the sort index (the walk is a subquery with a LIMIT, which hides the
     text conditions from the index choice) testing the text conditions on the rows met; when the
     first WALK_ROWS_AT_MOST rows hold too few matches (rarer than expected), gather instead.
-    A word too short for trigrams walks to the end: gathering would read every row too."""
+    A word too short for trigrams walks to the end: gathering would read every row too.
+    Rows end with (the total when gathered, whether walked)."""
     bound = None if found.short_words else page.skip + WALK_ROWS_AT_MOST
     texts = [condition.label(f"text_{i}") for i, condition in enumerate(found.texts)]
     walked = (_select(found.others, key, Page(page.after, 0), rank=None, with_total=False)
-              .limit(bound).add_columns(*texts).order_by(*key.order(indexed=True)).subquery("walked"))
+              .limit(bound).add_columns(*texts).order_by(*key.order(indexed=True)).subquery("walk"))
     ranked = [literal(rank).label("tier")] if rank is not None else []
-    hits = (select(*ranked, *(walked.c[column.key] for column in key.columns))
+    hits = (select(*ranked, *(walked.c[column.key] for column in key.columns), NO_COUNT.label("total"),
+                   literal(True).label("walked"))
             .where(*(walked.c[text.key] for text in texts))
             .order_by(*(_directed(walked.c[c.key], c, key.descending) for c in key.columns))
             .offset(page.skip or None).limit(page.limit).cte("hits").prefix_with("MATERIALIZED"))
-    counted = [literal(None).label("total")] if with_total else []
     if bound is None:
-        return session.execute(select(*hits.c, *counted)).all()
+        return session.execute(select(hits)).all()
     walk_wins = (select(func.count()).select_from(hits).scalar_subquery() == page.limit).label("wins")
     wins = select(select(walk_wins).cte("verdict").c.wins).scalar_subquery()
-    gathered = _gathering(found.all, key, page, rank, with_total).subquery("gathered")
-    return session.execute(select(*hits.c, *counted).where(wins).union_all(
-        select(*gathered.c).where(~wins))).all()
+    gathering = _gathering(found.all, key, page, rank, with_total=True).add_columns(literal(False).label("walked"))
+    gathered = gathering.subquery("gathered")
+    return session.execute(select(hits).where(wins).union_all(select(gathered).where(~wins))).all()
 
 
 def _tiered_rows(session: Session, query: SearchQuery, found: Criteria, page: Page) -> list:
@@ -202,7 +211,7 @@ def _tiered_rows(session: Session, query: SearchQuery, found: Criteria, page: Pa
         in_tier = Criteria([*tier.conditions, *found.texts[len(id_words(query.q)):]], found.others,
                            found.short_words)
         tier_page = Page(after[1:] if after and tier.rank == after[0] else None, page.limit - len(rows), skip)
-        got, _ = _rows(session, in_tier, within, tier_page, with_total=False, rank=tier.rank)
+        got = _rows(session, in_tier, within, tier_page, with_total=False, rank=tier.rank).rows
         rows += got
         if len(rows) >= page.limit:
             break
