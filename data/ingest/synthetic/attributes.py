@@ -1,0 +1,224 @@
+"""What a record says about itself: pipeline, library, license, languages, tags, files."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from .foundations import FOUNDATIONS, GROUPS
+from .kinds import ADAPTER, FINETUNE, GENERIC, MERGE, MISC, ORG, QUANTIZED
+from .randomness import choose, chooser
+from .vocabulary import (
+    ARCH_TAGS,
+    ARXIV,
+    CHAT_GROUPS,
+    DATASETS,
+    ENDPOINT_TAGS,
+    FILES,
+    FT_EXTRAS,
+    IMAGE_GROUPS,
+    LANGS,
+    LIBRARY_BY_PIPELINE,
+    LIBRARY_TAGS,
+    LICENSES,
+    MERGE_METHODS,
+    MODALITY,
+    PIPELINES,
+    QUANT,
+    QUANT_TYPES,
+    REFERENCES_OF,
+    ROOT_ARCH,
+    WEIGHT_TAGS,
+)
+
+_LICENSE_CHOICE = chooser(LICENSES)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """Fixed attributes of a family or of an ordinary root's pipeline."""
+
+    group: str | None
+    pipelines: tuple[tuple, list[float]]
+    library: tuple[tuple, list[float]]
+    archs: tuple[str, ...]
+    license: str | None  # the family's, kept by most derivatives
+    language_style: str | None  # see _languages
+    references: str
+
+
+def _family_kinds() -> tuple[_Kind, ...]:
+    kinds = []
+    for f in FOUNDATIONS:
+        pipelines, _, library, _, languages = GROUPS[f.group]
+        kinds.append(_Kind(f.group, chooser(pipelines), chooser(((library, 0.94), (None, 0.06))),
+                           (f.arch,), f.license, languages,
+                           languages if languages in DATASETS else "en"))
+    return tuple(kinds)
+
+
+def _pipeline_kinds() -> tuple[_Kind, ...]:
+    kinds = []
+    for pipeline in PIPELINES:
+        modality = MODALITY.get(pipeline, "text")
+        library = LIBRARY_BY_PIPELINE.get(pipeline, (("transformers", 0.85), (None, 0.15)))
+        llm = pipeline == "text-generation"
+        kinds.append(_Kind(None, chooser(((pipeline, 1.0),)), chooser(library),
+                           ROOT_ARCH.get(pipeline, ()), None,
+                           "llm" if llm else ("nlp" if modality == "text" else None),
+                           "llm" if llm else REFERENCES_OF[modality]))
+    return tuple(kinds)
+
+
+_GGUF_LIBRARY = chooser((("gguf", 0.5), ("transformers", 0.25), (None, 0.25)))
+_FAMILY_KINDS = _family_kinds()
+_PIPELINE_KINDS = _pipeline_kinds()
+
+
+@dataclass(frozen=True, slots=True)
+class Attrs:
+    """What a record says about itself beyond id, lineage, dates and popularity.
+
+    Drawn at random, but a generation keeps only a few of them (records._VARIANTS) per
+    (family or pipeline, name style, sub, kind) and hands them out at random: the
+    combinations are few, and fixing the tag head/tail and file lists once is most of the
+    cost of a record."""
+
+    group: str | None
+    pipeline: str | None
+    library: str | None
+    license: str | None
+    languages: tuple[str, ...]
+    references: str  # which dataset/arxiv pools fit the model
+    merge_arxiv: str | None
+    kind_tags: tuple[str, ...]  # flavour tags: "lora", "mergekit", "trl"...
+    head: tuple[str, ...]  # library, weights format, architecture, task, flavour, languages
+    tail: tuple[str, ...]  # license, serving, quantization, region, chat
+    files: tuple[dict[str, str], ...] | None  # siblings to copy; None: GGUF, named per model
+    gated: bool | str | None = None  # None: drawn per record
+    downloads: int | None = None  # None: drawn per record (foundations are fixed)
+    likes: int = 0
+
+
+def draw_attributes(r, family: int, style: int, sub: int, kind: int) -> Attrs:
+    """Pipeline, library, license... from the name's family or an ordinary root's pipeline."""
+    spec = _FAMILY_KINDS[family] if family != MISC else _PIPELINE_KINDS[
+        sub if style in (GENERIC, ORG) else 0]
+    pipeline = choose(spec.pipelines, r())
+    library = choose(spec.library, r())
+    license = spec.license if spec.license and r() < 0.7 else choose(_LICENSE_CHOICE, r())
+    quant = None
+    if style == QUANTIZED:
+        quant = QUANT_TYPES[sub]
+        library = choose(_GGUF_LIBRARY, r()) if quant == "gguf" else QUANT[quant][1]
+        if pipeline == "text-generation" and r() < 0.35:
+            pipeline = None
+    elif style == ADAPTER:
+        library = "diffusers" if spec.group in IMAGE_GROUPS else "peft"
+    arch = spec.archs[int(r() * len(spec.archs))] if spec.archs else ""
+    merge_arxiv = MERGE_METHODS[int(r() * len(MERGE_METHODS))][1] if style == MERGE else None
+    languages, kind_tags = _languages(r, spec.language_style), _kind_tags(r, kind, spec.group)
+    return Attrs(
+        spec.group, pipeline, library, license, languages, spec.references, merge_arxiv,
+        kind_tags, _tag_head(r, library, arch, pipeline) + kind_tags + languages,
+        _tag_tail(r, library, pipeline, license, quant, spec.group), _files(r, library, spec.group))
+
+
+def foundation_attributes(k: int) -> Attrs:
+    f = FOUNDATIONS[k]
+    pipelines, _, library, _, style = GROUPS[f.group]
+    pipeline = pipelines[0][0]
+    r = random.Random(k).random  # fixed: foundations look the same in every generation
+    languages = ("en",) if style in ("llm", "nlp", "en") else ()
+    return Attrs(
+        f.group, pipeline, library, f.license, languages,
+        style if style in DATASETS else "en", None, (),
+        _tag_head(r, library, f.arch, pipeline) + languages,
+        _tag_tail(r, library, pipeline, f.license, None, f.group),
+        _files(r, library, f.group), f.gated, f.downloads, f.likes)
+
+
+def _languages(r, style: str | None) -> tuple[str, ...]:
+    if style == "llm":
+        u = r()
+        if u < 0.4:
+            return ("en",)
+        return ("en", LANGS[1 + int(r() * (len(LANGS) - 1))]) if u < 0.55 else ()
+    if style == "speech":
+        return (LANGS[int(r() * len(LANGS))],)
+    if style in ("nlp", "en") and r() < 0.4:
+        return ("en",) if r() < 0.7 else (LANGS[int(r() * len(LANGS))],)
+    return ()
+
+
+def draw_references(r, attrs: Attrs) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """dataset: references on ~25%, arxiv: on ~12% (and on most merges: the method's paper)."""
+    u = r()
+    if u >= 0.33:
+        return (), (attrs.merge_arxiv,) if attrs.merge_arxiv else ()
+    datasets, papers = DATASETS[attrs.references], ARXIV[attrs.references]
+    found: tuple[str, ...] = ()
+    if u < 0.25:
+        found = (datasets[int(r() * len(datasets))],)
+        if u < 0.08:
+            extra = datasets[int(r() * len(datasets))]
+            found = found if extra == found[0] else (found[0], extra)
+    arxivs = (attrs.merge_arxiv,) if attrs.merge_arxiv else ()
+    if u >= 0.21:
+        paper = papers[int(r() * len(papers))]
+        arxivs = arxivs if paper in arxivs else arxivs + (paper,)
+    return found, arxivs
+
+
+def _kind_tags(r, kind: int, group: str | None) -> tuple[str, ...]:
+    """Flavour tags: how a model was made (mergekit, LoRA, trainer) or what it draws with."""
+    if kind == MERGE:
+        return ("mergekit", "merge")
+    if kind == ADAPTER and group in IMAGE_GROUPS:
+        return ("lora", "template:sd-lora")
+    if kind == ADAPTER:
+        return ("lora", "adapter") if r() < 0.2 else ("lora",)
+    if group in IMAGE_GROUPS:
+        return ("stable-diffusion" if group == "diffusion" else "flux",)
+    if kind == FINETUNE and r() < 0.6:
+        return (FT_EXTRAS[int(r() * len(FT_EXTRAS))],)
+    return ()
+
+
+def _tag_head(r, library: str | None, arch: str, pipeline: str | None) -> tuple[str, ...]:
+    head = list(LIBRARY_TAGS.get(library, ()))
+    if library in WEIGHT_TAGS:
+        head.append("safetensors" if r() < 0.85 else "pytorch")
+    if arch and library in ARCH_TAGS:
+        head.append(arch)
+    if pipeline:
+        head.append(pipeline)
+    return tuple(head)
+
+
+def _tag_tail(r, library: str | None, pipeline: str | None, license: str | None,
+              quant: str | None, group: str | None) -> tuple[str, ...]:
+    tail = ["license:" + license] if license else []
+    if pipeline == "text-generation" and library == "transformers" and r() < 0.6:
+        tail.append("text-generation-inference")
+    if library in ENDPOINT_TAGS and r() < 0.8:
+        tail.append("endpoints_compatible")
+    if quant:  # the library may have said "gguf"/"mlx"/"onnx" already
+        tail += [tag for tag in QUANT[quant][2] if tag not in LIBRARY_TAGS.get(library, ())]
+    tail.append("region:us")
+    if group in CHAT_GROUPS and r() < 0.5:
+        tail.append("conversational")
+    return tuple(tail)
+
+
+def _files(r, library: str | None, group: str | None) -> tuple[dict[str, str], ...] | None:
+    if library == "gguf":
+        return None
+    files = (".gitattributes", "README.md")
+    if library == "transformers" and group == "llm":
+        files += FILES["transformers-llm"]
+    elif library == "diffusers" and r() < 0.3:
+        files += FILES["diffusers-full"]
+    else:
+        files += FILES.get(library, ())
+    return tuple({"rfilename": f} for f in files)
