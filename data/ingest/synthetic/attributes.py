@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import cache
 
 from .foundations import FOUNDATIONS, GROUPS
 from .kinds import ADAPTER, FINETUNE, GENERIC, MERGE, MISC, ORG, QUANTIZED
@@ -16,6 +17,7 @@ from .vocabulary import (
     ENDPOINT_TAGS,
     FILES,
     FT_EXTRAS,
+    GGUF_LIBRARIES,
     IMAGE_GROUPS,
     LANGS,
     LIBRARY_BY_PIPELINE,
@@ -23,15 +25,12 @@ from .vocabulary import (
     LICENSES,
     MERGE_METHODS,
     MODALITY,
-    PIPELINES,
     QUANT,
-    QUANT_TYPES,
     REFERENCES_OF,
     ROOT_ARCH,
+    ROOT_PIPELINES,
     WEIGHT_TAGS,
 )
-
-_LICENSE_CHOICE = chooser(LICENSES)
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,9 @@ class _Kind:
     references: str
 
 
+@cache
 def _family_kinds() -> tuple[_Kind, ...]:
+    """One per foundation, in FOUNDATIONS order."""
     kinds = []
     for f in FOUNDATIONS:
         pipelines, _, library, _, languages = GROUPS[f.group]
@@ -57,9 +58,11 @@ def _family_kinds() -> tuple[_Kind, ...]:
     return tuple(kinds)
 
 
+@cache
 def _pipeline_kinds() -> tuple[_Kind, ...]:
+    """One per ordinary root pipeline, in ROOT_PIPELINES order (a root name's sub)."""
     kinds = []
-    for pipeline in PIPELINES:
+    for pipeline, _ in ROOT_PIPELINES:
         modality = MODALITY.get(pipeline, "text")
         library = LIBRARY_BY_PIPELINE.get(pipeline, (("transformers", 0.85), (None, 0.15)))
         llm = pipeline == "text-generation"
@@ -68,11 +71,6 @@ def _pipeline_kinds() -> tuple[_Kind, ...]:
                            "llm" if llm else ("nlp" if modality == "text" else None),
                            "llm" if llm else REFERENCES_OF[modality]))
     return tuple(kinds)
-
-
-_GGUF_LIBRARY = chooser((("gguf", 0.5), ("transformers", 0.25), (None, 0.25)))
-_FAMILY_KINDS = _family_kinds()
-_PIPELINE_KINDS = _pipeline_kinds()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,15 +100,15 @@ class Attrs:
 
 def draw_attributes(r, family: int, style: int, sub: int, kind: int) -> Attrs:
     """Pipeline, library, license... from the name's family or an ordinary root's pipeline."""
-    spec = _FAMILY_KINDS[family] if family != MISC else _PIPELINE_KINDS[
+    spec = _family_kinds()[family] if family != MISC else _pipeline_kinds()[
         sub if style in (GENERIC, ORG) else 0]
     pipeline = choose(spec.pipelines, r())
     library = choose(spec.library, r())
-    license = spec.license if spec.license and r() < 0.7 else choose(_LICENSE_CHOICE, r())
+    license = spec.license if spec.license and r() < 0.7 else choose(chooser(LICENSES), r())
     quant = None
     if style == QUANTIZED:
-        quant = QUANT_TYPES[sub]
-        library = choose(_GGUF_LIBRARY, r()) if quant == "gguf" else QUANT[quant][1]
+        quant = tuple(QUANT)[sub]  # a quantized name's sub: the type's position in QUANT
+        library = choose(chooser(GGUF_LIBRARIES), r()) if quant == "gguf" else QUANT[quant][1]
         if pipeline == "text-generation" and r() < 0.35:
             pipeline = None
     elif style == ADAPTER:

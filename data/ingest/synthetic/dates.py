@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 
 _START = 1577836800  # 2020-01-01T00:00:00Z
 END = 1793491199  # 2026-10-31T23:59:59Z
@@ -13,7 +14,7 @@ _GROWTH = 2.0  # exponential growth rate of root creation dates over the span
 def root_created(h: int) -> int:
     """Creation time of a root: exponential growth over 2020-01-01 .. 2026-10-31."""
     u = ((h >> 24) & 0xFFFFFF) / 0x1000000
-    return _START + int(_SPAN * math.log1p(u * _GROWTH_SCALE) / _GROWTH)
+    return _START + int(_SPAN * math.log1p(u * math.expm1(_GROWTH)) / _GROWTH)
 
 
 def derived_created(u: float, after: int) -> int:
@@ -23,7 +24,6 @@ def derived_created(u: float, after: int) -> int:
 
 
 _SPAN = END - _START
-_GROWTH_SCALE = math.expm1(_GROWTH)
 
 
 def timestamp(iso: str) -> int:
@@ -32,6 +32,7 @@ def timestamp(iso: str) -> int:
     return int(datetime.fromisoformat(iso).replace(tzinfo=timezone.utc).timestamp())
 
 
+@cache
 def _clock() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Day, hour:minute and second strings, so formatting a time is three lookups."""
     from datetime import date, timedelta  # noqa: PLC0415
@@ -43,13 +44,11 @@ def _clock() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     return days, minutes, seconds
 
 
-_DAYS, _MINUTES, _SECONDS = _clock()
-
-
 def iso_time(ts: int) -> str:
+    days, minutes, seconds = _clock()
     day, rest = divmod(ts - _START, 86400)
     minute, second = divmod(rest, 60)
-    return _DAYS[day] + _MINUTES[minute] + _SECONDS[second]
+    return days[day] + minutes[minute] + seconds[second]
 
 
 def last_modified(r, created: int) -> int:

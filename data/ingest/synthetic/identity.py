@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .foundations import FOUNDATION_AT, FOUNDATIONS
+from .foundations import FOUNDATIONS, foundation_at
 from .kinds import CYCLE, FINETUNE, MERGE, MISSING, ROOT, SELF_LOOP
 from .randomness import GOLDEN, M64, SLOTS, Keys, mix, seed_keys
 from .tables import lap_suffix, name_tables
@@ -55,7 +55,7 @@ class Namer:
         return author, name, section.family[entry], section.style[entry], section.sub[entry]
 
     def repo_id(self, i: int) -> str:
-        k = FOUNDATION_AT.get(i)
+        k = foundation_at().get(i)
         if k is not None:
             return FOUNDATIONS[k].repo_id
         author, name, _, _, _ = self.identity(i)
@@ -84,7 +84,7 @@ def oddities(oddity_key: int, block: int) -> tuple[int, int, int, int]:
     picks = []
     for part, width in ((0, 1), (1, length), (2, 1)):
         start = block * ODDITY_BLOCK + part * third + (h >> (20 * part)) % (third - 5)
-        while any(p in FOUNDATION_AT for p in range(start, start + width)):
+        while any(p in foundation_at() for p in range(start, start + width)):
             start += width
         picks.append(start)
     return picks[0], picks[1], length, picks[2]

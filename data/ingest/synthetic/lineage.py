@@ -6,12 +6,12 @@ import random
 
 from .dates import root_created
 from .foundations import (
-    FOUNDATION_AT,
-    FOUNDATION_KEY,
     FOUNDATION_POSITIONS,
     FOUNDATIONS,
+    foundation_at,
     foundation_created,
     foundation_depth,
+    foundation_index,
 )
 from .identity import Namer, oddity_kind, pure_kind
 from .kinds import MERGE, MISC, ROOT
@@ -73,14 +73,14 @@ class Lineage:
             parent = FOUNDATIONS[k].parent
             if parent is None:
                 return MISC
-            k = FOUNDATION_KEY[parent]
+            k = foundation_index(parent)
         return k
 
     def foundation_parent(self, k: int) -> tuple[list[str], int, int] | None:
         parent = FOUNDATIONS[k].parent
-        if parent is None or not self.present[FOUNDATION_KEY[parent]]:
+        if parent is None or not self.present[foundation_index(parent)]:
             return None
-        item = self.foundation[FOUNDATION_KEY[parent]]
+        item = self.foundation[foundation_index(parent)]
         return [item[0]], item[1] + 1, item[2]
 
     def choose(self, i: int, family: int, relation: int) -> tuple[list[str], int, int] | None:
@@ -157,7 +157,7 @@ class Lineage:
         keys = self.namer.keys
         for _ in range(12):
             j = i + 1 + int(self.random() * 400)
-            if j >= self.n or j in FOUNDATION_AT or oddity_kind(keys.oddity, j):
+            if j >= self.n or j in foundation_at() or oddity_kind(keys.oddity, j):
                 continue
             author, name, family, style, _ = self.namer.identity(j)
             h = mix((keys.index + j * GOLDEN) & M64)

@@ -1,8 +1,13 @@
-"""How one name is made: template fields, name templates, organisation and user names."""
+"""How one name is made: name templates and their fields, organisation and user names.
+
+The templates are data: `{field}`s filled from the vocabulary by `_FIELD_MAKERS`, each drawn
+on first use. A table of templates is a tuple of (template, weight) pairs or bare templates,
+which weigh 1; its chooser is built the first time a name is drawn from it."""
 
 from __future__ import annotations
 
 import random
+from functools import cache
 
 from .foundations import Foundation
 from .kinds import ADAPTER, MERGE, QUANTIZED
@@ -19,7 +24,9 @@ from .vocabulary import (
     ORG_BRANDS,
     PIPELINE_WORD,
     QUANT,
-    RL,
+    RL_ALGORITHMS,
+    RL_ENVIRONMENTS,
+    RL_TAILS,
     SIZES,
     SUBJECTS,
     SYLLABLES,
@@ -67,7 +74,7 @@ _FIELD_MAKERS = {
     "n9": _number(1, 9), "n20": _number(1, 20), "n30": _number(1, 30), "n99": _number(1, 99),
     "n500": _number(1, 500), "cv": _number(11, 17), "mparams": _number(2, 120),
     "gptm": _number(10, 900), "llmsize": _draw(SIZES),
-    "algo": _draw(RL[0]), "env": _draw(RL[1]), "rltail": _draw(RL[2]),
+    "algo": _draw(RL_ALGORITHMS), "env": _draw(RL_ENVIRONMENTS), "rltail": _draw(RL_TAILS),
     "word": lambda x: PIPELINE_WORD.get(x.pipeline or "", "model"),
     "word_": lambda x: x["word"].replace("-", "_"),
     "base": lambda x: pick(x.rng, BASE_WORDS[MODALITY.get(x.pipeline, "text")]),
@@ -75,50 +82,50 @@ _FIELD_MAKERS = {
 }
 
 
-def _templates(*pairs):
-    """A chooser over (template, weight) pairs; bare strings weigh 1."""
-    return chooser([p if isinstance(p, tuple) else (p, 1.0) for p in pairs])
-
-
-_FT_NAMES = _templates(
+_FT_NAMES = (
     ("{stem}-{d1}", 30), ("{stem}-{d1}-{d2}", 20), ("{cre}-{short}-{size}", 15),
     ("{cre}{cre2}-{size}-{d1}", 10), ("{short}-{size}-{d1}-{d2}", 10), ("{stem_}_{d1}_{d2}", 8),
     ("{cre}-{size}-{d1}-{n9}", 7))
-_ADAPTER_NAMES = _templates(
+_ADAPTER_NAMES = (
     "{stem}-{topic}-lora", "{stem}-lora-r{rank}", "lora-{short}-{topic}",
     "my-lora-r{rank}-{topic}", "{short}-{size}-{topic}-qlora", "{topic}-adapter-{short}",
     "{stem}-{topic}-peft", "{stem}_{topic}_lora_{n99}")
-_IMAGE_ADAPTER_NAMES = _templates(
+_IMAGE_ADAPTER_NAMES = (
     "{stem}-{subject}-lora", "{subject}-{short}-LoRA", "{cre}-{subject}-lora",
     "{shortlow}-{subject}-{crelow}", "lora-{subject}-{crelow}-{short}", "{cre}{cre2}_{subject}")
-_MERGE_NAMES = _templates(
+_MERGE_NAMES = (
     "{cre}{cre2}{n30}-{size}-{method}", "{cre}-{size}-{method}", "{short}-{size}-{cre}-merge",
     "{cre}-{cre2}-{size}", "{stem}-{method}-{cre}", "{cre}{cre2}-{short}-{size}",
     "{cre}-{short}-{size}-{method}-{n9}")
-_SPEECH_NAMES = _templates(
+_SPEECH_NAMES = (
     "{stem}-{lang}", "{stem}-{lang}-{d1}", "{stem}-finetuned-{lang}", "{stem}-{lang}-cv{cv}")
-_IMAGE_NAMES = _templates("{cre}Mix-{short}", "{stem}-{subject}-{cre}", "{cre}{cre2}-{short}")
-_TASK_NAMES = _templates(
+_IMAGE_NAMES = ("{cre}Mix-{short}", "{stem}-{subject}-{cre}", "{cre}{cre2}-{short}")
+_TASK_NAMES = (
     "{stem}-finetuned-{task}", "{stem}-{task}", "{stem}-finetuned-{task}-{lang}",
     "{stem}_{task}_{n20}", "{task}-{stem}", "{stem}-{task}-{w1}")
 _ROOT_NAMES = {
-    "reinforcement-learning": _templates("{algo}-{env}", "{algo}-{env}-{rltail}", "{env}-{algo}"),
-    "text-generation": _templates(
+    "reinforcement-learning": ("{algo}-{env}", "{algo}-{env}-{rltail}", "{env}-{algo}"),
+    "text-generation": (
         "{cre}-{llmsize}", "{w1}-llm-{llmsize}", "tiny-{w1}-{mparams}M", "{w1}-gpt-{gptm}m",
         "{cre}{cre2}-{llmsize}-base", "{w1}-{w2}-chat", "{cre}-{llmsize}-{d1}",
         "nanogpt-{w1}-{w2}", "{w1}_{w2}_model_{n30}", "{crelow}-{w1}-{n9}"),
-    "translation": _templates(
+    "translation": (
         "opus-mt-{lang}-{lang2}-finetuned-{w1}", "{w1}-translator-{lang}-{lang2}",
         "nllb-{w1}-{lang}-{lang2}", "marian-{lang}-{lang2}-{w2}"),
-    None: _templates(
+    None: (
         "{base}-finetuned-{mtask}", "{w1}-{word}-{n99}", "my_awesome_{word_}_model",
         "{base}-{w1}-{w2}", "{cre}-{word}", "{w1}-{word}-{lang}", "{base}_{w1}_{n9}",
         "{word}-{base}-{d1}", "results-{w1}-{n500}", "{cre}-{base}-{mtask}"),
 }
 
 
-def _fill(templates, fields: _Fields) -> str:
-    return choose(templates, fields.rng.random()).format_map(fields)
+@cache
+def _template_chooser(templates: tuple) -> tuple[tuple, list[float]]:
+    return chooser(tuple(t if isinstance(t, tuple) else (t, 1.0) for t in templates))
+
+
+def _fill(templates: tuple, fields: _Fields) -> str:
+    return choose(_template_chooser(templates), fields.rng.random()).format_map(fields)
 
 
 def derivative_name(rng: random.Random, f: Foundation, style: int, quant: str) -> str:
@@ -143,15 +150,15 @@ def root_name(rng: random.Random, pipeline: str | None) -> str:
 
 
 def org_names(org: str) -> list[tuple[str, str]]:
+    """Each brand with each size and variant: "Qwen2.5-7B-Instruct", "resnet50.a1_in1k"."""
     brands, sizes, variants, pipeline = ORG_BRANDS[org]
-    out = []
-    for brand in brands.split():
-        for size in sizes.split():
-            for variant in variants.split():
-                joiner = "" if size.startswith(".") else "-"
-                name = f"{brand}{joiner}{size}{'' if variant == '_' else variant}"
-                out.append((name, pipeline))
-    return out
+    return [(brand + _joined(size) + _joined(variant), pipeline)
+            for brand in brands for size in sizes for variant in variants]
+
+
+def _joined(part: str) -> str:
+    """A name part after the brand: "-" before it, none before "." (or for an empty part)."""
+    return part if not part or part.startswith(".") else "-" + part
 
 
 def user_name(rng: random.Random) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 M64 = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
@@ -45,8 +45,10 @@ def seed_keys(seed: int) -> Keys:
     )
 
 
-def chooser(pairs) -> tuple[tuple, list[float]]:
-    """(items, cumulative shares) for `items[bisect(cum, u)]` with u in [0, 1)."""
+@cache
+def chooser(pairs: tuple[tuple, ...]) -> tuple[tuple, list[float]]:
+    """(items, cumulative shares) for `items[bisect(cum, u)]` with u in [0, 1), built once
+    per table of (item, weight) pairs."""
     items = tuple(item for item, _ in pairs)
     total = sum(w for _, w in pairs)
     cum, acc = [], 0.0

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from .attributes import Attrs, draw_attributes, draw_references, foundation_attributes
 from .dates import END, TYPED_SINCE, derived_created, iso_time, last_modified, root_created
-from .foundations import FOUNDATION_AT, FOUNDATIONS, foundation_created
+from .foundations import FOUNDATIONS, foundation_at, foundation_created
 from .identity import ODDITY_BLOCK, ghost_id, namer, oddities, oddity_kind, pure_kind
 from .kinds import CYCLE, FINETUNE, MISC, QUANTIZED, RELATIONS, ROOT, SELF_LOOP
 from .lineage import Lineage
@@ -97,7 +97,7 @@ class _Generator:
 
     def record(self, i: int) -> dict:
         h = mix((self.keys.index + i * GOLDEN) & M64)
-        k = FOUNDATION_AT.get(i)
+        k = foundation_at().get(i)
         if k is not None:
             found = self.lineage.foundation_parent(k)
             return self._format(i, h, FOUNDATIONS[k].repo_id, FINETUNE if found else ROOT,

@@ -13,17 +13,9 @@ from .foundations import FOUNDATIONS, GROUPS, Foundation
 from .kinds import ADAPTER, FINETUNE, GENERIC, MERGE, MISC, ORG, QUANTIZED
 from .names import derivative_name, org_names, root_name, user_name
 from .randomness import SLOTS
-from .vocabulary import (
-    N_AUTHORS,
-    NAMED_AUTHORS,
-    ORG_BRANDS,
-    PIPELINE_CODE,
-    QUANT_TYPES,
-    ROOT_PIPELINES,
-    ZIPF_Q,
-    ZIPF_S,
-)
+from .vocabulary import N_AUTHORS, NAMED_AUTHORS, ORG_BRANDS, QUANT, ROOT_PIPELINES
 
+_ZIPF_S, _ZIPF_Q = 1.05, 3.0  # Zipf-Mandelbrot author shares: rank k weighs 1/(k + q)^s
 _VALID_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 _MAX_TABLE_NAME = 88  # leaves room for a lap suffix ("-runNNN") under the Hub's 96
 # An author's later laps through its table append "-v2", "-2", "-run2", "-exp2", "-ep2",
@@ -134,7 +126,7 @@ def _fill_derivatives(builder: _SectionBuilder, count: int, rows) -> None:
         f = FOUNDATIONS[k]
         share = round(count * w / total)
         if style == QUANTIZED:
-            _fill_quantized(builder, share, f, k, GROUPS[f.group][3])
+            _fill_quantized(builder, share, f, k, GROUPS[f.group].quants)
         else:
             builder.add(share, lambda rng, f=f, style=style: derivative_name(rng, f, style, ""),
                         k, style)
@@ -143,7 +135,7 @@ def _fill_derivatives(builder: _SectionBuilder, count: int, rows) -> None:
 def _fill_quantized(builder: _SectionBuilder, count: int, f: Foundation, k: int, quants) -> None:
     total = sum(w for _, w in quants)
     for quant, w in quants:
-        code = QUANT_TYPES.index(quant)
+        code = tuple(QUANT).index(quant)
         builder.add(max(1, round(count * w / total)),
                     lambda rng, q=quant: derivative_name(rng, f, QUANTIZED, q),
                     k, QUANTIZED, lambda rng, c=code: c)
@@ -154,14 +146,19 @@ def _general_section(rng: random.Random, reserved: set[str]) -> _Section:
     size = 24_000
     derived = 0.32  # share of derivative-looking names; the rest are ordinary roots
     _fill_derivatives(builder, int(size * derived),
-                      _derivative_shares(lambda f: GROUPS[f.group][1]))
+                      _derivative_shares(lambda f: GROUPS[f.group].shares))
     total = sum(w for _, w in ROOT_PIPELINES)
     for pipeline, w in ROOT_PIPELINES:
-        code = PIPELINE_CODE[pipeline]
+        code = _pipeline_code(pipeline)
         builder.add(round(size * (1 - derived) * w / total),
                     lambda rng, p=pipeline: root_name(rng, p),
                     MISC, GENERIC, lambda rng, c=code: c)
     return builder.build()
+
+
+def _pipeline_code(pipeline: str | None) -> int:
+    """A root name's sub: its pipeline's position in ROOT_PIPELINES."""
+    return [p for p, _ in ROOT_PIPELINES].index(pipeline)
 
 
 def _llm_only(shares):
@@ -185,7 +182,7 @@ def _org_section(rng: random.Random, reserved: set[str], org: str) -> _Section:
     names = org_names(org)
     for name, pipeline in names:
         builder.add(1, lambda rng, name=name: name, MISC, ORG,
-                    lambda rng, c=PIPELINE_CODE[pipeline]: c)
+                    lambda rng, c=_pipeline_code(pipeline): c)
     return builder.build()
 
 
@@ -222,7 +219,7 @@ def _build_authors(rng: random.Random, section_of_profile: dict[str, int]) -> _A
 
 def _zipf_quotas(count: int) -> list[int]:
     """Slots per author out of 2^16: Zipf-Mandelbrot, at least one each, summing exactly."""
-    weights = [1.0 / (k + ZIPF_Q) ** ZIPF_S for k in range(1, count + 1)]
+    weights = [1.0 / (k + _ZIPF_Q) ** _ZIPF_S for k in range(1, count + 1)]
     total = sum(weights)
     quota = [max(1, int(SLOTS * w / total)) for w in weights]
     remainder = SLOTS - sum(quota)
