@@ -25,12 +25,37 @@ from .vocabulary import (
     LICENSES,
     MERGE_METHODS,
     MODALITY,
+    OTHER_ROOT_LIBRARIES,
     QUANT,
     REFERENCES_OF,
     ROOT_ARCH,
     ROOT_PIPELINES,
     WEIGHT_TAGS,
 )
+
+# Chances (r() below them) and, where one draw u decides between several outcomes, the
+# thresholds u is compared with.
+_P_FAMILY_LIBRARY = 0.94  # a family member declares its group's library (else none)
+_P_FAMILY_LICENSE = 0.7  # a family member keeps its foundation's license (else LICENSES)
+_P_QUANT_NO_PIPELINE = 0.35  # a quantized text-generation model declares no pipeline
+_LLM_EN_BELOW = 0.4  # LLM languages: u below this, "en" alone;
+_LLM_EN_PLUS_BELOW = 0.55  # below this, "en" and one other language; else none
+_P_NLP_LANGUAGE = 0.4  # a text or English-style model declares a language,
+_P_NLP_ENGLISH = 0.7  # which is "en" (else any of LANGS)
+# References, from one draw u: below _TWO_DATASETS_BELOW two dataset draws, below
+# _DATASET_BELOW one; from _PAPER_FROM to _CITES_BELOW a paper; from _CITES_BELOW nothing
+# (a merge still cites its method's paper).
+_TWO_DATASETS_BELOW = 0.08
+_PAPER_FROM = 0.21
+_DATASET_BELOW = 0.25
+_CITES_BELOW = 0.33
+_P_ADAPTER_TAG = 0.2  # a text LoRA is also tagged "adapter"
+_P_TRAINER_TAG = 0.6  # a finetune is tagged with its trainer or method (FT_EXTRAS)
+_P_SAFETENSORS = 0.85  # weights are safetensors (else pytorch)
+_P_TGI_TAG = 0.6  # a transformers text-generation model is "text-generation-inference"
+_P_ENDPOINTS_TAG = 0.8  # a servable library's model is "endpoints_compatible"
+_P_CONVERSATIONAL_TAG = 0.5  # a chat-group model is "conversational"
+_P_FULL_DIFFUSERS = 0.3  # a diffusers repository holds a whole pipeline (else LoRA weights)
 
 
 @dataclass(frozen=True)
@@ -51,10 +76,11 @@ def _family_kinds() -> tuple[_Kind, ...]:
     """One per foundation, in FOUNDATIONS order."""
     kinds = []
     for f in FOUNDATIONS:
-        pipelines, _, library, _, languages = GROUPS[f.group]
-        kinds.append(_Kind(f.group, chooser(pipelines), chooser(((library, 0.94), (None, 0.06))),
-                           (f.arch,), f.license, languages,
-                           languages if languages in DATASETS else "en"))
+        group = GROUPS[f.group]
+        library = ((group.library, _P_FAMILY_LIBRARY), (None, 1 - _P_FAMILY_LIBRARY))
+        languages = group.language_style
+        kinds.append(_Kind(f.group, chooser(group.pipelines), chooser(library), (f.arch,),
+                           f.license, languages, languages if languages in DATASETS else "en"))
     return tuple(kinds)
 
 
@@ -64,7 +90,7 @@ def _pipeline_kinds() -> tuple[_Kind, ...]:
     kinds = []
     for pipeline, _ in ROOT_PIPELINES:
         modality = MODALITY.get(pipeline, "text")
-        library = LIBRARY_BY_PIPELINE.get(pipeline, (("transformers", 0.85), (None, 0.15)))
+        library = LIBRARY_BY_PIPELINE.get(pipeline, OTHER_ROOT_LIBRARIES)
         llm = pipeline == "text-generation"
         kinds.append(_Kind(None, chooser(((pipeline, 1.0),)), chooser(library),
                            ROOT_ARCH.get(pipeline, ()), None,
@@ -104,12 +130,13 @@ def draw_attributes(r, family: int, style: int, sub: int, kind: int) -> Attrs:
         sub if style in (GENERIC, ORG) else 0]
     pipeline = choose(spec.pipelines, r())
     library = choose(spec.library, r())
-    license = spec.license if spec.license and r() < 0.7 else choose(chooser(LICENSES), r())
+    keep_license = spec.license and r() < _P_FAMILY_LICENSE
+    license = spec.license if keep_license else choose(chooser(LICENSES), r())
     quant = None
     if style == QUANTIZED:
         quant = tuple(QUANT)[sub]  # a quantized name's sub: the type's position in QUANT
         library = choose(chooser(GGUF_LIBRARIES), r()) if quant == "gguf" else QUANT[quant][1]
-        if pipeline == "text-generation" and r() < 0.35:
+        if pipeline == "text-generation" and r() < _P_QUANT_NO_PIPELINE:
             pipeline = None
     elif style == ADAPTER:
         library = "diffusers" if spec.group in IMAGE_GROUPS else "peft"
@@ -124,8 +151,8 @@ def draw_attributes(r, family: int, style: int, sub: int, kind: int) -> Attrs:
 
 def foundation_attributes(k: int) -> Attrs:
     f = FOUNDATIONS[k]
-    pipelines, _, library, _, style = GROUPS[f.group]
-    pipeline = pipelines[0][0]
+    group = GROUPS[f.group]
+    pipeline, library, style = group.pipelines[0][0], group.library, group.language_style
     r = random.Random(k).random  # fixed: foundations look the same in every generation
     languages = ("en",) if style in ("llm", "nlp", "en") else ()
     return Attrs(
@@ -139,30 +166,30 @@ def foundation_attributes(k: int) -> Attrs:
 def _languages(r, style: str | None) -> tuple[str, ...]:
     if style == "llm":
         u = r()
-        if u < 0.4:
+        if u < _LLM_EN_BELOW:
             return ("en",)
-        return ("en", LANGS[1 + int(r() * (len(LANGS) - 1))]) if u < 0.55 else ()
+        return ("en", LANGS[1 + int(r() * (len(LANGS) - 1))]) if u < _LLM_EN_PLUS_BELOW else ()
     if style == "speech":
         return (LANGS[int(r() * len(LANGS))],)
-    if style in ("nlp", "en") and r() < 0.4:
-        return ("en",) if r() < 0.7 else (LANGS[int(r() * len(LANGS))],)
+    if style in ("nlp", "en") and r() < _P_NLP_LANGUAGE:
+        return ("en",) if r() < _P_NLP_ENGLISH else (LANGS[int(r() * len(LANGS))],)
     return ()
 
 
 def draw_references(r, attrs: Attrs) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """dataset: references on ~25%, arxiv: on ~12% (and on most merges: the method's paper)."""
     u = r()
-    if u >= 0.33:
+    if u >= _CITES_BELOW:
         return (), (attrs.merge_arxiv,) if attrs.merge_arxiv else ()
     datasets, papers = DATASETS[attrs.references], ARXIV[attrs.references]
     found: tuple[str, ...] = ()
-    if u < 0.25:
+    if u < _DATASET_BELOW:
         found = (datasets[int(r() * len(datasets))],)
-        if u < 0.08:
+        if u < _TWO_DATASETS_BELOW:
             extra = datasets[int(r() * len(datasets))]
             found = found if extra == found[0] else (found[0], extra)
     arxivs = (attrs.merge_arxiv,) if attrs.merge_arxiv else ()
-    if u >= 0.21:
+    if u >= _PAPER_FROM:
         paper = papers[int(r() * len(papers))]
         arxivs = arxivs if paper in arxivs else arxivs + (paper,)
     return found, arxivs
@@ -175,10 +202,10 @@ def _kind_tags(r, kind: int, group: str | None) -> tuple[str, ...]:
     if kind == ADAPTER and group in IMAGE_GROUPS:
         return ("lora", "template:sd-lora")
     if kind == ADAPTER:
-        return ("lora", "adapter") if r() < 0.2 else ("lora",)
+        return ("lora", "adapter") if r() < _P_ADAPTER_TAG else ("lora",)
     if group in IMAGE_GROUPS:
         return ("stable-diffusion" if group == "diffusion" else "flux",)
-    if kind == FINETUNE and r() < 0.6:
+    if kind == FINETUNE and r() < _P_TRAINER_TAG:
         return (FT_EXTRAS[int(r() * len(FT_EXTRAS))],)
     return ()
 
@@ -186,7 +213,7 @@ def _kind_tags(r, kind: int, group: str | None) -> tuple[str, ...]:
 def _tag_head(r, library: str | None, arch: str, pipeline: str | None) -> tuple[str, ...]:
     head = list(LIBRARY_TAGS.get(library, ()))
     if library in WEIGHT_TAGS:
-        head.append("safetensors" if r() < 0.85 else "pytorch")
+        head.append("safetensors" if r() < _P_SAFETENSORS else "pytorch")
     if arch and library in ARCH_TAGS:
         head.append(arch)
     if pipeline:
@@ -197,14 +224,14 @@ def _tag_head(r, library: str | None, arch: str, pipeline: str | None) -> tuple[
 def _tag_tail(r, library: str | None, pipeline: str | None, license: str | None,
               quant: str | None, group: str | None) -> tuple[str, ...]:
     tail = ["license:" + license] if license else []
-    if pipeline == "text-generation" and library == "transformers" and r() < 0.6:
+    if pipeline == "text-generation" and library == "transformers" and r() < _P_TGI_TAG:
         tail.append("text-generation-inference")
-    if library in ENDPOINT_TAGS and r() < 0.8:
+    if library in ENDPOINT_TAGS and r() < _P_ENDPOINTS_TAG:
         tail.append("endpoints_compatible")
     if quant:  # the library may have said "gguf"/"mlx"/"onnx" already
         tail += [tag for tag in QUANT[quant][2] if tag not in LIBRARY_TAGS.get(library, ())]
     tail.append("region:us")
-    if group in CHAT_GROUPS and r() < 0.5:
+    if group in CHAT_GROUPS and r() < _P_CONVERSATIONAL_TAG:
         tail.append("conversational")
     return tuple(tail)
 
@@ -215,7 +242,7 @@ def _files(r, library: str | None, group: str | None) -> tuple[dict[str, str], .
     files = (".gitattributes", "README.md")
     if library == "transformers" and group == "llm":
         files += FILES["transformers-llm"]
-    elif library == "diffusers" and r() < 0.3:
+    elif library == "diffusers" and r() < _P_FULL_DIFFUSERS:
         files += FILES["diffusers-full"]
     else:
         files += FILES.get(library, ())

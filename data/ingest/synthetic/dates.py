@@ -9,6 +9,10 @@ _START = 1577836800  # 2020-01-01T00:00:00Z
 END = 1793491199  # 2026-10-31T23:59:59Z
 TYPED_SINCE = 1727740800  # 2024-10-01: the Hub writes typed base_model tags from here on
 _GROWTH = 2.0  # exponential growth rate of root creation dates over the span
+_AFTER_PARENT = 600  # a derivative is created at least ten minutes after its latest parent,
+_SOONER = 1.2  # some time up to the span's end: u ** this, so sooner is likelier
+_P_TOUCHED_ONCE = 0.45  # last modified within the hour of creation (else any time since)
+_LATER_EDITS = 3  # those later times: u ** this of the time left, so early is likelier
 
 
 def root_created(h: int) -> int:
@@ -19,8 +23,8 @@ def root_created(h: int) -> int:
 
 def derived_created(u: float, after: int) -> int:
     """Some time after the latest parent, up to the end of the span (sooner is likelier)."""
-    after = max(after, _START) + 600
-    return END if after >= END else after + int((END - after) * u ** 1.2)
+    after = max(after, _START) + _AFTER_PARENT
+    return END if after >= END else after + int((END - after) * u ** _SOONER)
 
 
 _SPAN = END - _START
@@ -52,6 +56,6 @@ def iso_time(ts: int) -> str:
 
 
 def last_modified(r, created: int) -> int:
-    if r() < 0.45:
+    if r() < _P_TOUCHED_ONCE:
         return min(END, created + int(r() * 3600))
-    return created + int((END - created) * r() ** 3)
+    return created + int((END - created) * r() ** _LATER_EDITS)

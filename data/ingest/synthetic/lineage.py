@@ -17,16 +17,27 @@ from .identity import Namer, oddity_kind, pure_kind
 from .kinds import MERGE, MISC, ROOT
 from .randomness import GOLDEN, M64, mix
 
-MAX_DEPTH = 40
+MAX_DEPTH = 40  # the deepest a model sits below its root: no parent is chosen deeper
 
-
-_POOL_SIZE = 256
+_POOL_SIZE = 256  # possible parents remembered per family
 _P_FOUNDATION = 0.7  # a family derivative names the foundation itself, else a pool member
 _P_CHAIN = (0.0, 0.015, 0.0, 0.0, 0.25)  # by relation: extend the family's long chain
 _P_POOLED = (0.3, 1.0, 0.03, 0.1, 1.0)  # by relation (root first): becomes a possible parent
 _P_FORWARD = 0.03  # a misc derivative names a root generated a little later
+_FORWARD_TRIES, _FORWARD_WINDOW = 12, 400  # looking that far ahead for such a root
+# A family's long chain: 12-40 links (u ** _CHAIN_SKEW, so longer is likelier), started from
+# a pool member at most _CHAIN_START_DEPTH deep, else from the foundation.
+_CHAIN_MIN, _CHAIN_SPREAD, _CHAIN_SKEW = 12, 29, 0.7
+_CHAIN_START_DEPTH = 2
+_MAX_EXTRA_PARENTS = 3  # a merge names 1 + 1-3 parents
 
 Parent = tuple[str, int, int]  # (id, depth, created)
+
+
+def _extra_parents(u: float) -> int:
+    """How many more parents a merge names than its first: 1 to _MAX_EXTRA_PARENTS, fewer
+    likelier."""
+    return 1 + int(u ** 2 * _MAX_EXTRA_PARENTS)
 
 
 class _Pool:
@@ -99,7 +110,7 @@ class Lineage:
             first = self.pools[family].pick(r()) or self.foundation[family]
         if relation != MERGE:
             return [first[0]], first[1] + 1, first[2]
-        items = [first] + self._merge_partners(family, first[0], 1 + int(r() ** 2 * 3))
+        items = [first] + self._merge_partners(family, first[0], _extra_parents(r()))
         return ([item[0] for item in items], 1 + max(item[1] for item in items),
                 max(item[2] for item in items))
 
@@ -108,9 +119,9 @@ class Lineage:
         if chain is not None and chain[0][1] < chain[1]:
             return chain[0]
         start = self.pools[family].pick(self.random()) or self.foundation[family]
-        if start[1] > 2:
+        if start[1] > _CHAIN_START_DEPTH:
             start = self.foundation[family]
-        length = 12 + int(self.random() ** 0.7 * 29)
+        length = _CHAIN_MIN + int(self.random() ** _CHAIN_SKEW * _CHAIN_SPREAD)
         self.chains[family] = [start, min(MAX_DEPTH, start[1] + length)]
         return start
 
@@ -141,7 +152,7 @@ class Lineage:
             return None
         items = [item]
         if relation == MERGE:
-            wanted = 1 + int(self.random() ** 2 * 3)
+            wanted = _extra_parents(self.random())
             for _ in range(wanted * 2):
                 other = self.misc.pick(self.random())
                 if other is not None and all(other[0] != x[0] for x in items):
@@ -155,8 +166,8 @@ class Lineage:
     def _forward_root(self, i: int) -> Parent | None:
         """An ordinary root a few hundred indexes ahead: a child listed before its parent."""
         keys = self.namer.keys
-        for _ in range(12):
-            j = i + 1 + int(self.random() * 400)
+        for _ in range(_FORWARD_TRIES):
+            j = i + 1 + int(self.random() * _FORWARD_WINDOW)
             if j >= self.n or j in foundation_at() or oddity_kind(keys.oddity, j):
                 continue
             author, name, family, style, _ = self.namer.identity(j)

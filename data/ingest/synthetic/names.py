@@ -35,6 +35,11 @@ from .vocabulary import (
     WORDS,
 )
 
+_P_QUANT_OF_FINETUNE = 0.55  # a quantization's name is a finetune's name (else the stem's)
+_CAPITALIZED_BELOW = 0.25  # user names, from one draw u: below this "Kariven",
+_CAMEL_CASE_BELOW = 0.35  # below this "KaRiVen", else "kariven"
+_P_USER_NUMBER = 0.3  # a user name ends in a number
+
 
 class _Fields(dict):
     """Template fields, each drawn on first use: a name pays only for the parts it shows."""
@@ -131,7 +136,7 @@ def _fill(templates: tuple, fields: _Fields) -> str:
 def derivative_name(rng: random.Random, f: Foundation, style: int, quant: str) -> str:
     fields = _Fields(rng, f)
     if style == QUANTIZED:
-        base = _fill(_FT_NAMES, fields) if rng.random() < 0.55 else fields["stem"]
+        base = _fill(_FT_NAMES, fields) if rng.random() < _P_QUANT_OF_FINETUNE else fields["stem"]
         return f"{base}-{pick(rng, QUANT[quant][0])}"
     if style == ADAPTER:
         return _fill(_IMAGE_ADAPTER_NAMES if f.group in IMAGE_GROUPS else _ADAPTER_NAMES, fields)
@@ -165,11 +170,11 @@ def user_name(rng: random.Random) -> str:
     parts = [pick(rng, SYLLABLES) for _ in range(rng.randint(2, 3))]
     name = "".join(parts)
     u = rng.random()
-    if u < 0.25:
+    if u < _CAPITALIZED_BELOW:
         name = name.capitalize()
-    elif u < 0.35:
+    elif u < _CAMEL_CASE_BELOW:
         name = "".join(p.capitalize() for p in parts)
     name += pick(rng, USER_SUFFIXES)
-    if rng.random() < 0.3:
+    if rng.random() < _P_USER_NUMBER:
         name += str(rng.randint(1, 2025))
     return name

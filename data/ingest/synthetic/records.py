@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Iterator
 
 from .attributes import Attrs, draw_attributes, draw_references, foundation_attributes
-from .dates import END, TYPED_SINCE, derived_created, iso_time, last_modified, root_created
+from .dates import TYPED_SINCE, derived_created, iso_time, last_modified, root_created
 from .foundations import FOUNDATIONS, foundation_at, foundation_created
 from .identity import ODDITY_BLOCK, ghost_id, namer, oddities, oddity_kind, pure_kind
 from .kinds import CYCLE, FINETUNE, MISC, QUANTIZED, RELATIONS, ROOT, SELF_LOOP
 from .lineage import Lineage
+from .popularity import draw_gated, draw_popularity
 from .randomness import GOLDEN, M64, mix
 from .vocabulary import GGUF_LEVELS
 
-_VARIANTS = 32
+_VARIANTS = 32  # attribute draws kept per (family or pipeline, style, sub, kind); see Attrs
+_GGUF_FILES = 3  # quantization levels (consecutive in GGUF_LEVELS) a GGUF repository holds,
+_GGUF_LOWEST_LEVELS = 4  # the lowest of them one of the first four
+# cardData: present on a derivative, on a root; then each field's chance of being there.
+_P_CARD_DERIVED, _P_CARD_ROOT = 0.8, 0.5
+_P_CARD_LICENSE = 0.9
+_P_CARD_LANGUAGE = 0.85
+_P_CARD_LIBRARY = 0.5
+_P_CARD_PIPELINE = 0.3
+_P_CARD_TAGS = 0.6
+_P_CARD_BASE_MODEL = 0.75
+_P_CARD_BASE_AS_STRING = 0.9  # one parent is written as a string (else a one-item list)
+_P_CARD_RELATION = 0.35  # base_model_relation beside base_model
 
 
 def _tags(attrs: Attrs, parents, typed: str | None, datasets, arxivs) -> list[str]:
@@ -37,52 +49,34 @@ def _tags(attrs: Attrs, parents, typed: str | None, datasets, arxivs) -> list[st
 
 def _card_data(r, kind: int, attrs: Attrs, parents, datasets) -> dict:
     card: dict = {}
-    if attrs.license and r() < 0.9:
+    if attrs.license and r() < _P_CARD_LICENSE:
         card["license"] = attrs.license
         if attrs.license == "other":
             card["license_name"] = "other"
-    if attrs.languages and r() < 0.85:
+    if attrs.languages and r() < _P_CARD_LANGUAGE:
         card["language"] = list(attrs.languages)
     if datasets:
         card["datasets"] = list(datasets)
-    if attrs.library and r() < 0.5:
+    if attrs.library and r() < _P_CARD_LIBRARY:
         card["library_name"] = attrs.library
-    if attrs.pipeline and r() < 0.3:
+    if attrs.pipeline and r() < _P_CARD_PIPELINE:
         card["pipeline_tag"] = attrs.pipeline
-    if attrs.kind_tags and r() < 0.6:
+    if attrs.kind_tags and r() < _P_CARD_TAGS:
         card["tags"] = list(attrs.kind_tags)
-    if parents and r() < 0.75:
-        card["base_model"] = parents[0] if len(parents) == 1 and r() < 0.9 else list(parents)
-        if r() < 0.35:
+    if parents and r() < _P_CARD_BASE_MODEL:
+        single = len(parents) == 1 and r() < _P_CARD_BASE_AS_STRING
+        card["base_model"] = parents[0] if single else list(parents)
+        if r() < _P_CARD_RELATION:
             card["base_model_relation"] = RELATIONS[kind] or "finetune"
     return card
 
 
 def _gguf_siblings(r, name: str) -> list[dict[str, str]]:
     """GGUF repositories name their files after the model, one per quantization level."""
-    start = int(r() * 4)
+    start = int(r() * _GGUF_LOWEST_LEVELS)
     files = (".gitattributes", "README.md",
-             *(f"{name}.{level}.gguf" for level in GGUF_LEVELS[start:start + 3]))
+             *(f"{name}.{level}.gguf" for level in GGUF_LEVELS[start:start + _GGUF_FILES]))
     return [{"rfilename": f} for f in files]
-
-
-_DOWNLOAD_SCALE, _DOWNLOAD_POWER = 5.0, 1.25  # log-logistic: P(X > x) ~ (5/x)^0.8
-
-
-def _popularity(r, created: int) -> tuple[int, int, int]:
-    """(downloads, likes, trendingScore): ~40% never downloaded; the rest log-logistic with
-    a tail reaching tens of millions; likes and trending mostly zero, growing with use."""
-    u = r()
-    if u < 0.4:
-        return 0, (0 if r() < 0.93 else 1 + int(r() * 3)), 0
-    v = (u - 0.4) / 0.6  # the same draw, rescaled to [0, 1)
-    downloads = min(150_000_000, 1 + int(_DOWNLOAD_SCALE * (v / (1.0 - v)) ** _DOWNLOAD_POWER))
-    likes = 0
-    if r() >= 0.6:
-        likes = min(60_000, int((r() + 1e-9) ** -0.85 * (1 + math.log10(downloads))) - 1)
-    chance = (0.3 if created > END - 90 * 86400 else 0.06) + (0.2 if likes > 20 else 0.0)
-    trending = min(5_000, int((r() + 1e-9) ** -1.1)) if r() < chance else 0
-    return downloads, likes, trending
 
 
 class _Generator:
@@ -160,13 +154,12 @@ class _Generator:
         rng = self.rng
         r = rng.random
         if attrs.downloads is None:
-            downloads, likes, trending = _popularity(r, created)
+            downloads, likes, trending = draw_popularity(r, created)
         else:
             downloads, likes, trending = attrs.downloads, attrs.likes, 0
         gated = attrs.gated
         if gated is None:
-            u = r()
-            gated = False if u < 0.97 else ("auto" if u < 0.992 else "manual")
+            gated = draw_gated(r)
         datasets, arxivs = draw_references(r, attrs)
         typed = None
         if parents and created >= TYPED_SINCE:
@@ -197,7 +190,7 @@ class _Generator:
         # Fresh dicts per record: a consumer may change one without touching the others.
         record["siblings"] = (list(map(dict.copy, files)) if files is not None
                               else _gguf_siblings(r, name))
-        if r() < (0.8 if parents else 0.5):
+        if r() < (_P_CARD_DERIVED if parents else _P_CARD_ROOT):
             record["cardData"] = _card_data(r, kind, attrs, parents, datasets)
         return record
 

@@ -16,6 +16,12 @@ from .randomness import SLOTS
 from .vocabulary import N_AUTHORS, NAMED_AUTHORS, ORG_BRANDS, QUANT, ROOT_PIPELINES
 
 _ZIPF_S, _ZIPF_Q = 1.05, 3.0  # Zipf-Mandelbrot author shares: rank k weighs 1/(k + q)^s
+# Sections: the general one (users and organisations without their own), about a third of it
+# derivative-looking names, the rest ordinary roots; those of quantizer and merger accounts,
+# with their (finetune, adapter, quantized, merge) name shares, for LLM families only.
+_GENERAL_SIZE, _GENERAL_DERIVED = 24_000, 0.32
+_QUANT_SIZE, _QUANT_SHARES = 10_000, (0.08, 0.0, 0.92, 0.0)
+_MERGE_SIZE, _MERGE_SHARES = 5_000, (0.4, 0.05, 0.0, 0.55)
 _VALID_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 _MAX_TABLE_NAME = 88  # leaves room for a lap suffix ("-runNNN") under the Hub's 96
 # An author's later laps through its table append "-v2", "-2", "-run2", "-exp2", "-ep2",
@@ -143,8 +149,7 @@ def _fill_quantized(builder: _SectionBuilder, count: int, f: Foundation, k: int,
 
 def _general_section(rng: random.Random, reserved: set[str]) -> _Section:
     builder = _SectionBuilder(rng, reserved)
-    size = 24_000
-    derived = 0.32  # share of derivative-looking names; the rest are ordinary roots
+    size, derived = _GENERAL_SIZE, _GENERAL_DERIVED
     _fill_derivatives(builder, int(size * derived),
                       _derivative_shares(lambda f: GROUPS[f.group].shares))
     total = sum(w for _, w in ROOT_PIPELINES)
@@ -167,13 +172,13 @@ def _llm_only(shares):
 
 def _quant_section(rng: random.Random, reserved: set[str]) -> _Section:
     builder = _SectionBuilder(rng, reserved)
-    _fill_derivatives(builder, 10_000, _derivative_shares(_llm_only((0.08, 0.0, 0.92, 0.0))))
+    _fill_derivatives(builder, _QUANT_SIZE, _derivative_shares(_llm_only(_QUANT_SHARES)))
     return builder.build()
 
 
 def _merge_section(rng: random.Random, reserved: set[str]) -> _Section:
     builder = _SectionBuilder(rng, reserved)
-    _fill_derivatives(builder, 5_000, _derivative_shares(_llm_only((0.4, 0.05, 0.0, 0.55))))
+    _fill_derivatives(builder, _MERGE_SIZE, _derivative_shares(_llm_only(_MERGE_SHARES)))
     return builder.build()
 
 

@@ -342,7 +342,7 @@ ROOT_ARCH = {  # architectures of ordinary roots, by pipeline (repeats weigh mor
     "question-answering": ("bert", "roberta", "distilbert"),
     "object-detection": ("detr", "yolos"),
 }
-LIBRARY_BY_PIPELINE = {
+LIBRARY_BY_PIPELINE = {  # the library an ordinary root declares, with weights
     "text-generation": (("transformers", 0.8), ("mlx", 0.03), ("gguf", 0.05), (None, 0.12)),
     "text-classification": (("transformers", 0.85), ("setfit", 0.05), (None, 0.1)),
     "reinforcement-learning": (("stable-baselines3", 0.6), ("ml-agents", 0.25),
@@ -359,6 +359,7 @@ LIBRARY_BY_PIPELINE = {
     None: (("transformers", 0.35), (None, 0.4), ("peft", 0.1), ("keras", 0.05), ("onnx", 0.05),
            ("scikit-learn", 0.05)),
 }
+OTHER_ROOT_LIBRARIES = (("transformers", 0.85), (None, 0.15))  # pipelines not listed above
 REFERENCES_OF = {"text": "nlp", "audio": "speech", "vision": "en", "image-gen": "en",
                   "multimodal": "llm", "other": "en"}
 
