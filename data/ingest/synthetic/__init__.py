@@ -48,11 +48,15 @@ Distributions (approximate, large n):
 - gated: False ~97%, else "auto" or "manual"; private and disabled always False;
   cardData on ~62%.
 
-The package's parts, each with one job: `vocabulary` and `foundations` hold the data tables
-(word lists, the foundation models and their groups); `names` makes one name from templates
-and `tables` builds the per-process name and author tables from them; `identity` numbers
-index i as (author, name, family, style) for any seed; `lineage` chooses parents;
-`attributes` draws what a record says about itself; `records` streams the dicts.
+The package's parts, each with one job. Data: `vocabulary` (word lists and tables) and
+`foundations` (the foundation models and their groups), plain constants that the code turns
+into lookup and choice tables on first use, so importing the package computes nothing.
+Code: `randomness` (per-index hashing, weighted choice), `kinds` (shared codes), `names`
+(one name from templates) and `tables` (the per-process name and author tables), `identity`
+(index i as author, name, family and style for any seed; oddities), `lineage` (parents),
+`dates`, `attributes` (pipeline, library, tags, files), `popularity`, `cards` (tags, cardData,
+GGUF files) and `records` (the stream). Every chance and threshold is a named constant in
+the module that uses it.
 """
 
 from __future__ import annotations

@@ -8,9 +8,10 @@ from functools import cache
 _START = 1577836800  # 2020-01-01T00:00:00Z
 END = 1793491199  # 2026-10-31T23:59:59Z
 TYPED_SINCE = 1727740800  # 2024-10-01: the Hub writes typed base_model tags from here on
+_SPAN = END - _START
 _GROWTH = 2.0  # exponential growth rate of root creation dates over the span
-_AFTER_PARENT = 600  # a derivative is created at least ten minutes after its latest parent,
-_SOONER = 1.2  # some time up to the span's end: u ** this, so sooner is likelier
+_AFTER_PARENT = 600  # a derivative is created from ten minutes after its latest parent
+_SOONER = 1.2  # to the span's end: u ** this of the time left, so sooner is likelier
 _P_TOUCHED_ONCE = 0.45  # last modified within the hour of creation (else any time since)
 _LATER_EDITS = 3  # those later times: u ** this of the time left, so early is likelier
 
@@ -25,9 +26,6 @@ def derived_created(u: float, after: int) -> int:
     """Some time after the latest parent, up to the end of the span (sooner is likelier)."""
     after = max(after, _START) + _AFTER_PARENT
     return END if after >= END else after + int((END - after) * u ** _SOONER)
-
-
-_SPAN = END - _START
 
 
 def timestamp(iso: str) -> int:

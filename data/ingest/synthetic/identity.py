@@ -12,9 +12,7 @@ from .vocabulary import SYLLABLES
 
 # How often a name of each style really declares a base model (the rest are undeclared roots).
 _P_DERIVED = (0.045, 0.86, 0.9, 0.92, 0.96, 0.0)
-
-
-ODDITY_BLOCK = 1000
+ODDITY_BLOCK = 1000  # indexes per block; each block holds one of each oddity
 
 
 class Namer:

@@ -134,6 +134,7 @@ def _fill(templates: tuple, fields: _Fields) -> str:
 
 
 def derivative_name(rng: random.Random, f: Foundation, style: int, quant: str) -> str:
+    """A name that suggests a derivative of `f` in this style (a quantized one: of `quant`)."""
     fields = _Fields(rng, f)
     if style == QUANTIZED:
         base = _fill(_FT_NAMES, fields) if rng.random() < _P_QUANT_OF_FINETUNE else fields["stem"]
@@ -150,6 +151,7 @@ def derivative_name(rng: random.Random, f: Foundation, style: int, quant: str) -
 
 
 def root_name(rng: random.Random, pipeline: str | None) -> str:
+    """A name for an ordinary root of this pipeline ("ppo-LunarLander-v2", "tiny-demo-42M")."""
     templates = _ROOT_NAMES.get(pipeline, _ROOT_NAMES[None])
     return _fill(templates, _Fields(rng, pipeline=pipeline))
 
@@ -167,6 +169,7 @@ def _joined(part: str) -> str:
 
 
 def user_name(rng: random.Random) -> str:
+    """A user built of syllables, sometimes capitalised, with a suffix or a number."""
     parts = [pick(rng, SYLLABLES) for _ in range(rng.randint(2, 3))]
     name = "".join(parts)
     u = rng.random()

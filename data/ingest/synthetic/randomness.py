@@ -7,10 +7,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-M64 = (1 << 64) - 1
-GOLDEN = 0x9E3779B97F4A7C15
-
-
+M64 = (1 << 64) - 1  # arithmetic is on 64-bit integers
+GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio: spreads consecutive indexes over 64 bits
 SLOTS = 1 << 16  # author slots per block of indices; see tables.Authors
 
 
@@ -60,8 +58,10 @@ def chooser(pairs: tuple[tuple, ...]) -> tuple[tuple, list[float]]:
 
 
 def choose(choice: tuple[tuple, list[float]], u: float):
+    """The item of a `chooser` table that u in [0, 1) falls on."""
     return choice[0][bisect_right(choice[1], u)]
 
 
 def pick(rng: random.Random, items):
+    """One of `items`, uniformly."""
     return items[int(rng.random() * len(items))]

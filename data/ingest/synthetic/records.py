@@ -6,6 +6,7 @@ import random
 from collections.abc import Iterator
 
 from .attributes import Attrs, draw_attributes, draw_references, foundation_attributes
+from .cards import card_data, gguf_siblings, record_tags
 from .dates import TYPED_SINCE, derived_created, iso_time, last_modified, root_created
 from .foundations import FOUNDATIONS, foundation_at, foundation_created
 from .identity import ODDITY_BLOCK, ghost_id, namer, oddities, oddity_kind, pure_kind
@@ -13,70 +14,8 @@ from .kinds import CYCLE, FINETUNE, MISC, QUANTIZED, RELATIONS, ROOT, SELF_LOOP
 from .lineage import Lineage
 from .popularity import draw_gated, draw_popularity
 from .randomness import GOLDEN, M64, mix
-from .vocabulary import GGUF_LEVELS
 
 _VARIANTS = 32  # attribute draws kept per (family or pipeline, style, sub, kind); see Attrs
-_GGUF_FILES = 3  # quantization levels (consecutive in GGUF_LEVELS) a GGUF repository holds,
-_GGUF_LOWEST_LEVELS = 4  # the lowest of them one of the first four
-# cardData: present on a derivative, on a root; then each field's chance of being there.
-_P_CARD_DERIVED, _P_CARD_ROOT = 0.8, 0.5
-_P_CARD_LICENSE = 0.9
-_P_CARD_LANGUAGE = 0.85
-_P_CARD_LIBRARY = 0.5
-_P_CARD_PIPELINE = 0.3
-_P_CARD_TAGS = 0.6
-_P_CARD_BASE_MODEL = 0.75
-_P_CARD_BASE_AS_STRING = 0.9  # one parent is written as a string (else a one-item list)
-_P_CARD_RELATION = 0.35  # base_model_relation beside base_model
-
-
-def _tags(attrs: Attrs, parents, typed: str | None, datasets, arxivs) -> list[str]:
-    """Tags in the Hub's order: the head (library, arch, task, flavour, languages), datasets,
-    papers, lineage (untyped, then typed when `typed` is the "base_model:{relation}:" prefix),
-    then the tail (license, serving, quantization, region, chat)."""
-    tags = list(attrs.head)
-    if datasets:
-        tags += ["dataset:" + d for d in datasets]
-    if arxivs:
-        tags += ["arxiv:" + a for a in arxivs]
-    if parents:
-        tags += ["base_model:" + p for p in parents]
-        if typed:
-            tags += [typed + p for p in parents]
-    tags += attrs.tail
-    return tags
-
-
-def _card_data(r, kind: int, attrs: Attrs, parents, datasets) -> dict:
-    card: dict = {}
-    if attrs.license and r() < _P_CARD_LICENSE:
-        card["license"] = attrs.license
-        if attrs.license == "other":
-            card["license_name"] = "other"
-    if attrs.languages and r() < _P_CARD_LANGUAGE:
-        card["language"] = list(attrs.languages)
-    if datasets:
-        card["datasets"] = list(datasets)
-    if attrs.library and r() < _P_CARD_LIBRARY:
-        card["library_name"] = attrs.library
-    if attrs.pipeline and r() < _P_CARD_PIPELINE:
-        card["pipeline_tag"] = attrs.pipeline
-    if attrs.kind_tags and r() < _P_CARD_TAGS:
-        card["tags"] = list(attrs.kind_tags)
-    if parents and r() < _P_CARD_BASE_MODEL:
-        single = len(parents) == 1 and r() < _P_CARD_BASE_AS_STRING
-        card["base_model"] = parents[0] if single else list(parents)
-        if r() < _P_CARD_RELATION:
-            card["base_model_relation"] = RELATIONS[kind] or "finetune"
-    return card
-
-
-def _gguf_siblings(r, name: str) -> list[dict[str, str]]:
-    """GGUF repositories name their files after the model, one per quantization level."""
-    start = int(r() * _GGUF_LOWEST_LEVELS)
-    files = (".gitattributes", "README.md",
-             *(f"{name}.{level}.gguf" for level in GGUF_LEVELS[start:start + _GGUF_FILES]))
-    return [{"rfilename": f} for f in files]
 
 
 class _Generator:
@@ -178,7 +117,7 @@ class _Generator:
             "disabled": False,
             "sha": rng.randbytes(20).hex(),
             "downloads": downloads,
-            "tags": _tags(attrs, parents, typed, datasets, arxivs),
+            "tags": record_tags(attrs, parents, typed, datasets, arxivs),
         }
         if attrs.pipeline:
             record["pipeline_tag"] = attrs.pipeline
@@ -189,9 +128,10 @@ class _Generator:
         files = attrs.files
         # Fresh dicts per record: a consumer may change one without touching the others.
         record["siblings"] = (list(map(dict.copy, files)) if files is not None
-                              else _gguf_siblings(r, name))
-        if r() < (_P_CARD_DERIVED if parents else _P_CARD_ROOT):
-            record["cardData"] = _card_data(r, kind, attrs, parents, datasets)
+                              else gguf_siblings(r, name))
+        card = card_data(r, kind, attrs, parents, datasets)
+        if card is not None:
+            record["cardData"] = card
         return record
 
 

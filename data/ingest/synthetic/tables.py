@@ -22,6 +22,8 @@ _ZIPF_S, _ZIPF_Q = 1.05, 3.0  # Zipf-Mandelbrot author shares: rank k weighs 1/(
 _GENERAL_SIZE, _GENERAL_DERIVED = 24_000, 0.32
 _QUANT_SIZE, _QUANT_SHARES = 10_000, (0.08, 0.0, 0.92, 0.0)
 _MERGE_SIZE, _MERGE_SHARES = 5_000, (0.4, 0.05, 0.0, 0.55)
+_TRIES_PER_NAME = 30  # a template may keep giving taken names: stop after this many draws each
+
 _VALID_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 _MAX_TABLE_NAME = 88  # leaves room for a lap suffix ("-runNNN") under the Hub's 96
 # An author's later laps through its table append "-v2", "-2", "-run2", "-exp2", "-ep2",
@@ -82,7 +84,7 @@ class _SectionBuilder:
     def add(self, count: int, make: Callable[[random.Random], str], family: int, style: int,
             sub: Callable[[random.Random], int] = lambda rng: 0) -> None:
         made, tries = 0, 0
-        while made < count and tries < count * 30:
+        while made < count and tries < count * _TRIES_PER_NAME:
             tries += 1
             name = make(self.rng)
             key = name.lower()
