@@ -188,7 +188,7 @@ def draw_references(r, attrs: Attrs) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if u < _TWO_DATASETS_BELOW:
             extra = datasets[int(r() * len(datasets))]
             found = found if extra == found[0] else (found[0], extra)
-    arxivs = (attrs.merge_arxiv,) if attrs.merge_arxiv else ()
+    arxivs: tuple[str, ...] = (attrs.merge_arxiv,) if attrs.merge_arxiv else ()
     if u >= _PAPER_FROM:
         paper = papers[int(r() * len(papers))]
         arxivs = arxivs if paper in arxivs else arxivs + (paper,)
@@ -239,7 +239,7 @@ def _tag_tail(r, library: str | None, pipeline: str | None, license: str | None,
 def _files(r, library: str | None, group: str | None) -> tuple[dict[str, str], ...] | None:
     if library == "gguf":
         return None
-    files = (".gitattributes", "README.md")
+    files: tuple[str, ...] = (".gitattributes", "README.md")
     if library == "transformers" and group == "llm":
         files += FILES["transformers-llm"]
     elif library == "diffusers" and r() < _P_FULL_DIFFUSERS:

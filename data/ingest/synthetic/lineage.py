@@ -181,7 +181,9 @@ class Lineage:
         becomes its chain's tip."""
         family = self.family_of[family] if family != MISC else MISC
         if family != MISC and family == self.extending:
-            self.chains[family][0] = item
+            chain = self.chains[family]
+            assert chain is not None  # extending means the family has a chain
+            chain[0] = item
             self.extending = MISC
         if item[1] >= MAX_DEPTH or self.random() >= _P_POOLED[relation]:
             return

@@ -26,7 +26,7 @@ class _Generator:
         self.rng = random.Random(mix((seed * 0x2545F4914F6CDD1D + 17) & M64))
         self.lineage = Lineage(self.namer, n, self.rng)
         self.variants: dict[tuple[int, int, int, int], list[Attrs]] = {}
-        self._odd_block, self._odd_set = -1, frozenset()
+        self._odd_block, self._odd_set = -1, frozenset[int]()
 
     def record(self, i: int) -> dict:
         h = mix((self.keys.index + i * GOLDEN) & M64)
@@ -104,7 +104,7 @@ class _Generator:
         if parents and created >= TYPED_SINCE:
             typed = f"base_model:{RELATIONS[kind]}:"
         author, _, name = repo_id.partition("/")
-        record = {
+        record: dict[str, object] = {
             # ObjectId-like: the creation second, then h, a bijection of the index.
             "_id": ((created << 64) | h).to_bytes(12, "big").hex(),
             "id": repo_id,

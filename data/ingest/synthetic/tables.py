@@ -7,7 +7,7 @@ import re
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 from .foundations import FOUNDATIONS, GROUPS, Foundation
 from .kinds import ADAPTER, FINETUNE, GENERIC, MERGE, MISC, ORG, QUANTIZED
@@ -82,17 +82,22 @@ class _SectionBuilder:
         self.rows: list[tuple[str, int, int, int]] = []
 
     def add(self, count: int, make: Callable[[random.Random], str], family: int, style: int,
-            sub: Callable[[random.Random], int] = lambda rng: 0) -> None:
-        made, tries = 0, 0
-        while made < count and tries < count * _TRIES_PER_NAME:
-            tries += 1
-            name = make(self.rng)
-            key = name.lower()
-            if key in self.seen or key in self.reserved or not _is_valid_name(name):
-                continue
-            self.seen[key] = None
-            self.rows.append((name, family, style, sub(self.rng)))
-            made += 1
+            sub: int = 0) -> None:
+        """Up to `count` new names drawn from `make`, at most _TRIES_PER_NAME draws each."""
+        made = 0
+        for _ in range(count * _TRIES_PER_NAME):
+            if made == count:
+                break
+            made += self.offer(make(self.rng), family, style, sub)
+
+    def offer(self, name: str, family: int, style: int, sub: int) -> bool:
+        """Keep `name` unless it is taken (in any case), reserved or not a valid name."""
+        key = name.lower()
+        if key in self.seen or key in self.reserved or not _is_valid_name(name):
+            return False
+        self.seen[key] = None
+        self.rows.append((name, family, style, sub))
+        return True
 
     def build(self) -> _Section:
         rows = [row for row in self.rows if not self._shadows(row[0])]
@@ -136,17 +141,15 @@ def _fill_derivatives(builder: _SectionBuilder, count: int, rows) -> None:
         if style == QUANTIZED:
             _fill_quantized(builder, share, f, k, GROUPS[f.group].quants)
         else:
-            builder.add(share, lambda rng, f=f, style=style: derivative_name(rng, f, style, ""),
-                        k, style)
+            builder.add(share, partial(derivative_name, f=f, style=style, quant=""), k, style)
 
 
 def _fill_quantized(builder: _SectionBuilder, count: int, f: Foundation, k: int, quants) -> None:
     total = sum(w for _, w in quants)
     for quant, w in quants:
-        code = tuple(QUANT).index(quant)
+        code = tuple(QUANT).index(quant)  # a quantized name's sub
         builder.add(max(1, round(count * w / total)),
-                    lambda rng, q=quant: derivative_name(rng, f, QUANTIZED, q),
-                    k, QUANTIZED, lambda rng, c=code: c)
+                    partial(derivative_name, f=f, style=QUANTIZED, quant=quant), k, QUANTIZED, code)
 
 
 def _general_section(rng: random.Random, reserved: set[str]) -> _Section:
@@ -158,8 +161,7 @@ def _general_section(rng: random.Random, reserved: set[str]) -> _Section:
     for pipeline, w in ROOT_PIPELINES:
         code = _pipeline_code(pipeline)
         builder.add(round(size * (1 - derived) * w / total),
-                    lambda rng, p=pipeline: root_name(rng, p),
-                    MISC, GENERIC, lambda rng, c=code: c)
+                    partial(root_name, pipeline=pipeline), MISC, GENERIC, code)
     return builder.build()
 
 
@@ -186,10 +188,8 @@ def _merge_section(rng: random.Random, reserved: set[str]) -> _Section:
 
 def _org_section(rng: random.Random, reserved: set[str], org: str) -> _Section:
     builder = _SectionBuilder(rng, reserved)
-    names = org_names(org)
-    for name, pipeline in names:
-        builder.add(1, lambda rng, name=name: name, MISC, ORG,
-                    lambda rng, c=_pipeline_code(pipeline): c)
+    for name, pipeline in org_names(org):
+        builder.offer(name, MISC, ORG, _pipeline_code(pipeline))
     return builder.build()
 
 

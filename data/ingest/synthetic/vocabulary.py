@@ -312,7 +312,7 @@ ROOT_PIPELINES = (
     ("text-to-audio", 0.003), ("video-classification", 0.002),
     ("zero-shot-image-classification", 0.002), ("unconditional-image-generation", 0.002),
 )
-MODALITY = {  # pipeline: modality
+MODALITY: dict[str | None, str] = {  # pipeline: modality
     "text-classification": "text", "token-classification": "text", "fill-mask": "text",
     "feature-extraction": "text", "sentence-similarity": "text", "text2text-generation": "text",
     "question-answering": "text", "summarization": "text", "zero-shot-classification": "text",
@@ -326,7 +326,7 @@ MODALITY = {  # pipeline: modality
     "any-to-any": "multimodal", "tabular-classification": "other",
     "time-series-forecasting": "other", "robotics": "other",
 }
-ROOT_ARCH = {  # architectures of ordinary roots, by pipeline (repeats weigh more)
+ROOT_ARCH: dict[str | None, tuple[str, ...]] = {  # architectures of ordinary roots, by pipeline (repeats weigh more)
     "text-generation": ("llama", "qwen2", "gpt2", "mistral", "gpt_neox", "phi3", "gemma2", "llama"),
     "text-classification": ("bert", "distilbert", "roberta", "xlm-roberta", "deberta-v2", "bert"),
     "token-classification": ("bert", "roberta", "xlm-roberta", "distilbert"),
@@ -413,7 +413,7 @@ ARXIV = {
     "speech": ("2212.04356", "2006.11477"),
     "en": ("2112.10752", "2307.01952", "2010.11929", "1512.03385", "2106.09685"),
 }
-LIBRARY_TAGS = {
+LIBRARY_TAGS: dict[str | None, tuple[str, ...]] = {
     "transformers": ("transformers",),
     "sentence-transformers": ("sentence-transformers",),
     "diffusers": ("diffusers",),
@@ -430,7 +430,7 @@ ARCH_TAGS = {"transformers", "sentence-transformers", "peft"}
 ENDPOINT_TAGS = {"transformers", "sentence-transformers", "gguf"}
 FT_EXTRAS = ("generated_from_trainer", "trl", "sft", "dpo", "unsloth", "axolotl",
               "llama-factory", "autotrain", "orpo", "grpo")
-FILES = {
+FILES: dict[str | None, tuple[str, ...]] = {
     "transformers": ("config.json", "model.safetensors", "tokenizer.json",
                      "tokenizer_config.json", "special_tokens_map.json"),
     "transformers-llm": ("config.json", "generation_config.json",
