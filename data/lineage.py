@@ -16,19 +16,12 @@ from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
 from data.models import RELATION_TYPES
+from data.query import QueryError
 
 MAX_DEPTH = 50  # the closure's own bound (migration 0002)
 DIRECTIONS = ("both", "up", "down")
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 2000
-
-
-class InvalidLineageQuery(ValueError):
-    """A parameter of `ancestry` is out of range; `parameter` names it."""
-
-    def __init__(self, parameter: str, reason: str):
-        super().__init__(f"{parameter}: {reason}")
-        self.parameter, self.reason = parameter, reason
 
 
 @dataclass(frozen=True)
@@ -145,17 +138,17 @@ def ancestry(
 
 
 def _check(direction, depth, relation, limit) -> list[str]:
-    """The relation types asked for; raise InvalidLineageQuery on a bad parameter."""
+    """The relation types asked for; raise QueryError on a bad parameter."""
     if direction not in DIRECTIONS:
-        raise InvalidLineageQuery("direction", f"must be one of {', '.join(DIRECTIONS)}")
+        raise QueryError("direction", f"must be one of {', '.join(DIRECTIONS)}")
     if depth is not None and not 1 <= depth <= MAX_DEPTH:
-        raise InvalidLineageQuery("depth", f"must be between 1 and {MAX_DEPTH}")
+        raise QueryError("depth", f"must be between 1 and {MAX_DEPTH}")
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidLineageQuery("limit", f"must be between 1 and {MAX_LIMIT}")
+        raise QueryError("limit", f"must be between 1 and {MAX_LIMIT}")
     asked = set(relation) if relation else set(RELATION_TYPES)
     unknown = asked - set(RELATION_TYPES)
     if unknown:
-        raise InvalidLineageQuery(
+        raise QueryError(
             "relation", f"unknown {', '.join(map(repr, sorted(unknown)))}; known: {', '.join(RELATION_TYPES)}")
     return sorted(asked)
 

@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field
 
 from app.api import bp, database, envelope
 from app.api.docs import documented, parse_query
-from app.api.errors import ApiError, invalid_parameter
-from data.lineage import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT, InvalidLineageQuery, ancestry
+from app.api.errors import ApiError
+from data.lineage import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT, ancestry
 from data.models import RELATION_TYPES
 
 
@@ -34,12 +34,9 @@ class AncestryParams(BaseModel):
 )
 def model_ancestry(repo_id: str):
     params = parse_query(AncestryParams)
-    try:
-        with database().session(read_only=True) as session:
-            found = ancestry(session, repo_id, direction=params.direction, depth=params.depth,
-                             relation=params.relation or None, limit=params.limit)
-    except InvalidLineageQuery as error:
-        raise invalid_parameter(error.parameter, error.reason) from None
+    with database().session(read_only=True) as session:  # a QueryError is the blueprint's 400
+        found = ancestry(session, repo_id, direction=params.direction, depth=params.depth,
+                         relation=params.relation or None, limit=params.limit)
     if found is None:
         raise ApiError(404, "MODEL_NOT_FOUND", f"No model {repo_id} in the catalog.", {"id": repo_id})
     return envelope(found.graph(), **found.summary())
