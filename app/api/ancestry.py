@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from app.api import bp, database, envelope
 from app.api.docs import documented, parse_query
-from app.api.errors import ApiError
+from app.api.errors import DATABASE_FAILURES, ApiError
 from data.lineage import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT, ancestry
 from data.models import RELATION_TYPES
 
@@ -30,7 +30,7 @@ class AncestryParams(BaseModel):
 @documented(
     summary="A model's lineage: every ancestor and its most-downloaded descendants",
     description="Nodes and edges of the graph; meta counts the whole family exactly.",
-    params=AncestryParams, errors=[400, 404], tags=["models"],
+    params=AncestryParams, errors=["INVALID_PARAMETER", "MODEL_NOT_FOUND", *DATABASE_FAILURES], tags=["models"],
 )
 def model_ancestry(repo_id: str):
     params = parse_query(AncestryParams)
@@ -38,5 +38,5 @@ def model_ancestry(repo_id: str):
         found = ancestry(session, repo_id, direction=params.direction, depth=params.depth,
                          relation=params.relation or None, limit=params.limit)
     if found is None:
-        raise ApiError(404, "MODEL_NOT_FOUND", f"No model {repo_id} in the catalog.", {"id": repo_id})
+        raise ApiError("MODEL_NOT_FOUND", {"id": repo_id})
     return envelope(found.graph(), **found.summary())

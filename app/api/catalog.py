@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from app.api import bp, database, envelope
 from app.api.docs import documented, parse_query as parse_params
-from app.api.errors import ApiError
+from app.api.errors import DATABASE_FAILURES, ApiError, invalid_parameter
 from data import catalog, stats
 from data.catalog import ModelSummary
 from data.query import SearchQuery, parse_query, query_string
@@ -55,7 +55,8 @@ class SearchParams(SearchQuery, OutputFormat):
 
 
 @bp.get("/models")
-@documented(summary="Search models", params=SearchParams, errors=[400], tags=["models"],
+@documented(summary="Search models", params=SearchParams,
+            errors=["INVALID_PARAMETER", *DATABASE_FAILURES], tags=["models"],
             description="Filters AND across fields and OR within one; `page` or `cursor` pages.",
             other_formats={"text/csv": f"format=csv: a header row, then up to {CSV_CAP:,} models"})
 def search_models():
@@ -115,12 +116,13 @@ def _csv_value(value):
 
 
 @bp.get("/models/<path:repo_id>")
-@documented(summary="Everything the catalog knows about a model", errors=[404], tags=["models"])
+@documented(summary="Everything the catalog knows about a model", errors=["MODEL_NOT_FOUND", *DATABASE_FAILURES],
+            tags=["models"])
 def model_detail(repo_id: str):
     with database().session(read_only=True) as session:
         detail = catalog.model_detail(session, repo_id)
     if detail is None:
-        raise ApiError(404, "MODEL_NOT_FOUND", f"No model {repo_id} in the catalog.", {"id": repo_id})
+        raise ApiError("MODEL_NOT_FOUND", {"id": repo_id})
     return envelope(detail)
 
 
@@ -130,7 +132,8 @@ class TrendingParams(BaseModel):
 
 
 @bp.get("/trending")
-@documented(summary="Models by trending score", params=TrendingParams, errors=[400], tags=["models"])
+@documented(summary="Models by trending score", params=TrendingParams,
+            errors=["INVALID_PARAMETER", *DATABASE_FAILURES], tags=["models"])
 def trending():
     params = parse_params(TrendingParams)
     with database().session(read_only=True) as session:
@@ -139,7 +142,7 @@ def trending():
 
 
 @bp.get("/stats")
-@documented(summary="Catalog totals", tags=["statistics"])
+@documented(summary="Catalog totals", errors=DATABASE_FAILURES, tags=["statistics"])
 def catalog_totals():
     with database().session(read_only=True) as session:
         return envelope(stats.totals(session))
@@ -148,11 +151,10 @@ def catalog_totals():
 @bp.get("/stats/<dimension>")
 @documented(summary="Counts by one dimension over any search result", params=SearchQuery,
             description="Exact, or estimated from a sample of a large result (`meta.exact` false).",
-            errors=[400], tags=["statistics"])
+            errors=["INVALID_PARAMETER", *DATABASE_FAILURES], tags=["statistics"])
 def dimension_stats(dimension: str):
     if dimension not in stats.DIMENSIONS:
-        raise ApiError(400, "INVALID_PARAMETER", f"Unknown dimension {dimension!r}.",
-                       {"parameter": "dimension", "reason": f"one of {', '.join(stats.DIMENSIONS)}"})
+        raise invalid_parameter("dimension", f"one of {', '.join(stats.DIMENSIONS)}")
     query = search_query()
     with database().session(read_only=True) as session:
         counts = stats.dimension(session, dimension, query)
@@ -160,10 +162,11 @@ def dimension_stats(dimension: str):
 
 
 @bp.get("/authors/<author>")
-@documented(summary="An author's totals and top models", errors=[404], tags=["authors"])
+@documented(summary="An author's totals and top models", errors=["AUTHOR_NOT_FOUND", *DATABASE_FAILURES],
+            tags=["authors"])
 def author(author: str):
     with database().session(read_only=True) as session:
         profile = catalog.author_profile(session, author)
     if profile is None:
-        raise ApiError(404, "NOT_FOUND", f"No author {author} in the catalog.", {"author": author})
+        raise ApiError("AUTHOR_NOT_FOUND", {"author": author})
     return envelope(profile)
