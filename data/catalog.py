@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
-from data.ingest.state import is_synthetic
+from data.meta import is_synthetic
 from data.models import BaseModelRelation, DatasetRelation, Model, ModelSibling, ModelTag
 
 
