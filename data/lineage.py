@@ -65,7 +65,7 @@ class Ancestry:
 
 
 @dataclass(frozen=True)
-class Family:
+class FamilyCounts:
     """The descendants of a model counted by (relation type, depth), whatever the filters."""
 
     counts: dict[tuple[str, int], int]
@@ -163,11 +163,11 @@ def _find(session: Session, repo_id: str) -> tuple[int, str] | None:
     return (row.id, row.repo_id) if row else None
 
 
-def _family(session: Session, root_id: int) -> Family:
+def _family(session: Session, root_id: int) -> FamilyCounts:
     rows = session.execute(text(
         "SELECT relation_type, depth, descendants FROM lineage_counts WHERE ancestor = :root"
     ), {"root": root_id})
-    return Family({(row.relation_type, row.depth): row.descendants for row in rows})
+    return FamilyCounts({(row.relation_type, row.depth): row.descendants for row in rows})
 
 
 # Per level, one row per ancestor reached: merges of merges would otherwise multiply paths.

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from app.api import bp, database, envelope
 from app.api.docs import documented, parse_query as parse_params
 from app.api.errors import DATABASE_FAILURES, ApiError, invalid_parameter
+from app.api.payload import JSON_NAMES, payload
 from data import catalog, stats
 from data.catalog import ModelSummary
 from data.query import SearchQuery, parse_query, query_string
@@ -23,7 +24,7 @@ from data.search import export, search
 CSV_CAP = 10_000
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_COLUMNS = ["id", *(name for name in ModelSummary.__dataclass_fields__ if name != "repo_id")]
+CSV_COLUMNS = [JSON_NAMES.get(name, name) for name in ModelSummary.__dataclass_fields__]
 
 
 class IsoJSONProvider(DefaultJSONProvider):
@@ -66,7 +67,7 @@ def search_models():
     with database().session(read_only=True) as session:
         result = search(session, query)
     return envelope(
-        [model.as_dict() for model in result.models],
+        payload(result.models),
         page=None if query.cursor else query.page, per_page=query.per_page,
         total=result.total, total_exact=result.total_exact, next_cursor=result.next_cursor,
         facets=result.facets, facets_exact=result.facets_exact, match=result.match,
@@ -85,7 +86,7 @@ def csv_response(query: SearchQuery) -> Response:
         writer.writerow(CSV_COLUMNS)
         with db.session(read_only=True) as session:
             for number, model in enumerate(export(session, query, CSV_CAP)):
-                fields = model.as_dict()
+                fields = payload(model)
                 writer.writerow([_csv_value(fields[column]) for column in CSV_COLUMNS])
                 if number % 100 == 99:
                     yield _drain(buffer)
@@ -123,7 +124,7 @@ def model_detail(repo_id: str):
         detail = catalog.model_detail(session, repo_id)
     if detail is None:
         raise ApiError("MODEL_NOT_FOUND", {"id": repo_id})
-    return envelope(detail)
+    return envelope(payload(detail))
 
 
 class TrendingParams(BaseModel):
@@ -138,7 +139,7 @@ def trending():
     params = parse_params(TrendingParams)
     with database().session(read_only=True) as session:
         models = catalog.trending(session, params.limit, params.pipeline_tag)
-    return envelope([model.as_dict() for model in models], limit=params.limit)
+    return envelope(payload(models), limit=params.limit)
 
 
 @bp.get("/stats")
@@ -169,4 +170,4 @@ def author(author: str):
         profile = catalog.author_profile(session, author)
     if profile is None:
         raise ApiError("AUTHOR_NOT_FOUND", {"author": author})
-    return envelope(profile)
+    return envelope(payload(profile))
