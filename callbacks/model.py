@@ -49,7 +49,7 @@ def lineage_graphs(session: Session, repo_id: str, expand: tuple[str, ...]) -> l
     """Every ancestor (with the family's counts), then the most-downloaded descendants of each
     relation type the family has: more of an expanded type."""
     ancestors = lineage.ancestry(session, repo_id, direction="up")
-    present = [kind for kind, count in ancestors.summary()["counts_by_relation"].items() if count]
+    present = [kind for kind, count in ancestors.counts_by_relation.items() if count]
     return [ancestors] + [
         lineage.ancestry(session, repo_id, direction="down", relation=[kind],
                          limit=EXPANDED_LIMIT if kind in expand else RELATION_LIMIT)

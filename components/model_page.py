@@ -18,6 +18,7 @@ from components import lineage_graph
 
 if TYPE_CHECKING:  # the results' types only: components run no queries
     from data.catalog import BaseModelLink, ModelDetail
+    from data.lineage import Ancestry
 
 
 def _page_id(part: str) -> str:
@@ -233,14 +234,14 @@ def human_size(size: int | None) -> str:
 # --- lineage -----------------------------------------------------------------------------------
 
 
-def lineage(root: str, graphs: Sequence, view: ModelView) -> dbc.Row:
+def lineage(root: str, graphs: Sequence[Ancestry], view: ModelView) -> dbc.Row:
     """The graph of `graphs` (lineage results of one root, the first with every ancestor)
     beside the family's counts."""
-    summary = graphs[0].summary()
+    family = graphs[0]  # each result counts the whole family
     nodes, edges = lineage_graph.merge(graphs)
     nodes, edges = lineage_graph.prune_siblings(root, nodes, edges, SIBLINGS_DRAWN, view.expand)
     shown = Counter(lineage_graph.descendant_relations(root, edges).values())
-    hidden = lineage_graph.hidden_by_relation(summary["counts_by_relation"], shown)
+    hidden = lineage_graph.hidden_by_relation(family.counts_by_relation, shown)
     elements = lineage_graph.elements(root, nodes, edges, hidden, view.expand)
     graph = cyto.Cytoscape(
         id=LINEAGE_GRAPH, elements=elements, layout=lineage_graph.layout(elements),
@@ -251,18 +252,18 @@ def lineage(root: str, graphs: Sequence, view: ModelView) -> dbc.Row:
     return dbc.Row(
         [
             dbc.Col(graph, lg=9),
-            dbc.Col(_lineage_side(root, summary, shown, view, ancestors), lg=3, className="lineage-side"),
+            dbc.Col(_lineage_side(root, family, shown, view, ancestors), lg=3, className="lineage-side"),
         ]
     )
 
 
-def _lineage_side(root: str, summary: dict, shown: Counter, view: ModelView, ancestors: int) -> html.Div:
-    counts = summary["counts_by_relation"]
+def _lineage_side(root: str, family: Ancestry, shown: Counter, view: ModelView, ancestors: int) -> html.Div:
+    counts = family.counts_by_relation
     rows = [_relation_row(root, kind, counts.get(kind, 0), shown.get(kind, 0), view) for kind in RELATIONS]
     return html.Div(
         [
-            html.P([html.Strong(f"{summary['total_descendants']:,}"), " descendants, ",
-                    html.Strong(f"{ancestors:,}"), " ancestors; deepest ", html.Strong(summary["max_depth"])],
+            html.P([html.Strong(f"{family.total_descendants:,}"), " descendants, ",
+                    html.Strong(f"{ancestors:,}"), " ancestors; deepest ", html.Strong(family.max_depth)],
                    className="lineage-totals"),
             dbc.Table([html.Thead(html.Tr([html.Th("Relation"), html.Th("Family", className="text-end"),
                                            html.Th("Shown", className="text-end"), html.Th("")])),

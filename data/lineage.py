@@ -8,7 +8,7 @@ Shared by the API and the dashboard; results are plain dataclasses.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -55,11 +55,8 @@ class Ancestry:
     counts_by_relation: dict[str, int]  # the whole family, by relation type
     max_depth: int  # the deepest descendant of the whole family
 
-    def graph(self) -> dict:
-        return {"root": self.root, "nodes": [asdict(n) for n in self.nodes],
-                "edges": [asdict(e) for e in self.edges]}
-
     def summary(self) -> dict:
+        """The family's counts."""
         return {"truncated": self.truncated, "total_descendants": self.total_descendants,
                 "counts_by_relation": self.counts_by_relation, "max_depth": self.max_depth}
 

@@ -9,8 +9,11 @@ from pydantic import BaseModel, Field
 from app.api import bp, database, envelope
 from app.api.docs import documented, parse_query
 from app.api.errors import DATABASE_FAILURES, ApiError
+from app.api.payload import payload
 from data.lineage import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT, ancestry
 from data.models import RELATION_TYPES
+
+GRAPH_FIELDS = ("root", "nodes", "edges")  # of data.lineage.Ancestry, the answer's data
 
 
 class AncestryParams(BaseModel):
@@ -39,4 +42,5 @@ def model_ancestry(repo_id: str):
                          relation=params.relation or None, limit=params.limit)
     if found is None:
         raise ApiError("MODEL_NOT_FOUND", {"id": repo_id})
-    return envelope(found.graph(), **found.summary())
+    fields = payload(found)
+    return envelope({name: fields.pop(name) for name in GRAPH_FIELDS}, **fields)  # the counts are meta
