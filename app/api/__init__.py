@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, current_app, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.sansio.response import Response
 
 from app.api.database_errors import DATABASE_ERRORS, database_failure
 from app.api.errors import ApiError, http_error, invalid_parameter
