@@ -18,9 +18,8 @@ from data.ingest.files import FileSource, export_jsonl
 from data.ingest.hub import SORTS, HubError, HubSource
 from data.ingest.pipeline import IngestSummary, ingest
 from data.ingest.bulk import catalog_is_empty
-from data.ingest.state import (
-    HIGH_WATER_MARK, clear_catalog, is_synthetic, mark_synthetic, read_state, write_state,
-)
+from data.ingest.state import clear_catalog, mark_synthetic, write_state
+from data.meta import HIGH_WATER_MARK, is_synthetic, read_state
 
 
 def run_ingest(db: Database, records, fraction=lambda: None, *, sample: bool = False) -> IngestSummary:

@@ -26,7 +26,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from app.api import DASH_CALLBACK_PATH, is_api_path
 from app.api.database_errors import is_database_failure
-from app.api.errors import error_response, http_error_response
+from app.api.errors import ApiError, http_error
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +79,10 @@ def _http_error(error: HTTPException):
         _drain_body()
     if error.response is not None or not answers_json(request.path):
         return error
-    response, status = http_error_response(error, {"path": request.path} if error.code == 404 else None)
+    response = http_error(error, {"path": request.path} if error.code == 404 else None).response()
     if error.code == 405 and isinstance(getattr(error, "valid_methods", None), list):
         response.headers["Allow"] = ", ".join(error.valid_methods)
-    return response, status
+    return response
 
 
 def _drain_body() -> None:
@@ -185,9 +185,7 @@ def _is_dependency(item) -> bool:
 
 
 def _invalid_callback(message: str) -> Response:
-    response, status = error_response(400, "INVALID_CALLBACK_REQUEST", message)
-    response.status_code = status
-    return response
+    return ApiError("INVALID_CALLBACK_REQUEST", message=message).response()
 
 
 def _guard_component_suites(serve: Callable) -> Callable:

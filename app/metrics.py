@@ -32,7 +32,7 @@ from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from data.db import Database
-from data.ingest.state import LAST_SYNC_AT, read_state
+from data.meta import LAST_SYNC_AT, read_state
 
 METRICS_PATH = "/metrics"
 MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"

@@ -19,7 +19,7 @@ from flask import Flask, Response, request
 from flask_limiter import Limiter, RequestLimit
 
 from app.api import DASH_CALLBACK_PATH, PREFIX, is_api_path
-from app.api.errors import error_response
+from app.api.errors import ApiError
 from app.metrics import METRICS_PATH
 from app.settings import RateLimit
 
@@ -96,13 +96,9 @@ def _retry_after(limit: RequestLimit) -> int:
 def _refused(limit: RequestLimit) -> Response:
     period = limit.limit.get_expiry()
     retry = _retry_after(limit)
-    response, status = error_response(
-        429, "RATE_LIMITED",
-        f"Too many requests: the limit is {limit.limit.amount} per {period} s; retry in {retry} s.",
-        {"limit": limit.limit.amount, "period_seconds": period, "retry_after_seconds": retry},
-    )
-    response.status_code = status
-    return response
+    return ApiError(
+        "RATE_LIMITED", {"limit": limit.limit.amount, "period_seconds": period, "retry_after_seconds": retry},
+    ).response()
 
 
 def _set_headers(limiter: Limiter, response: Response) -> Response:

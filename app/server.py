@@ -84,7 +84,9 @@ def _prepare_metrics_dir() -> tuple[Path, bool]:
 def write_json_error(sock, status: int, reason: str, message: str) -> None:
     """gunicorn's own answers to requests it cannot parse (414, 431, a bad request line), in the
     API's error envelope instead of its HTML page; the app never sees such requests."""
-    body = json.dumps({"error": {"code": reason.upper().replace(" ", "_"), "message": message or reason,
+    from app.api.errors import http_code  # in a worker, after the app (and app.metrics) loaded
+
+    body = json.dumps({"error": {"code": http_code(status, reason), "message": message or reason,
                                  "details": {}}}).encode()
     head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
             f"X-Content-Type-Options: nosniff\r\nContent-Length: {len(body)}\r\n\r\n")

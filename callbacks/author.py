@@ -8,7 +8,6 @@ from dash import Dash
 
 from components import pages as view
 from data import catalog
-from data.catalog import ModelSummary
 from data.db import Database
 
 
@@ -18,14 +17,7 @@ def layout(db: Database, query_pairs: list[tuple[str, str]], author: str = "", *
         profile = catalog.author_profile(session, author)
     if profile is None:
         return view.author_not_found(author), "Author not found"
-    top_models = [summary(model) for model in profile["top_models"]]
-    return view.author_page(profile, top_models), profile["author"]
-
-
-def summary(model: dict) -> ModelSummary:
-    """A ModelSummary back from its `as_dict()` form (the id under "id")."""
-    fields = dict(model)
-    return ModelSummary(repo_id=fields.pop("id"), **fields)
+    return view.author_page(profile), profile.author
 
 
 def register(app: Dash, db: Database) -> None:

@@ -34,14 +34,14 @@ def layout(db: Database, query: list[tuple[str, str]], repo_id: str = "", **path
         if detail is None:
             return page.not_found(repo_id), "Model not found"
         body = tab_body(session, detail, view)
-    return page.model_page(detail, view, body), detail["id"]
+    return page.model_page(detail, view, body), detail.repo_id
 
 
-def tab_body(session: Session, detail: dict, view: ModelView):
+def tab_body(session: Session, detail: catalog.ModelDetail, view: ModelView):
     if view.tab == "files":
         return page.files(detail)
     if view.tab == "lineage":
-        return page.lineage(detail["id"], lineage_graphs(session, detail["id"], view.expand), view)
+        return page.lineage(detail.repo_id, lineage_graphs(session, detail.repo_id, view.expand), view)
     return page.overview(detail)
 
 
@@ -49,7 +49,7 @@ def lineage_graphs(session: Session, repo_id: str, expand: tuple[str, ...]) -> l
     """Every ancestor (with the family's counts), then the most-downloaded descendants of each
     relation type the family has: more of an expanded type."""
     ancestors = lineage.ancestry(session, repo_id, direction="up")
-    present = [kind for kind, count in ancestors.summary()["counts_by_relation"].items() if count]
+    present = [kind for kind, count in ancestors.counts_by_relation.items() if count]
     return [ancestors] + [
         lineage.ancestry(session, repo_id, direction="down", relation=[kind],
                          limit=EXPANDED_LIMIT if kind in expand else RELATION_LIMIT)

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 import dash_bootstrap_components as dbc
@@ -14,6 +15,10 @@ import dash_cytoscape as cyto
 from dash import dcc, html
 
 from components import lineage_graph
+
+if TYPE_CHECKING:  # the results' types only: components run no queries
+    from data.catalog import BaseModelLink, ModelDetail
+    from data.lineage import Ancestry
 
 
 def _page_id(part: str) -> str:
@@ -80,11 +85,11 @@ def not_found(repo_id: str) -> html.Div:
     )
 
 
-def model_page(detail: dict, view: ModelView, body) -> html.Div:
+def model_page(detail: ModelDetail, view: ModelView, body) -> html.Div:
     tabs = [dbc.Tab(label=label, tab_id=tab) for tab, label in TAB_LABELS.items()]
     return html.Div(
         [
-            dcc.Store(id=MODEL_ID, data=detail["id"]),
+            dcc.Store(id=MODEL_ID, data=detail.repo_id),
             header(detail),
             dbc.Tabs(tabs, id=TABS, active_tab=view.tab, className="mb-3 model-tabs"),
             dcc.Loading(html.Div(body, id=TAB_CONTENT, className="model-tab-content"), delay_show=200),
@@ -95,27 +100,27 @@ def model_page(detail: dict, view: ModelView, body) -> html.Div:
 # --- header ------------------------------------------------------------------------------------
 
 
-def header(detail: dict) -> html.Div:
+def header(detail: ModelDetail) -> html.Div:
     badges = [
-        _badge("bi-tag", detail["pipeline_tag"], "primary", "task"),
-        _badge("bi-box", detail["library_name"], "secondary", "library"),
-        _badge("bi-file-text", detail["license"], "info", "licence"),
-        _badge("bi-lock", f"gated ({detail['gated']})" if detail["gated"] else None, "warning", "gated"),
+        _badge("bi-tag", detail.pipeline_tag, "primary", "task"),
+        _badge("bi-box", detail.library_name, "secondary", "library"),
+        _badge("bi-file-text", detail.license, "info", "licence"),
+        _badge("bi-lock", f"gated ({detail.gated})" if detail.gated else None, "warning", "gated"),
     ]
     facts = [
-        _fact("bi-heart", f"{detail['likes']:,} likes"),
-        _fact("bi-download", f"{detail['downloads']:,} downloads"),
-        _fact("bi-calendar-plus", f"created {_date(detail['created_at'])}"),
-        _fact("bi-calendar-check", f"modified {_date(detail['last_modified'])}"),
+        _fact("bi-heart", f"{detail.likes:,} likes"),
+        _fact("bi-download", f"{detail.downloads:,} downloads"),
+        _fact("bi-calendar-plus", f"created {_date(detail.created_at)}"),
+        _fact("bi-calendar-check", f"modified {_date(detail.last_modified)}"),
     ]
     return html.Div(
         [
-            html.H1(detail["id"], className="h3 mb-1 model-id"),
+            html.H1(detail.repo_id, className="h3 mb-1 model-id"),
             html.Div([
                 "by ",
-                dcc.Link(detail["author"], href=f"/authors/{quote(detail['author'])}", className="model-author"),
+                dcc.Link(detail.author, href=f"/authors/{quote(detail.author)}", className="model-author"),
                 html.A([html.I(className="bi bi-box-arrow-up-right me-1"), "on the Hub"],
-                       href=f"{HUB_URL}/{detail['id']}", target="_blank", rel="noopener noreferrer",
+                       href=f"{HUB_URL}/{detail.repo_id}", target="_blank", rel="noopener noreferrer",
                        className="ms-3 hub-link"),
             ], className="mb-2"),
             html.Div([b for b in badges if b is not None], className="mb-2 model-badges"),
@@ -143,13 +148,13 @@ def _date(value: datetime | None) -> str:
 # --- overview and files ------------------------------------------------------------------------
 
 
-def overview(detail: dict) -> html.Div:
+def overview(detail: ModelDetail) -> html.Div:
     return html.Div(
         [
-            _section("Tags", _tags(detail["tags"])),
-            _section("Datasets", _datasets(detail["datasets"])),
-            _section("Base models", _base_models(detail["base_models"])),
-            _section("Card data", _card_data(detail["card_data"])),
+            _section("Tags", _tags(detail.tags)),
+            _section("Datasets", _datasets(detail.datasets)),
+            _section("Base models", _base_models(detail.base_models)),
+            _section("Card data", _card_data(detail.card_data)),
         ],
         className="model-overview",
     )
@@ -187,14 +192,14 @@ def _datasets(datasets: Sequence[str]):
     ])
 
 
-def _base_models(bases: Sequence[dict]):
+def _base_models(bases: Sequence[BaseModelLink]):
     if not bases:
         return _none()
     items = []
     for base in bases:
-        name = (dcc.Link(base["id"], href=model_href(base["id"])) if base["in_catalog"]
-                else html.Span([base["id"], " ", html.Em("(not in catalog)", className="text-muted")]))
-        items.append(html.Li([name, " ", dbc.Badge(base["relation_type"], color="light", text_color="dark")]))
+        name = (dcc.Link(base.id, href=model_href(base.id)) if base.in_catalog
+                else html.Span([base.id, " ", html.Em("(not in catalog)", className="text-muted")]))
+        items.append(html.Li([name, " ", dbc.Badge(base.relation_type, color="light", text_color="dark")]))
     return html.Ul(items)
 
 
@@ -204,13 +209,13 @@ def _card_data(card: dict | None):
     return html.Pre(json.dumps(card, indent=2, sort_keys=True, default=str), className="small card-data")
 
 
-def files(detail: dict) -> html.Div:
-    if not detail["files"]:
-        return html.Div([_none(), html.P(f"Stored size: {human_size(detail['total_file_size'])}")])
-    rows = [html.Tr([html.Td(f["name"]), html.Td(human_size(f["size"]), className="text-end")])
-            for f in detail["files"]]
-    total = html.Tr([html.Th(f"Total ({len(detail['files'])} files)"),
-                     html.Th(human_size(detail["total_file_size"]), className="text-end")])
+def files(detail: ModelDetail) -> html.Div:
+    if not detail.files:
+        return html.Div([_none(), html.P(f"Stored size: {human_size(detail.total_file_size)}")])
+    rows = [html.Tr([html.Td(f.name), html.Td(human_size(f.size), className="text-end")])
+            for f in detail.files]
+    total = html.Tr([html.Th(f"Total ({len(detail.files)} files)"),
+                     html.Th(human_size(detail.total_file_size), className="text-end")])
     return dbc.Table([html.Thead(html.Tr([html.Th("File"), html.Th("Size", className="text-end")])),
                       html.Tbody(rows), html.Tfoot(total)], size="sm", hover=True, className="model-files")
 
@@ -229,14 +234,14 @@ def human_size(size: int | None) -> str:
 # --- lineage -----------------------------------------------------------------------------------
 
 
-def lineage(root: str, graphs: Sequence, view: ModelView) -> dbc.Row:
+def lineage(root: str, graphs: Sequence[Ancestry], view: ModelView) -> dbc.Row:
     """The graph of `graphs` (lineage results of one root, the first with every ancestor)
     beside the family's counts."""
-    summary = graphs[0].summary()
+    family = graphs[0]  # each result counts the whole family
     nodes, edges = lineage_graph.merge(graphs)
     nodes, edges = lineage_graph.prune_siblings(root, nodes, edges, SIBLINGS_DRAWN, view.expand)
     shown = Counter(lineage_graph.descendant_relations(root, edges).values())
-    hidden = lineage_graph.hidden_by_relation(summary["counts_by_relation"], shown)
+    hidden = lineage_graph.hidden_by_relation(family.counts_by_relation, shown)
     elements = lineage_graph.elements(root, nodes, edges, hidden, view.expand)
     graph = cyto.Cytoscape(
         id=LINEAGE_GRAPH, elements=elements, layout=lineage_graph.layout(elements),
@@ -247,18 +252,18 @@ def lineage(root: str, graphs: Sequence, view: ModelView) -> dbc.Row:
     return dbc.Row(
         [
             dbc.Col(graph, lg=9),
-            dbc.Col(_lineage_side(root, summary, shown, view, ancestors), lg=3, className="lineage-side"),
+            dbc.Col(_lineage_side(root, family, shown, view, ancestors), lg=3, className="lineage-side"),
         ]
     )
 
 
-def _lineage_side(root: str, summary: dict, shown: Counter, view: ModelView, ancestors: int) -> html.Div:
-    counts = summary["counts_by_relation"]
+def _lineage_side(root: str, family: Ancestry, shown: Counter, view: ModelView, ancestors: int) -> html.Div:
+    counts = family.counts_by_relation
     rows = [_relation_row(root, kind, counts.get(kind, 0), shown.get(kind, 0), view) for kind in RELATIONS]
     return html.Div(
         [
-            html.P([html.Strong(f"{summary['total_descendants']:,}"), " descendants, ",
-                    html.Strong(f"{ancestors:,}"), " ancestors; deepest ", html.Strong(summary["max_depth"])],
+            html.P([html.Strong(f"{family.total_descendants:,}"), " descendants, ",
+                    html.Strong(f"{ancestors:,}"), " ancestors; deepest ", html.Strong(family.max_depth)],
                    className="lineage-totals"),
             dbc.Table([html.Thead(html.Tr([html.Th("Relation"), html.Th("Family", className="text-end"),
                                            html.Th("Shown", className="text-end"), html.Th("")])),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import dash_bootstrap_components as dbc
@@ -10,6 +11,9 @@ from dash import dcc, html
 
 from components.results import day, results_view
 from data.query import SearchQuery, query_string
+
+if TYPE_CHECKING:  # the results' types only: components run no queries
+    from data.catalog import AuthorProfile
 
 TRENDING_PATH = "/trending"
 TRENDING_URL = "trending-url"  # this page's own view of the address bar
@@ -54,9 +58,8 @@ def trending_search(tasks: Sequence[str]) -> str:
 # --- authors -------------------------------------------------------------------------------
 
 
-def author_page(profile: dict, top_models: Sequence) -> html.Div:
-    """`profile`: a row of author_stats; `top_models`: ModelSummary, most downloaded first."""
-    author = profile["author"]
+def author_page(profile: AuthorProfile) -> html.Div:
+    author = profile.author
     search = "/?" + query_string(SearchQuery(author=[author]))
     analytics = "/analytics?" + query_string(SearchQuery(author=[author]))
     return html.Div(
@@ -65,26 +68,26 @@ def author_page(profile: dict, top_models: Sequence) -> html.Div:
             html.P([
                 html.A("Hub profile", href=f"https://huggingface.co/{quote(author)}", target="_blank",
                        rel="noopener", className="me-3"),
-                dcc.Link(f"All {profile['model_count']:,} models in search", href=search,
+                dcc.Link(f"All {profile.model_count:,} models in search", href=search,
                          className="me-3 author-search"),
                 dcc.Link("Analytics", href=analytics, className="author-analytics"),
             ]),
             dbc.Row([dbc.Col(_stat(label, value), xs=6, md=4, lg=2, className="mb-3")
                      for label, value in _author_stats(profile)], className="author-stats"),
             html.H2("Most downloaded models", className="h5 mt-2"),
-            results_view(AUTHOR_GRID, top_models),
+            results_view(AUTHOR_GRID, profile.top_models),
         ]
     )
 
 
-def _author_stats(profile: dict) -> list[tuple[str, str]]:
+def _author_stats(profile: AuthorProfile) -> list[tuple[str, str]]:
     return [
-        ("Models", f"{profile['model_count']:,}"),
-        ("Downloads", f"{profile['total_downloads']:,}"),
-        ("Likes", f"{profile['total_likes']:,}"),
-        ("Derived models", f"{profile['derived_model_count']:,}"),
-        ("First model", day(profile["first_created_at"])),
-        ("Latest model", day(profile["last_created_at"])),
+        ("Models", f"{profile.model_count:,}"),
+        ("Downloads", f"{profile.total_downloads:,}"),
+        ("Likes", f"{profile.total_likes:,}"),
+        ("Derived models", f"{profile.derived_model_count:,}"),
+        ("First model", day(profile.first_created_at)),
+        ("Latest model", day(profile.last_created_at)),
     ]
 
 

@@ -1,14 +1,16 @@
-"""Read queries over the catalog, shared by the API and the dashboard."""
+"""Read queries over the catalog, shared by the API and the dashboard; results are dataclasses
+(the API writes them as JSON in one place, app/api/payload.py)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
-from data.ingest.state import is_synthetic
+from data.meta import is_synthetic
 from data.models import BaseModelRelation, DatasetRelation, Model, ModelSibling, ModelTag
 
 
@@ -29,9 +31,66 @@ class ModelSummary:
     derivative_count: int
     snippet: str | None = None  # a highlighted excerpt of the card, for `card` searches
 
-    def as_dict(self) -> dict:
-        fields = asdict(self)
-        return {"id": fields.pop("repo_id"), **fields}
+
+@dataclass(frozen=True)
+class ModelFile:
+    name: str
+    size: int | None
+
+
+@dataclass(frozen=True)
+class BaseModelLink:
+    """A base model of a model, as it declared it or as it was inferred."""
+
+    id: str  # the Hub id; the catalog's spelling when the base is in the catalog
+    relation_type: str
+    declared: bool
+    source: str  # where the relation was read: tag / card_data
+    in_catalog: bool
+
+
+@dataclass(frozen=True)
+class ModelDetail:
+    """Everything the catalog knows about one model."""
+
+    repo_id: str
+    author: str
+    name: str
+    pipeline_tag: str | None
+    library_name: str | None
+    license: str | None
+    downloads: int
+    downloads_all_time: int | None
+    likes: int
+    trending_score: float | None
+    created_at: datetime | None
+    last_modified: datetime | None
+    gated: str | None
+    private: bool | None
+    sha: str | None
+    card_data: Any
+    has_base_model: bool
+    derivative_count: int
+    tags: dict[str, list[str]]  # by tag type
+    files: list[ModelFile]
+    total_file_size: int | None  # the files' sizes, or the Hub's used storage when it lists none
+    datasets: list[str]
+    base_models: list[BaseModelLink]
+    derivatives_by_relation: dict[str, int]
+
+
+@dataclass(frozen=True)
+class AuthorProfile:
+    """A row of the author_stats view and the author's most downloaded models."""
+
+    author: str
+    model_count: int
+    total_downloads: int
+    total_likes: int
+    derived_model_count: int
+    first_created_at: datetime | None
+    last_created_at: datetime | None
+    top_models: list[ModelSummary]
 
 
 SUMMARY_COLUMNS = (
@@ -60,7 +119,7 @@ def find_model(session: Session, repo_id: str) -> Model | None:
     return session.scalars(select(Model).where(func.lower(Model.repo_id) == repo_id.lower())).first()
 
 
-def model_detail(session: Session, repo_id: str) -> dict | None:
+def model_detail(session: Session, repo_id: str) -> ModelDetail | None:
     model = find_model(session, repo_id)
     if model is None:
         return None
@@ -70,42 +129,36 @@ def model_detail(session: Session, repo_id: str) -> dict | None:
     ):
         tags.setdefault(kind, []).append(tag)
     files = [
-        {"name": name, "size": size}
+        ModelFile(name, size)
         for name, size in session.execute(
             select(ModelSibling.rfilename, ModelSibling.size)
             .where(ModelSibling.model_id == model.id).order_by(ModelSibling.rfilename)
         )
     ]
-    return {
-        **_fields(model),
-        "tags": tags,
-        "files": files,
-        "total_file_size": sum(f["size"] or 0 for f in files) if files else model.used_storage,
-        "datasets": list(session.scalars(
+    return ModelDetail(
+        repo_id=model.repo_id, author=model.author, name=model.name,
+        pipeline_tag=model.pipeline_tag, library_name=model.library_name,
+        license=model.license, downloads=model.downloads,
+        downloads_all_time=model.downloads_all_time, likes=model.likes,
+        trending_score=model.trending_score, created_at=model.created_at,
+        last_modified=model.last_modified, gated=model.gated, private=model.private,
+        sha=model.sha, card_data=model.card_data, has_base_model=model.has_base_model,
+        derivative_count=model.derivative_count,
+        tags=tags,
+        files=files,
+        total_file_size=sum(f.size or 0 for f in files) if files else model.used_storage,
+        datasets=list(session.scalars(
             select(DatasetRelation.dataset_id).where(DatasetRelation.model_id == model.id)
             .order_by(DatasetRelation.dataset_id))),
-        "base_models": _base_models(session, model.id),
-        "derivatives_by_relation": dict(session.execute(
+        base_models=_base_models(session, model.id),
+        derivatives_by_relation=dict(session.execute(
             select(BaseModelRelation.relation_type, func.count())
             .where(BaseModelRelation.base_model_ref == model.id)
             .group_by(BaseModelRelation.relation_type)).all()),
-    }
+    )
 
 
-def _fields(model: Model) -> dict:
-    return {
-        "id": model.repo_id, "author": model.author, "name": model.name,
-        "pipeline_tag": model.pipeline_tag, "library_name": model.library_name,
-        "license": model.license, "downloads": model.downloads,
-        "downloads_all_time": model.downloads_all_time, "likes": model.likes,
-        "trending_score": model.trending_score, "created_at": model.created_at,
-        "last_modified": model.last_modified, "gated": model.gated, "private": model.private,
-        "sha": model.sha, "card_data": model.card_data, "has_base_model": model.has_base_model,
-        "derivative_count": model.derivative_count,
-    }
-
-
-def _base_models(session: Session, model_id: int) -> list[dict]:
+def _base_models(session: Session, model_id: int) -> list[BaseModelLink]:
     rows = session.execute(
         select(BaseModelRelation.base_model_id, Model.repo_id, BaseModelRelation.relation_type,
                BaseModelRelation.declared, BaseModelRelation.source)
@@ -114,8 +167,8 @@ def _base_models(session: Session, model_id: int) -> list[dict]:
         .order_by(BaseModelRelation.base_model_id)
     )
     return [
-        {"id": stored or given, "relation_type": kind, "declared": declared, "source": source,
-         "in_catalog": stored is not None}
+        BaseModelLink(id=stored or given, relation_type=kind, declared=declared, source=source,
+                      in_catalog=stored is not None)
         for given, stored, kind, declared, source in rows
     ]
 
@@ -143,9 +196,11 @@ def trending(session: Session, limit: int, pipeline_tag: list[str]) -> list[Mode
     return [ModelSummary(*row) for row in session.execute(select(*columns).order_by(*order).limit(limit))]
 
 
-def author_profile(session: Session, author: str, top: int = 10) -> dict | None:
+def author_profile(session: Session, author: str, top: int = 10) -> AuthorProfile | None:
     row = session.execute(
-        text("SELECT * FROM author_stats WHERE lower(author) = lower(:author)"), {"author": author}
+        text("SELECT author, model_count, total_downloads, total_likes, derived_model_count, "
+             "first_created_at, last_created_at FROM author_stats WHERE lower(author) = lower(:author)"),
+        {"author": author},
     ).mappings().first()
     if row is None:
         return None
@@ -153,4 +208,4 @@ def author_profile(session: Session, author: str, top: int = 10) -> dict | None:
         select(*SUMMARY_COLUMNS).where(Model.author == row["author"])
         .order_by(Model.downloads.desc(), Model.id.desc()).limit(top)
     )
-    return {**row, "top_models": [ModelSummary(*m).as_dict() for m in models]}
+    return AuthorProfile(**row, top_models=[ModelSummary(*m) for m in models])

@@ -8,7 +8,7 @@ Shared by the API and the dashboard; results are plain dataclasses.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -16,19 +16,12 @@ from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
 from data.models import RELATION_TYPES
+from data.query import QueryError
 
 MAX_DEPTH = 50  # the closure's own bound (migration 0002)
 DIRECTIONS = ("both", "up", "down")
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 2000
-
-
-class InvalidLineageQuery(ValueError):
-    """A parameter of `ancestry` is out of range; `parameter` names it."""
-
-    def __init__(self, parameter: str, reason: str):
-        super().__init__(f"{parameter}: {reason}")
-        self.parameter, self.reason = parameter, reason
 
 
 @dataclass(frozen=True)
@@ -62,17 +55,14 @@ class Ancestry:
     counts_by_relation: dict[str, int]  # the whole family, by relation type
     max_depth: int  # the deepest descendant of the whole family
 
-    def graph(self) -> dict:
-        return {"root": self.root, "nodes": [asdict(n) for n in self.nodes],
-                "edges": [asdict(e) for e in self.edges]}
-
     def summary(self) -> dict:
+        """The family's counts."""
         return {"truncated": self.truncated, "total_descendants": self.total_descendants,
                 "counts_by_relation": self.counts_by_relation, "max_depth": self.max_depth}
 
 
 @dataclass(frozen=True)
-class Family:
+class FamilyCounts:
     """The descendants of a model counted by (relation type, depth), whatever the filters."""
 
     counts: dict[tuple[str, int], int]
@@ -145,17 +135,17 @@ def ancestry(
 
 
 def _check(direction, depth, relation, limit) -> list[str]:
-    """The relation types asked for; raise InvalidLineageQuery on a bad parameter."""
+    """The relation types asked for; raise QueryError on a bad parameter."""
     if direction not in DIRECTIONS:
-        raise InvalidLineageQuery("direction", f"must be one of {', '.join(DIRECTIONS)}")
+        raise QueryError("direction", f"must be one of {', '.join(DIRECTIONS)}")
     if depth is not None and not 1 <= depth <= MAX_DEPTH:
-        raise InvalidLineageQuery("depth", f"must be between 1 and {MAX_DEPTH}")
+        raise QueryError("depth", f"must be between 1 and {MAX_DEPTH}")
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidLineageQuery("limit", f"must be between 1 and {MAX_LIMIT}")
+        raise QueryError("limit", f"must be between 1 and {MAX_LIMIT}")
     asked = set(relation) if relation else set(RELATION_TYPES)
     unknown = asked - set(RELATION_TYPES)
     if unknown:
-        raise InvalidLineageQuery(
+        raise QueryError(
             "relation", f"unknown {', '.join(map(repr, sorted(unknown)))}; known: {', '.join(RELATION_TYPES)}")
     return sorted(asked)
 
@@ -170,11 +160,11 @@ def _find(session: Session, repo_id: str) -> tuple[int, str] | None:
     return (row.id, row.repo_id) if row else None
 
 
-def _family(session: Session, root_id: int) -> Family:
+def _family(session: Session, root_id: int) -> FamilyCounts:
     rows = session.execute(text(
         "SELECT relation_type, depth, descendants FROM lineage_counts WHERE ancestor = :root"
     ), {"root": root_id})
-    return Family({(row.relation_type, row.depth): row.descendants for row in rows})
+    return FamilyCounts({(row.relation_type, row.depth): row.descendants for row in rows})
 
 
 # Per level, one row per ancestor reached: merges of merges would otherwise multiply paths.

@@ -72,6 +72,9 @@ class SearchQuery(BaseModel):
 
 
 class QueryError(ValueError):
+    """The one error for a request parameter that `data` cannot read (the search grammar, a
+    cursor, a lineage bound); `parameter` names it. The API answers it 400 INVALID_PARAMETER."""
+
     def __init__(self, parameter: str, reason: str):
         super().__init__(f"{parameter}: {reason}")
         self.parameter, self.reason = parameter, reason

@@ -25,10 +25,8 @@ from sqlalchemy.orm import Session
 
 from data.db import Database
 from data.ingest.pipeline import DEFAULT_BATCH_SIZE, IngestSummary, ProgressCallback, ingest
-from data.ingest.state import (
-    HIGH_WATER_MARK, LAST_SYNC_AT, clear_catalog, is_synthetic, read_state, write_state,
-)
-from data.ingest.writer import set_meta
+from data.ingest.state import clear_catalog, write_state
+from data.meta import HIGH_WATER_MARK, LAST_SYNC_AT, is_synthetic, read_state, set_meta
 from data.views import refresh_views
 
 log = logging.getLogger(__name__)

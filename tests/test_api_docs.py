@@ -78,7 +78,7 @@ def sample_server() -> Flask:
 
     @server.get("/api/v1/models/<path:repo_id>/similar")
     @documented(summary="Similar models", params=ModelQuery, response=list[Item], meta=Page,
-                errors=[400, 404], tags=["models"])
+                errors=["INVALID_PARAMETER", "MODEL_NOT_FOUND"], tags=["models"])
     def similar(repo_id: str):
         return {}
 

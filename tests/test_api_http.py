@@ -20,7 +20,7 @@ from app.api.cache import CachedResponse, DataVersion, MemoryStore, cache_key
 from app.api.http import HttpOptions
 from app.factory import create_app
 from app.settings import Settings
-from data.ingest.writer import set_meta
+from data.meta import DATA_VERSION, set_meta
 from data.models import Model
 from tests.factories import add_models
 
@@ -399,7 +399,7 @@ def test_cache_is_invalidated_when_data_version_changes(make_app, db, request, b
     assert stale.headers["X-Cache"] == "HIT" and stale.json == first.json
 
     with db.session() as session:
-        set_meta(session, "data_version", uuid.uuid4().hex)  # what ingestion does after a batch
+        set_meta(session, DATA_VERSION, uuid.uuid4().hex)  # what ingestion does after a batch
         session.commit()
     fresh = get(client, COUNT)
     assert fresh.headers["X-Cache"] == "MISS"

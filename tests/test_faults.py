@@ -29,7 +29,7 @@ from components.pages import TRENDING_RESULTS, TRENDING_TASKS
 from data import migrate
 from data.db import REPLICA_RETRY_SECONDS, Database
 from data.ingest.pipeline import ingest
-from data.ingest.state import HIGH_WATER_MARK, read_state
+from data.meta import HIGH_WATER_MARK, read_state
 from data.ingest.synthetic import generate
 from tests import replica as clusters_module
 from tests.catalog_state import catalog_state, consistency_problems

@@ -10,7 +10,7 @@ from app.first_run import fill_empty_catalog
 from app.settings import Settings
 from callbacks.router import page_for
 from data.db import Database
-from data.ingest.state import is_synthetic
+from data.meta import is_synthetic
 from tests.catalog_state import counts
 from tests.hubserver import FakeHub
 

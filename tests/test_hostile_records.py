@@ -19,7 +19,7 @@ from data.db import Database
 from data.ingest.files import FileSource
 from data.ingest.hub import HubSource
 from data.ingest.pipeline import IngestSummary, ingest
-from data.ingest.state import HIGH_WATER_MARK, read_state
+from data.meta import HIGH_WATER_MARK, read_state
 from data.models import Base
 from data.sync import sync_once
 from tests.catalog_state import consistency_problems

@@ -15,8 +15,9 @@ from sqlalchemy import text
 from data.ingest.mapping import map_record
 from data.ingest.pipeline import ingest
 from data.ingest.synthetic import generate
-from data.lineage import MAX_DEPTH, InvalidLineageQuery, ancestry, refresh_lineage
+from data.lineage import MAX_DEPTH, ancestry, refresh_lineage
 from data.models import RELATION_TYPES
+from data.query import QueryError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE, CHAT, GGUF = "acme/base-7b", "lab/base-7b-chat", "quant/base-7b-chat-GGUF"
@@ -245,7 +246,7 @@ def test_up_is_never_truncated(family_db):
     ({"relation": {"finetune", "distill"}}, "relation"),
 ])
 def test_bad_parameters_are_refused_by_name(family_db, options, parameter):
-    with pytest.raises(InvalidLineageQuery) as raised:
+    with pytest.raises(QueryError) as raised:
         lineage(family_db, BASE, **options)
     assert raised.value.parameter == parameter
 

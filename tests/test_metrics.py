@@ -17,7 +17,8 @@ from sqlalchemy import text
 from app.factory import create_app
 from app.settings import Settings
 from data.db import Database
-from data.ingest.state import LAST_SYNC_AT, write_state
+from data.ingest.state import write_state
+from data.meta import LAST_SYNC_AT
 from tests.factories import add_models
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"

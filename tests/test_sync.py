@@ -20,7 +20,7 @@ from app.settings import Settings
 from data.catalog import trending
 from data.db import Database
 from data.ingest.hub import HubError, HubSource
-from data.ingest.state import HIGH_WATER_MARK, LAST_SYNC_AT, read_state
+from data.meta import HIGH_WATER_MARK, LAST_SYNC_AT, read_state
 from data.sync import SYNC_LOCK, SyncBusy, sync_once
 from tests.catalog_state import catalog_state, consistency_problems, model
 from tests.hubserver import FakeHub

@@ -6,9 +6,10 @@ import logging
 
 from flask import Blueprint, current_app, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.sansio.response import Response
 
 from app.api.database_errors import DATABASE_ERRORS, database_failure
-from app.api.errors import ApiError, error_response, http_error_response, invalid_parameter
+from app.api.errors import ApiError, http_error, invalid_parameter
 from data.db import Database
 from data.query import QueryError
 
@@ -31,36 +32,26 @@ def envelope(data, **meta):
     return {"data": data, "meta": meta}
 
 
-@bp.errorhandler(ApiError)
-def _api_error(error: ApiError):
-    return error_response(error.status, error.code, error.message, error.details)
+def answer_error(error: Exception) -> Response:
+    """The one answer to whatever a route raised, in the error envelope: its own ApiError, a
+    QueryError's 400, a database failure's 503, an HTTP error by its status, else a 500."""
+    if isinstance(error, HTTPException) and error.response is not None:
+        return error.response  # already answered in the envelope (say, the rate limit's 429)
+    if isinstance(error, QueryError):
+        error = invalid_parameter(error.parameter, error.reason)
+    elif isinstance(error, HTTPException):
+        error = http_error(error)
+    elif isinstance(error, DATABASE_ERRORS):
+        error = database_failure(error) or error
+    if not isinstance(error, ApiError):
+        log.exception("unhandled error on %s", request.path, exc_info=error)
+        error = ApiError("INTERNAL_ERROR")
+    return error.response()
 
 
-@bp.errorhandler(QueryError)
-def _invalid_query(error: QueryError):
-    return _api_error(invalid_parameter(error.parameter, error.reason))
-
-
-def _database_error(error: Exception):
-    return database_failure(error) or _internal_error(error)
-
-
+bp.register_error_handler(Exception, answer_error)
 for _kind in DATABASE_ERRORS:
-    bp.register_error_handler(_kind, _database_error)
-    bp.app_errorhandler(_kind)(_database_error)  # the dashboard's callbacks too
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    if error.response is not None:  # already answered in the envelope (say, the rate limit's 429)
-        return error.response
-    return http_error_response(error)
-
-
-@bp.errorhandler(Exception)
-def _internal_error(error: Exception):
-    log.exception("unhandled error on %s", request.path)
-    return error_response(500, "INTERNAL_ERROR", "An internal error occurred.")
+    bp.app_errorhandler(_kind)(answer_error)  # the dashboard's callbacks too
 
 
 @bp.before_request
@@ -76,7 +67,7 @@ def _refuse_nul_characters():
 @bp.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def _not_found(path: str):
     # Without this, Dash's catch-all route would answer unknown API paths with the dashboard.
-    raise ApiError(404, "NOT_FOUND", f"No API route at {request.path}.", {"path": request.path})
+    raise ApiError("NOT_FOUND", {"path": request.path})
 
 
 from app.api import routes  # noqa: E402,F401  (registers the routes on bp)

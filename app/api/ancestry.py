@@ -8,9 +8,12 @@ from pydantic import BaseModel, Field
 
 from app.api import bp, database, envelope
 from app.api.docs import documented, parse_query
-from app.api.errors import ApiError, invalid_parameter
-from data.lineage import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT, InvalidLineageQuery, ancestry
+from app.api.errors import DATABASE_FAILURES, ApiError
+from app.api.payload import payload
+from data.lineage import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT, ancestry
 from data.models import RELATION_TYPES
+
+GRAPH_FIELDS = ("root", "nodes", "edges")  # of data.lineage.Ancestry, the answer's data
 
 
 class AncestryParams(BaseModel):
@@ -30,16 +33,14 @@ class AncestryParams(BaseModel):
 @documented(
     summary="A model's lineage: every ancestor and its most-downloaded descendants",
     description="Nodes and edges of the graph; meta counts the whole family exactly.",
-    params=AncestryParams, errors=[400, 404], tags=["models"],
+    params=AncestryParams, errors=["INVALID_PARAMETER", "MODEL_NOT_FOUND", *DATABASE_FAILURES], tags=["models"],
 )
 def model_ancestry(repo_id: str):
     params = parse_query(AncestryParams)
-    try:
-        with database().session(read_only=True) as session:
-            found = ancestry(session, repo_id, direction=params.direction, depth=params.depth,
-                             relation=params.relation or None, limit=params.limit)
-    except InvalidLineageQuery as error:
-        raise invalid_parameter(error.parameter, error.reason) from None
+    with database().session(read_only=True) as session:  # a QueryError is the blueprint's 400
+        found = ancestry(session, repo_id, direction=params.direction, depth=params.depth,
+                         relation=params.relation or None, limit=params.limit)
     if found is None:
-        raise ApiError(404, "MODEL_NOT_FOUND", f"No model {repo_id} in the catalog.", {"id": repo_id})
-    return envelope(found.graph(), **found.summary())
+        raise ApiError("MODEL_NOT_FOUND", {"id": repo_id})
+    fields = payload(found)
+    return envelope({name: fields.pop(name) for name in GRAPH_FIELDS}, **fields)  # the counts are meta

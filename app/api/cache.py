@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.redis_guard import GuardedRedis
 from data.db import Database
-from data.ingest.writer import get_meta
+from data.meta import DATA_VERSION, get_meta
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class RedisStore:
 
 def read_data_version(db: Database) -> str:
     with db.session(read_only=True) as session:
-        return repr(get_meta(session, "data_version", 0))
+        return repr(get_meta(session, DATA_VERSION, 0))
 
 
 class DataVersion:

@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 
 from app.api import bp, database, envelope
 from app.api.docs import documented, parse_query as parse_params
-from app.api.errors import ApiError
+from app.api.errors import DATABASE_FAILURES, ApiError, invalid_parameter
+from app.api.payload import JSON_NAMES, payload
 from data import catalog, stats
 from data.catalog import ModelSummary
 from data.query import SearchQuery, parse_query, query_string
@@ -23,7 +24,7 @@ from data.search import export, search
 CSV_CAP = 10_000
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_COLUMNS = ["id", *(name for name in ModelSummary.__dataclass_fields__ if name != "repo_id")]
+CSV_COLUMNS = [JSON_NAMES.get(name, name) for name in ModelSummary.__dataclass_fields__]
 
 
 class IsoJSONProvider(DefaultJSONProvider):
@@ -55,7 +56,8 @@ class SearchParams(SearchQuery, OutputFormat):
 
 
 @bp.get("/models")
-@documented(summary="Search models", params=SearchParams, errors=[400], tags=["models"],
+@documented(summary="Search models", params=SearchParams,
+            errors=["INVALID_PARAMETER", *DATABASE_FAILURES], tags=["models"],
             description="Filters AND across fields and OR within one; `page` or `cursor` pages.",
             other_formats={"text/csv": f"format=csv: a header row, then up to {CSV_CAP:,} models"})
 def search_models():
@@ -65,7 +67,7 @@ def search_models():
     with database().session(read_only=True) as session:
         result = search(session, query)
     return envelope(
-        [model.as_dict() for model in result.models],
+        payload(result.models),
         page=None if query.cursor else query.page, per_page=query.per_page,
         total=result.total, total_exact=result.total_exact, next_cursor=result.next_cursor,
         facets=result.facets, facets_exact=result.facets_exact, match=result.match,
@@ -84,7 +86,7 @@ def csv_response(query: SearchQuery) -> Response:
         writer.writerow(CSV_COLUMNS)
         with db.session(read_only=True) as session:
             for number, model in enumerate(export(session, query, CSV_CAP)):
-                fields = model.as_dict()
+                fields = payload(model)
                 writer.writerow([_csv_value(fields[column]) for column in CSV_COLUMNS])
                 if number % 100 == 99:
                     yield _drain(buffer)
@@ -115,13 +117,14 @@ def _csv_value(value):
 
 
 @bp.get("/models/<path:repo_id>")
-@documented(summary="Everything the catalog knows about a model", errors=[404], tags=["models"])
+@documented(summary="Everything the catalog knows about a model", errors=["MODEL_NOT_FOUND", *DATABASE_FAILURES],
+            tags=["models"])
 def model_detail(repo_id: str):
     with database().session(read_only=True) as session:
         detail = catalog.model_detail(session, repo_id)
     if detail is None:
-        raise ApiError(404, "MODEL_NOT_FOUND", f"No model {repo_id} in the catalog.", {"id": repo_id})
-    return envelope(detail)
+        raise ApiError("MODEL_NOT_FOUND", {"id": repo_id})
+    return envelope(payload(detail))
 
 
 class TrendingParams(BaseModel):
@@ -130,16 +133,17 @@ class TrendingParams(BaseModel):
 
 
 @bp.get("/trending")
-@documented(summary="Models by trending score", params=TrendingParams, errors=[400], tags=["models"])
+@documented(summary="Models by trending score", params=TrendingParams,
+            errors=["INVALID_PARAMETER", *DATABASE_FAILURES], tags=["models"])
 def trending():
     params = parse_params(TrendingParams)
     with database().session(read_only=True) as session:
         models = catalog.trending(session, params.limit, params.pipeline_tag)
-    return envelope([model.as_dict() for model in models], limit=params.limit)
+    return envelope(payload(models), limit=params.limit)
 
 
 @bp.get("/stats")
-@documented(summary="Catalog totals", tags=["statistics"])
+@documented(summary="Catalog totals", errors=DATABASE_FAILURES, tags=["statistics"])
 def catalog_totals():
     with database().session(read_only=True) as session:
         return envelope(stats.totals(session))
@@ -148,11 +152,10 @@ def catalog_totals():
 @bp.get("/stats/<dimension>")
 @documented(summary="Counts by one dimension over any search result", params=SearchQuery,
             description="Exact, or estimated from a sample of a large result (`meta.exact` false).",
-            errors=[400], tags=["statistics"])
+            errors=["INVALID_PARAMETER", *DATABASE_FAILURES], tags=["statistics"])
 def dimension_stats(dimension: str):
     if dimension not in stats.DIMENSIONS:
-        raise ApiError(400, "INVALID_PARAMETER", f"Unknown dimension {dimension!r}.",
-                       {"parameter": "dimension", "reason": f"one of {', '.join(stats.DIMENSIONS)}"})
+        raise invalid_parameter("dimension", f"one of {', '.join(stats.DIMENSIONS)}")
     query = search_query()
     with database().session(read_only=True) as session:
         counts = stats.dimension(session, dimension, query)
@@ -160,10 +163,11 @@ def dimension_stats(dimension: str):
 
 
 @bp.get("/authors/<author>")
-@documented(summary="An author's totals and top models", errors=[404], tags=["authors"])
+@documented(summary="An author's totals and top models", errors=["AUTHOR_NOT_FOUND", *DATABASE_FAILURES],
+            tags=["authors"])
 def author(author: str):
     with database().session(read_only=True) as session:
         profile = catalog.author_profile(session, author)
     if profile is None:
-        raise ApiError(404, "NOT_FOUND", f"No author {author} in the catalog.", {"author": author})
-    return envelope(profile)
+        raise ApiError("AUTHOR_NOT_FOUND", {"author": author})
+    return envelope(payload(profile))

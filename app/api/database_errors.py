@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from app.api.errors import error_response
+from app.api.errors import ApiError
 
 log = logging.getLogger(__name__)
 
@@ -34,22 +34,14 @@ def is_database_failure(error: Exception) -> bool:
     return error.connection_invalidated or error.statement is None or sqlstate.startswith(FAILURE_CLASSES)
 
 
-def database_failure(error: Exception):
+def database_failure(error: Exception) -> ApiError | None:
     """The 503 for a database failure; None for any other error (a bug: the caller answers 500)."""
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if getattr(getattr(error, "orig", None), "sqlstate", None) == QUERY_CANCELED:
         timeout = current_app.config["CATALOG_SETTINGS"].statement_timeout_ms
         log.warning("query cancelled after %s ms: %s", timeout, getattr(error, "statement", None))
-        return _with_retry_after(error_response(
-            503, "QUERY_TIMEOUT", f"The query took longer than {timeout} ms and was cancelled; "
-            "narrow the request or try again shortly.", {"statement_timeout_ms": timeout}))
+        return ApiError("QUERY_TIMEOUT", {"statement_timeout_ms": timeout}, headers=retry)
     if is_database_failure(error):
         log.warning("database unavailable: %s", getattr(error, "orig", None) or error)
-        return _with_retry_after(error_response(
-            503, "DATABASE_UNAVAILABLE", "The database is unreachable; try again shortly."))
+        return ApiError("DATABASE_UNAVAILABLE", headers=retry)
     return None
-
-
-def _with_retry_after(answer):
-    response, status = answer
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response, status

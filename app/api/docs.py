@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
 from types import UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 from flask import Flask, Response, current_app, request
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from werkzeug.routing import Rule
 
 from app.api import bp
-from app.api.errors import invalid_parameter
+from app.api.errors import ERRORS, invalid_parameter
 from app.rate_limit import UNLIMITED_PATHS
 from app.security_headers import content_security_policy
 from data.query import unknown_parameter
@@ -33,13 +33,15 @@ from data.query import unknown_parameter
 OPENAPI_VERSION = "3.1.0"
 SCHEMA_REF = "#/components/schemas/{model}"
 ATTRIBUTE = "__openapi__"
+ERROR_CODES = "x-error-codes"  # an error response's codes (an OpenAPI extension field)
 # Swagger UI 5.35.0 from npm's swagger-ui-dist; its licence files lie beside it.
 SWAGGER_ASSETS = "/assets/vendor/swagger-ui"
 M = TypeVar("M", bound=BaseModel)
 
 
 class ErrorInfo(BaseModel):
-    code: str = Field(description="Stable machine-readable code, e.g. NOT_FOUND or RATE_LIMITED.")
+    code: Literal[tuple(ERRORS)] = Field(  # type: ignore[valid-type]
+        description="Stable machine-readable code, e.g. NOT_FOUND or RATE_LIMITED (app/api/errors.py).")
     message: str = Field(description="A sentence for people.")
     details: dict[str, Any] = Field(description="Structured facts about the error; may be empty.")
 
@@ -57,7 +59,7 @@ class Operation:
     params: type[BaseModel] | None
     response: Any
     meta: Any
-    errors: tuple[int, ...]
+    errors: tuple[str, ...]  # codes of ERRORS
     tags: tuple[str, ...]
     other_formats: tuple[tuple[str, str], ...] = ()  # (media type, what it holds)
 
@@ -69,7 +71,7 @@ def documented(
     params: type[BaseModel] | None = None,
     response: Any = None,
     meta: Any = None,
-    errors: Iterable[int] = (),
+    errors: Iterable[str] = (),
     tags: Iterable[str] = (),
     other_formats: Mapping[str, str] | None = None,
 ):
@@ -77,9 +79,13 @@ def documented(
 
     params: the pydantic model of the query (and path) parameters.
     response, meta: the types of the envelope's `data` and `meta` (a model, `list[Model]`...).
-    errors: the error statuses the route answers itself (429 and 304 are added as they apply).
+    errors: the error codes (keys of app.api.errors.ERRORS) the route answers itself; each is
+        listed under its status (RATE_LIMITED is added where the rate limit applies).
     other_formats: media types the route also answers 200 with, and what they hold.
     """
+    unknown = set(errors) - set(ERRORS)
+    if unknown:
+        raise ValueError(f"error codes not in app.api.errors.ERRORS: {', '.join(sorted(unknown))}")
     operation = Operation(summary, description, params, response, meta, tuple(errors), tuple(tags),
                           tuple((other_formats or {}).items()))
 
@@ -233,14 +239,18 @@ def _responses(rule: Rule, method: str, operation: Operation, schemas: dict) -> 
     }}
     for media_type, holds in operation.other_formats:
         responses["200"]["content"][media_type] = {"schema": {"type": "string", "description": holds}}
-    statuses = set(operation.errors)
+    codes = list(operation.errors)
     if method == "GET":
         responses["304"] = {"description": "Not Modified: the body's ETag matches If-None-Match."}
     if rule.rule not in UNLIMITED_PATHS:
-        statuses.add(429)
+        codes.append("RATE_LIMITED")
     error = {"application/json": {"schema": schemas[(ErrorResponse, "serialization")]}}
-    for status in sorted(statuses):
-        responses[str(status)] = {"description": HTTPStatus(status).phrase, "content": error}
+    by_status: dict[int, list[str]] = {}
+    for code in codes:
+        by_status.setdefault(ERRORS[code].status, []).append(code)
+    for status, listed in sorted(by_status.items()):
+        responses[str(status)] = {"description": f"{HTTPStatus(status).phrase}: {', '.join(listed)}",
+                                  "content": error, ERROR_CODES: listed}
     return responses
 
 

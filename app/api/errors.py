@@ -1,31 +1,104 @@
-"""The API's one error shape: {"error": {"code", "message", "details"}}."""
+"""The API's errors: one table of codes, one exception, one shape.
+
+Every error answer, API and dashboard callbacks alike, is {"error": {"code", "message", "details"}}
+with a code from `ERRORS`, which says its HTTP status and its message (a `str.format` template
+over the details). The blueprint's handler, the guards, the rate limit, openapi.json and the
+tests all read this table; nginx's own answers (deploy/nginx) use its codes too.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from flask import jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Response, jsonify
+from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.http import HTTP_STATUS_CODES
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    status: int
+    message: str  # the message, or its template over the details
+    http: bool = False  # the code of an HTTP error of this status that no route chose
+
+
+ERRORS: dict[str, ErrorCode] = {
+    # The request: the client can fix it.
+    "INVALID_PARAMETER": ErrorCode(400, "Invalid {parameter}: {reason}."),
+    "INVALID_CALLBACK_REQUEST": ErrorCode(400, "The callback's inputs are not what the dashboard sends."),
+    "MODEL_NOT_FOUND": ErrorCode(404, "No model {id} in the catalog."),
+    "AUTHOR_NOT_FOUND": ErrorCode(404, "No author {author} in the catalog."),
+    "RATE_LIMITED": ErrorCode(
+        429, "Too many requests: the limit is {limit} per {period_seconds} s; retry in {retry_after_seconds} s.",
+        http=True),
+    # HTTP errors of the protocol (routing, methods, sizes) from Flask, gunicorn or nginx, named by
+    # their reason phrase; every other status Werkzeug knows is added below by its name. The
+    # message is the server's own.
+    "NOT_FOUND": ErrorCode(404, "No API route at {path}.", http=True),
+    "METHOD_NOT_ALLOWED": ErrorCode(405, "The method is not allowed for the requested URL.", http=True),
+    "REQUEST_ENTITY_TOO_LARGE": ErrorCode(413, "The request body is too large.", http=True),
+    "URI_TOO_LONG": ErrorCode(414, "The request line is too long.", http=True),  # gunicorn's and nginx's name
+    "REQUEST_HEADER_FIELDS_TOO_LARGE": ErrorCode(431, "A request header is too large.", http=True),
+    # The server: try again later, or report it.
+    "INTERNAL_ERROR": ErrorCode(500, "An internal error occurred.", http=True),
+    "DATABASE_UNAVAILABLE": ErrorCode(503, "The database is unreachable; try again shortly."),
+    "QUERY_TIMEOUT": ErrorCode(503, "The query took longer than {statement_timeout_ms} ms and was cancelled; "
+                                    "narrow the request or try again shortly."),
+    "MIGRATIONS_PENDING": ErrorCode(503, "The database schema is at {schema_revision} but this code needs "
+                                         "{required_revision}: run `catalog db upgrade`."),
+    "SCHEMA_NEWER_THAN_CODE": ErrorCode(
+        503, "The database schema is at {schema_revision}, which this code does not know: deploy the code "
+             "that migrated it, or run `catalog db downgrade {required_revision}` with that code."),
+}
+
+
+def _reason_code(reason: str) -> str:
+    return re.sub(r"[^A-Z]+", "_", reason.upper()).strip("_")  # "URI Too Long" → URI_TOO_LONG
+
+
+HTTP_CODES = {entry.status: code for code, entry in ERRORS.items() if entry.http}
+for _status, _exception in sorted(default_exceptions.items()):
+    if _status not in HTTP_CODES:
+        HTTP_CODES[_status] = _reason_code(HTTP_STATUS_CODES[_status])
+        ERRORS[HTTP_CODES[_status]] = ErrorCode(_status, _exception.description or HTTP_STATUS_CODES[_status],
+                                                http=True)
+# What any route that queries the catalog may answer when the database fails.
+DATABASE_FAILURES = ("DATABASE_UNAVAILABLE", "QUERY_TIMEOUT")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: Any = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details
+    """An error answer: its code (a key of ERRORS), details, and the message the table's template
+    makes of them unless one is given."""
+
+    def __init__(self, code: str, details: Mapping[str, Any] | None = None, *, message: str | None = None,
+                 headers: Mapping[str, str] | None = None):
+        entry = ERRORS[code]  # a code outside the table is a bug, found by the first test that meets it
+        self.code, self.status, self.details = code, entry.status, dict(details or {})
+        self.message = message or entry.message.format(**self.details)
+        self.headers = dict(headers or {})
+        super().__init__(self.message)
+
+    def response(self) -> Response:
+        response = jsonify({"error": {"code": self.code, "message": self.message, "details": self.details}})
+        response.status_code = self.status
+        response.headers.update(self.headers)
+        return response
 
 
 def invalid_parameter(parameter: str, reason: str) -> ApiError:
     """The one 400 for a bad query parameter, whichever layer found it."""
-    return ApiError(400, "INVALID_PARAMETER", f"Invalid {parameter}: {reason}.",
-                    {"parameter": parameter, "reason": reason})
+    return ApiError("INVALID_PARAMETER", {"parameter": parameter, "reason": reason})
 
 
-def error_response(status: int, code: str, message: str, details: Any = None):
-    body = {"error": {"code": code, "message": message, "details": details or {}}}
-    return jsonify(body), status
+def http_code(status: int, reason: str) -> str:
+    """The code of an HTTP error: the table's for its status, else its reason phrase in capitals."""
+    return HTTP_CODES.get(status) or _reason_code(reason)
 
 
-def http_error_response(error: HTTPException, details: Any = None):
-    """Werkzeug's HTTP errors (404, 405, 413…) in the envelope, coded by their names."""
-    code = "NOT_FOUND" if error.code == 404 else error.name.upper().replace(" ", "_")
-    return error_response(error.code or 500, code, error.description or error.name, details)
+def http_error(error: HTTPException, details: Mapping[str, Any] | None = None) -> ApiError:
+    """Werkzeug's HTTP errors (404, 405, 413…) in the envelope, with Werkzeug's description."""
+    code = HTTP_CODES.get(error.code or 500, "INTERNAL_ERROR")
+    return ApiError(code, details, message=error.description or error.name)

@@ -27,7 +27,6 @@ from app.api.cache import (
     cache_key,
     read_data_version,
 )
-from app.api.errors import error_response
 from app.api.redis_guard import GuardedRedis
 from app.rate_limit import UNLIMITED_PATHS, init_rate_limit
 from app.settings import Settings

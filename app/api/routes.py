@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from app.api import bp, database, envelope
 from app.api.docs import documented
-from app.api.errors import error_response
+from app.api.errors import ERRORS, ApiError
 from data import migrate
 from data.db import Database
 
@@ -31,7 +31,7 @@ class Readiness(BaseModel):
     summary="Whether the API and its database answer",
     description="Never cached nor rate limited; 503 when the database is unreachable.",
     response=Health,
-    errors=[503],
+    errors=["DATABASE_UNAVAILABLE"],
     tags=["service"],
 )
 def health():
@@ -49,26 +49,18 @@ def health():
         "503 `DATABASE_UNAVAILABLE` when the database is unreachable."
     ),
     response=Readiness,
-    errors=[503],
+    errors=["MIGRATIONS_PENDING", "SCHEMA_NEWER_THAN_CODE", "DATABASE_UNAVAILABLE"],
     tags=["service"],
 )
 def ready():
     current = schema_revision(database())
     head = code_revision()
     if current is not None and current not in known_revisions():
-        return error_response(
-            503, "SCHEMA_NEWER_THAN_CODE",
-            f"The database schema is at {current}, which this code does not know: deploy the code "
-            f"that migrated it, or run `catalog db downgrade {head}` with that code.",
-            {"schema_revision": current, "required_revision": head},
-        )
+        raise ApiError("SCHEMA_NEWER_THAN_CODE", {"schema_revision": current, "required_revision": head})
     if current != head:
-        return error_response(
-            503, "MIGRATIONS_PENDING",
-            f"The database schema is at {current or 'no revision'} but this code needs {head}: "
-            "run `catalog db upgrade`.",
-            {"schema_revision": current, "required_revision": head},
-        )
+        raise ApiError("MIGRATIONS_PENDING", {"schema_revision": current, "required_revision": head},
+                       message=ERRORS["MIGRATIONS_PENDING"].message.format(
+                           schema_revision=current or "no revision", required_revision=head))
     return envelope({"status": "ready", "database": "ok", "schema_revision": current})
 
 

@@ -22,8 +22,9 @@ from data.ingest.mapping import ModelRecord, Rejected, map_record, record_digest
 from data.ingest import bulk
 from data.views import refresh_views
 from data.ingest.writer import (
-    BatchResult, clear_staging, merge_batch, set_meta, stage_batch, stored_digests, unstage,
+    BatchResult, clear_staging, merge_batch, stage_batch, stored_digests, unstage,
 )
+from data.meta import DATA_VERSION, set_meta
 
 log = logging.getLogger(__name__)
 
@@ -261,7 +262,7 @@ def _merge(db: Database, batch_id: int | None, records: list[ModelRecord], summa
                 stage_batch(session, batch_id, records)
             result = merge_batch(session, batch_id, len(records))
             if result.new or result.updated:
-                set_meta(session, "data_version", time.time())
+                set_meta(session, DATA_VERSION, time.time())
             session.commit()
         summary.add(result)
     except REFUSED as error:

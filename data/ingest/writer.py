@@ -10,7 +10,6 @@ order models arrive in.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from psycopg.types.json import Jsonb
@@ -218,17 +217,3 @@ def stored_digests(session: Session, keys: list[str]) -> dict[str, str]:
         {"keys": keys},
     )
     return dict(rows.all())
-
-
-def set_meta(session: Session, key: str, value) -> None:
-    session.execute(
-        text("""INSERT INTO catalog_meta (key, value) VALUES (:key, CAST(:value AS jsonb))
-                ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = now()"""),
-        {"key": key, "value": json.dumps(value)},
-    )
-
-
-def get_meta(session: Session, key: str, default=None):
-    value = session.execute(text("SELECT value FROM catalog_meta WHERE key = :key"), {"key": key})
-    row = value.first()
-    return default if row is None else row[0]
