@@ -15,9 +15,10 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from components.palette import MUTED, PALETTE, RELATION_COLOURS
 from data.analytics import Family, Histogram, MonthlyCounts
-from data.models import RELATION_TYPES
 from data.query import SearchQuery, query_pairs, query_string
+from data.vocabulary import RELATION_TYPES
 
 PATH = "/analytics"
 PAGE_URL = "analytics-url"  # this page's own view of the address bar
@@ -43,10 +44,6 @@ FIELD_LABELS = {
     "min_likes": "Likes ≥",
 }
 IGNORED = {"sort", "order", "per_page", "page", "cursor", "facets"}  # search's view, not its filters
-PALETTE = ["#4c6ef5", "#20c997", "#fab005", "#fa5252", "#7950f2", "#15aabf", "#fd7e14",
-           "#82c91e", "#e64980", "#868e96"]
-RELATION_COLOURS = dict(zip(RELATION_TYPES, ["#4c6ef5", "#20c997", "#fab005", "#e64980"]))
-MUTED = {"other": "#adb5bd", "no task": "#dee2e6"}
 TEMPLATE = go.layout.Template(layout=go.Layout(
     font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12, "color": "#343a40"},
     colorway=PALETTE,

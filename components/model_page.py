@@ -14,6 +14,8 @@ import dash_cytoscape as cyto
 from dash import dcc, html
 
 from components import lineage_graph
+from components.palette import MISSING_COLOUR, RELATION_COLOURS
+from data.vocabulary import RELATION_TYPES
 
 
 def _page_id(part: str) -> str:
@@ -26,7 +28,6 @@ MODEL_ID = _page_id("id")  # the model this page shows
 LINEAGE_GRAPH = _page_id("lineage-graph")
 
 TAB_LABELS = {"overview": "Overview", "files": "Files", "lineage": "Lineage"}
-RELATIONS = tuple(lineage_graph.RELATION_COLOURS)
 HUB_URL = "https://huggingface.co"
 SIBLINGS_DRAWN = 10  # children of one parent by relation type, unless that type is expanded
 
@@ -46,8 +47,8 @@ class ModelView:
             if key == "tab" and value in TAB_LABELS:
                 tab = value
             elif key == "expand":
-                expand |= {kind for kind in value.split(",") if kind in RELATIONS}
-        return cls(tab, tuple(kind for kind in RELATIONS if kind in expand))
+                expand |= {kind for kind in value.split(",") if kind in RELATION_TYPES}
+        return cls(tab, tuple(kind for kind in RELATION_TYPES if kind in expand))
 
     def query_string(self) -> str:
         """Canonical: defaults dropped, keys sorted; "" or "?…"."""
@@ -61,7 +62,7 @@ class ModelView:
 
     def toggled(self, kind: str) -> ModelView:
         expand = set(self.expand) ^ {kind}
-        return replace(self, expand=tuple(k for k in RELATIONS if k in expand))
+        return replace(self, expand=tuple(k for k in RELATION_TYPES if k in expand))
 
 
 def model_href(repo_id: str, view: ModelView = ModelView()) -> str:
@@ -254,7 +255,7 @@ def lineage(root: str, graphs: Sequence, view: ModelView) -> dbc.Row:
 
 def _lineage_side(root: str, summary: dict, shown: Counter, view: ModelView, ancestors: int) -> html.Div:
     counts = summary["counts_by_relation"]
-    rows = [_relation_row(root, kind, counts.get(kind, 0), shown.get(kind, 0), view) for kind in RELATIONS]
+    rows = [_relation_row(root, kind, counts.get(kind, 0), shown.get(kind, 0), view) for kind in RELATION_TYPES]
     return html.Div(
         [
             html.P([html.Strong(f"{summary['total_descendants']:,}"), " descendants, ",
@@ -277,7 +278,7 @@ def _relation_row(root: str, kind: str, total: int, shown: int, view: ModelView)
     else:
         action = ""
     return html.Tr(
-        [html.Td([_swatch(lineage_graph.RELATION_COLOURS[kind]), kind]),
+        [html.Td([_swatch(RELATION_COLOURS[kind]), kind]),
          html.Td(f"{total:,}", className="text-end"), html.Td(f"{shown:,}", className="text-end"),
          html.Td(action, className="text-end")],
         className=f"relation-{kind}",
@@ -295,6 +296,6 @@ def _legend() -> html.Ul:
         ("lineage-dot summary", "more, not drawn: click to draw"),
     ]
     items = [html.Li([html.Span(className=f"{dot} me-2"), text]) for dot, text in entries]
-    items.append(html.Li([_swatch(lineage_graph.MISSING_COLOUR, "dotted"), "relation type inferred"]))
+    items.append(html.Li([_swatch(MISSING_COLOUR, "dotted"), "relation type inferred"]))
     items.append(html.Li("Size: downloads (log scale)", className="text-muted"))
     return html.Ul(items, className="list-unstyled small lineage-legend")

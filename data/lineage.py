@@ -15,7 +15,7 @@ from typing import NamedTuple
 from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
-from data.models import RELATION_TYPES
+from data.vocabulary import RELATION_TYPES
 
 MAX_DEPTH = 50  # the closure's own bound (migration 0002)
 DIRECTIONS = ("both", "up", "down")

@@ -10,7 +10,7 @@ from app.api import bp, database, envelope
 from app.api.docs import documented, parse_query
 from app.api.errors import ApiError, invalid_parameter
 from data.lineage import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT, InvalidLineageQuery, ancestry
-from data.models import RELATION_TYPES
+from data.vocabulary import RELATION_TYPES
 
 
 class AncestryParams(BaseModel):
