@@ -19,7 +19,7 @@ from callbacks.inputs import items, mapping, text, texts
 from components import results as grid
 from components import search as view
 from data.db import Database
-from data.query import SearchQuery, parse_query, query_pairs, query_string
+from data.query import ORDERS, VIEW_FIELDS, SearchQuery, parse_query, query_pairs, query_string
 from data.search import search, search_facets
 
 # SearchQuery field: the control that holds it (component id, property)
@@ -32,8 +32,7 @@ CONTROLS = {
     "sort": (view.SORT, "value"), "order": (view.ORDER, "value"),
     "per_page": (view.PER_PAGE, "value"), "page": (view.PAGER, "active_page"),
 }
-SHOWING = ("sort", "order", "per_page", "page")  # how the models are shown, not which
-FILTER_CONTROLS = {name: control for name, control in CONTROLS.items() if name not in SHOWING}
+FILTER_CONTROLS = {name: control for name, control in CONTROLS.items() if name not in VIEW_FIELDS}
 PATH = "/"
 
 
@@ -117,7 +116,7 @@ def sort_from_grid(column_state, column_defs) -> tuple:
     drawn = next((c for c in map(mapping, items(column_defs)) if c.get("sort")), {})
     now = next((c for c in map(mapping, items(column_state)) if c.get("sort")), {})
     wanted = (text(now.get("colId")), text(now.get("sort")))
-    if wanted[0] not in grid.SORTABLE or wanted[1] not in ("asc", "desc") \
+    if wanted[0] not in grid.SORTABLE or wanted[1] not in ORDERS \
             or wanted == (text(drawn.get("colId")), text(drawn.get("sort"))):
         raise PreventUpdate
     return wanted

@@ -15,9 +15,10 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from components.labels import FIELD_LABELS
 from components.palette import MUTED, PALETTE, RELATION_COLOURS
 from data.analytics import Family, Histogram, MonthlyCounts
-from data.query import SearchQuery, query_pairs, query_string
+from data.query import VIEW_FIELDS, SearchQuery, query_pairs, query_string
 from data.vocabulary import RELATION_TYPES
 
 PATH = "/analytics"
@@ -36,14 +37,6 @@ CHARTS = {  # name: (title, what it counts)
     "families": ("Largest families", "descendants at any depth, by relation; a click lists direct derivatives"),
 }
 WIDE = {"tasks", "lineage", "families"}
-FIELD_LABELS = {
-    "q": "Text", "author": "Author", "pipeline_tag": "Task", "library": "Library", "license": "Licence",
-    "language": "Language", "dataset": "Dataset", "tag": "Tag", "base_model": "Derived from",
-    "relation": "Relation", "gated": "Gated", "has_base_model": "Has a base model",
-    "created_from": "Created from", "created_to": "Created to", "min_downloads": "Downloads ≥",
-    "min_likes": "Likes ≥",
-}
-IGNORED = {"sort", "order", "per_page", "page", "cursor", "facets"}  # search's view, not its filters
 TEMPLATE = go.layout.Template(layout=go.Layout(
     font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12, "color": "#343a40"},
     colorway=PALETTE,
@@ -213,7 +206,7 @@ def analytics_page(canonical_query: str) -> html.Div:
 
 def filter_bar(query: SearchQuery, total: int, exact: bool) -> html.Div:
     """The active filters, each removable, the size of the result and a link back to search."""
-    pairs = [(key, value) for key, value in query_pairs(query) if key not in IGNORED]
+    pairs = [(key, value) for key, value in query_pairs(query) if key not in VIEW_FIELDS]
     chips = [
         dcc.Link([f"{FIELD_LABELS.get(key, key)}: {value} ", html.I(className="bi bi-x")],
                  href=f"{PATH}?{urlencode(pairs[:i] + pairs[i + 1:])}", title="remove this filter",

@@ -12,17 +12,15 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.results import HIDDEN, NARROW_ONLY, results_grid
-from data.query import SearchQuery, query_string
+from components.labels import FIELD_LABELS, ORDER_LABELS, SORT_LABELS
+from data.query import DEFAULT_PER_PAGE, FACETS, MAX_PAGE, MAX_PER_PAGE, SearchQuery, query_string
 
 PAGE_URL = "search-url"  # this page's own view of the address bar (refresh=False)
 BODY = "search-body"  # rebuilt from the URL on back/forward
 WRITTEN = "search-written"  # the query string the controls last wrote to the URL
 Q, CARD = "search-q", "search-card"
 TYPING_PAUSE = 0.35  # seconds without a keystroke before a text box searches
-TASK, LIBRARY, LICENSE, LANGUAGE, AUTHOR = (
-    "filter-pipeline_tag", "filter-library", "filter-license", "filter-language", "filter-author")
-FACET_DROPDOWNS = {"pipeline_tag": TASK, "library": LIBRARY, "license": LICENSE, "language": LANGUAGE,
-                   "author": AUTHOR}
+FACET_DROPDOWNS = {facet: f"filter-{facet}" for facet in FACETS}
 HAS_BASE, GATED = "filter-has_base_model", "filter-gated"
 CREATED = "filter-created"
 MIN_DOWNLOADS = "filter-min_downloads"
@@ -32,12 +30,8 @@ RESULTS, SUMMARY, MATCH = "search-results", "search-summary", "search-match"
 GRID, GRID_BOX, LIST, EMPTY = "search-grid", "search-grid-box", "search-list", "search-empty"
 FILTERS, FILTERS_TOGGLE, FILTERS_CLOSE = "search-filters", "search-filters-toggle", "search-filters-close"
 
-FACET_LABELS = {"pipeline_tag": "Task", "library": "Library", "license": "Licence", "language": "Language",
-                "author": "Author"}
-SORT_LABELS = {"relevance": "Relevance", "downloads": "Downloads", "likes": "Likes",
-               "trending": "Trending", "created": "Created", "updated": "Updated"}
 ANY_YES_NO = [{"label": "Any", "value": ""}, {"label": "Yes", "value": "true"}, {"label": "No", "value": "false"}]
-MAX_PAGE = 10_000
+PER_PAGE_CHOICES = (DEFAULT_PER_PAGE, 50, MAX_PER_PAGE)
 DEFAULT_SORT = "default"  # relevance with text, downloads without ("" is dbc.Select's placeholder)
 
 
@@ -78,10 +72,10 @@ def search_bar(query: SearchQuery) -> dbc.Row:
                                + [{"label": label, "value": value} for value, label in SORT_LABELS.items()]),
                     md=3, xs=8, className="mb-2"),
             dbc.Col(dbc.Select(id=ORDER, value=query.order, options=[
-                {"label": "Descending", "value": "desc"}, {"label": "Ascending", "value": "asc"}]),
+                {"label": label, "value": value} for value, label in ORDER_LABELS.items()]),
                     md=2, xs=8, className="mb-2"),
             dbc.Col(dbc.Select(id=PER_PAGE, value=str(query.per_page),
-                               options=[{"label": str(n), "value": str(n)} for n in (20, 50, 100)]),
+                               options=[{"label": str(n), "value": str(n)} for n in PER_PAGE_CHOICES]),
                     md=1, xs=4, className="mb-2"),
         ],
         className="g-2",
@@ -126,12 +120,12 @@ def match_description(text: str | None) -> list:
 def filters_panel(query: SearchQuery) -> dbc.Card:
     dropdowns = [
         html.Div([
-            dbc.Label(label, html_for=FACET_DROPDOWNS[field], className="small fw-semibold mb-1"),
+            dbc.Label(FIELD_LABELS[field], html_for=FACET_DROPDOWNS[field], className="small fw-semibold mb-1"),
             dcc.Dropdown(id=FACET_DROPDOWNS[field], multi=True, value=list(getattr(query, field)),
                          options=facet_options([], getattr(query, field)), placeholder="Any",
                          className="facet-dropdown"),
         ], className="mb-3")
-        for field, label in FACET_LABELS.items()
+        for field in FACETS
     ]
     return dbc.Card(dbc.CardBody([
         html.Div([html.Span("Filters", className="fw-semibold"),
@@ -190,7 +184,7 @@ def summary(total: int, exact: bool, query: SearchQuery) -> list:
 
 def csv_href(query: SearchQuery) -> str:
     """The whole result (up to the API's cap) as CSV: the same query without its page."""
-    text = query_string(query, page=1, cursor=None, per_page=20)
+    text = query_string(query, page=1, cursor=None, per_page=DEFAULT_PER_PAGE)
     return f"/api/v1/models?{text}{'&' if text else ''}format=csv"
 
 

@@ -28,6 +28,7 @@ ORDERS: tuple[Order, ...] = get_args(Order)
 Facet = Literal["pipeline_tag", "library", "license", "language", "author"]
 FACETS: tuple[Facet, ...] = get_args(Facet)
 LIST_FIELDS = ("author", "pipeline_tag", "library", "license", "language", "dataset", "tag", "relation")
+VIEW_FIELDS = ("sort", "order", "per_page", "page", "cursor", "facets")  # how models are shown, not which
 MAX_TEXT = 200
 MAX_VALUES = 50
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 100

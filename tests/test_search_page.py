@@ -57,8 +57,8 @@ def test_controls_round_trip_to_the_canonical_url(url_query):
 def test_a_control_change_writes_the_canonical_url_and_resets_the_page(db, family):
     values = controls_of("q=7b&per_page=2&page=2")
     values["library"] = ["transformers"]
-    assert page.address_of(view.LIBRARY, values) == "?library=transformers&per_page=2&q=7b"
-    assert shown(page.results(db, view.LIBRARY, values))["page"] == 1
+    assert page.address_of(view.FACET_DROPDOWNS["library"], values) == "?library=transformers&per_page=2&q=7b"
+    assert shown(page.results(db, view.FACET_DROPDOWNS["library"], values))["page"] == 1
 
 
 def test_turning_the_page_keeps_the_search(db, family):
