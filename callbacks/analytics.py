@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.inputs import items, mapping, text
 from components import analytics as view
-from components import ids
+from components import ids, routes
 from data import analytics, search, stats
 from data.db import Database
 from data.query import SearchQuery, parse_query, query_string
@@ -74,7 +74,7 @@ def filter_bar(db: Database, canonical_query: str | None):
 
 def follow_address_bar(search_string: str | None, pathname: str | None, current: str | None) -> str:
     """The canonical query of the address bar, while it shows this page and says something new."""
-    if not isinstance(search_string, str) or text(pathname) != view.PATH:
+    if not isinstance(search_string, str) or text(pathname) != routes.ANALYTICS:
         raise PreventUpdate
     canonical = query_string(parse(search_string))
     if canonical == text(current):
@@ -86,7 +86,7 @@ def href_of(click: dict | None) -> str:
     """The search URL a clicked bar carries (its customdata)."""
     points = items(mapping(click).get("points")) or [{}]
     href = mapping(points[0]).get("customdata")
-    if not isinstance(href, str) or not href.startswith("/?"):
+    if not isinstance(href, str) or not href.startswith(f"{routes.SEARCH}?"):
         raise PreventUpdate
     return href
 

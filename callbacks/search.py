@@ -17,6 +17,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.inputs import items, mapping, text, texts
 from components import results as grid
+from components import routes
 from components import search as view
 from data.db import Database
 from data.query import ORDERS, VIEW_FIELDS, SearchQuery, parse_query, query_pairs, query_string
@@ -33,7 +34,6 @@ CONTROLS = {
     "per_page": (view.PER_PAGE, "value"), "page": (view.PAGER, "active_page"),
 }
 FILTER_CONTROLS = {name: control for name, control in CONTROLS.items() if name not in VIEW_FIELDS}
-PATH = "/"
 
 
 def layout(db: Database, pairs: list[tuple[str, str]], **path):
@@ -78,7 +78,7 @@ def address_of(triggered, values: Mapping[str, object]) -> str:
 def follow_address(search_string, written, pathname):
     """The page rebuilt from a URL the controls did not write (back, forward, a link)."""
     search_string, written = text(search_string), text(written)
-    if text(pathname) != PATH or search_string == written:
+    if text(pathname) != routes.SEARCH or search_string == written:
         raise PreventUpdate
     pairs = parse_qsl(search_string.lstrip("?"))
     return view.page_body(parse_query(pairs, strict=False)), search_string

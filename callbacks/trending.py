@@ -9,6 +9,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.inputs import text, texts
 from components import pages as view
+from components import routes
 from data import analytics, catalog
 from data.db import Database
 from data.query import parse_query
@@ -36,7 +37,7 @@ def sync(triggered_id, tasks, search_string, pathname):
     """The picked tasks go to the address bar; back and forward bring them back to the picker."""
     tasks = sorted(texts(tasks))
     if triggered_id == view.TRENDING_URL:
-        if not isinstance(search_string, str) or text(pathname) != view.TRENDING_PATH:
+        if not isinstance(search_string, str) or text(pathname) != routes.TRENDING:
             raise PreventUpdate
         from_address = sorted(tasks_in(parse_qsl(search_string.lstrip("?"))))
         if from_address == tasks:

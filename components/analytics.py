@@ -15,13 +15,13 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from components import routes
 from components.labels import FIELD_LABELS
 from components.palette import MUTED, PALETTE, RELATION_COLOURS
 from data.analytics import Family, Histogram, MonthlyCounts
-from data.query import VIEW_FIELDS, SearchQuery, query_pairs, query_string
+from data.query import VIEW_FIELDS, SearchQuery, query_pairs
 from data.vocabulary import RELATION_TYPES
 
-PATH = "/analytics"
 PAGE_URL = "analytics-url"  # this page's own view of the address bar
 QUERY = "analytics-query"  # the canonical query string the charts show
 FILTERS = "analytics-filters"
@@ -55,7 +55,7 @@ GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 def search_href(query: SearchQuery, **changes) -> str:
     """The search page for `query` with `changes`, from its first page."""
-    return "/?" + query_string(query, cursor=None, page=1, **changes)
+    return routes.search_href(query, cursor=None, page=1, **changes)
 
 
 def month_bounds(month: str) -> dict:
@@ -209,7 +209,7 @@ def filter_bar(query: SearchQuery, total: int, exact: bool) -> html.Div:
     pairs = [(key, value) for key, value in query_pairs(query) if key not in VIEW_FIELDS]
     chips = [
         dcc.Link([f"{FIELD_LABELS.get(key, key)}: {value} ", html.I(className="bi bi-x")],
-                 href=f"{PATH}?{urlencode(pairs[:i] + pairs[i + 1:])}", title="remove this filter",
+                 href=routes.href(routes.ANALYTICS, urlencode(pairs[:i] + pairs[i + 1:])), title="remove this filter",
                  className="badge rounded-pill text-bg-light border me-1 text-decoration-none analytics-filter")
         for i, (key, value) in enumerate(pairs)
     ]
@@ -217,7 +217,7 @@ def filter_bar(query: SearchQuery, total: int, exact: bool) -> html.Div:
     scope = chips or [html.Span("All models in the catalog", className="me-1")]
     children = [
         html.Span(size, className="fw-semibold me-2 analytics-total"), *scope,
-        dcc.Link("refine in search →", href="/?" + query_string(query), className="ms-2 analytics-refine"),
+        dcc.Link("refine in search →", href=routes.search_href(query), className="ms-2 analytics-refine"),
     ]
     if total == 0:
         children.append(dbc.Alert("No models match these filters: remove one above, or refine in search.",

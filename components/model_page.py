@@ -7,14 +7,15 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 import dash_cytoscape as cyto
 from dash import dcc, html
 
-from components import lineage_graph
+from components import lineage_graph, routes
 from components.palette import MISSING_COLOUR, RELATION_COLOURS
+from data.query import MAX_TEXT, SearchQuery
 from data.vocabulary import RELATION_TYPES
 
 
@@ -28,7 +29,6 @@ MODEL_ID = _page_id("id")  # the model this page shows
 LINEAGE_GRAPH = _page_id("lineage-graph")
 
 TAB_LABELS = {"overview": "Overview", "files": "Files", "lineage": "Lineage"}
-HUB_URL = "https://huggingface.co"
 SIBLINGS_DRAWN = 10  # children of one parent by relation type, unless that type is expanded
 
 
@@ -66,7 +66,7 @@ class ModelView:
 
 
 def model_href(repo_id: str, view: ModelView = ModelView()) -> str:
-    return f"/models/{repo_id}{view.query_string()}"
+    return routes.model_href(repo_id, view.query_string())
 
 
 def not_found(repo_id: str) -> html.Div:
@@ -75,7 +75,7 @@ def not_found(repo_id: str) -> html.Div:
         [
             html.H2("Model not found"),
             html.P(["No model ", html.Code(repo_id), " is in the catalog."]),
-            dcc.Link("Search the catalog for it", href=f"/?{urlencode({'q': name})}"),
+            dcc.Link("Search the catalog for it", href=routes.search_href(SearchQuery(q=name[:MAX_TEXT]))),
         ],
         className="model-not-found",
     )
@@ -114,9 +114,9 @@ def header(detail: dict) -> html.Div:
             html.H1(detail["id"], className="h3 mb-1 model-id"),
             html.Div([
                 "by ",
-                dcc.Link(detail["author"], href=f"/authors/{quote(detail['author'])}", className="model-author"),
+                dcc.Link(detail["author"], href=routes.author_href(detail["author"]), className="model-author"),
                 html.A([html.I(className="bi bi-box-arrow-up-right me-1"), "on the Hub"],
-                       href=f"{HUB_URL}/{detail['id']}", target="_blank", rel="noopener noreferrer",
+                       href=routes.hub_href(detail["id"]), target="_blank", rel="noopener noreferrer",
                        className="ms-3 hub-link"),
             ], className="mb-2"),
             html.Div([b for b in badges if b is not None], className="mb-2 model-badges"),
@@ -183,7 +183,7 @@ def _datasets(datasets: Sequence[str]):
     if not datasets:
         return _none()
     return html.Ul([
-        html.Li(html.A(name, href=f"{HUB_URL}/datasets/{name}", target="_blank", rel="noopener noreferrer"))
+        html.Li(html.A(name, href=routes.hub_href("datasets", name), target="_blank", rel="noopener noreferrer"))
         for name in datasets
     ])
 

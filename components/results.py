@@ -15,6 +15,7 @@ from datetime import datetime
 import dash_ag_grid as dag
 from dash import dcc, html
 
+from components.routes import author_href, model_href
 from data.catalog import ModelSummary
 from data.query import SORTS
 
@@ -67,14 +68,6 @@ def row(model: ModelSummary) -> dict:
         "derivatives": f"{model.derivative_count:,}",
         "snippet": [[piece, matched] for piece, matched in snippet_parts(model.snippet)],
     }
-
-
-def model_href(repo_id: str) -> str:
-    return f"/models/{repo_id}"
-
-
-def author_href(author: str) -> str:
-    return f"/authors/{author}"
 
 
 def day(moment: datetime | None) -> str:

@@ -12,8 +12,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.results import HIDDEN, NARROW_ONLY, results_grid
+from components import routes
 from components.labels import FIELD_LABELS, ORDER_LABELS, SORT_LABELS
-from data.query import DEFAULT_PER_PAGE, FACETS, MAX_PAGE, MAX_PER_PAGE, SearchQuery, query_string
+from data.query import DEFAULT_PER_PAGE, FACETS, MAX_PAGE, MAX_PER_PAGE, SearchQuery
 
 PAGE_URL = "search-url"  # this page's own view of the address bar (refresh=False)
 BODY = "search-body"  # rebuilt from the URL on back/forward
@@ -129,7 +130,7 @@ def filters_panel(query: SearchQuery) -> dbc.Card:
     ]
     return dbc.Card(dbc.CardBody([
         html.Div([html.Span("Filters", className="fw-semibold"),
-                  dcc.Link("clear all", href="/", className="small clear-filters")],
+                  dcc.Link("clear all", href=routes.SEARCH, className="small clear-filters")],
                  className="d-flex justify-content-between mb-2"),
         *dropdowns,
         yes_no(HAS_BASE, "Has a base model", query.has_base_model),
@@ -168,24 +169,22 @@ def facet_options(counts: Sequence[dict], selected: Sequence[str]) -> list[dict]
 
 def summary(total: int, exact: bool, query: SearchQuery) -> list:
     """"About 94,090 models", and the same query as JSON and as CSV."""
-    text = query_string(query)
     count = f"{total:,} model{'s' if total != 1 else ''}" if exact else f"About {total:,} models"
     return [
         html.Span(count, className="fw-semibold result-total me-auto"),
-        html.A([html.I(className="bi bi-braces me-1"), "as JSON"], href=f"/api/v1/models?{text}",
+        html.A([html.I(className="bi bi-braces me-1"), "as JSON"], href=routes.api_models_href(query),
                className="btn btn-sm btn-outline-secondary json-link", target="_blank"),
         html.A([html.I(className="bi bi-download me-1"), "Download CSV"], href=csv_href(query),
                className="btn btn-sm btn-outline-secondary csv-link"),
         dcc.Link([html.I(className="bi bi-bar-chart me-1"), "analyse"],
-                 href=f"/analytics?{query_string(query, page=1, cursor=None)}",
+                 href=routes.analytics_href(query, page=1, cursor=None),
                  className="btn btn-sm btn-outline-secondary analytics-link"),
     ]
 
 
 def csv_href(query: SearchQuery) -> str:
     """The whole result (up to the API's cap) as CSV: the same query without its page."""
-    text = query_string(query, page=1, cursor=None, per_page=DEFAULT_PER_PAGE)
-    return f"/api/v1/models?{text}{'&' if text else ''}format=csv"
+    return routes.api_models_href(query, format="csv", page=1, cursor=None, per_page=DEFAULT_PER_PAGE)
 
 
 def empty_catalog() -> html.Div:
@@ -194,7 +193,7 @@ def empty_catalog() -> html.Div:
 
 def empty_state(query: SearchQuery) -> html.Div:
     """No match: offer to drop the filters (keeping the text) or the text."""
-    keep_text = "/?" + query_string(SearchQuery(q=query.q)) if query.q else "/"
+    keep_text = routes.search_href(SearchQuery(q=query.q))
     return html.Div([
         html.I(className="bi bi-search fs-3 d-block mb-2"),
         html.P("No model matches this search.", className="mb-2"),
