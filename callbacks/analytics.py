@@ -22,32 +22,19 @@ from data.query import SearchQuery, parse_query, query_string
 TOP = 15
 
 
-def top_values(session, query: SearchQuery, name: str):
-    return stats.dimension(session, name, query, TOP)  # a Counts (values, exact)
-
-
-def ranking(found, query: SearchQuery, field: str):
-    return view.ranking_figure(found.values, query, field)
-
-
-FETCH = {  # chart name: the data it draws
+FETCH = {  # chart name: the data it draws (a ranking's data: the top values of its field)
     "tasks": analytics.tasks_by_month,
-    "libraries": partial(top_values, name="library"),
-    "licenses": partial(top_values, name="license"),
-    "authors": partial(top_values, name="author"),
     "downloads": analytics.downloads_histogram,
     "lineage": analytics.edges_by_month,
     "families": analytics.largest_families,
 }
-DRAW = {
-    "tasks": view.tasks_figure,
-    "libraries": partial(ranking, field="library"),
-    "licenses": partial(ranking, field="license"),
-    "authors": partial(ranking, field="author"),
-    "downloads": view.downloads_figure,
-    "lineage": view.lineage_figure,
-    "families": view.families_figure,
-}
+
+
+def fetch(session, name: str, query: SearchQuery):
+    field = view.CHARTS[name].ranks
+    if field:
+        return stats.dimension(session, field, query, TOP)  # a Counts (values, exact)
+    return FETCH[name](session, query=query)
 
 
 def parse(search_string) -> SearchQuery:
@@ -61,8 +48,8 @@ def layout(db: Database, query_pairs: list[tuple[str, str]], **path):
 def chart(db: Database, name: str, canonical_query: str | None):
     query = parse(canonical_query)
     with db.session(read_only=True) as session:
-        found = FETCH[name](session, query=query)
-    return view.chart_body(name, DRAW[name](found, query), exact=getattr(found, "exact", True))
+        found = fetch(session, name, query)
+    return view.chart_body(name, view.CHARTS[name].draw(found, query), exact=getattr(found, "exact", True))
 
 
 def filter_bar(db: Database, canonical_query: str | None):
@@ -103,7 +90,7 @@ def register(app: Dash, db: Database) -> None:
     app.callback(Output(view.FILTERS, "children"), Input(view.QUERY, "data"),
                  optional=True)(partial(filter_bar, db))
     for name in view.CHARTS:
-        app.callback(Output(f"analytics-{name}", "children"), Input(view.QUERY, "data"),
+        app.callback(Output(view.chart_id(name), "children"), Input(view.QUERY, "data"),
                      optional=True)(partial(chart, db, name))
     app.callback(Output(ids.URL, "href", allow_duplicate=True),
                  Input({"type": view.GRAPH, "chart": ALL}, "clickData"),

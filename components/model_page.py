@@ -13,20 +13,15 @@ import dash_bootstrap_components as dbc
 import dash_cytoscape as cyto
 from dash import dcc, html
 
-from components import lineage_graph, routes
+from components import ids, lineage_graph, routes
 from components.palette import MISSING_COLOUR, RELATION_COLOURS
 from data.query import MAX_TEXT, SearchQuery
 from data.vocabulary import RELATION_TYPES
 
-
-def _page_id(part: str) -> str:
-    return f"model-{part}"
-
-
-TABS = _page_id("tabs")
-TAB_CONTENT = _page_id("tab-content")
-MODEL_ID = _page_id("id")  # the model this page shows
-LINEAGE_GRAPH = _page_id("lineage-graph")
+TABS = ids.of("model", "tabs")
+TAB_CONTENT = ids.of("model", "tab-content")
+MODEL_ID = ids.of("model", "id")  # the model this page shows
+LINEAGE_GRAPH = ids.of("model", "lineage-graph")
 
 TAB_LABELS = {"overview": "Overview", "files": "Files", "lineage": "Lineage"}
 SIBLINGS_DRAWN = 10  # children of one parent by relation type, unless that type is expanded

@@ -6,15 +6,15 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components import routes
+from components import ids, routes
 from components.results import day, results_view
 from data.query import MAX_TEXT, SearchQuery, query_string
 
-TRENDING_URL = "trending-url"  # this page's own view of the address bar
-TRENDING_TASKS = "trending-tasks"
-TRENDING_RESULTS = "trending-results"
-TRENDING_GRID = "trending-grid"
-AUTHOR_GRID = "author-grid"
+TRENDING_URL = ids.of("trending", "url")  # this page's own view of the address bar
+TRENDING_TASKS = ids.of("trending", "tasks")
+TRENDING_RESULTS = ids.of("trending", "results")
+TRENDING_GRID = ids.of("trending", "grid")
+AUTHOR_GRID = ids.of("author", "grid")
 
 
 # --- trending ------------------------------------------------------------------------------

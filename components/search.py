@@ -11,25 +11,26 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.results import HIDDEN, NARROW_ONLY, results_grid
-from components import routes
+from components import ids, routes
 from components.labels import FIELD_LABELS, ORDER_LABELS, SORT_LABELS
+from components.results import HIDDEN, NARROW_ONLY, results_grid
 from data.query import DEFAULT_PER_PAGE, FACETS, MAX_PAGE, MAX_PER_PAGE, SearchQuery
 
-PAGE_URL = "search-url"  # this page's own view of the address bar (refresh=False)
-BODY = "search-body"  # rebuilt from the URL on back/forward
-WRITTEN = "search-written"  # the query string the controls last wrote to the URL
-Q, CARD = "search-q", "search-card"
+PAGE, FILTER = "search", "filter"  # the two prefixes of this page's ids
+PAGE_URL = ids.of(PAGE, "url")  # this page's own view of the address bar (refresh=False)
+BODY = ids.of(PAGE, "body")  # rebuilt from the URL on back/forward
+WRITTEN = ids.of(PAGE, "written")  # the query string the controls last wrote to the URL
+Q, CARD = ids.of(PAGE, "q"), ids.of(PAGE, "card")
 TYPING_PAUSE = 0.35  # seconds without a keystroke before a text box searches
-FACET_DROPDOWNS = {facet: f"filter-{facet}" for facet in FACETS}
-HAS_BASE, GATED = "filter-has_base_model", "filter-gated"
-CREATED = "filter-created"
-MIN_DOWNLOADS = "filter-min_downloads"
-SORT, ORDER, PER_PAGE = "search-sort", "search-order", "search-per_page"
-PAGER = "search-pager"
-RESULTS, SUMMARY, MATCH = "search-results", "search-summary", "search-match"
-GRID, GRID_BOX, LIST, EMPTY = "search-grid", "search-grid-box", "search-list", "search-empty"
-FILTERS, FILTERS_TOGGLE, FILTERS_CLOSE = "search-filters", "search-filters-toggle", "search-filters-close"
+FACET_DROPDOWNS = {facet: ids.of(FILTER, facet) for facet in FACETS}
+HAS_BASE, GATED = ids.of(FILTER, "has_base_model"), ids.of(FILTER, "gated")
+CREATED = ids.of(FILTER, "created")
+MIN_DOWNLOADS = ids.of(FILTER, "min_downloads")
+SORT, ORDER, PER_PAGE = ids.of(PAGE, "sort"), ids.of(PAGE, "order"), ids.of(PAGE, "per_page")
+PAGER = ids.of(PAGE, "pager")
+RESULTS, SUMMARY, MATCH = ids.of(PAGE, "results"), ids.of(PAGE, "summary"), ids.of(PAGE, "match")
+GRID, GRID_BOX, LIST, EMPTY = (ids.of(PAGE, name) for name in ("grid", "grid-box", "list", "empty"))
+FILTERS, FILTERS_TOGGLE, FILTERS_CLOSE = (ids.of(PAGE, name) for name in ("filters", "filters-toggle", "filters-close"))
 
 ANY_YES_NO = [{"label": "Any", "value": ""}, {"label": "Yes", "value": "true"}, {"label": "No", "value": "false"}]
 PER_PAGE_CHOICES = (DEFAULT_PER_PAGE, 50, MAX_PER_PAGE)
