@@ -7,12 +7,10 @@ string kept in a store, which follows the address bar while this page is shown.
 from __future__ import annotations
 
 from functools import partial
-from urllib.parse import parse_qsl
-
 from dash import ALL, Dash, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
-from callbacks.inputs import items, mapping, text
+from callbacks.inputs import address_query, items, mapping, text
 from components import analytics as view
 from components import ids, routes
 from data import analytics, search, stats
@@ -37,23 +35,19 @@ def fetch(session, name: str, query: SearchQuery):
     return FETCH[name](session, query=query)
 
 
-def parse(search_string) -> SearchQuery:
-    return parse_query(parse_qsl(text(search_string).lstrip("?"), keep_blank_values=True), strict=False)
-
-
 def layout(db: Database, query_pairs: list[tuple[str, str]], **path):
     return view.analytics_page(query_string(parse_query(query_pairs, strict=False))), "Analytics"
 
 
 def chart(db: Database, name: str, canonical_query: str | None):
-    query = parse(canonical_query)
+    query = address_query(canonical_query)
     with db.session(read_only=True) as session:
         found = fetch(session, name, query)
     return view.chart_body(name, view.CHARTS[name].draw(found, query), exact=getattr(found, "exact", True))
 
 
 def filter_bar(db: Database, canonical_query: str | None):
-    query = parse(canonical_query)
+    query = address_query(canonical_query)
     with db.session(read_only=True) as session:
         total, exact = search.count(session, search.filters(query))
     return view.filter_bar(query, total, exact)
@@ -63,7 +57,7 @@ def follow_address_bar(search_string: str | None, pathname: str | None, current:
     """The canonical query of the address bar, while it shows this page and says something new."""
     if not isinstance(search_string, str) or text(pathname) != routes.ANALYTICS:
         raise PreventUpdate
-    canonical = query_string(parse(search_string))
+    canonical = query_string(address_query(search_string))
     if canonical == text(current):
         raise PreventUpdate
     return canonical

@@ -6,13 +6,11 @@ a tab click or a graph click rewrites the URL, and the URL renders the tab.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 from dash import Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
 
-from callbacks.inputs import mapping, text
+from callbacks.inputs import address_pairs, mapping, text
 from components import ids
 from components import lineage_graph, routes
 from components import model_page as page
@@ -65,7 +63,7 @@ def render_tab(db: Database, search: str | None, pathname: str | None, shown_id:
     shown_id = text(shown_id)
     if not shown_id or routes.repo_id_in(text(pathname)).lower() != shown_id.lower():
         raise PreventUpdate
-    view = ModelView.from_query(parse_qsl(text(search).lstrip("?")))
+    view = ModelView.from_query(address_pairs(search))
     tab = no_update if view.tab == active_tab else view.tab
     with db.session(read_only=True) as session:
         detail = catalog.model_detail(session, shown_id)
@@ -76,7 +74,7 @@ def render_tab(db: Database, search: str | None, pathname: str | None, shown_id:
 
 def search_for_tab(tab, search):
     tab = text(tab)
-    view = ModelView.from_query(parse_qsl(text(search).lstrip("?")))
+    view = ModelView.from_query(address_pairs(search))
     if tab not in page.TAB_LABELS or tab == view.tab:
         return no_update
     return view.with_tab(tab).query_string()
@@ -89,7 +87,7 @@ def follow_node(node: dict | None, search: str | None, shown_id: str | None):
     node_id = text(node.get("id"))
     if not node_id:
         raise PreventUpdate
-    view = ModelView.from_query(parse_qsl(text(search).lstrip("?")))
+    view = ModelView.from_query(address_pairs(search))
     if node_id.startswith(lineage_graph.SUMMARY_PREFIX):
         if not node.get("expandable"):
             raise PreventUpdate

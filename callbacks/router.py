@@ -4,13 +4,13 @@ returning (children, title), and `register(app, db)` adding its own callbacks.""
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 from dash import Dash, Input, Output, State, clientside_callback
 from sqlalchemy.exc import OperationalError
 
 from callbacks import analytics, author, model, search, trending
-from callbacks.inputs import text
+from callbacks.inputs import address_pairs, text
 from components import ids, routes, shell
 from data import catalog
 from data.db import Database
@@ -51,7 +51,7 @@ def register(app: Dash, db: Database) -> None:
 
 def page_for(db: Database, pathname: str, search_string: str = ""):
     """(children, title) of the page at `pathname`; a friendly page when the database is down."""
-    pairs = parse_qsl(search_string.lstrip("?"), keep_blank_values=True)
+    pairs = address_pairs(search_string)
     for pattern, page in PAGES:
         if match := pattern.fullmatch(pathname.rstrip("/") or routes.SEARCH):
             try:

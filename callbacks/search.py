@@ -10,12 +10,12 @@ A click on a sortable column header sets the sort controls in the browser (no ro
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.inputs import items, mapping, text, texts
+from callbacks.inputs import address_query, items, mapping, text, texts
 from components import results as grid
 from components import routes
 from components import search as view
@@ -80,8 +80,7 @@ def follow_address(search_string, written, pathname):
     search_string, written = text(search_string), text(written)
     if text(pathname) != routes.SEARCH or search_string == written:
         raise PreventUpdate
-    pairs = parse_qsl(search_string.lstrip("?"))
-    return view.page_body(parse_query(pairs, strict=False)), search_string
+    return view.page_body(address_query(search_string)), search_string
 
 
 def results(db: Database, triggered, values: Mapping[str, object]) -> tuple:

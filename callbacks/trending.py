@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.inputs import text, texts
+from callbacks.inputs import address_pairs, text, texts
 from components import pages as view
 from components import routes
 from data import analytics, catalog
@@ -39,7 +37,7 @@ def sync(triggered_id, tasks, search_string, pathname):
     if triggered_id == view.TRENDING_URL:
         if not isinstance(search_string, str) or text(pathname) != routes.TRENDING:
             raise PreventUpdate
-        from_address = sorted(tasks_in(parse_qsl(search_string.lstrip("?"))))
+        from_address = sorted(tasks_in(address_pairs(search_string)))
         if from_address == tasks:
             raise PreventUpdate
         return from_address, no_update
