@@ -16,6 +16,7 @@ from components import model_page as page
 from components.model_page import ModelView
 from data.ingest.pipeline import ingest
 from data.vocabulary import RELATION_TYPES
+from tests.dash_tree import walk
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE, CHAT, GGUF = "acme/base-7b", "lab/base-7b-chat", "quant/base-7b-chat-GGUF"
@@ -48,15 +49,6 @@ def big_family_db(db, monkeypatch):
 
 
 # --- helpers over Dash trees -------------------------------------------------------------------
-
-
-def walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    if children is None:
-        return
-    for child in children if isinstance(children, (list, tuple)) else [children]:
-        yield from walk(child)
 
 
 def text_of(component) -> str:
