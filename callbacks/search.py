@@ -31,8 +31,8 @@ def named(controls: Mapping[str, tuple[str, str]]) -> dict[str, dict[str, Input]
 
 def layout(db: Database, pairs: list[tuple[str, str]], **path):
     query = parse_query(pairs, strict=False)
-    address = urlencode(pairs)
-    return view.search_page(query, f"?{address}" if address else ""), f"“{query.q}”" if query.q else "Search"
+    address = routes.search_string(urlencode(pairs))
+    return view.search_page(query, address), f"“{query.q}”" if query.q else "Search"
 
 
 def query_from_controls(values: Mapping[str, object], *, keep_page: bool = True) -> SearchQuery:
@@ -50,8 +50,7 @@ def query_from_controls(values: Mapping[str, object], *, keep_page: bool = True)
 
 def address_of(triggered, values: Mapping[str, object]) -> str:
     """The URL's query string for the controls' values; a new search starts at page 1."""
-    canonical = query_string(query_from_controls(values, keep_page=triggered == view.PAGER))
-    return f"?{canonical}" if canonical else ""
+    return routes.search_string(query_string(query_from_controls(values, keep_page=triggered == view.PAGER)))
 
 
 def follow_address(search_string, written, pathname):

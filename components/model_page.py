@@ -50,7 +50,7 @@ class ModelView:
         pairs = [("expand", kind) for kind in self.expand]
         if self.tab != ModelView.tab:
             pairs.append(("tab", self.tab))
-        return f"?{urlencode(pairs)}" if pairs else ""
+        return routes.search_string(urlencode(pairs))
 
     def with_tab(self, tab: str) -> ModelView:
         return replace(self, tab=tab)

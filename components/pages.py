@@ -45,8 +45,7 @@ def trending_results(models: Sequence) -> html.Div:
 
 def trending_search(tasks: Sequence[str]) -> str:
     """The query string of the trending page showing `tasks` ("" for all)."""
-    text = query_string(SearchQuery(pipeline_tag=list(tasks)))
-    return f"?{text}" if text else ""
+    return routes.search_string(query_string(SearchQuery(pipeline_tag=list(tasks))))
 
 
 # --- authors -------------------------------------------------------------------------------

@@ -21,10 +21,15 @@ API_MODELS = f"{API}/models"
 HUB = "https://huggingface.co"
 
 
+def search_string(query_text: str) -> str:
+    """The address bar's `search` for a query string: "?…", or "" for none."""
+    query_text = query_text.removeprefix("?")
+    return f"?{query_text}" if query_text else ""
+
+
 def href(path: str, query_text: str = "") -> str:
     """`path` with its query string, if it has one ("?…" or "…")."""
-    query_text = query_text.removeprefix("?")
-    return f"{path}?{query_text}" if query_text else path
+    return path + search_string(query_text)
 
 
 def search_href(query: SearchQuery = SearchQuery(), **changes) -> str:
