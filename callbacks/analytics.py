@@ -35,8 +35,8 @@ def fetch(session, name: str, query: SearchQuery):
     return FETCH[name](session, query=query)
 
 
-def layout(db: Database, query_pairs: list[tuple[str, str]], **path):
-    return view.analytics_page(query_string(parse_query(query_pairs, strict=False))), "Analytics"
+def layout(db: Database, pairs: list[tuple[str, str]], **path):
+    return view.analytics_page(query_string(parse_query(pairs, strict=False))), "Analytics"
 
 
 def chart(db: Database, name: str, canonical_query: str | None):

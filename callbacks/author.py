@@ -10,7 +10,7 @@ from data.catalog import ModelSummary
 from data.db import Database
 
 
-def layout(db: Database, query_pairs: list[tuple[str, str]], author: str = "", **path):
+def layout(db: Database, pairs: list[tuple[str, str]], author: str = "", **path):
     with db.session(read_only=True) as session:
         profile = catalog.author_profile(session, author)
     if profile is None:

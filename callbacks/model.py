@@ -24,8 +24,8 @@ RELATION_LIMIT = 40
 EXPANDED_LIMIT = 200
 
 
-def layout(db: Database, query: list[tuple[str, str]], repo_id: str = "", **path):
-    view = ModelView.from_query(query)
+def layout(db: Database, pairs: list[tuple[str, str]], repo_id: str = "", **path):
+    view = ModelView.from_query(pairs)
     with db.session(read_only=True) as session:
         detail = None if "\x00" in repo_id else catalog.model_detail(session, repo_id)  # NUL: no text
         if detail is None:

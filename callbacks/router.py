@@ -1,5 +1,6 @@
-"""Routes the address bar's path to a page: each page module has `layout(db, query, **path)`
-returning (children, title), and `register(app, db)` adding its own callbacks."""
+"""Routes the address bar's path to a page: each page module has `layout(db, pairs, **path)`
+(the query string's pairs, the path's groups unquoted) returning (children, title), and
+`register(app, db)` adding its own callbacks."""
 
 from __future__ import annotations
 

@@ -15,14 +15,14 @@ from data.query import parse_query
 LIMIT = 50
 
 
-def tasks_in(query_pairs: list[tuple[str, str]]) -> list[str]:
-    return parse_query(query_pairs, strict=False).pipeline_tag
+def tasks_in(pairs: list[tuple[str, str]]) -> list[str]:
+    return parse_query(pairs, strict=False).pipeline_tag
 
 
-def layout(db: Database, query_pairs: list[tuple[str, str]], **path):
+def layout(db: Database, pairs: list[tuple[str, str]], **path):
     with db.session(read_only=True) as session:
         task_counts = analytics.trending_tasks(session)
-    return view.trending_page(task_counts, tasks_in(query_pairs)), "Trending"
+    return view.trending_page(task_counts, tasks_in(pairs)), "Trending"
 
 
 def results(db: Database, tasks):
