@@ -7,14 +7,12 @@ string kept in a store, which follows the address bar while this page is shown.
 from __future__ import annotations
 
 from functools import partial
-from urllib.parse import parse_qsl
-
 from dash import ALL, Dash, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
-from callbacks.inputs import items, mapping, text
+from callbacks.inputs import address_query, items, mapping, text
 from components import analytics as view
-from components import ids
+from components import ids, routes
 from data import analytics, search, stats
 from data.db import Database
 from data.query import SearchQuery, parse_query, query_string
@@ -22,51 +20,34 @@ from data.query import SearchQuery, parse_query, query_string
 TOP = 15
 
 
-def top_values(session, query: SearchQuery, name: str):
-    return stats.dimension(session, name, query, TOP)  # a Counts (values, exact)
-
-
-def ranking(found, query: SearchQuery, field: str):
-    return view.ranking_figure(found.values, query, field)
-
-
-FETCH = {  # chart name: the data it draws
+FETCH = {  # chart name: the data it draws (a ranking's data: the top values of its field)
     "tasks": analytics.tasks_by_month,
-    "libraries": partial(top_values, name="library"),
-    "licenses": partial(top_values, name="license"),
-    "authors": partial(top_values, name="author"),
     "downloads": analytics.downloads_histogram,
     "lineage": analytics.edges_by_month,
     "families": analytics.largest_families,
 }
-DRAW = {
-    "tasks": view.tasks_figure,
-    "libraries": partial(ranking, field="library"),
-    "licenses": partial(ranking, field="license"),
-    "authors": partial(ranking, field="author"),
-    "downloads": view.downloads_figure,
-    "lineage": view.lineage_figure,
-    "families": view.families_figure,
-}
 
 
-def parse(search_string) -> SearchQuery:
-    return parse_query(parse_qsl(text(search_string).lstrip("?"), keep_blank_values=True), strict=False)
+def fetch(session, name: str, query: SearchQuery):
+    field = view.CHARTS[name].ranks
+    if field:
+        return stats.dimension(session, field, query, TOP)  # a Counts (values, exact)
+    return FETCH[name](session, query=query)
 
 
-def layout(db: Database, query_pairs: list[tuple[str, str]], **path):
-    return view.analytics_page(query_string(parse_query(query_pairs, strict=False))), "Analytics"
+def layout(db: Database, pairs: list[tuple[str, str]], **path):
+    return view.analytics_page(query_string(parse_query(pairs, strict=False))), "Analytics"
 
 
 def chart(db: Database, name: str, canonical_query: str | None):
-    query = parse(canonical_query)
+    query = address_query(canonical_query)
     with db.session(read_only=True) as session:
-        found = FETCH[name](session, query=query)
-    return view.chart_body(name, DRAW[name](found, query), exact=getattr(found, "exact", True))
+        found = fetch(session, name, query)
+    return view.chart_body(name, view.CHARTS[name].draw(found, query), exact=getattr(found, "exact", True))
 
 
 def filter_bar(db: Database, canonical_query: str | None):
-    query = parse(canonical_query)
+    query = address_query(canonical_query)
     with db.session(read_only=True) as session:
         total, exact = search.count(session, search.filters(query))
     return view.filter_bar(query, total, exact)
@@ -74,9 +55,9 @@ def filter_bar(db: Database, canonical_query: str | None):
 
 def follow_address_bar(search_string: str | None, pathname: str | None, current: str | None) -> str:
     """The canonical query of the address bar, while it shows this page and says something new."""
-    if not isinstance(search_string, str) or text(pathname) != view.PATH:
+    if not isinstance(search_string, str) or text(pathname) != routes.ANALYTICS:
         raise PreventUpdate
-    canonical = query_string(parse(search_string))
+    canonical = query_string(address_query(search_string))
     if canonical == text(current):
         raise PreventUpdate
     return canonical
@@ -86,7 +67,7 @@ def href_of(click: dict | None) -> str:
     """The search URL a clicked bar carries (its customdata)."""
     points = items(mapping(click).get("points")) or [{}]
     href = mapping(points[0]).get("customdata")
-    if not isinstance(href, str) or not href.startswith("/?"):
+    if not isinstance(href, str) or not href.startswith(f"{routes.SEARCH}?"):
         raise PreventUpdate
     return href
 
@@ -103,7 +84,7 @@ def register(app: Dash, db: Database) -> None:
     app.callback(Output(view.FILTERS, "children"), Input(view.QUERY, "data"),
                  optional=True)(partial(filter_bar, db))
     for name in view.CHARTS:
-        app.callback(Output(f"analytics-{name}", "children"), Input(view.QUERY, "data"),
+        app.callback(Output(view.chart_id(name), "children"), Input(view.QUERY, "data"),
                      optional=True)(partial(chart, db, name))
     app.callback(Output(ids.URL, "href", allow_duplicate=True),
                  Input({"type": view.GRAPH, "chart": ALL}, "clickData"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
 from dash import Dash
 
 from components import pages as view
@@ -11,8 +9,7 @@ from data import catalog
 from data.db import Database
 
 
-def layout(db: Database, query_pairs: list[tuple[str, str]], author: str = "", **path):
-    author = unquote(author)
+def layout(db: Database, pairs: list[tuple[str, str]], author: str = "", **path):
     with db.session(read_only=True) as session:
         profile = catalog.author_profile(session, author)
     if profile is None:

@@ -4,7 +4,9 @@ carry any JSON where a control's value belongs (a list for a text, an object, nu
 
 from __future__ import annotations
 
-from data.query import MAX_VALUES
+from urllib.parse import parse_qsl
+
+from data.query import MAX_VALUES, SearchQuery, parse_query
 
 MAX_TEXT_CHARS = 10_000  # far above any real control; the grammar then applies its own limits
 
@@ -33,3 +35,14 @@ def items(value: object, limit: int = 1_000) -> list:
 def mapping(value: object) -> dict:
     """A JSON object, or an empty one."""
     return value if isinstance(value, dict) else {}
+
+
+def address_pairs(search_string: object) -> list[tuple[str, str]]:
+    """The pairs of an address bar's query string ("?a=1&b=" or "a=1"; junk has none). Blank
+    values are kept: every reader ignores what it does not know."""
+    return parse_qsl(text(search_string).lstrip("?"), keep_blank_values=True)
+
+
+def address_query(search_string: object) -> SearchQuery:
+    """The search an address bar's query string says, read tolerantly (bad values: defaults)."""
+    return parse_query(address_pairs(search_string), strict=False)

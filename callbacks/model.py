@@ -6,29 +6,26 @@ a tab click or a graph click rewrites the URL, and the URL renders the tab.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, unquote
-
 from dash import Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
 
-from callbacks.inputs import mapping, text
+from callbacks.inputs import address_pairs, mapping, text
 from components import ids
-from components import lineage_graph
+from components import lineage_graph, routes
 from components import model_page as page
 from components.model_page import ModelView
 from data import catalog, lineage
 from data.db import Database
 
-PATH_PREFIX = "/models/"
 # Descendants asked for, per relation type (each type gets its share, however popular the
 # others); the rest of the family is summarised from exact counts.
 RELATION_LIMIT = 40
 EXPANDED_LIMIT = 200
 
 
-def layout(db: Database, query: list[tuple[str, str]], repo_id: str = "", **path):
-    view = ModelView.from_query(query)
+def layout(db: Database, pairs: list[tuple[str, str]], repo_id: str = "", **path):
+    view = ModelView.from_query(pairs)
     with db.session(read_only=True) as session:
         detail = None if "\x00" in repo_id else catalog.model_detail(session, repo_id)  # NUL: no text
         if detail is None:
@@ -64,9 +61,9 @@ def render_tab(db: Database, search: str | None, pathname: str | None, shown_id:
     The tab is set only when the URL moved without it (back, forward): re-setting it would let a
     late answer undo a newer click."""
     shown_id = text(shown_id)
-    if not shown_id or repo_id_of(pathname).lower() != shown_id.lower():
+    if not shown_id or routes.repo_id_in(text(pathname)).lower() != shown_id.lower():
         raise PreventUpdate
-    view = ModelView.from_query(parse_qsl(text(search).lstrip("?")))
+    view = ModelView.from_query(address_pairs(search))
     tab = no_update if view.tab == active_tab else view.tab
     with db.session(read_only=True) as session:
         detail = catalog.model_detail(session, shown_id)
@@ -77,7 +74,7 @@ def render_tab(db: Database, search: str | None, pathname: str | None, shown_id:
 
 def search_for_tab(tab, search):
     tab = text(tab)
-    view = ModelView.from_query(parse_qsl(text(search).lstrip("?")))
+    view = ModelView.from_query(address_pairs(search))
     if tab not in page.TAB_LABELS or tab == view.tab:
         return no_update
     return view.with_tab(tab).query_string()
@@ -90,19 +87,14 @@ def follow_node(node: dict | None, search: str | None, shown_id: str | None):
     node_id = text(node.get("id"))
     if not node_id:
         raise PreventUpdate
-    view = ModelView.from_query(parse_qsl(text(search).lstrip("?")))
+    view = ModelView.from_query(address_pairs(search))
     if node_id.startswith(lineage_graph.SUMMARY_PREFIX):
         if not node.get("expandable"):
             raise PreventUpdate
         return no_update, view.toggled(text(node.get("relation"))).query_string()
     if not node.get("in_catalog") or node_id == text(shown_id):
         raise PreventUpdate
-    return f"{PATH_PREFIX}{node_id}", ModelView(tab="lineage").query_string()
-
-
-def repo_id_of(pathname: str | None) -> str:
-    path = unquote(text(pathname)).rstrip("/")
-    return path[len(PATH_PREFIX):] if path.startswith(PATH_PREFIX) else ""
+    return routes.model_href(node_id), ModelView(tab="lineage").query_string()
 
 
 def register(app: Dash, db: Database) -> None:

@@ -1,26 +1,27 @@
-"""Routes the address bar's path to a page: each page module has `layout(db, query, **path)`
-returning (children, title), and `register(app, db)` adding its own callbacks."""
+"""Routes the address bar's path to a page: each page module has `layout(db, pairs, **path)`
+(the query string's pairs, the path's groups unquoted) returning (children, title), and
+`register(app, db)` adding its own callbacks."""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from dash import Dash, Input, Output, State, clientside_callback
 from sqlalchemy.exc import OperationalError
 
 from callbacks import analytics, author, model, search, trending
-from callbacks.inputs import text
-from components import ids, shell
+from callbacks.inputs import address_pairs, text
+from components import ids, routes, shell
 from data import catalog
 from data.db import Database
 
-PAGES = (
-    (re.compile(r"/"), search),
-    (re.compile(r"/models/(?P<repo_id>[^/]+/[^/]+)"), model),
-    (re.compile(r"/analytics"), analytics),
-    (re.compile(r"/trending"), trending),
-    (re.compile(r"/authors/(?P<author>[^/]+)"), author),
+PAGES = (  # a path's groups are unquoted before they reach the page (components/routes.py quotes them)
+    (re.compile(re.escape(routes.SEARCH)), search),
+    (re.compile(re.escape(routes.MODELS) + r"(?P<repo_id>[^/]+/[^/]+)"), model),
+    (re.compile(re.escape(routes.ANALYTICS)), analytics),
+    (re.compile(re.escape(routes.TRENDING)), trending),
+    (re.compile(re.escape(routes.AUTHORS) + r"(?P<author>[^/]+)"), author),
 )
 
 
@@ -51,13 +52,14 @@ def register(app: Dash, db: Database) -> None:
 
 def page_for(db: Database, pathname: str, search_string: str = ""):
     """(children, title) of the page at `pathname`; a friendly page when the database is down."""
-    pairs = parse_qsl(search_string.lstrip("?"), keep_blank_values=True)
+    pairs = address_pairs(search_string)
     for pattern, page in PAGES:
-        if match := pattern.fullmatch(pathname.rstrip("/") or "/"):
+        if match := pattern.fullmatch(pathname.rstrip("/") or routes.SEARCH):
             try:
                 with db.session(read_only=True) as session:
                     synthetic = catalog.holds_synthetic_sample(session)
-                children, title = page.layout(db, pairs, **match.groupdict())
+                path = {name: unquote(value) for name, value in match.groupdict().items()}
+                children, title = page.layout(db, pairs, **path)
             except OperationalError:
                 return shell.database_unavailable(), "Database unavailable · Model Catalog"
             banner = [shell.demo_banner()] if synthetic else []

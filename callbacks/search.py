@@ -10,44 +10,36 @@ A click on a sortable column header sets the sort controls in the browser (no ro
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.inputs import items, mapping, text, texts
+from callbacks.inputs import address_query, items, mapping, text, texts
 from components import results as grid
+from components import routes
 from components import search as view
 from data.db import Database
-from data.query import SearchQuery, parse_query, query_pairs, query_string
+from data.query import ORDERS, SearchQuery, parse_query, query_pairs, query_string
 from data.search import search, search_facets
 
-# SearchQuery field: the control that holds it (component id, property)
-CONTROLS = {
-    "q": (view.Q, "value"), "card": (view.CARD, "value"),
-    **{name: (dropdown, "value") for name, dropdown in view.FACET_DROPDOWNS.items()},
-    "has_base_model": (view.HAS_BASE, "value"), "gated": (view.GATED, "value"),
-    "created_from": (view.CREATED, "start_date"), "created_to": (view.CREATED, "end_date"),
-    "min_downloads": (view.MIN_DOWNLOADS, "value"),
-    "sort": (view.SORT, "value"), "order": (view.ORDER, "value"),
-    "per_page": (view.PER_PAGE, "value"), "page": (view.PAGER, "active_page"),
-}
-SHOWING = ("sort", "order", "per_page", "page")  # how the models are shown, not which
-FILTER_CONTROLS = {name: control for name, control in CONTROLS.items() if name not in SHOWING}
-PATH = "/"
+
+def named(controls: Mapping[str, tuple[str, str]]) -> dict[str, dict[str, Input]]:
+    """The controls as one callback argument, `values`: their values by SearchQuery field."""
+    return {"values": {field: Input(component, prop) for field, (component, prop) in controls.items()}}
 
 
 def layout(db: Database, pairs: list[tuple[str, str]], **path):
     query = parse_query(pairs, strict=False)
-    address = urlencode(pairs)
-    return view.search_page(query, f"?{address}" if address else ""), f"“{query.q}”" if query.q else "Search"
+    address = routes.search_string(urlencode(pairs))
+    return view.search_page(query, address), f"“{query.q}”" if query.q else "Search"
 
 
 def query_from_controls(values: Mapping[str, object], *, keep_page: bool = True) -> SearchQuery:
     """The controls' values (by SearchQuery field) as a query; junk and bad values fall back to
     defaults, as in a URL."""
     pairs = []
-    for name in CONTROLS:
+    for name in view.CONTROLS:
         value = values.get(name)
         if name in view.FACET_DROPDOWNS:
             pairs += [(name, item) for item in texts(value)]
@@ -56,33 +48,17 @@ def query_from_controls(values: Mapping[str, object], *, keep_page: bool = True)
     return parse_query(pairs, strict=False)
 
 
-def controls_from_query(query: SearchQuery) -> dict[str, object]:
-    """The inverse of `query_from_controls`."""
-    yes_no = view._yes_no_value
-    return {
-        "q": query.q or "", "card": query.card or "",
-        **{name: list(getattr(query, name)) for name in view.FACET_DROPDOWNS},
-        "has_base_model": yes_no(query.has_base_model), "gated": yes_no(query.gated),
-        "created_from": query.created_from.isoformat() if query.created_from else None,
-        "created_to": query.created_to.isoformat() if query.created_to else None,
-        "min_downloads": query.min_downloads, "sort": query.sort or view.DEFAULT_SORT,
-        "order": query.order, "per_page": str(query.per_page), "page": query.page,
-    }
-
-
 def address_of(triggered, values: Mapping[str, object]) -> str:
     """The URL's query string for the controls' values; a new search starts at page 1."""
-    canonical = query_string(query_from_controls(values, keep_page=triggered == view.PAGER))
-    return f"?{canonical}" if canonical else ""
+    return routes.search_string(query_string(query_from_controls(values, keep_page=triggered == view.PAGER)))
 
 
 def follow_address(search_string, written, pathname):
     """The page rebuilt from a URL the controls did not write (back, forward, a link)."""
     search_string, written = text(search_string), text(written)
-    if text(pathname) != PATH or search_string == written:
+    if text(pathname) != routes.SEARCH or search_string == written:
         raise PreventUpdate
-    pairs = parse_qsl(search_string.lstrip("?"))
-    return view.page_body(parse_query(pairs, strict=False)), search_string
+    return view.page_body(address_query(search_string)), search_string
 
 
 def results(db: Database, triggered, values: Mapping[str, object]) -> tuple:
@@ -117,7 +93,7 @@ def sort_from_grid(column_state, column_defs) -> tuple:
     drawn = next((c for c in map(mapping, items(column_defs)) if c.get("sort")), {})
     now = next((c for c in map(mapping, items(column_state)) if c.get("sort")), {})
     wanted = (text(now.get("colId")), text(now.get("sort")))
-    if wanted[0] not in grid.SORTABLE or wanted[1] not in ("asc", "desc") \
+    if wanted[0] not in grid.SORTABLE or wanted[1] not in ORDERS \
             or wanted == (text(drawn.get("colId")), text(drawn.get("sort"))):
         raise PreventUpdate
     return wanted
@@ -129,17 +105,12 @@ def toggle_filters(_opened, _closed, class_name) -> str:
     return " ".join([c for c in classes if c != "show"] + ([] if "show" in classes else ["show"]))
 
 
-def by_name(names, values) -> dict[str, object]:
-    return dict(zip(names, values))
-
-
 def register(app: Dash, db: Database) -> None:
-    controls = [Input(component, prop) for component, prop in CONTROLS.values()]
     # optional: the page's components exist only while it is shown, not in the app's first layout
     app.callback(
-        Output(view.PAGE_URL, "search"), Output(view.WRITTEN, "data"), *controls,
+        Output(view.PAGE_URL, "search"), Output(view.WRITTEN, "data"), inputs=named(view.CONTROLS),
         prevent_initial_call=True, optional=True,
-    )(lambda *values: (address_of(ctx.triggered_id, by_name(CONTROLS, values)),) * 2)
+    )(lambda values: (address_of(ctx.triggered_id, values),) * 2)
     app.callback(
         Output(view.BODY, "children"), Output(view.WRITTEN, "data", allow_duplicate=True),
         Input(view.PAGE_URL, "search"), State(view.WRITTEN, "data"), State(view.PAGE_URL, "pathname"),
@@ -149,12 +120,13 @@ def register(app: Dash, db: Database) -> None:
         Output(view.LIST, "children"), Output(view.GRID, "rowData"), Output(view.GRID, "columnDefs"),
         Output(view.GRID_BOX, "className"), Output(view.EMPTY, "children"),
         Output(view.MATCH, "children"), Output(view.SUMMARY, "children"),
-        Output(view.PAGER, "max_value"), Output(view.PAGER, "active_page"), *controls, optional=True,
-    )(lambda *values: results(db, ctx.triggered_id, by_name(CONTROLS, values)))
+        Output(view.PAGER, "max_value"), Output(view.PAGER, "active_page"), inputs=named(view.CONTROLS),
+        optional=True,
+    )(lambda values: results(db, ctx.triggered_id, values))
     app.callback(
         *(Output(dropdown, "options") for dropdown in view.FACET_DROPDOWNS.values()),
-        *(Input(c, p) for c, p in FILTER_CONTROLS.values()), optional=True,
-    )(lambda *values: facet_options(db, by_name(FILTER_CONTROLS, values)))
+        inputs=named(view.FILTER_CONTROLS), optional=True,
+    )(lambda values: facet_options(db, values))
     # Server-side though they need no data: Dash lets only server callbacks be optional.
     app.callback(
         Output(view.SORT, "value", allow_duplicate=True), Output(view.ORDER, "value", allow_duplicate=True),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.inputs import text, texts
+from callbacks.inputs import address_pairs, text, texts
 from components import pages as view
+from components import routes
 from data import analytics, catalog
 from data.db import Database
 from data.query import parse_query
@@ -16,14 +15,14 @@ from data.query import parse_query
 LIMIT = 50
 
 
-def tasks_in(query_pairs: list[tuple[str, str]]) -> list[str]:
-    return parse_query(query_pairs, strict=False).pipeline_tag
+def tasks_in(pairs: list[tuple[str, str]]) -> list[str]:
+    return parse_query(pairs, strict=False).pipeline_tag
 
 
-def layout(db: Database, query_pairs: list[tuple[str, str]], **path):
+def layout(db: Database, pairs: list[tuple[str, str]], **path):
     with db.session(read_only=True) as session:
         task_counts = analytics.trending_tasks(session)
-    return view.trending_page(task_counts, tasks_in(query_pairs)), "Trending"
+    return view.trending_page(task_counts, tasks_in(pairs)), "Trending"
 
 
 def results(db: Database, tasks):
@@ -36,9 +35,9 @@ def sync(triggered_id, tasks, search_string, pathname):
     """The picked tasks go to the address bar; back and forward bring them back to the picker."""
     tasks = sorted(texts(tasks))
     if triggered_id == view.TRENDING_URL:
-        if not isinstance(search_string, str) or text(pathname) != view.TRENDING_PATH:
+        if not isinstance(search_string, str) or text(pathname) != routes.TRENDING:
             raise PreventUpdate
-        from_address = sorted(tasks_in(parse_qsl(search_string.lstrip("?"))))
+        from_address = sorted(tasks_in(address_pairs(search_string)))
         if from_address == tasks:
             raise PreventUpdate
         return from_address, no_update

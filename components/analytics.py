@@ -7,46 +7,28 @@ Figure builders return None when there is nothing to draw, and cards then say so
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from components import ids, routes
+from components.labels import FIELD_LABELS
+from components.palette import MUTED, PALETTE, RELATION_COLOURS
 from data.analytics import Family, Histogram, MonthlyCounts
-from data.models import RELATION_TYPES
-from data.query import SearchQuery, query_pairs, query_string
+from data.query import VIEW_FIELDS, SearchQuery, query_pairs
+from data.vocabulary import RELATION_TYPES
 
-PATH = "/analytics"
-PAGE_URL = "analytics-url"  # this page's own view of the address bar
-QUERY = "analytics-query"  # the canonical query string the charts show
-FILTERS = "analytics-filters"
-GRAPH = "analytics-graph"  # pattern id type: {"type": GRAPH, "chart": name}
-
-CHARTS = {  # name: (title, what it counts)
-    "tasks": ("Models created per month", "by task; the largest tasks, the rest as “other”"),
-    "libraries": ("Top libraries", "models per library"),
-    "licenses": ("Licences", "models per licence"),
-    "authors": ("Top authors", "models per author"),
-    "downloads": ("Downloads", "models by order of magnitude of downloads"),
-    "lineage": ("Lineage edges per month", "by relation type, by the month the derivative was created"),
-    "families": ("Largest families", "descendants at any depth, by relation; a click lists direct derivatives"),
-}
-WIDE = {"tasks", "lineage", "families"}
-FIELD_LABELS = {
-    "q": "Text", "author": "Author", "pipeline_tag": "Task", "library": "Library", "license": "Licence",
-    "language": "Language", "dataset": "Dataset", "tag": "Tag", "base_model": "Derived from",
-    "relation": "Relation", "gated": "Gated", "has_base_model": "Has a base model",
-    "created_from": "Created from", "created_to": "Created to", "min_downloads": "Downloads ≥",
-    "min_likes": "Likes ≥",
-}
-IGNORED = {"sort", "order", "per_page", "page", "cursor", "facets"}  # search's view, not its filters
-PALETTE = ["#4c6ef5", "#20c997", "#fab005", "#fa5252", "#7950f2", "#15aabf", "#fd7e14",
-           "#82c91e", "#e64980", "#868e96"]
-RELATION_COLOURS = dict(zip(RELATION_TYPES, ["#4c6ef5", "#20c997", "#fab005", "#e64980"]))
-MUTED = {"other": "#adb5bd", "no task": "#dee2e6"}
+PAGE = "analytics"
+PAGE_URL = ids.of(PAGE, "url")  # this page's own view of the address bar
+QUERY = ids.of(PAGE, "query")  # the canonical query string the charts show
+FILTERS = ids.of(PAGE, "filters")
+GRAPH = ids.of(PAGE, "graph")  # pattern id type: {"type": GRAPH, "chart": name}
 TEMPLATE = go.layout.Template(layout=go.Layout(
     font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12, "color": "#343a40"},
     colorway=PALETTE,
@@ -65,7 +47,7 @@ GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 def search_href(query: SearchQuery, **changes) -> str:
     """The search page for `query` with `changes`, from its first page."""
-    return "/?" + query_string(query, cursor=None, page=1, **changes)
+    return routes.search_href(query, cursor=None, page=1, **changes)
 
 
 def month_bounds(month: str) -> dict:
@@ -156,6 +138,22 @@ def families_figure(families: Sequence[Family], _query: SearchQuery | None = Non
                    yaxis={"autorange": "reversed"}, legend={"traceorder": "normal"})
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A card of the page: what it shows, how its data is drawn, and how wide it is."""
+
+    title: str
+    subtitle: str  # what it counts
+    draw: Callable[[Any, SearchQuery], go.Figure | None]  # (the chart's data, the query)
+    wide: bool = False
+    ranks: str | None = None  # a ranking's SearchQuery field: the chart's data is its top values
+
+
+def ranking(field: str, title: str, subtitle: str) -> Chart:
+    """The chart of the top values of `field` (a Counts); a bar filters `field` by its value."""
+    return Chart(title, subtitle, lambda counts, query: ranking_figure(counts.values, query, field), ranks=field)
+
+
 def _rows_height(rows: int) -> int:
     """Horizontal bars keep one thickness, however few or many they are."""
     return 28 * rows + 50
@@ -168,7 +166,27 @@ def _short(n: int) -> str:
     return str(n)
 
 
+CHARTS = {  # name: the chart; the page shows them in this order
+    "tasks": Chart("Models created per month", "by task; the largest tasks, the rest as “other”", tasks_figure,
+                   wide=True),
+    "libraries": ranking("library", "Top libraries", "models per library"),
+    "licenses": ranking("license", "Licences", "models per licence"),
+    "authors": ranking("author", "Top authors", "models per author"),
+    "downloads": Chart("Downloads", "models by order of magnitude of downloads", downloads_figure),
+    "lineage": Chart("Lineage edges per month", "by relation type, by the month the derivative was created",
+                     lineage_figure, wide=True),
+    "families": Chart("Largest families",
+                      "descendants at any depth, by relation; a click lists direct derivatives", families_figure,
+                      wide=True),
+}
+
+
 # --- page ----------------------------------------------------------------------------------
+
+
+def chart_id(name: str) -> str:
+    """The id of the box a chart is drawn in."""
+    return ids.of(PAGE, name)
 
 
 def chart_body(name: str, figure: go.Figure | None, exact: bool = True) -> dcc.Graph | html.Div:
@@ -189,16 +207,17 @@ def empty_state(message: str) -> html.Div:
 
 
 def chart_card(name: str) -> dbc.Col:
-    title, subtitle = CHARTS[name]
+    chart = CHARTS[name]
     card = dbc.Card(
         [
-            dbc.CardHeader([html.H2(title, className="h6 mb-0"), html.Small(subtitle, className="text-muted")]),
-            dbc.CardBody(dcc.Loading(html.Div(id=f"analytics-{name}", className="analytics-body"),
+            dbc.CardHeader([html.H2(chart.title, className="h6 mb-0"),
+                            html.Small(chart.subtitle, className="text-muted")]),
+            dbc.CardBody(dcc.Loading(html.Div(id=chart_id(name), className="analytics-body"),
                                      type="dot", delay_show=150)),
         ],
         className="analytics-card h-100",
     )
-    return dbc.Col(card, lg=12 if name in WIDE else 6, className="mb-4")
+    return dbc.Col(card, lg=12 if chart.wide else 6, className="mb-4")
 
 
 def analytics_page(canonical_query: str) -> html.Div:
@@ -216,10 +235,10 @@ def analytics_page(canonical_query: str) -> html.Div:
 
 def filter_bar(query: SearchQuery, total: int, exact: bool) -> html.Div:
     """The active filters, each removable, the size of the result and a link back to search."""
-    pairs = [(key, value) for key, value in query_pairs(query) if key not in IGNORED]
+    pairs = [(key, value) for key, value in query_pairs(query) if key not in VIEW_FIELDS]
     chips = [
         dcc.Link([f"{FIELD_LABELS.get(key, key)}: {value} ", html.I(className="bi bi-x")],
-                 href=f"{PATH}?{urlencode(pairs[:i] + pairs[i + 1:])}", title="remove this filter",
+                 href=routes.href(routes.ANALYTICS, urlencode(pairs[:i] + pairs[i + 1:])), title="remove this filter",
                  className="badge rounded-pill text-bg-light border me-1 text-decoration-none analytics-filter")
         for i, (key, value) in enumerate(pairs)
     ]
@@ -227,7 +246,7 @@ def filter_bar(query: SearchQuery, total: int, exact: bool) -> html.Div:
     scope = chips or [html.Span("All models in the catalog", className="me-1")]
     children = [
         html.Span(size, className="fw-semibold me-2 analytics-total"), *scope,
-        dcc.Link("refine in search →", href="/?" + query_string(query), className="ms-2 analytics-refine"),
+        dcc.Link("refine in search →", href=routes.search_href(query), className="ms-2 analytics-refine"),
     ]
     if total == 0:
         children.append(dbc.Alert("No models match these filters: remove one above, or refine in search.",

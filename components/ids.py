@@ -1,11 +1,18 @@
-"""Component ids shared by pages, defined once so that layouts and callbacks cannot disagree.
+"""Component ids: each built by `of` from a page and a name, so none is typed by hand twice.
 
-Ids used by one page only live at the top of that page's components module.
+Ids shared by pages are here; ids used by one page only live at the top of that page's
+components module, built with `of`.
 """
+
+
+def of(page: str, name: str) -> str:
+    """The id of `name` on `page`: of("search", "q") is "search-q"."""
+    return f"{page}-{name}"
+
 
 URL = "url"
 PAGE = "page"
-TITLE = "page-title"
-TITLE_SINK = "page-title-sink"
-NAV_TOGGLER = "nav-toggler"
-NAV_COLLAPSE = "nav-collapse"
+TITLE = of("page", "title")
+TITLE_SINK = of("page", "title-sink")
+NAV_TOGGLER = of("nav", "toggler")
+NAV_COLLAPSE = of("nav", "collapse")

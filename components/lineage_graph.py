@@ -11,13 +11,8 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-RELATION_COLOURS = {
-    "finetune": "#0d6efd",
-    "adapter": "#198754",
-    "quantized": "#fd7e14",
-    "merge": "#6f42c1",
-}
-MISSING_COLOUR = "#adb5bd"
+from components.palette import MISSING_COLOUR, RELATION_COLOURS
+
 SUMMARY_PREFIX = "more:"  # Hub ids always hold a "/", so summary ids cannot clash with them
 MIN_SIZE, MAX_SIZE = 18, 70
 

@@ -8,31 +8,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 import dash_cytoscape as cyto
 from dash import dcc, html
 
-from components import lineage_graph
+from components import ids, lineage_graph, routes
+from components.palette import MISSING_COLOUR, RELATION_COLOURS
+from data.query import MAX_TEXT, SearchQuery
+from data.vocabulary import RELATION_TYPES
 
 if TYPE_CHECKING:  # the results' types only: components run no queries
     from data.catalog import BaseModelLink, ModelDetail
     from data.lineage import Ancestry
 
-
-def _page_id(part: str) -> str:
-    return f"model-{part}"
-
-
-TABS = _page_id("tabs")
-TAB_CONTENT = _page_id("tab-content")
-MODEL_ID = _page_id("id")  # the model this page shows
-LINEAGE_GRAPH = _page_id("lineage-graph")
+TABS = ids.of("model", "tabs")
+TAB_CONTENT = ids.of("model", "tab-content")
+MODEL_ID = ids.of("model", "id")  # the model this page shows
+LINEAGE_GRAPH = ids.of("model", "lineage-graph")
 
 TAB_LABELS = {"overview": "Overview", "files": "Files", "lineage": "Lineage"}
-RELATIONS = tuple(lineage_graph.RELATION_COLOURS)
-HUB_URL = "https://huggingface.co"
 SIBLINGS_DRAWN = 10  # children of one parent by relation type, unless that type is expanded
 
 
@@ -51,26 +47,26 @@ class ModelView:
             if key == "tab" and value in TAB_LABELS:
                 tab = value
             elif key == "expand":
-                expand |= {kind for kind in value.split(",") if kind in RELATIONS}
-        return cls(tab, tuple(kind for kind in RELATIONS if kind in expand))
+                expand |= {kind for kind in value.split(",") if kind in RELATION_TYPES}
+        return cls(tab, tuple(kind for kind in RELATION_TYPES if kind in expand))
 
     def query_string(self) -> str:
         """Canonical: defaults dropped, keys sorted; "" or "?…"."""
         pairs = [("expand", kind) for kind in self.expand]
         if self.tab != ModelView.tab:
             pairs.append(("tab", self.tab))
-        return f"?{urlencode(pairs)}" if pairs else ""
+        return routes.search_string(urlencode(pairs))
 
     def with_tab(self, tab: str) -> ModelView:
         return replace(self, tab=tab)
 
     def toggled(self, kind: str) -> ModelView:
         expand = set(self.expand) ^ {kind}
-        return replace(self, expand=tuple(k for k in RELATIONS if k in expand))
+        return replace(self, expand=tuple(k for k in RELATION_TYPES if k in expand))
 
 
 def model_href(repo_id: str, view: ModelView = ModelView()) -> str:
-    return f"/models/{repo_id}{view.query_string()}"
+    return routes.model_href(repo_id, view.query_string())
 
 
 def not_found(repo_id: str) -> html.Div:
@@ -79,7 +75,7 @@ def not_found(repo_id: str) -> html.Div:
         [
             html.H2("Model not found"),
             html.P(["No model ", html.Code(repo_id), " is in the catalog."]),
-            dcc.Link("Search the catalog for it", href=f"/?{urlencode({'q': name})}"),
+            dcc.Link("Search the catalog for it", href=routes.search_href(SearchQuery(q=name[:MAX_TEXT]))),
         ],
         className="model-not-found",
     )
@@ -118,9 +114,9 @@ def header(detail: ModelDetail) -> html.Div:
             html.H1(detail.repo_id, className="h3 mb-1 model-id"),
             html.Div([
                 "by ",
-                dcc.Link(detail.author, href=f"/authors/{quote(detail.author)}", className="model-author"),
+                dcc.Link(detail.author, href=routes.author_href(detail.author), className="model-author"),
                 html.A([html.I(className="bi bi-box-arrow-up-right me-1"), "on the Hub"],
-                       href=f"{HUB_URL}/{detail.repo_id}", target="_blank", rel="noopener noreferrer",
+                       href=routes.hub_href(detail.repo_id), target="_blank", rel="noopener noreferrer",
                        className="ms-3 hub-link"),
             ], className="mb-2"),
             html.Div([b for b in badges if b is not None], className="mb-2 model-badges"),
@@ -187,7 +183,7 @@ def _datasets(datasets: Sequence[str]):
     if not datasets:
         return _none()
     return html.Ul([
-        html.Li(html.A(name, href=f"{HUB_URL}/datasets/{name}", target="_blank", rel="noopener noreferrer"))
+        html.Li(html.A(name, href=routes.hub_href("datasets", name), target="_blank", rel="noopener noreferrer"))
         for name in datasets
     ])
 
@@ -259,7 +255,7 @@ def lineage(root: str, graphs: Sequence[Ancestry], view: ModelView) -> dbc.Row:
 
 def _lineage_side(root: str, family: Ancestry, shown: Counter, view: ModelView, ancestors: int) -> html.Div:
     counts = family.counts_by_relation
-    rows = [_relation_row(root, kind, counts.get(kind, 0), shown.get(kind, 0), view) for kind in RELATIONS]
+    rows = [_relation_row(root, kind, counts.get(kind, 0), shown.get(kind, 0), view) for kind in RELATION_TYPES]
     return html.Div(
         [
             html.P([html.Strong(f"{family.total_descendants:,}"), " descendants, ",
@@ -282,7 +278,7 @@ def _relation_row(root: str, kind: str, total: int, shown: int, view: ModelView)
     else:
         action = ""
     return html.Tr(
-        [html.Td([_swatch(lineage_graph.RELATION_COLOURS[kind]), kind]),
+        [html.Td([_swatch(RELATION_COLOURS[kind]), kind]),
          html.Td(f"{total:,}", className="text-end"), html.Td(f"{shown:,}", className="text-end"),
          html.Td(action, className="text-end")],
         className=f"relation-{kind}",
@@ -300,6 +296,6 @@ def _legend() -> html.Ul:
         ("lineage-dot summary", "more, not drawn: click to draw"),
     ]
     items = [html.Li([html.Span(className=f"{dot} me-2"), text]) for dot, text in entries]
-    items.append(html.Li([_swatch(lineage_graph.MISSING_COLOUR, "dotted"), "relation type inferred"]))
+    items.append(html.Li([_swatch(MISSING_COLOUR, "dotted"), "relation type inferred"]))
     items.append(html.Li("Size: downloads (log scale)", className="text-muted"))
     return html.Ul(items, className="list-unstyled small lineage-legend")

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components import ids, routes
 from components.results import day, results_view
-from data.query import SearchQuery, query_string
+from data.query import MAX_TEXT, SearchQuery, query_string
 
 if TYPE_CHECKING:  # the results' types only: components run no queries
     from data.catalog import AuthorProfile
 
-TRENDING_PATH = "/trending"
-TRENDING_URL = "trending-url"  # this page's own view of the address bar
-TRENDING_TASKS = "trending-tasks"
-TRENDING_RESULTS = "trending-results"
-TRENDING_GRID = "trending-grid"
-AUTHOR_GRID = "author-grid"
+TRENDING_URL = ids.of("trending", "url")  # this page's own view of the address bar
+TRENDING_TASKS = ids.of("trending", "tasks")
+TRENDING_RESULTS = ids.of("trending", "results")
+TRENDING_GRID = ids.of("trending", "grid")
+AUTHOR_GRID = ids.of("author", "grid")
 
 
 # --- trending ------------------------------------------------------------------------------
@@ -51,8 +50,7 @@ def trending_results(models: Sequence) -> html.Div:
 
 def trending_search(tasks: Sequence[str]) -> str:
     """The query string of the trending page showing `tasks` ("" for all)."""
-    text = query_string(SearchQuery(pipeline_tag=list(tasks)))
-    return f"?{text}" if text else ""
+    return routes.search_string(query_string(SearchQuery(pipeline_tag=list(tasks))))
 
 
 # --- authors -------------------------------------------------------------------------------
@@ -60,13 +58,13 @@ def trending_search(tasks: Sequence[str]) -> str:
 
 def author_page(profile: AuthorProfile) -> html.Div:
     author = profile.author
-    search = "/?" + query_string(SearchQuery(author=[author]))
-    analytics = "/analytics?" + query_string(SearchQuery(author=[author]))
+    search = routes.search_href(SearchQuery(author=[author]))
+    analytics = routes.analytics_href(SearchQuery(author=[author]))
     return html.Div(
         [
             html.H1(author, className="h3"),
             html.P([
-                html.A("Hub profile", href=f"https://huggingface.co/{quote(author)}", target="_blank",
+                html.A("Hub profile", href=routes.hub_href(author), target="_blank",
                        rel="noopener", className="me-3"),
                 dcc.Link(f"All {profile.model_count:,} models in search", href=search,
                          className="me-3 author-search"),
@@ -101,7 +99,7 @@ def author_not_found(author: str) -> html.Div:
         [
             html.H1("Author not found", className="h3"),
             html.P(f"The catalog holds no models by “{author}”."),
-            dcc.Link("Search the catalog", href="/?" + query_string(SearchQuery(q=author[:200]))),
+            dcc.Link("Search the catalog", href=routes.search_href(SearchQuery(q=author[:MAX_TEXT]))),
         ],
         className="author-not-found",
     )

@@ -15,8 +15,9 @@ from datetime import datetime
 import dash_ag_grid as dag
 from dash import dcc, html
 
+from components.routes import author_href, model_href
 from data.catalog import ModelSummary
-from data.query import SORTS
+from data.query import ORDERS, SORTS
 
 GRID_CLASS, LIST_CLASS = "results-grid", "results-list"
 WIDE_ONLY, NARROW_ONLY, HIDDEN = "d-none d-md-block", "d-md-none", "d-none"  # grid from 768 px, list below
@@ -69,14 +70,6 @@ def row(model: ModelSummary) -> dict:
     }
 
 
-def model_href(repo_id: str) -> str:
-    return f"/models/{repo_id}"
-
-
-def author_href(author: str) -> str:
-    return f"/authors/{author}"
-
-
 def day(moment: datetime | None) -> str:
     return moment.date().isoformat() if moment else "—"
 
@@ -98,7 +91,7 @@ def column_defs(sort: str | None, order: str, sortable: bool) -> list[dict]:
             column |= {"cellClass": "model-id", "wrapText": True, "autoHeight": True}  # the snippet's room
         if sortable and col_id in SORTABLE:
             column |= {"sortable": True, "sort": order if col_id == sort else None,
-                       "sortingOrder": ["desc", "asc"]}
+                       "sortingOrder": list(ORDERS)}
         columns.append(column)
     return columns
 

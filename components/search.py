@@ -1,44 +1,74 @@
 """The search page: id and card text boxes, filters with counts, sort, results, pages and links.
 
-Controls are set from a `SearchQuery` (the URL's state); `query_from_controls` is their inverse,
-in callbacks/search.py. Ids used only by this page are defined here.
+Each SearchQuery field the page shows has one control, named in CONTROLS by its id and
+property: the layout sets them from `control_values` (the URL's state) and the callbacks read
+them back by field (`query_from_controls`, in callbacks/search.py). Ids used only by this page
+are defined here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components import ids, routes
+from components.labels import FIELD_LABELS, ORDER_LABELS, SORT_LABELS
 from components.results import HIDDEN, NARROW_ONLY, results_grid
-from data.query import SearchQuery, query_string
+from data.query import DEFAULT_PER_PAGE, FACETS, MAX_PAGE, MAX_PER_PAGE, VIEW_FIELDS, SearchQuery
 
-PAGE_URL = "search-url"  # this page's own view of the address bar (refresh=False)
-BODY = "search-body"  # rebuilt from the URL on back/forward
-WRITTEN = "search-written"  # the query string the controls last wrote to the URL
-Q, CARD = "search-q", "search-card"
+PAGE, FILTER = "search", "filter"  # the two prefixes of this page's ids
+PAGE_URL = ids.of(PAGE, "url")  # this page's own view of the address bar (refresh=False)
+BODY = ids.of(PAGE, "body")  # rebuilt from the URL on back/forward
+WRITTEN = ids.of(PAGE, "written")  # the query string the controls last wrote to the URL
+Q, CARD = ids.of(PAGE, "q"), ids.of(PAGE, "card")
 TYPING_PAUSE = 0.35  # seconds without a keystroke before a text box searches
-TASK, LIBRARY, LICENSE, LANGUAGE, AUTHOR = (
-    "filter-pipeline_tag", "filter-library", "filter-license", "filter-language", "filter-author")
-FACET_DROPDOWNS = {"pipeline_tag": TASK, "library": LIBRARY, "license": LICENSE, "language": LANGUAGE,
-                   "author": AUTHOR}
-HAS_BASE, GATED = "filter-has_base_model", "filter-gated"
-CREATED = "filter-created"
-MIN_DOWNLOADS = "filter-min_downloads"
-SORT, ORDER, PER_PAGE = "search-sort", "search-order", "search-per_page"
-PAGER = "search-pager"
-RESULTS, SUMMARY, MATCH = "search-results", "search-summary", "search-match"
-GRID, GRID_BOX, LIST, EMPTY = "search-grid", "search-grid-box", "search-list", "search-empty"
-FILTERS, FILTERS_TOGGLE, FILTERS_CLOSE = "search-filters", "search-filters-toggle", "search-filters-close"
+FACET_DROPDOWNS = {facet: ids.of(FILTER, facet) for facet in FACETS}
+HAS_BASE, GATED = ids.of(FILTER, "has_base_model"), ids.of(FILTER, "gated")
+CREATED = ids.of(FILTER, "created")
+MIN_DOWNLOADS = ids.of(FILTER, "min_downloads")
+SORT, ORDER, PER_PAGE = ids.of(PAGE, "sort"), ids.of(PAGE, "order"), ids.of(PAGE, "per_page")
+PAGER = ids.of(PAGE, "pager")
+RESULTS, SUMMARY, MATCH = ids.of(PAGE, "results"), ids.of(PAGE, "summary"), ids.of(PAGE, "match")
+GRID, GRID_BOX, LIST, EMPTY = (ids.of(PAGE, name) for name in ("grid", "grid-box", "list", "empty"))
+FILTERS, FILTERS_TOGGLE, FILTERS_CLOSE = (ids.of(PAGE, name) for name in ("filters", "filters-toggle", "filters-close"))
 
-FACET_LABELS = {"pipeline_tag": "Task", "library": "Library", "license": "Licence", "language": "Language",
-                "author": "Author"}
-SORT_LABELS = {"relevance": "Relevance", "downloads": "Downloads", "likes": "Likes",
-               "trending": "Trending", "created": "Created", "updated": "Updated"}
 ANY_YES_NO = [{"label": "Any", "value": ""}, {"label": "Yes", "value": "true"}, {"label": "No", "value": "false"}]
-MAX_PAGE = 10_000
+PER_PAGE_CHOICES = (DEFAULT_PER_PAGE, 50, MAX_PER_PAGE)
 DEFAULT_SORT = "default"  # relevance with text, downloads without ("" is dbc.Select's placeholder)
+
+# SearchQuery field: the control that holds it (component id, property)
+CONTROLS = {
+    "q": (Q, "value"), "card": (CARD, "value"),
+    **{facet: (dropdown, "value") for facet, dropdown in FACET_DROPDOWNS.items()},
+    "has_base_model": (HAS_BASE, "value"), "gated": (GATED, "value"),
+    "created_from": (CREATED, "start_date"), "created_to": (CREATED, "end_date"),
+    "min_downloads": (MIN_DOWNLOADS, "value"),
+    "sort": (SORT, "value"), "order": (ORDER, "value"),
+    "per_page": (PER_PAGE, "value"), "page": (PAGER, "active_page"),
+}
+FILTER_CONTROLS = {field: control for field, control in CONTROLS.items() if field not in VIEW_FIELDS}
+
+
+def control_values(query: SearchQuery) -> dict[str, object]:
+    """What each control holds for `query`, by SearchQuery field (as the browser sends it back)."""
+    return {
+        "q": query.q or "", "card": query.card or "",
+        **{facet: list(getattr(query, facet)) for facet in FACET_DROPDOWNS},
+        "has_base_model": _yes_no_value(query.has_base_model), "gated": _yes_no_value(query.gated),
+        "created_from": query.created_from.isoformat() if query.created_from else None,
+        "created_to": query.created_to.isoformat() if query.created_to else None,
+        "min_downloads": query.min_downloads, "sort": query.sort or DEFAULT_SORT,
+        "order": query.order, "per_page": str(query.per_page), "page": query.page,
+    }
+
+
+def control(values: Mapping[str, object], *fields: str) -> dict[str, object]:
+    """A control's id and the properties that hold `fields` (one control may hold two), set
+    from `values` (`control_values`): keyword arguments of the component."""
+    (component_id,) = {CONTROLS[field][0] for field in fields}
+    return {"id": component_id, **{CONTROLS[field][1]: values[field] for field in fields}}
 
 
 def search_page(query: SearchQuery, address: str) -> html.Div:
@@ -57,31 +87,32 @@ def page_body(query: SearchQuery) -> dbc.Row:
         html.Div(id=SUMMARY, className="d-flex flex-wrap align-items-center gap-2 mb-2"),
         dcc.Loading(results_slots(), delay_show=250,
                     overlay_style={"visibility": "visible", "opacity": 0.5}),
-        dbc.Pagination(id=PAGER, max_value=1, active_page=query.page, fully_expanded=False,
-                       first_last=True, previous_next=True, className="mt-2 search-pager"),
+        dbc.Pagination(max_value=1, fully_expanded=False, first_last=True, previous_next=True,
+                       className="mt-2 search-pager", **control(control_values(query), "page")),
     ]
     return dbc.Row([dbc.Col(filters_offcanvas(query), lg=3, className="mb-lg-3"), dbc.Col(results, lg=9)])
 
 
 def search_bar(query: SearchQuery) -> dbc.Row:
-    sort = query.sort or DEFAULT_SORT
+    values = control_values(query)
     return dbc.Row(
         [
-            dbc.Col(text_box(Q, "bi-search", query.q, "Model id: qwen2.5-7b, llama gguf, an author…",
+            dbc.Col(text_box(control(values, "q"), "bi-search", "Model id: qwen2.5-7b, llama gguf, an author…",
                              autofocus=True), md=6, className="mb-2"),
-            dbc.Col(text_box(CARD, "bi-card-text", query.card, 'Model card: "instruction tuned" -gguf'),
+            dbc.Col(text_box(control(values, "card"), "bi-card-text", 'Model card: "instruction tuned" -gguf'),
                     md=6, className="mb-2"),
             dbc.Col(dbc.Button([html.I(className="bi bi-funnel me-1"), "Filters"], id=FILTERS_TOGGLE,
                                color="secondary", outline=True, size="sm", className="w-100 h-100"),
                     xs=4, className="mb-2 d-lg-none"),
-            dbc.Col(dbc.Select(id=SORT, value=sort, options=[{"label": "Best match / downloads", "value": DEFAULT_SORT}]
-                               + [{"label": label, "value": value} for value, label in SORT_LABELS.items()]),
+            dbc.Col(dbc.Select(options=[{"label": "Best match / downloads", "value": DEFAULT_SORT}]
+                               + [{"label": label, "value": value} for value, label in SORT_LABELS.items()],
+                               **control(values, "sort")),
                     md=3, xs=8, className="mb-2"),
-            dbc.Col(dbc.Select(id=ORDER, value=query.order, options=[
-                {"label": "Descending", "value": "desc"}, {"label": "Ascending", "value": "asc"}]),
+            dbc.Col(dbc.Select(options=[{"label": label, "value": value} for value, label in ORDER_LABELS.items()],
+                               **control(values, "order")),
                     md=2, xs=8, className="mb-2"),
-            dbc.Col(dbc.Select(id=PER_PAGE, value=str(query.per_page),
-                               options=[{"label": str(n), "value": str(n)} for n in (20, 50, 100)]),
+            dbc.Col(dbc.Select(options=[{"label": str(n), "value": str(n)} for n in PER_PAGE_CHOICES],
+                               **control(values, "per_page")),
                     md=1, xs=4, className="mb-2"),
         ],
         className="g-2",
@@ -98,11 +129,10 @@ def results_slots() -> html.Div:
     ], id=RESULTS, className="search-results")
 
 
-def text_box(component_id: str, icon: str, value: str | None, placeholder: str, **options) -> dbc.InputGroup:
+def text_box(control_options: dict, icon: str, placeholder: str, **options) -> dbc.InputGroup:
     return dbc.InputGroup([
         dbc.InputGroupText(html.I(className=f"bi {icon}")),
-        dbc.Input(id=component_id, type="search", value=value or "", debounce=TYPING_PAUSE,
-                  placeholder=placeholder, **options),
+        dbc.Input(type="search", debounce=TYPING_PAUSE, placeholder=placeholder, **control_options, **options),
     ])
 
 
@@ -124,40 +154,40 @@ def match_description(text: str | None) -> list:
 
 
 def filters_panel(query: SearchQuery) -> dbc.Card:
+    values = control_values(query)
     dropdowns = [
         html.Div([
-            dbc.Label(label, html_for=FACET_DROPDOWNS[field], className="small fw-semibold mb-1"),
-            dcc.Dropdown(id=FACET_DROPDOWNS[field], multi=True, value=list(getattr(query, field)),
-                         options=facet_options([], getattr(query, field)), placeholder="Any",
-                         className="facet-dropdown"),
+            dbc.Label(FIELD_LABELS[field], html_for=FACET_DROPDOWNS[field], className="small fw-semibold mb-1"),
+            dcc.Dropdown(multi=True, options=facet_options([], values[field]), placeholder="Any",
+                         className="facet-dropdown", **control(values, field)),
         ], className="mb-3")
-        for field, label in FACET_LABELS.items()
+        for field in FACETS
     ]
     return dbc.Card(dbc.CardBody([
         html.Div([html.Span("Filters", className="fw-semibold"),
-                  dcc.Link("clear all", href="/", className="small clear-filters")],
+                  dcc.Link("clear all", href=routes.SEARCH, className="small clear-filters")],
                  className="d-flex justify-content-between mb-2"),
         *dropdowns,
-        yes_no(HAS_BASE, "Has a base model", query.has_base_model),
-        yes_no(GATED, "Gated", query.gated),
+        yes_no(values, "has_base_model"),
+        yes_no(values, "gated"),
         html.Div([
             dbc.Label("Created", className="small fw-semibold mb-1 d-block"),
-            dcc.DatePickerRange(id=CREATED, start_date=query.created_from, end_date=query.created_to,
-                                clearable=True, display_format="YYYY-MM-DD", start_date_placeholder_text="from",
-                                end_date_placeholder_text="to", className="created-range"),
+            dcc.DatePickerRange(clearable=True, display_format="YYYY-MM-DD", start_date_placeholder_text="from",
+                                end_date_placeholder_text="to", className="created-range",
+                                **control(values, "created_from", "created_to")),
         ], className="mb-3"),
         html.Div([
             dbc.Label("Minimum downloads", html_for=MIN_DOWNLOADS, className="small fw-semibold mb-1"),
-            dbc.Input(id=MIN_DOWNLOADS, type="number", min=0, step=1, debounce=0.5,
-                      value=query.min_downloads, placeholder="0"),
+            dbc.Input(type="number", min=0, step=1, debounce=0.5, placeholder="0",
+                      **control(values, "min_downloads")),
         ]),
     ]), className="filters-panel")
 
 
-def yes_no(component_id: str, label: str, value: bool | None) -> html.Div:
+def yes_no(values: Mapping[str, object], field: str) -> html.Div:
     return html.Div([
-        dbc.Label(label, className="small fw-semibold mb-1 d-block"),
-        dbc.RadioItems(id=component_id, options=ANY_YES_NO, value=_yes_no_value(value), inline=True),
+        dbc.Label(FIELD_LABELS[field], className="small fw-semibold mb-1 d-block"),
+        dbc.RadioItems(options=ANY_YES_NO, inline=True, **control(values, field)),
     ], className="mb-3")
 
 
@@ -174,24 +204,22 @@ def facet_options(counts: Sequence[dict], selected: Sequence[str]) -> list[dict]
 
 def summary(total: int, exact: bool, query: SearchQuery) -> list:
     """"About 94,090 models", and the same query as JSON and as CSV."""
-    text = query_string(query)
     count = f"{total:,} model{'s' if total != 1 else ''}" if exact else f"About {total:,} models"
     return [
         html.Span(count, className="fw-semibold result-total me-auto"),
-        html.A([html.I(className="bi bi-braces me-1"), "as JSON"], href=f"/api/v1/models?{text}",
+        html.A([html.I(className="bi bi-braces me-1"), "as JSON"], href=routes.api_models_href(query),
                className="btn btn-sm btn-outline-secondary json-link", target="_blank"),
         html.A([html.I(className="bi bi-download me-1"), "Download CSV"], href=csv_href(query),
                className="btn btn-sm btn-outline-secondary csv-link"),
         dcc.Link([html.I(className="bi bi-bar-chart me-1"), "analyse"],
-                 href=f"/analytics?{query_string(query, page=1, cursor=None)}",
+                 href=routes.analytics_href(query, page=1, cursor=None),
                  className="btn btn-sm btn-outline-secondary analytics-link"),
     ]
 
 
 def csv_href(query: SearchQuery) -> str:
     """The whole result (up to the API's cap) as CSV: the same query without its page."""
-    text = query_string(query, page=1, cursor=None, per_page=20)
-    return f"/api/v1/models?{text}{'&' if text else ''}format=csv"
+    return routes.api_models_href(query, format="csv", page=1, cursor=None, per_page=DEFAULT_PER_PAGE)
 
 
 def empty_catalog() -> html.Div:
@@ -200,7 +228,7 @@ def empty_catalog() -> html.Div:
 
 def empty_state(query: SearchQuery) -> html.Div:
     """No match: offer to drop the filters (keeping the text) or the text."""
-    keep_text = "/?" + query_string(SearchQuery(q=query.q)) if query.q else "/"
+    keep_text = routes.search_href(SearchQuery(q=query.q))
     return html.Div([
         html.I(className="bi bi-search fs-3 d-block mb-2"),
         html.P("No model matches this search.", className="mb-2"),

@@ -5,19 +5,19 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components import ids
+from components import ids, routes
 
-NAV_LINKS = (("Search", "/"), ("Trending", "/trending"), ("Analytics", "/analytics"))
+NAV_LINKS = (("Search", routes.SEARCH), ("Trending", routes.TRENDING), ("Analytics", routes.ANALYTICS))
 
 
 def navbar() -> dbc.Navbar:
     """Links in a row on wide screens; behind a toggler on narrow ones."""
     links = [dbc.NavItem(dbc.NavLink(label, href=href)) for label, href in NAV_LINKS]
-    links.append(dbc.NavItem(dbc.NavLink("API", href="/api/v1/docs", external_link=True), className="ms-lg-auto"))
+    links.append(dbc.NavItem(dbc.NavLink("API", href=routes.API_DOCS, external_link=True), className="ms-lg-auto"))
     return dbc.Navbar(
         dbc.Container(
             [
-                dbc.NavbarBrand([html.I(className="bi bi-diagram-3 me-2"), "Model Catalog"], href="/"),
+                dbc.NavbarBrand([html.I(className="bi bi-diagram-3 me-2"), "Model Catalog"], href=routes.SEARCH),
                 dbc.NavbarToggler(id=ids.NAV_TOGGLER, n_clicks=0),
                 dbc.Collapse(dbc.Nav(links, navbar=True, className="w-100"), id=ids.NAV_COLLAPSE,
                              is_open=False, navbar=True),
@@ -44,7 +44,7 @@ def shell() -> html.Div:
 
 def not_found(pathname: str) -> html.Div:
     return html.Div(
-        [html.H2("Page not found"), html.P(f"Nothing lives at {pathname}."), dcc.Link("Back to search", href="/")]
+        [html.H2("Page not found"), html.P(f"Nothing lives at {pathname}."), dcc.Link("Back to search", href=routes.SEARCH)]
     )
 
 

@@ -15,8 +15,8 @@ from typing import NamedTuple
 from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
-from data.models import RELATION_TYPES
 from data.query import QueryError
+from data.vocabulary import RELATION_TYPES
 
 MAX_DEPTH = 50  # the closure's own bound (migration 0002)
 DIRECTIONS = ("both", "up", "down")

@@ -21,6 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from data.vocabulary import RELATION_TYPES
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -29,7 +31,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-RELATION_TYPES = ("finetune", "adapter", "quantized", "merge")
 TAG_TYPES = (
     "license", "language", "dataset", "arxiv", "region", "library", "base_model", "other",
 )

@@ -14,17 +14,25 @@ import difflib
 import json
 from collections.abc import Collection, Iterable
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-SORTS = ("relevance", "downloads", "likes", "trending", "created", "updated")
-RELATIONS = ("finetune", "adapter", "quantized", "merge")
-FACETS = ("pipeline_tag", "library", "license", "language", "author")
+from data.vocabulary import RelationType
+
+Sort = Literal["relevance", "downloads", "likes", "trending", "created", "updated"]
+SORTS: tuple[Sort, ...] = get_args(Sort)
+Order = Literal["desc", "asc"]
+ORDERS: tuple[Order, ...] = get_args(Order)
+Facet = Literal["pipeline_tag", "library", "license", "language", "author"]
+FACETS: tuple[Facet, ...] = get_args(Facet)
 LIST_FIELDS = ("author", "pipeline_tag", "library", "license", "language", "dataset", "tag", "relation")
+VIEW_FIELDS = ("sort", "order", "per_page", "page", "cursor", "facets")  # how models are shown, not which
 MAX_TEXT = 200
 MAX_VALUES = 50
+DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 100
+MAX_PAGE = 10_000
 
 
 class SearchQuery(BaseModel):
@@ -45,7 +53,7 @@ class SearchQuery(BaseModel):
     dataset: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="training datasets (any of)")
     tag: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="tags (all required)")
     base_model: str | None = Field(None, max_length=MAX_TEXT, description="direct derivatives of this model id")
-    relation: list[Literal["finetune", "adapter", "quantized", "merge"]] = Field(
+    relation: list[RelationType] = Field(
         default_factory=list, description="with base_model: relation types (any of)")
     gated: bool | None = Field(None, description="gated models only (true) or ungated only (false)")
     has_base_model: bool | None = Field(None, description="derivatives only (true) or base models only (false)")
@@ -53,13 +61,13 @@ class SearchQuery(BaseModel):
     created_to: date | None = Field(None, description="created on or before (YYYY-MM-DD)")
     min_downloads: int | None = Field(None, ge=0, le=10**15)
     min_likes: int | None = Field(None, ge=0, le=10**12)
-    sort: Literal["relevance", "downloads", "likes", "trending", "created", "updated"] | None = Field(
+    sort: Sort | None = Field(
         None, description="default: relevance with q, downloads without")
-    order: Literal["desc", "asc"] = "desc"
-    per_page: int = Field(20, ge=1, le=100)
-    page: int = Field(1, ge=1, le=10_000)
+    order: Order = "desc"
+    per_page: int = Field(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     cursor: str | None = Field(None, max_length=500, description="opaque; from meta.next_cursor")
-    facets: list[Literal["pipeline_tag", "library", "license", "language", "author"]] = Field(
+    facets: list[Facet] = Field(
         default_factory=list, description="comma list: counts of the top values in the result")
 
     @property

@@ -8,6 +8,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from app.factory import create_app
 from app.settings import Settings
+from components import analytics as view
 from data.db import Database
 from data.ingest.pipeline import ingest
 from tests.results_view import shown_ids
@@ -26,7 +27,7 @@ def site(fresh_database_url, live_server):
 
 def traces(browser, chart: str) -> dict[str, list]:
     """Trace name → y values of the chart as Plotly holds it in the page."""
-    selector = f"#analytics-{chart} .js-plotly-plot"
+    selector = f"#{view.chart_id(chart)} .js-plotly-plot"
     browser.wait_for_element(selector)
     data = browser.driver.execute_script(f"return document.querySelector('{selector}').data")
     return {trace.get("name") or "": trace["y"] for trace in data}
@@ -43,7 +44,7 @@ def test_analytics_of_a_filtered_url_shows_only_that_result(browser, site):
     browser.wait_for_contains_text(".analytics-total", "2 models")
     assert traces(browser, "tasks") == {"image-classification": [1, 1]}
     assert traces(browser, "libraries") == {"": ["timm"]}
-    browser.wait_for_contains_text("#analytics-families", "Nothing to chart")  # no family among them
+    browser.wait_for_contains_text(f"#{view.chart_id('families')}", "Nothing to chart")  # no family among them
     assert browser.driver.title == "Analytics · Model Catalog"
     refine = browser.find_element(".analytics-refine")
     assert refine.get_attribute("href") == site + "/?pipeline_tag=image-classification"
@@ -53,7 +54,7 @@ def test_analytics_of_a_filtered_url_shows_only_that_result(browser, site):
 def test_removing_a_filter_redraws_the_charts(browser, site):
     browser.server_url = site + "/analytics?library=timm&pipeline_tag=text-generation"
     browser.wait_for_contains_text(".analytics-total", "0 models")
-    browser.wait_for_contains_text("#analytics-tasks", "Nothing to chart")
+    browser.wait_for_contains_text(f"#{view.chart_id('tasks')}", "Nothing to chart")
     browser.find_element(".analytics-filter[href$='?library=timm']").click()  # drops the task
     browser.wait_for_contains_text(".analytics-total", "2 models")
     assert traces(browser, "tasks") == {"image-classification": [1, 1]}
@@ -64,7 +65,7 @@ def test_removing_a_filter_redraws_the_charts(browser, site):
 def test_clicking_a_bar_opens_the_search_filtered_by_it(browser, site):
     browser.server_url = site + "/analytics?pipeline_tag=text-generation"
     assert traces(browser, "libraries") == {"": ["transformers", "gguf"]}
-    bar = browser.find_elements("#analytics-libraries .bars .point path")[1]
+    bar = browser.find_elements(f"#{view.chart_id('libraries')} .bars .point path")[1]
     ActionChains(browser.driver).move_to_element(bar).pause(0.3).click().perform()
     WebDriverWait(browser.driver, 10).until(lambda d: urlsplit(d.current_url).path == "/")
     assert current_query(browser) == ("/", {"library": ["gguf"], "pipeline_tag": ["text-generation"]})

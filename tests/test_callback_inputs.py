@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 from callbacks import analytics, model, search, trending
 from callbacks.inputs import text, texts
 from components import pages
+from components import search as search_view
 from tests.factories import add_models
 
 JUNK = [None, 7, -3.5, True, [], ["x", 1, None, {"a": 1}], {"a": {"b": 1}}, "a\x00b", "q" * 20_000,
@@ -47,5 +48,5 @@ def test_page_callbacks_answer_junk(db, junk):
     answers(lambda: search.follow_address(junk, junk, junk))
     answers(lambda: search.sort_from_grid(junk, junk))
     answers(lambda: search.toggle_filters(junk, junk, junk))
-    answers(lambda: search.results(db, None, {name: junk for name in search.CONTROLS}))
-    answers(lambda: search.facet_options(db, {name: junk for name in search.FILTER_CONTROLS}))
+    answers(lambda: search.results(db, None, {name: junk for name in search_view.CONTROLS}))
+    answers(lambda: search.facet_options(db, {name: junk for name in search_view.FILTER_CONTROLS}))

@@ -16,8 +16,8 @@ from data.ingest.mapping import map_record
 from data.ingest.pipeline import ingest
 from data.ingest.synthetic import generate
 from data.lineage import MAX_DEPTH, ancestry, refresh_lineage
-from data.models import RELATION_TYPES
 from data.query import QueryError
+from data.vocabulary import RELATION_TYPES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE, CHAT, GGUF = "acme/base-7b", "lab/base-7b-chat", "quant/base-7b-chat-GGUF"

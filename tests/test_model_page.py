@@ -15,6 +15,8 @@ from components import lineage_graph
 from components import model_page as page
 from components.model_page import ModelView
 from data.ingest.pipeline import ingest
+from data.vocabulary import RELATION_TYPES
+from tests.dash_tree import walk
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE, CHAT, GGUF = "acme/base-7b", "lab/base-7b-chat", "quant/base-7b-chat-GGUF"
@@ -47,15 +49,6 @@ def big_family_db(db, monkeypatch):
 
 
 # --- helpers over Dash trees -------------------------------------------------------------------
-
-
-def walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    if children is None:
-        return
-    for child in children if isinstance(children, (list, tuple)) else [children]:
-        yield from walk(child)
 
 
 def text_of(component) -> str:
@@ -284,11 +277,11 @@ def test_a_large_family_renders_fast(db):
     ingest(db, records)
     model.layout(db, [("tab", "lineage")], repo_id="huge/root")  # warm the caches
     started = time.perf_counter()
-    everything = [("tab", "lineage")] + [("expand", kind) for kind in page.RELATIONS]
+    everything = [("tab", "lineage")] + [("expand", kind) for kind in RELATION_TYPES]
     children, _ = model.layout(db, everything, repo_id="huge/root")
     elapsed = time.perf_counter() - started
     _, nodes, _ = graph_of(children)
-    assert len(nodes) <= 1 + len(page.RELATIONS) * (model.EXPANDED_LIMIT + 1)
+    assert len(nodes) <= 1 + len(RELATION_TYPES) * (model.EXPANDED_LIMIT + 1)
     drawn_adapters = sum(1 for n in nodes if n.startswith("a/"))
     assert nodes["more:adapter"]["data"]["label"].startswith(f"+{3000 - drawn_adapters:,} more adapter")
     assert elapsed < 1.0

@@ -83,7 +83,7 @@ def test_a_filtered_url_opened_cold_restores_its_controls_and_results(browser, s
     open_page(browser, site, "/?library=peft&q=7b&gated=false&sort=likes")
     wait_for(browser, lambda: shown_ids(browser) == ["tuner/base-7b-lora-r16"])
     assert browser.find_element(f"#{view.Q}").get_attribute("value") == "7b"
-    assert "peft" in browser.find_element(f"#{view.LIBRARY}").text
+    assert "peft" in browser.find_element(f"#{view.FACET_DROPDOWNS['library']}").text
     assert Select(browser.find_element(f"#{view.SORT}")).first_selected_option.text == "Likes"
     gated_no = browser.find_element(f"#{view.GATED} input[value='false']")
     assert gated_no.is_selected()

@@ -14,8 +14,8 @@ from urllib.parse import parse_qsl, unquote
 import pytest
 
 from callbacks import search as page
-from data.query import parse_query
 from tests.real_catalog import raw_models, real_client, real_db  # noqa: F401  (module fixtures)
+from tests.search_page import controls_of
 from tests.search_truth import assert_page_is_top, assert_top, id_matches, normalise, tier, truth
 
 FRAGMENTS = [
@@ -234,7 +234,7 @@ DASHBOARD_URLS = [
 
 @pytest.mark.parametrize("url_query", DASHBOARD_URLS)
 def test_the_dashboard_url_shows_what_the_api_gives(real_db, real_client, raw_models, url_query):
-    controls = page.controls_from_query(parse_query(parse_qsl(url_query), strict=False))
+    controls = controls_of(url_query)
     listing, rows, *_ = page.results(real_db, None, controls)  # the phone list, the grid's rows
     api = [model["id"] for model in real_client.get(f"/api/v1/models?{url_query}").json["data"]]
     assert [row["id"] for row in rows] == api

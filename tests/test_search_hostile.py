@@ -18,6 +18,7 @@ from data.ingest.files import FileSource
 from data.ingest.pipeline import ingest
 from data.query import MAX_TEXT, parse_query
 from tests.conftest import client_over, module_catalog
+from tests.search_page import controls_of
 from tests.search_truth import id_matches
 from tests.test_search_cards import tree_record
 
@@ -134,6 +135,6 @@ def test_the_dashboard_takes_hostile_text_in_its_url(hostile_db, typed):
     for key in ("q", "card"):
         url_query = urlencode({key: typed}, quote_via=quote)
         query = parse_query([(key, typed)], strict=False)  # too long or NUL: dropped, as junk is
-        _, rows, *_ = page.results(hostile_db, None, page.controls_from_query(query))  # must not raise
+        _, rows, *_ = page.results(hostile_db, None, controls_of(url_query))  # must not raise
         if query.q:
             assert all(id_matches(row["id"], query.q) for row in rows), url_query

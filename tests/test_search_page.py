@@ -11,6 +11,7 @@ from callbacks import search as page
 from components import search as view
 from data.ingest.pipeline import ingest
 from data.query import SearchQuery, parse_query
+from tests.search_page import controls_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
 URLS = [
@@ -23,11 +24,6 @@ URLS = [
 @pytest.fixture
 def family(db):
     ingest(db, json.loads((FIXTURES / "family.json").read_text()))
-
-
-def controls_of(url_query: str) -> dict:
-    """What the layout puts in the controls for this URL."""
-    return page.controls_from_query(parse_query(parse_qsl(url_query), strict=False))
 
 
 def shown(results) -> dict:
@@ -51,14 +47,14 @@ def test_the_page_shows_what_the_api_gives_for_the_same_query_string(db, client,
 @pytest.mark.parametrize("url_query", URLS)
 def test_controls_round_trip_to_the_canonical_url(url_query):
     query = parse_query(parse_qsl(url_query), strict=False)
-    assert page.query_from_controls(page.controls_from_query(query)) == query
+    assert page.query_from_controls(controls_of(url_query)) == query
 
 
 def test_a_control_change_writes_the_canonical_url_and_resets_the_page(db, family):
     values = controls_of("q=7b&per_page=2&page=2")
     values["library"] = ["transformers"]
-    assert page.address_of(view.LIBRARY, values) == "?library=transformers&per_page=2&q=7b"
-    assert shown(page.results(db, view.LIBRARY, values))["page"] == 1
+    assert page.address_of(view.FACET_DROPDOWNS["library"], values) == "?library=transformers&per_page=2&q=7b"
+    assert shown(page.results(db, view.FACET_DROPDOWNS["library"], values))["page"] == 1
 
 
 def test_turning_the_page_keeps_the_search(db, family):

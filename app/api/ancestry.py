@@ -11,7 +11,7 @@ from app.api.docs import documented, parse_query
 from app.api.errors import DATABASE_FAILURES, ApiError
 from app.api.payload import payload
 from data.lineage import DEFAULT_LIMIT, MAX_DEPTH, MAX_LIMIT, ancestry
-from data.models import RELATION_TYPES
+from data.vocabulary import RELATION_TYPES
 
 GRAPH_FIELDS = ("root", "nodes", "edges")  # of data.lineage.Ancestry, the answer's data
 

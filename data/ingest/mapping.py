@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from data.ingest.vocabulary import ADAPTER_SIGNS, LANGUAGE_CODES, LIBRARY_TAGS, QUANTIZED_SIGNS
-from data.models import RELATION_TYPES
+from data.vocabulary import RELATION_TYPES
 
 # What one record may hold; a record beyond any of these is skipped with the reason.
 MAX_NAME_LENGTH = 96  # of an author and of a repository name, as on the Hub

@@ -1,0 +1,65 @@
+"""The dashboard's paths and every href to them, each path said once.
+
+Ids in a path are quoted here, all the same way (a repo id keeps its "/"); the router unquotes
+them (callbacks/router.py). Imported by components, callbacks and the app alike: it holds no Dash.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote, urlencode
+
+from data.query import SearchQuery, query_string
+
+SEARCH = "/"
+TRENDING = "/trending"
+ANALYTICS = "/analytics"
+MODELS = "/models/"  # + a repo id
+AUTHORS = "/authors/"  # + an author
+API = "/api/v1"
+API_DOCS = f"{API}/docs"
+API_MODELS = f"{API}/models"
+HUB = "https://huggingface.co"
+
+
+def search_string(query_text: str) -> str:
+    """The address bar's `search` for a query string: "?…", or "" for none."""
+    query_text = query_text.removeprefix("?")
+    return f"?{query_text}" if query_text else ""
+
+
+def href(path: str, query_text: str = "") -> str:
+    """`path` with its query string, if it has one ("?…" or "…")."""
+    return path + search_string(query_text)
+
+
+def search_href(query: SearchQuery = SearchQuery(), **changes) -> str:
+    return href(SEARCH, query_string(query, **changes))
+
+
+def analytics_href(query: SearchQuery = SearchQuery(), **changes) -> str:
+    return href(ANALYTICS, query_string(query, **changes))
+
+
+def api_models_href(query: SearchQuery, *, format: str | None = None, **changes) -> str:
+    """The API's answer to the same query string; `format` after the grammar's parameters."""
+    parts = [query_string(query, **changes), urlencode({"format": format}) if format else ""]
+    return href(API_MODELS, "&".join(part for part in parts if part))
+
+
+def model_href(repo_id: str, query_text: str = "") -> str:
+    return href(f"{MODELS}{quote(repo_id)}", query_text)
+
+
+def author_href(author: str) -> str:
+    return f"{AUTHORS}{quote(author, safe='')}"
+
+
+def repo_id_in(pathname: str) -> str:
+    """The repo id of a model page's path ("" for any other path): the inverse of `model_href`."""
+    path = unquote(pathname).rstrip("/")
+    return path.removeprefix(MODELS) if path.startswith(MODELS) else ""
+
+
+def hub_href(*parts: str) -> str:
+    """A page of the Hub: a repo id, an author, or ("datasets", a dataset id)."""
+    return "/".join([HUB, *map(quote, parts)])
