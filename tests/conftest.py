@@ -24,6 +24,9 @@ from app.settings import Settings
 from data import migrate
 from data.db import Database, make_engine, normalise_url
 
+# Module-scoped fixtures over the real Hub snapshot, built only for the modules that ask for them.
+pytest_plugins = ["tests.real_catalog"]
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 TEMPLATE_DB = f"catalog_template_{os.getpid()}"
 

@@ -15,7 +15,6 @@ import pytest
 
 from callbacks import search as page
 from data.query import parse_query
-from tests.real_catalog import raw_models, real_client, real_db  # noqa: F401  (module fixtures)
 from tests.search_truth import assert_page_is_top, assert_top, id_matches, normalise, tier, truth
 
 FRAGMENTS = [

@@ -4,7 +4,6 @@ import pytest
 from sqlalchemy import text
 
 from tests import search_truth
-from tests.real_catalog import raw_models, real_client, real_db  # noqa: F401  (module fixtures)
 
 
 def exact_counts(db, column: str, where: str) -> dict[str, int]:
