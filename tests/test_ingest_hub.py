@@ -1,7 +1,5 @@
 """Ingestion from a Hub through huggingface_hub, against a fake Hub on 127.0.0.1."""
 
-import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -11,13 +9,12 @@ from data.db import Database
 from data.ingest.hub import HubError, HubSource
 from data.ingest.pipeline import ingest
 from tests.catalog_state import catalog_state, counts, model
+from tests.family import family_records
 from tests.hubserver import FakeHub
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def family() -> list[dict]:
-    records = json.loads((FIXTURES / "family.json").read_text())
+    records = family_records()
     for number, record in enumerate(records):  # list items carry lastModified when expanded
         record.setdefault("lastModified", f"2024-0{number % 9 + 1}-15T00:00:00.000Z")
     return records

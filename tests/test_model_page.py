@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import pytest
 from dash import no_update
@@ -16,15 +14,8 @@ from components import model_page as page
 from components.model_page import ModelView
 from data.ingest.pipeline import ingest
 
-FIXTURES = Path(__file__).parent / "fixtures"
 BASE, CHAT, GGUF = "acme/base-7b", "lab/base-7b-chat", "quant/base-7b-chat-GGUF"
 LORA, MERGE = "tuner/base-7b-lora-r16", "merger/chat-merge-7b"
-
-
-@pytest.fixture
-def family_db(db):
-    ingest(db, json.loads((FIXTURES / "family.json").read_text()))
-    return db
 
 
 def record(repo_id: str, downloads: int = 0, parent: str | None = None, relation: str = "finetune", **extra):

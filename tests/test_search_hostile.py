@@ -7,9 +7,7 @@ text and oversized values, through the API (Flask test client) and the dashboard
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from urllib.parse import quote, urlencode
-
 
 import pytest
 
@@ -18,10 +16,10 @@ from data.ingest.files import FileSource
 from data.ingest.pipeline import ingest
 from data.query import MAX_TEXT, parse_query
 from tests.conftest import client_over, module_catalog
+from tests.family import family_records
 from tests.search_truth import id_matches
 from tests.test_search_cards import tree_record
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SEPARATED = ["x/abc-model", "x/a-c-model", "x/a_c.model", "x/A.C-model", "y/pct100-model"]
 CARDS = [("z/carded", "<b>Bold</b> & 'quoted' \"text\" with a zebra and a \\ backslash, 100% of it", 7)]
 HOSTILE = [
@@ -37,8 +35,7 @@ HOSTILE = [
 def hostile_db(server_url, template_url, tmp_path_factory):
     """One catalog for the module (read only): the family, ids with separators, a hostile card."""
     with module_catalog(server_url, "catalog_hostile") as db:
-        family = json.loads((FIXTURES / "family.json").read_text())
-        ingest(db, family + [{"id": repo_id, "downloads": 10, "likes": 1, "tags": []} for repo_id in SEPARATED])
+        ingest(db, family_records() + [{"id": repo_id, "downloads": 10, "likes": 1, "tags": []} for repo_id in SEPARATED])
         path = tmp_path_factory.mktemp("cards") / "carded_finetunes.json"
         path.write_text(json.dumps({"models": [tree_record(*record) for record in CARDS]}))
         ingest(db, FileSource([path]))
@@ -53,8 +50,7 @@ def client(hostile_db, shared_url):
 @pytest.fixture(scope="module")
 def catalog(hostile_db) -> list[str]:
     """The ids the module's catalog holds."""
-    family = json.loads((FIXTURES / "family.json").read_text())
-    return [m["id"] for m in family] + SEPARATED + [record[0] for record in CARDS]
+    return [m["id"] for m in family_records()] + SEPARATED + [record[0] for record in CARDS]
 
 
 def get(client, params):
