@@ -9,7 +9,6 @@ from dash import no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import model
-from components import lineage_graph
 from components import model_page as page
 from components.model_page import ModelView
 from data.ingest.pipeline import ingest
@@ -218,12 +217,6 @@ def test_counts_beside_the_graph(big_family_db):
     row = next(c for c in walk(children) if getattr(c, "className", None) == "relation-quantized")
     assert text_of(row).split()[:3] == ["quantized", "40", "10"]
     assert "/models/big/root?expand=quantized&tab=lineage" in hrefs(row)
-
-
-def test_node_sizes_grow_with_log_downloads():
-    sizes = [lineage_graph.node_size(n) for n in (None, 0, 9, 999, 10**12)]
-    assert sizes[0] == sizes[1] == lineage_graph.MIN_SIZE
-    assert sizes[1] < sizes[2] < sizes[3] < sizes[4] == lineage_graph.MAX_SIZE
 
 
 # --- callbacks ---------------------------------------------------------------------------------
