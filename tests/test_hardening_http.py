@@ -207,10 +207,9 @@ def test_malformed_callback_requests_are_a_json_400(client, body):
 
 
 @pytest.mark.parametrize("value", ["text-generation", 5, {"a": 1}, [1, {"a": None}], [None], True, [[]]])
-def test_callback_inputs_of_the_wrong_type_are_answered_or_refused_never_a_500(client, value):
+def test_callback_inputs_of_the_wrong_type_are_read_tolerantly(client, value):
     response = post_callback(client, trending_callback(value))
-    if response.status_code != 200:  # a callback may read a wrong type tolerantly
-        assert_error(response, 400, "INVALID_CALLBACK_REQUEST")
+    assert response.status_code == 200 and "trending-results" in response.json["response"]
 
 
 def test_a_callback_body_is_bounded(client):

@@ -12,6 +12,7 @@ from callbacks import model
 from components import model_page as page
 from components.model_page import ModelView
 from data.ingest.pipeline import ingest
+from tests.dash_tree import by_id, hrefs, text_of, walk
 
 BASE, CHAT, GGUF = "acme/base-7b", "lab/base-7b-chat", "quant/base-7b-chat-GGUF"
 LORA, MERGE = "tuner/base-7b-lora-r16", "merger/chat-merge-7b"
@@ -34,31 +35,6 @@ def big_family_db(db, monkeypatch):
     monkeypatch.setattr(model, "RELATION_LIMIT", 10)
     monkeypatch.setattr(model, "EXPANDED_LIMIT", 15)
     return db
-
-
-# --- helpers over Dash trees -------------------------------------------------------------------
-
-
-def walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    if children is None:
-        return
-    for child in children if isinstance(children, (list, tuple)) else [children]:
-        yield from walk(child)
-
-
-def text_of(component) -> str:
-    """The text of a tree, whitespace collapsed."""
-    return " ".join(" ".join(str(c) for c in walk(component) if isinstance(c, (str, int, float))).split())
-
-
-def by_id(component, component_id):
-    return next(c for c in walk(component) if getattr(c, "id", None) == component_id)
-
-
-def hrefs(component) -> list[str]:
-    return [c.href for c in walk(component) if getattr(c, "href", None)]
 
 
 def graph_of(component):
@@ -104,6 +80,7 @@ def test_an_unknown_model_is_a_friendly_page(db):
 def test_an_id_postgresql_cannot_hold_is_not_found(db):
     children, title = model.layout(db, [], repo_id="bad/\x00id")
     assert title == "Model not found"
+    assert "Model not found" in text_of(children)
 
 
 def test_the_header(family_db):

@@ -15,6 +15,7 @@ import pytest
 
 from callbacks import search as page
 from data.query import parse_query
+from tests.dash_tree import hrefs
 from tests.search_truth import assert_page_is_top, assert_top, id_matches, normalise, tier, truth
 
 FRAGMENTS = [
@@ -208,19 +209,8 @@ def test_text_with_filters_is_the_truth_within_the_filters(real_client, raw_mode
 
 def linked_ids(component) -> list[str]:
     """The models a rendered component links to (`/models/...`), in order."""
-    found: list[str] = []
-
-    def walk(node) -> None:
-        if isinstance(node, (list, tuple)):
-            for child in node:
-                walk(child)
-            return
-        href = getattr(node, "href", None)
-        if isinstance(href, str) and href.startswith("/models/"):
-            found.append(unquote(href.removeprefix("/models/").split("?")[0]))
-        walk(getattr(node, "children", None) or [])
-
-    walk(component)
+    found = [unquote(href.removeprefix("/models/").split("?")[0])
+             for href in hrefs(component) if href.startswith("/models/")]
     return list(dict.fromkeys(found))
 
 

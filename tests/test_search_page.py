@@ -8,6 +8,7 @@ from dash import no_update
 from callbacks import search as page
 from components import search as view
 from data.query import SearchQuery, parse_query
+from tests.dash_tree import by_id
 
 URLS = [
     "", "q=base-7b", "q=7b&sort=likes&order=asc", "pipeline_tag=text-generation&has_base_model=true",
@@ -78,6 +79,9 @@ def test_junk_in_the_url_is_ignored():
     assert query == SearchQuery(q="x")
     layout, title = page.layout(None, parse_qsl("per_page=0&sort=nonsense&q=x"))
     assert title == "“x”"
+    assert by_id(layout, view.Q).value == "x"
+    assert (by_id(layout, view.SORT).value, by_id(layout, view.PER_PAGE).value) == (view.DEFAULT_SORT, "20")
+    assert by_id(layout, view.WRITTEN).data == "?per_page=0&sort=nonsense&q=x"  # the address it was read from
 
 
 def test_no_match_offers_to_clear_the_filters(family_db):
