@@ -158,7 +158,7 @@ def sql_cells(db, statement: str) -> dict:
 
 
 def nonzero_cells(counts: MonthlyCounts) -> dict:
-    return {(month, s.label): n for s in counts.series for month, n in zip(counts.months, s.counts) if n}
+    return {(month, s.label): n for s in counts.series for month, n in zip(counts.months, s.counts, strict=True) if n}
 
 
 def assert_views_count_like_sql(db):
@@ -356,7 +356,8 @@ def test_the_trending_page_lists_trending_models_of_the_task(catalog):
     assert picker.value == ["image-classification"]
     assert "c/vision" in str(trending_page.results(catalog, ["image-classification"]))
     everything = str(trending_page.results(catalog, []))
-    assert [m for m in ("a/base", "a/chat", "c/vision", "b/gguf") if m in everything] == ["a/base", "a/chat", "c/vision"]
+    shown = [m for m in ("a/base", "a/chat", "c/vision", "b/gguf") if m in everything]
+    assert shown == ["a/base", "a/chat", "c/vision"]
     assert "No trending models" in str(trending_page.results(catalog, ["translation"]))
 
 

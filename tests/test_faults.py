@@ -167,7 +167,8 @@ def test_postgresql_stopped_under_traffic_is_a_quick_503_and_the_app_recovers(cl
             primary.stop()
             stopped_at = time.monotonic()
             time.sleep(1.5)
-            during = [fetch(app.url + "/api/v1/health"), fetch(app.url + "/_dash-update-component", trending_callback())]
+            during = [fetch(app.url + "/api/v1/health"),
+                      fetch(app.url + "/_dash-update-component", trending_callback())]
             restarting_at = time.monotonic()  # the server may answer before start() returns
             primary.start()
             started_at = time.monotonic()

@@ -265,7 +265,8 @@ def test_the_dashboard_and_the_docs_run_under_the_policy(browser, live_server, f
     site = live_server(create_app(Settings(database_url=fresh_database_url, rate_limit="off"), database=db))
     for path, shown in [("/", "org/base-7b"), ("/analytics", "Models created"), ("/api/v1/docs", "openapi.json")]:
         browser.driver.get(site + path)
-        WebDriverWait(browser.driver, 15).until(lambda driver: shown in driver.find_element("tag name", "body").text)
+        WebDriverWait(browser.driver, 15).until(
+            lambda driver, shown=shown: shown in driver.find_element("tag name", "body").text)
         violations = [entry["message"] for entry in browser.driver.get_log("browser")
                       if "Content Security Policy" in entry["message"]]
         assert violations == [], path

@@ -40,7 +40,8 @@ def test_unreadable_input_is_reported_not_fatal(tmp_path):
     (tmp_path / "broken.json").write_text("[{")
     (tmp_path / "scalar.json").write_text("42")
     skips = list(FileSource([tmp_path / "broken.json", tmp_path / "scalar.json"]))
-    assert [s.where.endswith(name) for s, name in zip(skips, ["broken.json", "scalar.json"])] == [True, True]
+    names = ["broken.json", "scalar.json"]
+    assert [s.where.endswith(name) for s, name in zip(skips, names, strict=True)] == [True, True]
     assert all(s.reason.startswith("invalid JSON") for s in skips)
 
 

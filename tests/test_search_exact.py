@@ -150,7 +150,7 @@ def test_relevance_ranks_the_tiers_then_downloads(real_client, raw_models, q):
     assert "id" in str(answer["meta"].get("match", "")).lower(), answer["meta"]
     found = [model["id"] for model in answer["data"]]
     tiers = [tier(repo_id, q) for repo_id in found]
-    assert tiers == sorted(tiers, reverse=True), list(zip(found, tiers))
+    assert tiers == sorted(tiers, reverse=True), list(zip(found, tiers, strict=True))
     ranked = lambda repo_id: (tier(repo_id, q), raw_models[repo_id].downloads)  # noqa: E731
     assert_page_is_top(found, truth(raw_models, q), ranked, PAGE, context=q)
     assert found == found_ids(real_client, q=q, sort="relevance", per_page=PAGE)

@@ -35,7 +35,8 @@ HOSTILE = [
 def hostile_db(server_url, template_url, tmp_path_factory):
     """One catalog for the module (read only): the family, ids with separators, a hostile card."""
     with module_catalog(server_url, "catalog_hostile") as db:
-        ingest(db, family_records() + [{"id": repo_id, "downloads": 10, "likes": 1, "tags": []} for repo_id in SEPARATED])
+        separated = [{"id": repo_id, "downloads": 10, "likes": 1, "tags": []} for repo_id in SEPARATED]
+        ingest(db, family_records() + separated)
         path = tmp_path_factory.mktemp("cards") / "carded_finetunes.json"
         path.write_text(json.dumps({"models": [tree_record(*record) for record in CARDS]}))
         ingest(db, FileSource([path]))
@@ -86,7 +87,8 @@ def test_like_wildcards_are_literal(client, catalog):
 
 @pytest.mark.parametrize("card", HOSTILE)
 def test_hostile_card_text_never_fails(client, catalog, card):
-    for params in ({"card": card}, {"card": card, "q": "7b"}, {"card": card, "sort": "downloads", "pipeline_tag": "text-generation"}):
+    for params in ({"card": card}, {"card": card, "q": "7b"},
+                   {"card": card, "sort": "downloads", "pipeline_tag": "text-generation"}):
         response = get(client, params)
         assert response.status_code == 200, (params, response.json)
         for model in response.json["data"]:
