@@ -23,6 +23,11 @@ from app.factory import create_app
 from app.settings import Settings
 from data import migrate
 from data.db import Database, make_engine, normalise_url
+from data.ingest.pipeline import ingest
+from tests.family import family_records
+
+# Module-scoped fixtures over the real Hub snapshot, built only for the modules that ask for them.
+pytest_plugins = ["tests.real_catalog"]
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 TEMPLATE_DB = f"catalog_template_{os.getpid()}"
@@ -133,6 +138,13 @@ def db(shared_engine) -> Iterator[Database]:
         transaction = connection.begin()
         yield Database(bind=connection)
         transaction.rollback()
+
+
+@pytest.fixture
+def family_db(db) -> Database:
+    """`db` with the lineage family of tests/fixtures/family.json ingested."""
+    ingest(db, family_records())
+    return db
 
 
 @pytest.fixture

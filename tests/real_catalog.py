@@ -1,11 +1,10 @@
 """The first 50,000 real Hub models of ../shared in a database of their own, for one test module.
 
-Import the fixtures into a module (`from tests.real_catalog import real_db, real_client, raw_models`);
-each importing module ingests once (about 10 s) and drops the database at its end.
+A plugin of tests/conftest.py: the fixtures are module-scoped, so each module asking for `real_db`
+ingests once (about 10 s) and drops the database at its end.
 """
 
 from __future__ import annotations
-
 
 import pytest
 

@@ -6,6 +6,7 @@ the `postgres` user, since PostgreSQL refuses to run as root."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -47,7 +48,8 @@ def server_binaries() -> Path | None:
 def missing() -> str | None:
     """Why clusters cannot be made here, or None."""
     if server_binaries() is None:
-        return "PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup) are not installed (apt-get install postgresql)"
+        return ("PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup) are not installed "
+                "(apt-get install postgresql)")
     if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")
@@ -135,10 +137,8 @@ class Clusters:
     def remove(self) -> None:
         for cluster in self.members:
             if cluster.running():
-                try:
+                with contextlib.suppress(RuntimeError):
                     cluster.stop("immediate")
-                except RuntimeError:
-                    pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -116,7 +116,7 @@ def start_stack(database_url: str, redis_url: str, apps: int = 2, **settings: st
     try:
         for number, port in enumerate(ports):
             stack.processes.append(start_app(port, environment, prefix / f"app{number}.log"))
-        for port, process in zip(ports, stack.processes):
+        for port, process in zip(ports, stack.processes, strict=True):
             wait_until_up(f"http://127.0.0.1:{port}/api/v1/health", process)
         listen = free_port()
         conf = render_nginx(prefix, f"127.0.0.1:{listen}", ports)

@@ -16,7 +16,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -33,12 +32,12 @@ from data.meta import HIGH_WATER_MARK, read_state
 from data.ingest.synthetic import generate
 from tests import replica as clusters_module
 from tests.catalog_state import catalog_state, consistency_problems
+from tests.family import family_records
 from tests.hubserver import FakeHub
 from tests.replica import Clusters, wait_for_replay
 from tests.served import serve
 from tests.stack import free_port, start_stack
 
-FAMILY = json.loads((Path(__file__).parent / "fixtures" / "family.json").read_text())
 CATALOG = "catalog"
 OUTAGE_ANSWER_SECONDS = 1.0  # the bound for an answer while PostgreSQL is down
 
@@ -89,7 +88,7 @@ def add_model(database_url: str, repo_id: str) -> None:
 def fill(database_url: str) -> None:
     db = Database.from_urls(database_url)
     try:
-        ingest(db, FAMILY)
+        ingest(db, family_records())
     finally:
         db.dispose()
 
@@ -168,7 +167,8 @@ def test_postgresql_stopped_under_traffic_is_a_quick_503_and_the_app_recovers(cl
             primary.stop()
             stopped_at = time.monotonic()
             time.sleep(1.5)
-            during = [fetch(app.url + "/api/v1/health"), fetch(app.url + "/_dash-update-component", trending_callback())]
+            during = [fetch(app.url + "/api/v1/health"),
+                      fetch(app.url + "/_dash-update-component", trending_callback())]
             restarting_at = time.monotonic()  # the server may answer before start() returns
             primary.start()
             started_at = time.monotonic()

@@ -1,7 +1,5 @@
 """An empty catalog is filled before serving: from the Hub when reachable, else a labelled sample."""
 
-import json
-from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -12,9 +10,8 @@ from callbacks.router import page_for
 from data.db import Database
 from data.meta import is_synthetic
 from tests.catalog_state import counts
+from tests.family import FAMILY_JSON, family_records
 from tests.hubserver import FakeHub
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_unreachable_hub_gives_a_labelled_synthetic_sample_that_real_data_replaces(fresh_database_url, unused_port):
@@ -26,7 +23,7 @@ def test_unreachable_hub_gives_a_labelled_synthetic_sample_that_real_data_replac
         assert is_synthetic(session)
     assert "Synthetic demo data" in str(page_for(db, "/"))
 
-    result = CliRunner().invoke(main, ["ingest", "file", str(FIXTURES / "family.json")],
+    result = CliRunner().invoke(main, ["ingest", "file", str(FAMILY_JSON)],
                                 env={"CATALOG_DATABASE_URL": fresh_database_url})
     assert result.exit_code == 0, result.output
     assert "Replacing the synthetic demo data" in result.output
@@ -38,7 +35,7 @@ def test_unreachable_hub_gives_a_labelled_synthetic_sample_that_real_data_replac
 
 
 def test_a_reachable_hub_fills_the_catalog_with_its_most_downloaded(fresh_database_url):
-    records = json.loads((FIXTURES / "family.json").read_text())
+    records = family_records()
     with FakeHub(records, page_size=4) as hub:
         settings = Settings(database_url=fresh_database_url, hf_endpoint=hub.url)
         db = Database.from_urls(fresh_database_url)

@@ -207,10 +207,9 @@ def test_malformed_callback_requests_are_a_json_400(client, body):
 
 
 @pytest.mark.parametrize("value", ["text-generation", 5, {"a": 1}, [1, {"a": None}], [None], True, [[]]])
-def test_callback_inputs_of_the_wrong_type_are_answered_or_refused_never_a_500(client, value):
+def test_callback_inputs_of_the_wrong_type_are_read_tolerantly(client, value):
     response = post_callback(client, trending_callback(value))
-    if response.status_code != 200:  # a callback may read a wrong type tolerantly
-        assert_error(response, 400, "INVALID_CALLBACK_REQUEST")
+    assert response.status_code == 200 and "trending-results" in response.json["response"]
 
 
 def test_a_callback_body_is_bounded(client):
@@ -266,7 +265,8 @@ def test_the_dashboard_and_the_docs_run_under_the_policy(browser, live_server, f
     site = live_server(create_app(Settings(database_url=fresh_database_url, rate_limit="off"), database=db))
     for path, shown in [("/", "org/base-7b"), ("/analytics", "Models created"), ("/api/v1/docs", "openapi.json")]:
         browser.driver.get(site + path)
-        WebDriverWait(browser.driver, 15).until(lambda driver: shown in driver.find_element("tag name", "body").text)
+        WebDriverWait(browser.driver, 15).until(
+            lambda driver, shown=shown: shown in driver.find_element("tag name", "body").text)
         violations = [entry["message"] for entry in browser.driver.get_log("browser")
                       if "Content Security Policy" in entry["message"]]
         assert violations == [], path

@@ -7,7 +7,7 @@ bulk load of the empty catalog builds every key and index, and the next ingest o
 
 import logging
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 
 import pytest
@@ -118,7 +118,7 @@ def test_hostile_records_from_the_hub_are_skipped_and_later_syncs_advance(catalo
         assert first.ingested.new == len(GOOD) and stored_ids(catalog) == {r["id"] for r in GOOD}
         assert keys_and_indexes(catalog) == schema
         # The junk dates (far ahead, naive) moved no high-water mark: the newest good one did.
-        assert read_state(catalog, HIGH_WATER_MARK) == datetime(2024, 6, 1, tzinfo=timezone.utc)
+        assert read_state(catalog, HIGH_WATER_MARK) == datetime(2024, 6, 1, tzinfo=UTC)
 
         hub.set_models(GOOD + LATER)
         result = CliRunner().invoke(main, ["sync", "--once", "--top", "0"], env={
@@ -128,7 +128,7 @@ def test_hostile_records_from_the_hub_are_skipped_and_later_syncs_advance(catalo
     assert result.exit_code == 0, result.output
     assert f"new 2 · updated 1 · unchanged 1 · skipped {len(hostile)}" in result.output
     assert stored_ids(catalog) == {r["id"] for r in GOOD + LATER}
-    assert read_state(catalog, HIGH_WATER_MARK) == datetime(2024, 9, 1, tzinfo=timezone.utc)
+    assert read_state(catalog, HIGH_WATER_MARK) == datetime(2024, 9, 1, tzinfo=UTC)
     assert consistency_problems(catalog) == {}
 
 

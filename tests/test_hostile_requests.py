@@ -193,7 +193,8 @@ def test_every_dash_callback_with_hostile_inputs_is_answered_well(served, sessio
                                   {"output": "page.children", "outputs": [], "inputs": [[[[]]]]}])
 def test_malformed_callback_envelopes_are_refused(served, session, body):
     response, seconds = send(session, served, "POST", "/_dash-update-component", body)
-    assert 400 <= response.status_code < 500 and problems_of(response, seconds, "/_dash-update-component") == []
+    assert response.status_code == 400 and response.json()["error"]["code"] == "INVALID_CALLBACK_REQUEST"
+    assert problems_of(response, seconds, "/_dash-update-component") == []
 
 
 def test_the_server_is_healthy_after_the_corpus(served, session):

@@ -1,25 +1,18 @@
 """Ingestion into a real PostgreSQL: idempotent, order-independent, lineage kept right."""
 
 import copy
-import json
 import random
-from pathlib import Path
 
 import pytest
 
 from data.ingest.files import FileSource
 from data.ingest.pipeline import ingest
 from tests.catalog_state import catalog_state, counts, model
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def family() -> list[dict]:
-    return json.loads((FIXTURES / "family.json").read_text())
+from tests.family import FIXTURES, family_records
 
 
 def test_a_family_is_stored_with_its_lineage(db):
-    summary = ingest(db, family())
+    summary = ingest(db, family_records())
     assert (summary.new, summary.updated, summary.unchanged, summary.skipped) == (9, 0, 0, 0)
     assert summary.self_loops == 1
     state = catalog_state(db)
@@ -45,29 +38,29 @@ def test_a_family_is_stored_with_its_lineage(db):
 
 
 def test_reingesting_the_same_data_changes_nothing(db):
-    ingest(db, family())
+    ingest(db, family_records())
     before = catalog_state(db)
-    summary = ingest(db, family())
+    summary = ingest(db, family_records())
     assert (summary.new, summary.updated, summary.unchanged) == (0, 0, 9)
     assert catalog_state(db) == before
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_any_arrival_order_and_batching_gives_the_same_catalog(db, seed):
-    ingest(db, family(), batch_size=100)
+    ingest(db, family_records(), batch_size=100)
     expected = catalog_state(db)
     with db.session() as session:
         session.execute(__import__("sqlalchemy").text("DELETE FROM models"))
         session.commit()
-    shuffled = family()
+    shuffled = family_records()
     random.Random(seed).shuffle(shuffled)
     ingest(db, shuffled, batch_size=seed)
     assert catalog_state(db) == expected
 
 
 def test_a_newer_record_replaces_fields_tags_and_relations(db):
-    ingest(db, family())
-    newer = [m for m in family() if m["id"] == "quant/base-7b-chat-GGUF"][0]
+    ingest(db, family_records())
+    newer = [m for m in family_records() if m["id"] == "quant/base-7b-chat-GGUF"][0]
     newer = copy.deepcopy(newer) | {
         "downloads": 9999, "lastModified": "2024-09-01T00:00:00.000Z",
         "tags": ["gguf", "base_model:quantized:acme/base-7b", "license:mit"],
@@ -107,7 +100,7 @@ def test_malformed_records_are_skipped_and_reported_the_rest_stored(db):
 
 
 def test_a_record_the_database_refuses_is_isolated_not_the_batch(db):
-    records = family()
+    records = family_records()
     records[3]["siblings"] = [{"rfilename": "nul\u0000name"}]  # text cannot hold NUL
     summary = ingest(db, records, batch_size=100)
     assert summary.stored == 8 and summary.skipped == 1
@@ -116,7 +109,7 @@ def test_a_record_the_database_refuses_is_isolated_not_the_batch(db):
 
 
 def test_nul_characters_in_card_data_are_dropped_not_fatal(db):
-    records = family()
+    records = family_records()
     records[3]["cardData"]["note"] = "nul \u0000 inside"
     assert ingest(db, records).stored == 9
     assert model(db, "tuner/base-7b-lora-r16")["card_data"]["note"] == "nul  inside"

@@ -3,7 +3,6 @@
 import gzip
 import json
 import zipfile
-from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -12,16 +11,11 @@ from data.db import Database
 from data.ingest.files import FileSource
 from data.ingest.pipeline import ingest
 from tests.catalog_state import catalog_state
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def family() -> list[dict]:
-    return json.loads((FIXTURES / "family.json").read_text())
+from tests.family import FAMILY_JSON, FIXTURES, family_records
 
 
 def test_every_format_reads_the_same_records(tmp_path):
-    records = family()
+    records = family_records()
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "page2.json").write_text(json.dumps(records[3:]))
     with gzip.open(tmp_path / "pages" / "page1.json.gz", "wt") as out:
@@ -46,13 +40,14 @@ def test_unreadable_input_is_reported_not_fatal(tmp_path):
     (tmp_path / "broken.json").write_text("[{")
     (tmp_path / "scalar.json").write_text("42")
     skips = list(FileSource([tmp_path / "broken.json", tmp_path / "scalar.json"]))
-    assert [s.where.endswith(name) for s, name in zip(skips, ["broken.json", "scalar.json"])] == [True, True]
+    names = ["broken.json", "scalar.json"]
+    assert [s.where.endswith(name) for s, name in zip(skips, names, strict=True)] == [True, True]
     assert all(s.reason.startswith("invalid JSON") for s in skips)
 
 
 def test_cli_ingests_files_and_prints_a_summary(fresh_database_url):
     result = CliRunner().invoke(
-        main, ["ingest", "file", str(FIXTURES / "family.json"), str(FIXTURES / "malformed.jsonl")],
+        main, ["ingest", "file", str(FAMILY_JSON), str(FIXTURES / "malformed.jsonl")],
         env={"CATALOG_DATABASE_URL": fresh_database_url},
     )
     assert result.exit_code == 0, result.output
@@ -72,7 +67,7 @@ def test_cli_fails_when_nothing_could_be_ingested(fresh_database_url, tmp_path):
 
 def test_export_then_ingest_gives_the_same_catalog(make_database, tmp_path):
     source, target = make_database(), make_database()
-    records = family()
+    records = family_records()
     records[0]["siblings"] = [{"rfilename": "model.safetensors", "size": 123}, {"rfilename": "README.md"}]
     (tmp_path / "in.json").write_text(json.dumps(records))
     runner = CliRunner()
@@ -91,11 +86,10 @@ def test_export_then_ingest_gives_the_same_catalog(make_database, tmp_path):
 
 def test_a_bulk_load_leaves_every_key_and_index_in_place(fresh_database_url):
     from data import migrate
-
     from data.ingest import bulk
 
     db = Database.from_urls(fresh_database_url)
-    ingest(db, family())  # an empty catalog: constraints dropped, then rebuilt
+    ingest(db, family_records())  # an empty catalog: constraints dropped, then rebuilt
     assert bulk.restore(db) == []  # nothing left to rebuild
     db.dispose()
     migrate.check(fresh_database_url)  # and no drift from the migrations

@@ -1,7 +1,5 @@
 """Ingestion from a Hub through huggingface_hub, against a fake Hub on 127.0.0.1."""
 
-import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -11,13 +9,12 @@ from data.db import Database
 from data.ingest.hub import HubError, HubSource
 from data.ingest.pipeline import ingest
 from tests.catalog_state import catalog_state, counts, model
+from tests.family import family_records
 from tests.hubserver import FakeHub
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def family() -> list[dict]:
-    records = json.loads((FIXTURES / "family.json").read_text())
+    records = family_records()
     for number, record in enumerate(records):  # list items carry lastModified when expanded
         record.setdefault("lastModified", f"2024-0{number % 9 + 1}-15T00:00:00.000Z")
     return records
@@ -98,7 +95,8 @@ def test_details_bring_files_and_card_data(db, hub):
 
 
 def test_details_bring_the_readme_as_the_searchable_card(db, hub):
-    hub.readmes = {"acme/base-7b": "---\nlicense: mit\n---\n# Base\nTrained with <b>low-rank adaptation</b> on cats: loss < 2 & fast."}
+    hub.readmes = {"acme/base-7b": "---\nlicense: mit\n---\n# Base\n"
+                                   "Trained with <b>low-rank adaptation</b> on cats: loss < 2 & fast."}
     ingest(db, HubSource(hub.url, details=True))
     from data.query import SearchQuery
     from data.search import search
@@ -192,9 +190,9 @@ def test_a_page_over_the_size_cap_is_not_read(db, hub):
 
 
 def test_a_page_with_more_models_than_asked_for_is_refused(db):
-    with FakeHub(family(), page_size=5, honour_limit=False) as hub:
-        with pytest.raises(HubError, match="answered 5 models for a page of 3; not read"):
-            ingest(db, HubSource(hub.url, limit=3))
+    with (FakeHub(family(), page_size=5, honour_limit=False) as hub,
+          pytest.raises(HubError, match="answered 5 models for a page of 3; not read")):
+        ingest(db, HubSource(hub.url, limit=3))
 
 
 def test_a_page_cut_short_is_asked_for_again(db, hub, monkeypatch):

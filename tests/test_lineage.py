@@ -3,11 +3,9 @@ families and against a naive Python walk over synthetic data."""
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections import Counter, deque
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -19,16 +17,9 @@ from data.lineage import MAX_DEPTH, ancestry, refresh_lineage
 from data.query import QueryError
 from data.vocabulary import RELATION_TYPES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 BASE, CHAT, GGUF = "acme/base-7b", "lab/base-7b-chat", "quant/base-7b-chat-GGUF"
 LORA, MERGE = "tuner/base-7b-lora-r16", "merger/chat-merge-7b"
 CYCLE_A, CYCLE_B = "odd/cycle-a", "odd/cycle-b"
-
-
-@pytest.fixture
-def family_db(db):
-    ingest(db, json.loads((FIXTURES / "family.json").read_text()))
-    return db
 
 
 def lineage(db, repo_id, **options):

@@ -5,7 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from data.ingest.mapping import (
-    MAX_BIGINT, MAX_CARD_DEPTH, MAX_LIKES, MAX_NAME_LENGTH, MAX_TAGS, Rejected, map_record, tag_type,
+    MAX_BIGINT,
+    MAX_CARD_DEPTH,
+    MAX_LIKES,
+    MAX_NAME_LENGTH,
+    MAX_TAGS,
+    Rejected,
+    map_record,
+    tag_type,
 )
 from tests.hostile_records import corpus, nested
 

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import pytest
 from dash import no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import model
-from components import lineage_graph
 from components import model_page as page
 from components.model_page import ModelView
 from data.ingest.pipeline import ingest
 from data.vocabulary import RELATION_TYPES
-from tests.dash_tree import walk
+from tests.dash_tree import by_id, hrefs, text_of, walk
 
-FIXTURES = Path(__file__).parent / "fixtures"
 BASE, CHAT, GGUF = "acme/base-7b", "lab/base-7b-chat", "quant/base-7b-chat-GGUF"
 LORA, MERGE = "tuner/base-7b-lora-r16", "merger/chat-merge-7b"
-
-
-@pytest.fixture
-def family_db(db):
-    ingest(db, json.loads((FIXTURES / "family.json").read_text()))
-    return db
 
 
 def record(repo_id: str, downloads: int = 0, parent: str | None = None, relation: str = "finetune", **extra):
@@ -46,22 +36,6 @@ def big_family_db(db, monkeypatch):
     monkeypatch.setattr(model, "RELATION_LIMIT", 10)
     monkeypatch.setattr(model, "EXPANDED_LIMIT", 15)
     return db
-
-
-# --- helpers over Dash trees -------------------------------------------------------------------
-
-
-def text_of(component) -> str:
-    """The text of a tree, whitespace collapsed."""
-    return " ".join(" ".join(str(c) for c in walk(component) if isinstance(c, (str, int, float))).split())
-
-
-def by_id(component, component_id):
-    return next(c for c in walk(component) if getattr(c, "id", None) == component_id)
-
-
-def hrefs(component) -> list[str]:
-    return [c.href for c in walk(component) if getattr(c, "href", None)]
 
 
 def graph_of(component):
@@ -107,6 +81,7 @@ def test_an_unknown_model_is_a_friendly_page(db):
 def test_an_id_postgresql_cannot_hold_is_not_found(db):
     children, title = model.layout(db, [], repo_id="bad/\x00id")
     assert title == "Model not found"
+    assert "Model not found" in text_of(children)
 
 
 def test_the_header(family_db):
@@ -220,12 +195,6 @@ def test_counts_beside_the_graph(big_family_db):
     row = next(c for c in walk(children) if getattr(c, "className", None) == "relation-quantized")
     assert text_of(row).split()[:3] == ["quantized", "40", "10"]
     assert "/models/big/root?expand=quantized&tab=lineage" in hrefs(row)
-
-
-def test_node_sizes_grow_with_log_downloads():
-    sizes = [lineage_graph.node_size(n) for n in (None, 0, 9, 999, 10**12)]
-    assert sizes[0] == sizes[1] == lineage_graph.MIN_SIZE
-    assert sizes[1] < sizes[2] < sizes[3] < sizes[4] == lineage_graph.MAX_SIZE
 
 
 # --- callbacks ---------------------------------------------------------------------------------

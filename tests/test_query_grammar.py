@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from data.query import FACETS, ORDERS, SORTS, SearchQuery, parse_query, query_string
 from data.vocabulary import RELATION_TYPES
 
-words = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=30).map(str.strip).filter(bool)
+words = (st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=30)
+         .map(str.strip).filter(bool))
 values = st.lists(words, max_size=3, unique=True)
 
 queries = st.builds(

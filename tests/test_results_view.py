@@ -1,6 +1,6 @@
 """The model lists' builders (components/results.py): snippets, columns, rows."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from dash import html
 
@@ -9,7 +9,7 @@ from data.catalog import ModelSummary
 
 MODEL = ModelSummary(
     repo_id="acme/base-7b", author="acme", pipeline_tag="text-generation", library_name=None, license="mit",
-    downloads=1234567, likes=89, trending_score=None, created_at=datetime(2024, 1, 10, tzinfo=timezone.utc),
+    downloads=1234567, likes=89, trending_score=None, created_at=datetime(2024, 1, 10, tzinfo=UTC),
     last_modified=None, gated=None, has_base_model=False, derivative_count=3,
     snippet="a &lt;script&gt; <mark>fine</mark>-tuned &amp; <mark>chat</mark> model",
 )

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, unquote
 import pytest
 
 from callbacks import search as page
-from tests.real_catalog import raw_models, real_client, real_db  # noqa: F401  (module fixtures)
+from tests.dash_tree import hrefs
 from tests.search_page import controls_of
 from tests.search_truth import assert_page_is_top, assert_top, id_matches, normalise, tier, truth
 
@@ -150,7 +150,7 @@ def test_relevance_ranks_the_tiers_then_downloads(real_client, raw_models, q):
     assert "id" in str(answer["meta"].get("match", "")).lower(), answer["meta"]
     found = [model["id"] for model in answer["data"]]
     tiers = [tier(repo_id, q) for repo_id in found]
-    assert tiers == sorted(tiers, reverse=True), list(zip(found, tiers))
+    assert tiers == sorted(tiers, reverse=True), list(zip(found, tiers, strict=True))
     ranked = lambda repo_id: (tier(repo_id, q), raw_models[repo_id].downloads)  # noqa: E731
     assert_page_is_top(found, truth(raw_models, q), ranked, PAGE, context=q)
     assert found == found_ids(real_client, q=q, sort="relevance", per_page=PAGE)
@@ -209,19 +209,8 @@ def test_text_with_filters_is_the_truth_within_the_filters(real_client, raw_mode
 
 def linked_ids(component) -> list[str]:
     """The models a rendered component links to (`/models/...`), in order."""
-    found: list[str] = []
-
-    def walk(node) -> None:
-        if isinstance(node, (list, tuple)):
-            for child in node:
-                walk(child)
-            return
-        href = getattr(node, "href", None)
-        if isinstance(href, str) and href.startswith("/models/"):
-            found.append(unquote(href.removeprefix("/models/").split("?")[0]))
-        walk(getattr(node, "children", None) or [])
-
-    walk(component)
+    found = [unquote(href.removeprefix("/models/").split("?")[0])
+             for href in hrefs(component) if href.startswith("/models/")]
     return list(dict.fromkeys(found))
 
 

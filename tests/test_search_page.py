@@ -1,7 +1,5 @@
 """The search page's callbacks and builders, called directly (no browser), on a real PostgreSQL."""
 
-import json
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
@@ -9,11 +7,10 @@ from dash import no_update
 
 from callbacks import search as page
 from components import search as view
-from data.ingest.pipeline import ingest
 from data.query import SearchQuery, parse_query
+from tests.dash_tree import by_id
 from tests.search_page import controls_of
 
-FIXTURES = Path(__file__).parent / "fixtures"
 URLS = [
     "", "q=base-7b", "q=7b&sort=likes&order=asc", "pipeline_tag=text-generation&has_base_model=true",
     "library=peft&library=gguf", "gated=false&min_downloads=100", "created_from=2024-06-01&created_to=2024-12-31",
@@ -21,9 +18,6 @@ URLS = [
 ]
 
 
-@pytest.fixture
-def family(db):
-    ingest(db, json.loads((FIXTURES / "family.json").read_text()))
 
 
 def shown(results) -> dict:
@@ -33,8 +27,8 @@ def shown(results) -> dict:
 
 
 @pytest.mark.parametrize("url_query", URLS)
-def test_the_page_shows_what_the_api_gives_for_the_same_query_string(db, client, family, url_query):
-    out = shown(page.results(db, None, controls_of(url_query)))
+def test_the_page_shows_what_the_api_gives_for_the_same_query_string(family_db, client, url_query):
+    out = shown(page.results(family_db, None, controls_of(url_query)))
     api = client.get(f"/api/v1/models?{url_query}").json
     assert [row["id"] for row in out["rows"]] == [model["id"] for model in api["data"]]
     assert [item.children[0].children for item in out["listing"].children] == [model["id"] for model in api["data"]]
@@ -50,18 +44,18 @@ def test_controls_round_trip_to_the_canonical_url(url_query):
     assert page.query_from_controls(controls_of(url_query)) == query
 
 
-def test_a_control_change_writes_the_canonical_url_and_resets_the_page(db, family):
+def test_a_control_change_writes_the_canonical_url_and_resets_the_page(family_db):
     values = controls_of("q=7b&per_page=2&page=2")
     values["library"] = ["transformers"]
     assert page.address_of(view.FACET_DROPDOWNS["library"], values) == "?library=transformers&per_page=2&q=7b"
-    assert shown(page.results(db, view.FACET_DROPDOWNS["library"], values))["page"] == 1
+    assert shown(page.results(family_db, view.FACET_DROPDOWNS["library"], values))["page"] == 1
 
 
-def test_turning_the_page_keeps_the_search(db, family):
+def test_turning_the_page_keeps_the_search(family_db):
     values = controls_of("q=7b&per_page=2")
     values["page"] = 2
     assert page.address_of(view.PAGER, values) == "?page=2&per_page=2&q=7b"
-    assert shown(page.results(db, view.PAGER, values))["page"] is no_update
+    assert shown(page.results(family_db, view.PAGER, values))["page"] is no_update
 
 
 def test_back_and_forward_rebuild_the_controls_from_the_url():
@@ -83,16 +77,19 @@ def test_junk_in_the_url_is_ignored():
     assert query == SearchQuery(q="x")
     layout, title = page.layout(None, parse_qsl("per_page=0&sort=nonsense&q=x"))
     assert title == "“x”"
+    assert by_id(layout, view.Q).value == "x"
+    assert (by_id(layout, view.SORT).value, by_id(layout, view.PER_PAGE).value) == (view.DEFAULT_SORT, "20")
+    assert by_id(layout, view.WRITTEN).data == "?per_page=0&sort=nonsense&q=x"  # the address it was read from
 
 
-def test_no_match_offers_to_clear_the_filters(db, family):
-    out = shown(page.results(db, None, controls_of("q=base&library=nothing-like-this")))
+def test_no_match_offers_to_clear_the_filters(family_db):
+    out = shown(page.results(family_db, None, controls_of("q=base&library=nothing-like-this")))
     assert "empty-state" in out["empty"].className and out["rows"] == [] and out["grid_class"] == "d-none"
     assert out["empty"].children[-1].href == "/?" + urlencode({"q": "base"})
 
 
-def test_facet_options_count_within_the_result_and_keep_the_selection(db, client, family):
-    options = page.facet_options(db, controls_of("q=7b&library=onnx&library=transformers"))
+def test_facet_options_count_within_the_result_and_keep_the_selection(family_db, client):
+    options = page.facet_options(family_db, controls_of("q=7b&library=onnx&library=transformers"))
     facets = client.get("/api/v1/models?q=7b&library=onnx&library=transformers&facets=pipeline_tag,library").json
     expected = {row["value"]: f"{row['value']} ({row['count']:,})" for row in facets["meta"]["facets"]["pipeline_tag"]}
     assert {o["value"]: o["label"] for o in options[0]} == expected

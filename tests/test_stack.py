@@ -19,9 +19,9 @@ import redis
 
 from data.db import Database
 from data.ingest.pipeline import ingest
+from tests.family import family_records
 from tests.stack import start_stack
 
-FIXTURES = Path(__file__).parent / "fixtures"
 # A Redis database of its own: the stack test empties it first (its rate windows and cache).
 REDIS_URL = os.environ.get("CATALOG_TEST_STACK_REDIS_URL", "redis://127.0.0.1:6379/14")
 LIMIT = 20
@@ -44,8 +44,9 @@ def stack(server_url, template_url):
         if os.environ.get("CI"):
             pytest.fail(f"the stack tests must run in CI: {reason}")
         pytest.skip(reason)
-    from tests.conftest import TEMPLATE_DB, _admin, _database_url
     from sqlalchemy import text
+
+    from tests.conftest import TEMPLATE_DB, _admin, _database_url
 
     name = f"catalog_stack_{os.getpid()}"
     with _admin(server_url).connect() as conn:
@@ -53,7 +54,7 @@ def stack(server_url, template_url):
         conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
     url = _database_url(server_url, name)
     db = Database.from_urls(url)
-    ingest(db, json.loads((FIXTURES / "family.json").read_text()))
+    ingest(db, family_records())
     db.dispose()
     redis.Redis.from_url(REDIS_URL).flushdb()
     # Two trusted proxies: the tests play a load balancer in front of nginx, whose
@@ -143,9 +144,10 @@ def test_a_scheduled_sync_updates_catalog_history_and_metrics_while_reads_go_on(
     import threading
 
     from sqlalchemy import text
+
     from tests.hubserver import FakeHub
 
-    records = json.loads((FIXTURES / "family.json").read_text())
+    records = family_records()
     records[1]["downloads"] += 5_000  # lab/base-7b-chat gained downloads
     records.append({"id": "new/arrival-7b", "modelId": "new/arrival-7b", "downloads": 77, "likes": 1,
                     "tags": ["gguf"], "createdAt": "2025-02-01T00:00:00.000Z",

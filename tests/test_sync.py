@@ -6,7 +6,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
@@ -86,7 +86,7 @@ def test_a_sync_fills_the_catalog_and_records_history(db, hub):
     assert summary.ingested.new == 5 and summary.history_rows == 5
     assert model(db, "acme/llm-7b-chat")["downloads"] == 50_000
     assert ("lab/vision-base", 30_000, 300) in history(db)
-    assert read_state(db, HIGH_WATER_MARK) == datetime(2024, 5, 1, tzinfo=timezone.utc)
+    assert read_state(db, HIGH_WATER_MARK) == datetime(2024, 5, 1, tzinfo=UTC)
     synced = read_state(db, LAST_SYNC_AT)
     assert synced.utcoffset() == timedelta(0) and synced == summary.finished_at
     assert consistency_problems(db) == {}
@@ -104,7 +104,7 @@ def test_a_second_sync_records_only_the_models_whose_counts_changed(db, hub):
     assert [row for row in history(db) if row[0] == "lab/vision-base"] == [
         ("lab/vision-base", 30_000, 300), ("lab/vision-base", 31_000, 300)]
     assert len(history(db)) == 6
-    assert read_state(db, HIGH_WATER_MARK) == datetime(2024, 6, 1, tzinfo=timezone.utc)
+    assert read_state(db, HIGH_WATER_MARK) == datetime(2024, 6, 1, tzinfo=UTC)
 
 
 def test_the_top_listing_is_bounded_and_the_incremental_one_stops_at_the_mark(db, hub):

@@ -1,0 +1,138 @@
+"""data/catalog.py: the read queries the API and the dashboard share (summaries, a model's
+detail, trending, an author's profile)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import update
+
+from data import catalog
+from data.ingest.pipeline import ingest
+from data.ingest.state import mark_synthetic
+from data.models import Model
+
+BASE = {
+    "id": "org/Base", "downloads": 5_000, "downloadsAllTime": 90_000, "likes": 40, "gated": "manual", "sha": "abc123",
+    "pipeline_tag": "text-generation", "library_name": "transformers", "trendingScore": 7,
+    "createdAt": "2024-01-15T10:00:00Z", "lastModified": "2024-02-01T10:00:00Z", "cardData": {"license": "mit"},
+    "tags": ["transformers", "text-generation", "fr", "en", "license:mit", "dataset:z/corpus", "dataset:a/corpus"],
+    "siblings": [{"rfilename": "weights.bin", "size": 300}, {"rfilename": "README.md", "size": 20},
+                 {"rfilename": "config.json"}],
+}
+RECORDS = [
+    BASE,
+    {"id": "org/chat", "downloads": 900, "likes": 3, "usedStorage": 12_345, "trendingScore": 30,
+     "tags": ["base_model:finetune:org/base", "base_model:adapter:gone/deleted"]},
+    {"id": "org/quant", "downloads": 900, "likes": 1, "tags": ["base_model:quantized:org/base"]},
+    {"id": "other/lora", "downloads": 50, "likes": 0, "tags": ["base_model:adapter:org/base"]},
+    {"id": "other/quiet", "downloads": 10_000, "likes": 0, "tags": []},
+]
+
+
+@pytest.fixture
+def catalog_db(db):
+    ingest(db, RECORDS)
+    return db
+
+
+def test_a_summary_as_a_dict_names_its_id_id():
+    summary = catalog.ModelSummary("a/b", "a", None, None, None, 1, 2, None, None, None, None, False, 0)
+    assert summary.as_dict() == {
+        "id": "a/b", "author": "a", "pipeline_tag": None, "library_name": None, "license": None, "downloads": 1,
+        "likes": 2, "trending_score": None, "created_at": None, "last_modified": None, "gated": None,
+        "has_base_model": False, "derivative_count": 0, "snippet": None}
+
+
+def test_top_models_by_downloads_then_the_newest_row(catalog_db):
+    with catalog_db.session(read_only=True) as session:
+        top = catalog.top_models(session, limit=4)
+    # org/chat and org/quant tie on 900 downloads: the one stored later comes first
+    assert [m.repo_id for m in top] == ["other/quiet", "org/Base", "org/quant", "org/chat"]
+    assert top[1] == catalog.ModelSummary(
+        "org/Base", "org", "text-generation", "transformers", "mit", 5_000, 40, 7.0,
+        datetime(2024, 1, 15, 10, tzinfo=UTC), datetime(2024, 2, 1, 10, tzinfo=UTC), "manual", False, 3)
+
+
+def test_find_model_ignores_case_and_no_id_holds_nul(catalog_db):
+    with catalog_db.session(read_only=True) as session:
+        assert catalog.find_model(session, "org/BASE").repo_id == "org/Base"
+        assert catalog.find_model(session, "org/nothing") is None
+        assert catalog.find_model(session, "org/base\x00") is None
+
+
+def test_the_detail_of_a_model(catalog_db):
+    with catalog_db.session(read_only=True) as session:
+        detail = catalog.model_detail(session, "org/base")
+    assert {key: detail[key] for key in ("id", "author", "name", "downloads", "downloads_all_time", "likes",
+                                         "gated", "private", "sha", "card_data", "has_base_model")} == {
+        "id": "org/Base", "author": "org", "name": "Base", "downloads": 5_000, "downloads_all_time": 90_000,
+        "likes": 40, "gated": "manual", "private": False, "sha": "abc123", "card_data": {"license": "mit"},
+        "has_base_model": False}
+    assert detail["tags"] == {"dataset": ["dataset:a/corpus", "dataset:z/corpus"], "language": ["en", "fr"],
+                              "library": ["transformers"], "license": ["license:mit"], "other": ["text-generation"]}
+    assert detail["files"] == [{"name": "README.md", "size": 20}, {"name": "config.json", "size": None},
+                               {"name": "weights.bin", "size": 300}]
+    assert detail["total_file_size"] == 320  # a file of unknown size counts as none
+    assert detail["datasets"] == ["a/corpus", "z/corpus"]
+    assert detail["base_models"] == []
+    assert detail["derivatives_by_relation"] == {"finetune": 1, "quantized": 1, "adapter": 1}
+    assert detail["derivative_count"] == 3
+
+
+def test_base_models_in_the_catalog_and_missing_from_it(catalog_db):
+    with catalog_db.session(read_only=True) as session:
+        detail = catalog.model_detail(session, "ORG/CHAT")
+    assert detail["id"] == "org/chat" and detail["has_base_model"] is True
+    assert detail["base_models"] == [
+        {"id": "gone/deleted", "relation_type": "adapter", "declared": True, "source": "typed_tag",
+         "in_catalog": False},
+        {"id": "org/Base", "relation_type": "finetune", "declared": True, "source": "typed_tag", "in_catalog": True},
+    ]
+    assert detail["files"] == [] and detail["total_file_size"] == 12_345  # no file list: the Hub's storage
+    assert detail["tags"] == {"base_model": ["base_model:adapter:gone/deleted", "base_model:finetune:org/base"]}
+    assert detail["datasets"] == [] and detail["derivatives_by_relation"] == {}
+
+
+def test_no_detail_for_an_unknown_model(catalog_db):
+    with catalog_db.session(read_only=True) as session:
+        assert catalog.model_detail(session, "org/unknown") is None
+        assert catalog.model_detail(session, "\x00") is None
+
+
+def test_trending_ranks_the_hubs_scores_first_then_ours(catalog_db):
+    with catalog_db.session() as session:
+        session.execute(update(Model).where(Model.repo_id == "other/quiet").values(computed_trending=99.0))
+        session.execute(update(Model).where(Model.repo_id == "other/lora").values(computed_trending=1.0))
+        session.execute(update(Model).where(Model.repo_id == "org/chat").values(computed_trending=500.0))
+        session.commit()
+        ranked = catalog.trending(session, 10, [])
+        assert [m.repo_id for m in ranked] == ["org/chat", "org/Base", "other/quiet", "other/lora"]
+        assert [m.repo_id for m in catalog.trending(session, 2, [])] == ["org/chat", "org/Base"]
+        assert [m.repo_id for m in catalog.trending(session, 10, ["text-generation"])] == ["org/Base"]
+        assert catalog.trending(session, 10, ["translation"]) == []
+
+
+def test_an_authors_profile_ignores_case(catalog_db):
+    with catalog_db.session(read_only=True) as session:
+        profile = catalog.author_profile(session, "ORG", top=2)
+    assert profile["author"] == "org"
+    assert profile["model_count"] == 3 and profile["total_downloads"] == 6_800 and profile["total_likes"] == 44
+    assert profile["derived_model_count"] == 2
+    assert [m["id"] for m in profile["top_models"]] == ["org/Base", "org/quant"]
+    assert profile["top_models"][1]["downloads"] == 900 and profile["top_models"][1]["has_base_model"] is True
+
+
+def test_an_author_with_no_models_has_no_profile(catalog_db):
+    with catalog_db.session(read_only=True) as session:
+        assert catalog.author_profile(session, "nobody") is None
+
+
+def test_the_catalog_says_whether_it_holds_the_synthetic_sample(db):
+    with db.session() as session:
+        assert catalog.holds_synthetic_sample(session) is False
+        mark_synthetic(session, True)
+        assert catalog.holds_synthetic_sample(session) is True
+        mark_synthetic(session, False)
+        assert catalog.holds_synthetic_sample(session) is False
