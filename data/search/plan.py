@@ -178,9 +178,9 @@ def _walked_or_gathered(session, found: Criteria, key: SortKey, page: Page, rank
     """One statement: walk the sort index (the walk is a subquery with a LIMIT, which hides the
     text conditions from the index choice) testing the text conditions on the rows met; when the
     first WALK_ROWS_AT_MOST rows hold too few matches (rarer than expected), gather instead.
-    A word too short for trigrams walks to the end: gathering would read every row too.
+    The bound also keeps the planner on the sort index: unbounded, it would scan and sort.
     Rows end with (the total when gathered, whether walked)."""
-    bound = None if found.short_words else page.skip + WALK_ROWS_AT_MOST
+    bound = page.skip + WALK_ROWS_AT_MOST
     texts = [condition.label(f"text_{i}") for i, condition in enumerate(found.texts)]
     walked = (_select(found.others, key, Page(page.after, 0), rank=None, with_total=False)
               .limit(bound).add_columns(*texts).order_by(*key.order(indexed=True)).subquery("walk"))
@@ -190,8 +190,6 @@ def _walked_or_gathered(session, found: Criteria, key: SortKey, page: Page, rank
             .where(*(walked.c[text.key] for text in texts))
             .order_by(*(_directed(walked.c[c.key], c, key.descending) for c in key.columns))
             .offset(page.skip or None).limit(page.limit).cte("hits").prefix_with("MATERIALIZED"))
-    if bound is None:
-        return session.execute(select(hits)).all()
     walk_wins = (select(func.count()).select_from(hits).scalar_subquery() == page.limit).label("wins")
     wins = select(select(walk_wins).cte("verdict").c.wins).scalar_subquery()
     gathering = _gathering(found.all, key, page, rank, with_total=True).add_columns(literal(False).label("walked"))
