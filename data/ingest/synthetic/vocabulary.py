@@ -9,6 +9,7 @@ from __future__ import annotations
 # ---------------------------------------------------------------------------------------
 # Words that names are made of (see names._FIELD_MAKERS).
 
+# Fancy words that merges and finetunes are named with.
 CREATIVE = (
     "Neural", "Mytho", "Nous", "Open", "Dark", "Silver", "Golden", "Stellar", "Lunar", "Crimson",
     "Dolphin", "Beagle", "Phoenix", "Orca", "Wizard", "Falcon", "Raven", "Nova", "Aurora", "Titan",
@@ -21,6 +22,7 @@ CREATIVE = (
     "Whisper", "Rogue", "Nomad", "Pilot", "Atlas", "Sky", "Pixel", "Cipher", "Vortex", "Ivy",
     "Willow", "Maple", "Cedar", "Opus", "Sonnet", "Haiku", "Ballad",
 )
+# What a finetune says about itself: method, data, language, context, flavour.
 DESCRIPTORS = (
     "sft", "dpo", "orpo", "kto", "grpo", "simpo", "abliterated", "uncensored", "roleplay", "rp",
     "chat", "math", "code", "coder", "reasoning", "medical", "med", "legal", "finance", "law",
@@ -34,6 +36,7 @@ DESCRIPTORS = (
     "sql", "json", "summarizer", "translator", "tutor", "story", "poem", "nsfw", "safe", "guard",
     "judge", "v0.1", "v1.5",
 )
+# Plain words of hobby, course and test models.
 WORDS = (
     "my", "awesome", "test", "demo", "first", "final", "best", "new", "custom", "tiny", "small",
     "base", "mini", "model", "project", "assignment", "homework", "lab", "hw", "ex", "course",
@@ -41,24 +44,29 @@ WORDS = (
     "basic", "fast", "light", "deep", "neo", "alpha", "beta", "gamma", "delta", "omega", "sigma",
     "zeta",
 )
+# Parameter counts in ordinary text-generation roots' names.
 SIZES = ("125M", "350M", "0.5B", "1B", "1.5B", "2B", "3B", "7B", "8B", "13B", "14B", "32B")
+# Tasks that text models are finetuned for.
 TASKS = (
     "sentiment", "ner", "emotion", "imdb", "sst2", "mrpc", "cola", "qnli", "squad", "conll2003",
     "toxic", "spam", "fake-news", "intent", "hate-speech", "pos", "qa", "nli", "stance", "sarcasm",
     "topic", "news-category", "ag-news", "yelp", "tweet-eval", "review-rating",
     "language-detection", "keyword-extraction", "paraphrase", "emoji", "financial-sentiment",
 )
+# What image LoRAs draw.
 SUBJECTS = (
     "anime", "pixel-art", "watercolor", "portrait", "cyberpunk", "fantasy", "sketch", "comic",
     "ghibli", "isometric", "logo", "interior", "architecture", "landscape", "photorealistic",
     "cinematic", "neon", "retro", "vintage", "3d-render", "chibi", "manga", "oil-painting",
     "line-art", "tattoo", "product-shot", "food", "fashion", "cars", "cats", "dogs",
 )
+# Language codes, English first.
 LANGS = (
     "en", "zh", "fr", "de", "es", "ja", "ko", "ru", "it", "pt", "vi", "ar", "tr", "id", "th", "pl",
     "nl", "hi", "bn", "fa", "uk", "sv", "cs", "ro", "hu", "el", "he", "da", "fi", "no", "ms", "ta",
     "te", "ur", "sw", "yo", "am",
 )
+# mergekit methods, with the arXiv paper a merge by that method cites (None: none).
 MERGE_METHODS = (
     ("slerp", None), ("ties", "2306.01708"), ("dare-ties", "2311.03099"),
     ("DARE_TIES", "2311.03099"), ("della", "2406.11617"), ("Model_Stock", "2403.19522"),
@@ -81,6 +89,7 @@ QUANT = {  # quantization type: (name suffixes, library, tags)
             ("8-bit", "compressed-tensors")),
     "onnx": (("onnx", "ONNX", "onnx-int8", "int8-onnx"), "onnx", ("onnx",)),
 }
+# Reinforcement-learning names: algorithm, environment, then a suffix.
 RL_ALGORITHMS = (
     "ppo", "dqn", "a2c", "q", "Reinforce", "poca", "sac", "td3", "qrdqn", "tqc", "ddpg", "trpo",
 )
@@ -94,6 +103,7 @@ RL_ENVIRONMENTS = (
 RL_TAILS = (
     "unit1", "unit2", "course", "deep-rl", "1M", "500k", "2M", "tuned", "test", "final", "best",
 )
+# How an ordinary root's name says its pipeline.
 PIPELINE_WORD = {
     "text-classification": "classifier", "token-classification": "ner",
     "image-classification": "image-classifier", "automatic-speech-recognition": "asr",
@@ -120,6 +130,7 @@ BASE_WORDS = {  # what ordinary roots say they started from, by modality
     ),
     "other": ("xgboost", "lightgbm", "chronos-t5", "act-policy", "smolvla"),
 }
+# What ordinary roots are finetuned on, by modality.
 MODALITY_TASKS = {
     "text": TASKS,
     "vision": (
@@ -153,7 +164,9 @@ NAMED_AUTHORS = (
     (650, "sentence-transformers", "org"), (700, "stabilityai", "org"), (900, "openai", "org"),
     (1100, "HuggingFaceH4", "merge"), (1300, "teknium", "merge"),
 )
+# Authors in all, named and syllable-built.
 N_AUTHORS = 3000
+# What user names are built of.
 SYLLABLES = (
     "ka", "ri", "to", "mo", "na", "shi", "lu", "ven", "dar", "el", "ax", "zen", "tor", "qi", "ming",
     "yu", "li", "chen", "wang", "jo", "han", "sam", "ali", "raj", "dev", "kim", "park", "lee",
@@ -162,6 +175,7 @@ SYLLABLES = (
     "zo", "ami", "bo", "cy", "da", "fe", "gi", "hu", "ju", "ke", "la", "me", "nu", "or", "pi", "qu",
     "re", "si", "ta", "ul", "vi",
 )
+# Appended to user names (mostly nothing).
 USER_SUFFIXES = ("", "", "", "", "ai", "ml", "lab", "dev", "-ai", "-ml", "-labs", "-nlp", "x")
 # Organisations: (brands, sizes, variants, pipeline); each name is brand-size-variant, every
 # brand with every size and variant (an empty variant: none; a part starting with "." is
@@ -326,7 +340,8 @@ MODALITY: dict[str | None, str] = {  # pipeline: modality
     "any-to-any": "multimodal", "tabular-classification": "other",
     "time-series-forecasting": "other", "robotics": "other",
 }
-ROOT_ARCH: dict[str | None, tuple[str, ...]] = {  # architectures of ordinary roots, by pipeline (repeats weigh more)
+# Architectures of ordinary roots, by pipeline (a repeated one weighs more).
+ROOT_ARCH: dict[str | None, tuple[str, ...]] = {
     "text-generation": ("llama", "qwen2", "gpt2", "mistral", "gpt_neox", "phi3", "gemma2", "llama"),
     "text-classification": ("bert", "distilbert", "roberta", "xlm-roberta", "deberta-v2", "bert"),
     "token-classification": ("bert", "roberta", "xlm-roberta", "distilbert"),
@@ -360,19 +375,23 @@ LIBRARY_BY_PIPELINE = {  # the library an ordinary root declares, with weights
            ("scikit-learn", 0.05)),
 }
 OTHER_ROOT_LIBRARIES = (("transformers", 0.85), (None, 0.15))  # pipelines not listed above
+# Which DATASETS and ARXIV pool an ordinary root of each modality cites.
 REFERENCES_OF = {"text": "nlp", "audio": "speech", "vision": "en", "image-gen": "en",
                   "multimodal": "llm", "other": "en"}
 
 # ---------------------------------------------------------------------------------------
 # What a record says about itself: licenses, references, tags, files.
 
+# Foundation groups whose models chat, and those whose models draw.
 CHAT_GROUPS = {"llm", "vlm"}
 IMAGE_GROUPS = {"diffusion", "flux"}
+# Licenses of models that keep no family license, with weights (None: none declared).
 LICENSES = (
     ("apache-2.0", 0.4), ("mit", 0.18), (None, 0.22), ("cc-by-4.0", 0.04),
     ("cc-by-nc-4.0", 0.04), ("openrail", 0.03), ("other", 0.03), ("gpl-3.0", 0.02),
     ("llama3", 0.02), ("bsd-3-clause", 0.01), ("afl-3.0", 0.01),
 )
+# Datasets a card names, by the model's reference pool (Attrs.references).
 DATASETS = {
     "llm": (
         "HuggingFaceH4/ultrachat_200k", "teknium/OpenHermes-2.5", "Open-Orca/OpenOrca",
@@ -401,6 +420,7 @@ DATASETS = {
         "lambdalabs/naruto-blip-captions", "blanchon/EuroSAT_RGB",
     ),
 }
+# Papers a card cites, by the same pools.
 ARXIV = {
     "llm": (
         "2305.14314", "2106.09685", "2305.18290", "2407.21783", "2412.15115", "2501.12948",
@@ -413,6 +433,7 @@ ARXIV = {
     "speech": ("2212.04356", "2006.11477"),
     "en": ("2112.10752", "2307.01952", "2010.11929", "1512.03385", "2106.09685"),
 }
+# The tags each library puts first.
 LIBRARY_TAGS: dict[str | None, tuple[str, ...]] = {
     "transformers": ("transformers",),
     "sentence-transformers": ("sentence-transformers",),
@@ -425,11 +446,16 @@ LIBRARY_TAGS: dict[str | None, tuple[str, ...]] = {
     "ml-agents": ("ml-agents", "tensorboard", "onnx", "deep-reinforcement-learning"),
     "onnx": ("onnx",),
 }
+# Libraries whose models are tagged with their weights format (safetensors or pytorch),
 WEIGHT_TAGS = {"transformers", "peft", "diffusers", "mlx", "sentence-transformers"}
+# with their architecture,
 ARCH_TAGS = {"transformers", "sentence-transformers", "peft"}
+# and sometimes endpoints_compatible.
 ENDPOINT_TAGS = {"transformers", "sentence-transformers", "gguf"}
+# Trainer or method tags of finetunes.
 FT_EXTRAS = ("generated_from_trainer", "trl", "sft", "dpo", "unsloth", "axolotl",
               "llama-factory", "autotrain", "orpo", "grpo")
+# Files beside .gitattributes and README.md, by library.
 FILES: dict[str | None, tuple[str, ...]] = {
     "transformers": ("config.json", "model.safetensors", "tokenizer.json",
                      "tokenizer_config.json", "special_tokens_map.json"),
@@ -451,6 +477,7 @@ FILES: dict[str | None, tuple[str, ...]] = {
     "stable-baselines3": ("config.json", "model.zip", "replay.mp4", "results.json"),
     "onnx": ("config.json", "model.onnx", "tokenizer.json"),
 }
+# Quantization levels of GGUF files, lowest first.
 GGUF_LEVELS = ("Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "f16")
 # The library a GGUF quantization's repository declares, with weights.
 GGUF_LIBRARIES = (("gguf", 0.5), ("transformers", 0.25), (None, 0.25))
