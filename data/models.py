@@ -136,6 +136,8 @@ class SearchRow(Base):
         Index("ix_model_search_last_modified", text("last_modified DESC NULLS LAST"), text("id DESC")),
         Index("ix_model_search_task", "pipeline_tag", text("downloads DESC"), text("id DESC")),
         Index("ix_model_search_library", "library_name", text("downloads DESC"), text("id DESC")),
+        Index("ix_model_search_task_likes", "pipeline_tag", text("likes DESC"), text("id DESC")),
+        Index("ix_model_search_library_likes", "library_name", text("likes DESC"), text("id DESC")),
         Index("ix_model_search_author", "author", text("downloads DESC"), text("id DESC")),
         Index("ix_model_search_license", "license"),
     )

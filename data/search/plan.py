@@ -178,9 +178,12 @@ def _walked_or_gathered(session, found: Criteria, key: SortKey, page: Page, rank
     """One statement: walk the sort index (the walk is a subquery with a LIMIT, which hides the
     text conditions from the index choice) testing the text conditions on the rows met; when the
     first WALK_ROWS_AT_MOST rows hold too few matches (rarer than expected), gather instead.
-    The bound also keeps the planner on the sort index: unbounded, it would scan and sort.
+    Words all too short for trigrams, with no field filter, walk as far as it takes: gathering
+    would read every row too. The LIMIT stays, as a fence: without it the planner moves the
+    text conditions into the walk and scans and sorts every match.
     Rows end with (the total when gathered, whether walked)."""
-    bound = page.skip + WALK_ROWS_AT_MOST
+    reach = models_in_catalog(session) if found.short_words and not found.others else WALK_ROWS_AT_MOST
+    bound = page.skip + max(reach, 1)
     texts = [condition.label(f"text_{i}") for i, condition in enumerate(found.texts)]
     walked = (_select(found.others, key, Page(page.after, 0), rank=None, with_total=False)
               .limit(bound).add_columns(*texts).order_by(*key.order(indexed=True)).subquery("walk"))
