@@ -228,6 +228,16 @@ def require_shared(*parts: str) -> Path:
 
 
 @pytest.fixture
+def no_waiting(monkeypatch) -> list[float]:
+    """huggingface_hub's backoff waits (it retries 5xx five times), recorded instead of slept."""
+    import huggingface_hub.utils._http as http
+
+    waits: list[float] = []
+    monkeypatch.setattr(http.time, "sleep", waits.append)
+    return waits
+
+
+@pytest.fixture
 def unused_port() -> int:
     import socket
 

@@ -12,7 +12,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
 from string import Template
 
@@ -45,17 +47,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60, headers: dict[str, str] | None = None,
+                  output: Callable[[], str] = str) -> tuple[Message, bytes]:
+    """The first answer of `url` (its headers and body), asked until `process` serves it; what
+    `output()` returns (the server's log) is told when the process exits or time runs out."""
+    request = urllib.request.Request(url, headers=headers or {})
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+            raise RuntimeError(f"{process.args} exited with {process.returncode}: {output()}")
         try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            with urllib.request.urlopen(request, timeout=2) as response:
+                return response.headers, response.read()
+        except OSError:  # refused, reset, timed out, or an error status while it starts
             time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer within {seconds} s")
+    raise TimeoutError(f"{url} did not answer within {seconds} s: {output()}")
 
 
 @dataclass

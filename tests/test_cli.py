@@ -3,10 +3,7 @@
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect
 
@@ -14,6 +11,7 @@ from app.cli import main
 from data import migrate
 from data.db import Database, make_engine
 from tests.catalog_state import counts
+from tests.stack import wait_until_up
 
 
 def test_db_upgrade_creates_the_schema(fresh_database_url):
@@ -30,19 +28,6 @@ def test_db_check_passes_on_a_migrated_database(fresh_database_url):
     assert result.exit_code == 0, result.output
 
 
-def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> bytes:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited: {process.stdout.read().decode()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read()
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"{url} did not answer in {seconds}s")
-
-
 def test_serve_migrates_and_fills_an_empty_database_then_answers(fresh_database_url, unused_port):
     migrate.downgrade(fresh_database_url, "base")
     env = os.environ | {"CATALOG_DATABASE_URL": fresh_database_url, "HF_ENDPOINT": "http://127.0.0.1:9"}
@@ -52,7 +37,8 @@ def test_serve_migrates_and_fills_an_empty_database_then_answers(fresh_database_
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
-        body = _wait_for(f"http://127.0.0.1:{unused_port}/api/v1/health", process)
+        _, body = wait_until_up(f"http://127.0.0.1:{unused_port}/api/v1/health", process,
+                                output=lambda: "" if process.poll() is None else process.stdout.read().decode())
         assert b'"status":"ok"' in body
         db = Database.from_urls(fresh_database_url)
         assert counts(db)["models"] == 300  # the Hub was unreachable: a synthetic sample

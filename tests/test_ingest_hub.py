@@ -26,16 +26,6 @@ def hub():
         yield fake
 
 
-@pytest.fixture
-def no_waiting(monkeypatch):
-    """Record huggingface_hub's backoff waits instead of sleeping through them."""
-    import huggingface_hub.utils._http as http
-
-    waits = []
-    monkeypatch.setattr(http.time, "sleep", waits.append)
-    return waits
-
-
 def test_every_page_is_followed_and_stored(db, hub):
     summary = ingest(db, HubSource(hub.url, sort="downloads"))
     assert summary.new == 9 and summary.skipped == 0

@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
@@ -17,6 +16,7 @@ from app.factory import create_app
 from app.logs import configure_logging
 from app.settings import Settings
 from data.db import Database
+from tests.stack import wait_until_up
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
 
@@ -162,7 +162,10 @@ def test_catalog_serve_writes_only_json_lines(fresh_database_url, unused_port, t
             env=env, stdout=subprocess.DEVNULL, stderr=stderr,
         )
     try:
-        request_id = _request_id_of(f"http://127.0.0.1:{unused_port}/api/v1/ready", process, stderr_path)
+        ready, request_id = f"http://127.0.0.1:{unused_port}/api/v1/ready", "from-the-test-1"
+        wait_until_up(ready, process, output=stderr_path.read_text)  # then one request with the id:
+        headers, _ = wait_until_up(ready, process, 5, {"X-Request-ID": request_id})  # retries would log it twice
+        assert headers["X-Request-ID"] == request_id
         lines = _wait_for_line(stderr_path, request_id)
     finally:
         process.terminate()
@@ -171,21 +174,6 @@ def test_catalog_serve_writes_only_json_lines(fresh_database_url, unused_port, t
     access = [line for line in lines if line.get("request_id") == request_id]
     assert [line["logger"] for line in access] == ["catalog.access"]
     assert access[0]["path"] == "/api/v1/ready" and access[0]["status"] == 200
-
-
-def _request_id_of(url: str, process: subprocess.Popen, stderr_path, seconds: float = 60) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited: {stderr_path.read_text()}")
-        try:
-            request = urllib.request.Request(url, headers={"X-Request-ID": "from-the-test-1"})
-            with urllib.request.urlopen(request, timeout=2) as response:
-                assert response.headers["X-Request-ID"] == "from-the-test-1"
-                return "from-the-test-1"
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"{url} did not answer in {seconds}s")
 
 
 def _wait_for_line(path, request_id: str, seconds: float = 10) -> list[dict]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from data.db import Database
 from data.ingest.state import write_state
 from data.meta import LAST_SYNC_AT
 from tests.factories import add_models
+from tests.stack import wait_until_up
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
 
@@ -145,19 +145,6 @@ def test_each_app_counts_only_its_own_requests(settings, db):
 # --- under gunicorn, with several workers ----------------------------------------------------
 
 
-def _wait_for(url: str, process: subprocess.Popen, log_path, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited: {log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"{url} did not answer in {seconds}s: {log_path.read_text()}")
-
-
 def _get(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.read()
@@ -190,7 +177,7 @@ def two_workers(request, fresh_database_url, unused_port, tmp_path):
 
     base = f"http://127.0.0.1:{unused_port}"
     try:
-        _wait_for(base + "/api/v1/health", process, log_path)
+        wait_until_up(base + "/api/v1/health", process, output=log_path.read_text)
         metrics_dir = operator_dir if request.param == "operator's" else _only(temp_root.glob("catalog-metrics-*"))
         yield base, metrics_dir, stop
     finally:

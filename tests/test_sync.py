@@ -56,14 +56,6 @@ def hub():
         yield fake
 
 
-@pytest.fixture
-def no_waiting(monkeypatch):
-    """Skip huggingface_hub's backoff waits (it retries 5xx five times)."""
-    import huggingface_hub.utils._http as http
-
-    monkeypatch.setattr(http.time, "sleep", lambda seconds: None)
-
-
 def sources(hub: FakeHub):
     return partial(HubSource, hub.url)
 
