@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from data.vocabulary import RelationType
+from data.vocabulary import MAX_LIKES, RelationType
 
 Sort = Literal["relevance", "downloads", "likes", "trending", "created", "updated"]
 SORTS: tuple[Sort, ...] = get_args(Sort)
@@ -60,7 +60,7 @@ class SearchQuery(BaseModel):
     created_from: date | None = Field(None, description="created on or after (YYYY-MM-DD)")
     created_to: date | None = Field(None, description="created on or before (YYYY-MM-DD)")
     min_downloads: int | None = Field(None, ge=0, le=10**15)
-    min_likes: int | None = Field(None, ge=0, le=10**12)
+    min_likes: int | None = Field(None, ge=0, le=MAX_LIKES)
     sort: Sort | None = Field(
         None, description="default: relevance with q, downloads without")
     order: Order = "desc"

@@ -12,3 +12,6 @@ from typing import Literal, get_args
 # How a derivative relates to its base model, in the order lists and charts show them.
 RelationType = Literal["finetune", "adapter", "quantized", "merge"]
 RELATION_TYPES: tuple[RelationType, ...] = get_args(RelationType)
+
+# Bounds the schema's column types set, for the grammar and for ingestion alike.
+MAX_LIKES = 2**31 - 1  # likes are 32-bit integers in staging and in the catalog

@@ -118,6 +118,7 @@ def test_facets_count_within_the_result(client, family):
         ({"per_page": "101"}, "per_page"), ({"page": "-1"}, "page"), ({"created_from": "2024-13-45"}, "created_from"),
         ({"cursor": "not-a-cursor"}, "cursor"), ({"cursor": "eyJrIjpbMV19"}, "cursor"),
         ({"min_downloads": "lots"}, "min_downloads"), ({"gated": "maybe"}, "gated"),
+        ({"min_likes": "2147483648"}, "min_likes"),  # past the likes column's 32 bits (was a 500)
         ({"relation": "cousin"}, "relation"), ({"facets": "colour"}, "facets"), ({"q": "x" * 10_000}, "q"),
     ],
 )

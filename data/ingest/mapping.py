@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from data.ingest.vocabulary import ADAPTER_SIGNS, LANGUAGE_CODES, LIBRARY_TAGS, QUANTIZED_SIGNS
-from data.vocabulary import RELATION_TYPES
+from data.vocabulary import MAX_LIKES, RELATION_TYPES
 
 # What one record may hold; a record beyond any of these is skipped with the reason.
 MAX_NAME_LENGTH = 96  # of an author and of a repository name, as on the Hub
@@ -23,7 +23,6 @@ MAX_LABEL_BYTES = 1000  # a licence, library or task: two share a btree key (tas
 MAX_TAGS = 10_000  # the most tagged model of the Hub has about 4,000
 MAX_CARD_DEPTH = 64  # real card data nests under 10 levels; orjson gives up at 255
 MAX_BIGINT = 2**63 - 1  # counts, storage and file sizes are signed 64-bit
-MAX_LIKES = 2**31 - 1  # likes are 32-bit integers in staging and in the catalog
 # Dates: the Hub began in 2016, so earlier is junk; later than a day ahead (clock skew) too.
 # Keeping only these keeps every stored date readable as an aware datetime in UTC.
 EARLIEST_DATE = datetime(2000, 1, 1, tzinfo=UTC)
