@@ -28,8 +28,8 @@ from components.pages import TRENDING_RESULTS, TRENDING_TASKS
 from data import migrate
 from data.db import REPLICA_RETRY_SECONDS, Database
 from data.ingest.pipeline import ingest
-from data.meta import HIGH_WATER_MARK, read_state
 from data.ingest.synthetic import generate
+from data.meta import HIGH_WATER_MARK, read_state
 from tests import replica as clusters_module
 from tests.catalog_state import catalog_state, consistency_problems
 from tests.family import family_records

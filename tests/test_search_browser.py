@@ -26,9 +26,11 @@ RESOURCES = "return performance.getEntriesByType('resource').map(r => r.name);"
 
 @pytest.fixture(scope="module")
 def database(server_url, template_url):
-    from tests.conftest import TEMPLATE_DB, _admin, _database_url
     import uuid
+
     from sqlalchemy import text
+
+    from tests.conftest import TEMPLATE_DB, _admin, _database_url
 
     name = f"catalog_search_ui_{uuid.uuid4().hex[:8]}"
     with _admin(server_url).connect() as conn:

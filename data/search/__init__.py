@@ -19,12 +19,22 @@ from data.counting import count_dimensions
 from data.models import Model, ModelCard
 from data.query import SearchQuery
 from data.search.estimates import (
-    EXACT_COUNT_BELOW, count, estimate_rows, expected_matches, remembered, upper_bound,
+    EXACT_COUNT_BELOW,
+    count,
+    estimate_rows,
+    expected_matches,
+    remembered,
+    upper_bound,
 )
 from data.search.filters import filters
 from data.search.plan import Criteria, Page, Read, criteria, page_rows, sort_key
 from data.search.text import (
-    SNIPPET_OPTIONS, SNIPPET_SOURCE_CHARS, SNIPPET_START, SNIPPET_STOP, card_query, describe_match,
+    SNIPPET_OPTIONS,
+    SNIPPET_SOURCE_CHARS,
+    SNIPPET_START,
+    SNIPPET_STOP,
+    card_query,
+    describe_match,
 )
 
 __all__ = ["SearchResult", "count", "describe_match", "estimate_rows", "expected_matches", "export",
@@ -70,9 +80,11 @@ def _search(session: Session, query: SearchQuery, counted: bool) -> SearchResult
         total, exact = 0, False
     more = len(rows) > query.per_page
     rows = rows[: query.per_page]
-    models = _summaries(session, [row[-1] for row in rows])
+    summaries = _summaries(session, [row[-1] for row in rows])
+    kept = [row[-1] for row in rows if row[-1] in summaries]
+    models = [summaries[model_id] for model_id in kept]
     if query.card and models:
-        models = _with_snippets(session, query.card, models, [row[-1] for row in rows])
+        models = _with_snippets(session, query.card, models, kept)
     result = SearchResult(models, total, exact, key.cursor(rows[-1]) if more and rows else None,
                           describe_match(query.q, query.card, query.effective_sort))
     if query.facets:
@@ -90,20 +102,21 @@ def _total(session: Session, found: Criteria, read: Read) -> tuple[int, bool]:
     return count(session, conditions, estimate, most)
 
 
-def _summaries(session: Session, ids: list[int]) -> list[ModelSummary]:
-    """The page's models in the order of `ids`."""
+def _summaries(session: Session, ids: list[int]) -> dict[int, ModelSummary]:
+    """The page's models by id (one deleted since the page was read is missing)."""
     if not ids:
-        return []
+        return {}
     rows = session.execute(select(Model.id, *SUMMARY_COLUMNS).where(Model.id.in_(ids)))
-    found = {row[0]: ModelSummary(*row[1:]) for row in rows}
-    return [found[model_id] for model_id in ids if model_id in found]
+    return {model_id: ModelSummary(*summary) for model_id, *summary in rows}
 
 
 def _with_snippets(session: Session, card: str, models: list[ModelSummary], ids: list[int]) -> list[ModelSummary]:
     headline = func.ts_headline("english", func.left(ModelCard.card, SNIPPET_SOURCE_CHARS),
                                 card_query(card), SNIPPET_OPTIONS)
-    snippets = dict(session.execute(select(ModelCard.id, headline).where(ModelCard.id.in_(ids))).all())
-    return [replace(model, snippet=_marked(snippets.get(model_id))) for model, model_id in zip(models, ids)]
+    snippets: dict[int, str | None] = dict(
+        session.execute(select(ModelCard.id, headline).where(ModelCard.id.in_(ids))).all())
+    return [replace(model, snippet=_marked(snippets.get(model_id)))
+            for model, model_id in zip(models, ids, strict=True)]
 
 
 def _marked(headline: str | None) -> str | None:

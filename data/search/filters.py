@@ -6,7 +6,8 @@ datasets, lineage, cards) through EXISTS on the same model id.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, cast, exists, false, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT
@@ -60,7 +61,7 @@ def _model_has(condition: ColumnElement) -> ColumnElement:
     return exists(select(Model.id).where(Model.id == SearchRow.id, condition))
 
 
-def _derivative_of(base_id: str, relations: list[str]) -> ColumnElement:
+def _derivative_of(base_id: str, relations: Sequence[str]) -> ColumnElement:
     edge = exists().where(
         BaseModelRelation.model_id == SearchRow.id,
         func.lower(BaseModelRelation.base_model_id) == base_id.lower(),
@@ -83,4 +84,4 @@ def _created_between(first: date | None, last: date | None) -> list[ColumnElemen
 
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)

@@ -96,7 +96,8 @@ def card_query(card: str):
 
 
 def card_condition(card: str) -> ColumnElement:
-    return exists().where(ModelCard.id == SearchRow.id, ModelCard.vector.op("@@")(card_query(card))).correlate(SearchRow)
+    matches = ModelCard.vector.op("@@")(card_query(card))
+    return exists().where(ModelCard.id == SearchRow.id, matches).correlate(SearchRow)
 
 
 def describe_match(q: str | None, card: str | None, sort: str) -> str:
