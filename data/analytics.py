@@ -16,9 +16,10 @@ from sqlalchemy import Integer, Text, case, cast, column, func, select, table
 from sqlalchemy.orm import Session
 
 from data.counting import Matches, matches
-from data.models import RELATION_TYPES, BaseModelRelation, Model, SearchRow
+from data.models import BaseModelRelation, Model, SearchRow
 from data.query import SearchQuery
 from data.search import expected_matches, filters
+from data.vocabulary import RELATION_TYPES
 
 TOP_TASKS = 8
 OTHER = "other"
@@ -200,7 +201,7 @@ def largest_families(session: Session, query: SearchQuery, limit: int = 15) -> l
         .order_by(sizes.total.desc(), sizes.ancestor)
         .limit(limit)
     ).all()
-    families = [Family(repo_id, dict(zip(RELATION_TYPES, map(int, counts)))) for repo_id, *counts in rows]
+    families = [Family(repo_id, dict(zip(RELATION_TYPES, map(int, counts), strict=True))) for repo_id, *counts in rows]
     return sorted(families, key=lambda f: (-f.total, f.repo_id))
 
 
