@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from data.ingest.pipeline import ingest
+from tests.family import family_records
 
 FIXTURES = Path(__file__).parent / "fixtures"
 URL = "/api/v1/models/acme/base-7b/ancestry"
@@ -15,7 +15,7 @@ URL = "/api/v1/models/acme/base-7b/ancestry"
 
 @pytest.fixture
 def family_client(client, db):
-    ingest(db, json.loads((FIXTURES / "family.json").read_text()))
+    ingest(db, family_records())
     return client
 
 

@@ -1,6 +1,5 @@
 """schemathesis over the app's own OpenAPI document: no 5xx, no answer outside the schema."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,13 +10,14 @@ from schemathesis import checks
 from app.factory import create_app
 from app.settings import Settings
 from data.ingest.pipeline import ingest
+from tests.family import family_records
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
 def api_schema(shared_url, db):
-    ingest(db, json.loads((FIXTURES / "family.json").read_text()))
+    ingest(db, family_records())
     app = create_app(Settings(database_url=shared_url, rate_limit="off"), database=db)
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 

@@ -7,13 +7,14 @@ import pytest
 
 from data.ingest.pipeline import ingest
 from data.query import parse_query, query_string
+from tests.family import family_records
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
 def family(db):
-    ingest(db, json.loads((FIXTURES / "family.json").read_text()))
+    ingest(db, family_records())
 
 
 @pytest.fixture(params=["walk", "gather"])
@@ -266,7 +267,6 @@ def test_unknown_format_is_400(client, family):
 ])
 def test_a_crafted_cursor_is_a_400_naming_the_cursor(client, family, sort, values):
     import base64
-    import json
 
     raw = json.dumps({"k": values} if isinstance(values, list) else values).encode()
     cursor = base64.urlsafe_b64encode(raw).decode()

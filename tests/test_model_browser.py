@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from app.settings import Settings
 from callbacks import model
 from data.db import Database
 from data.ingest.pipeline import ingest
+from tests.family import family_records
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE, CHAT, GGUF = "acme/base-7b", "lab/base-7b-chat", "quant/base-7b-chat-GGUF"
@@ -30,7 +30,7 @@ TAP = CY + "cy.getElementById(arguments[0]).emit('tap'); return true;"
 @pytest.fixture
 def database(fresh_database_url):
     db = Database.from_urls(fresh_database_url)
-    ingest(db, json.loads((FIXTURES / "family.json").read_text()))
+    ingest(db, family_records())
     yield db
     db.dispose()
 

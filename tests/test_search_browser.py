@@ -17,6 +17,7 @@ from app.settings import Settings
 from components import search as view
 from data.db import Database
 from data.ingest.pipeline import ingest
+from tests.family import family_records
 from tests.results_view import listed_ids, shown_ids
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,7 +38,7 @@ def database(server_url, template_url):
         conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
     url = _database_url(server_url, name)
     db = Database.from_urls(url)
-    ingest(db, json.loads((FIXTURES / "family.json").read_text()))
+    ingest(db, family_records())
     yield db, url
     db.dispose()
     with _admin(server_url).connect() as conn:
