@@ -3,6 +3,7 @@ detail, trending, an author's profile)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 import pytest
@@ -37,14 +38,6 @@ def catalog_db(db):
     return db
 
 
-def test_a_summary_as_a_dict_names_its_id_id():
-    summary = catalog.ModelSummary("a/b", "a", None, None, None, 1, 2, None, None, None, None, False, 0)
-    assert summary.as_dict() == {
-        "id": "a/b", "author": "a", "pipeline_tag": None, "library_name": None, "license": None, "downloads": 1,
-        "likes": 2, "trending_score": None, "created_at": None, "last_modified": None, "gated": None,
-        "has_base_model": False, "derivative_count": 0, "snippet": None}
-
-
 def test_top_models_by_downloads_then_the_newest_row(catalog_db):
     with catalog_db.session(read_only=True) as session:
         top = catalog.top_models(session, limit=4)
@@ -64,10 +57,10 @@ def test_find_model_ignores_case_and_no_id_holds_nul(catalog_db):
 
 def test_the_detail_of_a_model(catalog_db):
     with catalog_db.session(read_only=True) as session:
-        detail = catalog.model_detail(session, "org/base")
-    assert {key: detail[key] for key in ("id", "author", "name", "downloads", "downloads_all_time", "likes",
+        detail = asdict(catalog.model_detail(session, "org/base"))
+    assert {key: detail[key] for key in ("repo_id", "author", "name", "downloads", "downloads_all_time", "likes",
                                          "gated", "private", "sha", "card_data", "has_base_model")} == {
-        "id": "org/Base", "author": "org", "name": "Base", "downloads": 5_000, "downloads_all_time": 90_000,
+        "repo_id": "org/Base", "author": "org", "name": "Base", "downloads": 5_000, "downloads_all_time": 90_000,
         "likes": 40, "gated": "manual", "private": False, "sha": "abc123", "card_data": {"license": "mit"},
         "has_base_model": False}
     assert detail["tags"] == {"dataset": ["dataset:a/corpus", "dataset:z/corpus"], "language": ["en", "fr"],
@@ -83,8 +76,8 @@ def test_the_detail_of_a_model(catalog_db):
 
 def test_base_models_in_the_catalog_and_missing_from_it(catalog_db):
     with catalog_db.session(read_only=True) as session:
-        detail = catalog.model_detail(session, "ORG/CHAT")
-    assert detail["id"] == "org/chat" and detail["has_base_model"] is True
+        detail = asdict(catalog.model_detail(session, "ORG/CHAT"))
+    assert detail["repo_id"] == "org/chat" and detail["has_base_model"] is True
     assert detail["base_models"] == [
         {"id": "gone/deleted", "relation_type": "adapter", "declared": True, "source": "typed_tag",
          "in_catalog": False},
@@ -116,11 +109,11 @@ def test_trending_ranks_the_hubs_scores_first_then_ours(catalog_db):
 
 def test_an_authors_profile_ignores_case(catalog_db):
     with catalog_db.session(read_only=True) as session:
-        profile = catalog.author_profile(session, "ORG", top=2)
+        profile = asdict(catalog.author_profile(session, "ORG", top=2))
     assert profile["author"] == "org"
     assert profile["model_count"] == 3 and profile["total_downloads"] == 6_800 and profile["total_likes"] == 44
     assert profile["derived_model_count"] == 2
-    assert [m["id"] for m in profile["top_models"]] == ["org/Base", "org/quant"]
+    assert [m["repo_id"] for m in profile["top_models"]] == ["org/Base", "org/quant"]
     assert profile["top_models"][1]["downloads"] == 900 and profile["top_models"][1]["has_base_model"] is True
 
 
