@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-
 from browser import ROOT, serve  # bench/ is the script's folder: its sibling modules
 from twin import datasette, fts_query, token_match, tokens, twin_of
 

@@ -32,9 +32,8 @@ import sys
 import urllib.parse
 from collections import Counter
 
-from sqlalchemy import create_engine, text
-
 from browser import GRAPH_DRAWN, RESULTS_SHOWN, ROOT, chromium, serve, wait_for
+from sqlalchemy import create_engine, text
 
 TARGETS = {  # kind: (statistic, ms)
     "cold filtered URL": ("median", 1500),

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import chain
 
@@ -102,14 +102,14 @@ def _sync(db: Database, source_factory: SourceFactory, top: int, run_ingest) -> 
     summary = SyncSummary(ingested, since=since)
     _record_what_was_seen(db, summary, seen, changed)
     summary.views_refreshed = _refresh_views_unless_fresh(db, ingested)
-    summary.finished_at = datetime.now(timezone.utc)
+    summary.finished_at = datetime.now(UTC)
     write_state(db, LAST_SYNC_AT, summary.finished_at)
     return summary
 
 
 def _record_what_was_seen(db: Database, summary: SyncSummary, seen: SeenModels, changed) -> None:
     """History, scores and the high-water mark in one transaction: all of them or none."""
-    observed_at = datetime.now(timezone.utc)
+    observed_at = datetime.now(UTC)
     started = time.monotonic()
     with db.session() as session:
         summary.history_rows = record_history(session, seen.keys, observed_at)
