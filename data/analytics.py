@@ -200,7 +200,7 @@ def largest_families(session: Session, query: SearchQuery, limit: int = 15) -> l
         .order_by(sizes.total.desc(), sizes.ancestor)
         .limit(limit)
     ).all()
-    families = [Family(repo_id, dict(zip(RELATION_TYPES, map(int, counts)))) for repo_id, *counts in rows]
+    families = [Family(repo_id, dict(zip(RELATION_TYPES, map(int, counts), strict=True))) for repo_id, *counts in rows]
     return sorted(families, key=lambda f: (-f.total, f.repo_id))
 
 

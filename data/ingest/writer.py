@@ -92,7 +92,7 @@ def _model_row(record: ModelRecord) -> tuple:
     values = {column: getattr(record, column, None) for column in MODEL_COLUMNS}
     values["card_data"] = Jsonb(record.card_data) if record.card_data is not None else None
     values["has_base_model"] = bool(record.relations)
-    tag_set, tag_kinds = zip(*record.tag_types) if record.tag_types else ((), ())
+    tag_set, tag_kinds = zip(*record.tag_types, strict=True) if record.tag_types else ((), ())
     return (*values.values(), record.card, record.siblings is not None, list(tag_set), list(tag_kinds))
 
 
