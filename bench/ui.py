@@ -168,6 +168,7 @@ def run(base: str, found: dict, repeat: int) -> dict[str, list[float]]:
     with chromium() as driver:
         driver.get(base + "/")  # the app's assets into the browser's cache
         wait_for(driver, RESULTS_SHOWN, 30, settle=True)
+
         def attempt(kind: str, measure, *args) -> None:
             """`measure(*args)` now, its time under `kind`; a timeout is counted, not raised."""
             try:
