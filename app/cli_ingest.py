@@ -14,10 +14,10 @@ from app.progress import IngestProgress, summary_text
 from app.settings import Settings
 from data.db import Database
 from data.ingest import synthetic
+from data.ingest.bulk import catalog_is_empty
 from data.ingest.files import FileSource, export_jsonl
 from data.ingest.hub import SORTS, HubError, HubSource
 from data.ingest.pipeline import IngestSummary, ingest
-from data.ingest.bulk import catalog_is_empty
 from data.ingest.state import clear_catalog, mark_synthetic, write_state
 from data.meta import HIGH_WATER_MARK, is_synthetic, read_state
 

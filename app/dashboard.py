@@ -29,7 +29,7 @@ class CatalogDash(Dash):
             config.pop(revealing, None)  # read by Dash's dev tools only, which are off
         return config
 
-    def interpolate_index(self, **kwargs):
+    def interpolate_index(self, *args, **kwargs):  # Dash passes every part by name
         kwargs["favicon"] = re.sub(r"\?v=[^\"]*", "", kwargs.get("favicon", ""))
         return super().interpolate_index(**kwargs)
 
@@ -37,13 +37,13 @@ class CatalogDash(Dash):
 def create_dash(server: Flask, db: Database) -> Dash:
     dash_app = CatalogDash(
         __name__,
-        server=server,
+        server=server,  # type: ignore[arg-type]  # Dash annotates server as bool or a factory; it takes a Flask app
         title="Model Catalog",
         assets_folder=str(ASSETS_DIR),
         assets_path_ignore=["vendor"],
         external_stylesheets=VENDOR_STYLESHEETS,
         serve_locally=True,
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None turns the "Updating..." title off (Dash's docs)
     )
     dash_app.layout = shell.shell
     router.register(dash_app, db)

@@ -44,9 +44,9 @@ def create_app(
     from app.api.http import init_http
     from app.dashboard import create_dash
     from app.guards import init_guards
-    from app.security_headers import init_security_headers
     from app.logs import init_request_logging
     from app.metrics import init_metrics  # imported late: `catalog serve` sets its directory first
+    from app.security_headers import init_security_headers
 
     server = Flask(__name__)
     server.config["CATALOG_SETTINGS"] = settings

@@ -80,8 +80,9 @@ def _http_error(error: HTTPException):
     if error.response is not None or not answers_json(request.path):
         return error
     response = http_error(error, {"path": request.path} if error.code == 404 else None).response()
-    if error.code == 405 and isinstance(getattr(error, "valid_methods", None), list):
-        response.headers["Allow"] = ", ".join(error.valid_methods)
+    valid_methods = getattr(error, "valid_methods", None)  # set by MethodNotAllowed
+    if error.code == 405 and isinstance(valid_methods, list):
+        response.headers["Allow"] = ", ".join(valid_methods)
     return response
 
 

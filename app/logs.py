@@ -91,7 +91,11 @@ def _dumps(entry: dict) -> str:
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-class _StderrHandler(logging.StreamHandler):
+class _CatalogHandler(logging.StreamHandler):
+    """A handler that `configure_logging` installed: found by its class when it is called again."""
+
+
+class _StderrHandler(_CatalogHandler):
     """Writes to whatever sys.stderr is at the time (test runners swap it and close the old one)."""
 
     def __init__(self):
@@ -111,10 +115,9 @@ def configure_logging(level: str, stream: TextIO | None = None, log_format: str 
     ("json" or "text"; default by whether the stream is a terminal). Calling it again replaces
     the handler it installed before and leaves other handlers alone."""
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "catalog_json", False)]:
+    for handler in [h for h in root.handlers if isinstance(h, _CatalogHandler)]:
         root.removeHandler(handler)
-    handler = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
-    handler.catalog_json = True
+    handler = _CatalogHandler(stream) if stream is not None else _StderrHandler()
     handler.setFormatter(make_formatter(log_format, stream))
     root.addHandler(handler)
     root.setLevel(level)

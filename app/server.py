@@ -15,7 +15,6 @@ from gunicorn.glogging import Logger
 from app.logs import make_formatter
 from app.settings import Settings
 
-
 MAX_REQUEST_LINE_BYTES = 8190  # gunicorn's own upper bound
 
 

@@ -18,9 +18,8 @@ import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import create_engine, text
-
 from browser import serve  # bench/ is the script's folder: its sibling module
+from sqlalchemy import create_engine, text
 
 WORDS = ["llama", "bert", "gguf", "instruct", "chat", "whisper", "mistral", "qwen", "lora", "vit",
          "t5", "roberta", "stable diffusion", "phi", "gemma", "sentence", "clip", "deberta", "gpt2", "tiny"]

@@ -128,7 +128,7 @@ def wait_for(driver, condition: str, timeout: float = 30, settle: bool = False) 
             if (performance.now() - started > timeout) { finish(null); return; }
             requestAnimationFrame(frame);
         })();
-        """ % expression,
+        """ % expression,  # noqa: UP031 the script is JavaScript: braces an f-string would have to double
         timeout * 1000,
     )
     if found is None:

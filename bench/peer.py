@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-
 from browser import ROOT, serve  # bench/ is the script's folder: its sibling modules
 from twin import datasette, fts_query, token_match, tokens, twin_of
 
@@ -247,7 +246,7 @@ def report(results: list[tuple[Query, Answer, Answer]], kinds: list[str]) -> Non
         print(f"{kind:<18}{len(mine):>5}{percentiles(mine)}  {percentiles(theirs)}  {p95(theirs) / p95(mine):9.2f}")
     print("p95 ratio: Datasette's p95 / the catalog's (above 1: the catalog is faster)")
     errors = Counter((side, answer.status) for _, *answers in results
-                     for side, answer in zip(("catalog", "datasette"), answers) if answer.status != 200)
+                     for side, answer in zip(("catalog", "datasette"), answers, strict=True) if answer.status != 200)
     cached = sum(catalog.cached for _, catalog, _ in results)
     print(f"errors: {dict(errors) or 'none'}; catalog response-cache hits: {cached}")
     slowest(results)

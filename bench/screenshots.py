@@ -1,6 +1,7 @@
 """README screenshots: each page of the dashboard, from a live server over a filled catalog.
 
-    python bench/screenshots.py --database-url postgresql://postgres@127.0.0.1:5432/catalog_bench [--out docs/screenshots]
+    python bench/screenshots.py --database-url postgresql://postgres@127.0.0.1:5432/catalog_bench \\
+        [--out docs/screenshots]
 
 Starts the app like bench/ui.py, opens each page in headless Chromium at 1400x1000, waits for
 its content (result tables, plotly charts, cytoscape nodes, nothing loading) and saves a PNG;

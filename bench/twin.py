@@ -27,7 +27,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
-
 from browser import ROOT, free_port
 
 VENV = ROOT / ".bench-venv"

@@ -32,9 +32,8 @@ import sys
 import urllib.parse
 from collections import Counter
 
-from sqlalchemy import create_engine, text
-
 from browser import GRAPH_DRAWN, RESULTS_SHOWN, ROOT, chromium, serve, wait_for
+from sqlalchemy import create_engine, text
 
 TARGETS = {  # kind: (statistic, ms)
     "cold filtered URL": ("median", 1500),
@@ -94,10 +93,19 @@ def load(driver, url: str, condition: str, timeout: float = 20) -> float:
     return wait_for(driver, condition, timeout)
 
 
+# In the page: the text of the grid's rows (or of the empty state), to tell when the results change.
+RESULTS_TEXT = """
+const results = () => {
+    const el = document.getElementById('search-results');
+    if (!el) return null;
+    const shown = el.querySelectorAll('.results-grid .ag-center-cols-container, #search-empty');
+    return [...shown].map(e => e.textContent).join('|');
+};
+"""
+
 # In the page: fire a change on a <select> and time until the grid's rows (or the empty state) change.
-CHANGE_SELECT = """
+CHANGE_SELECT = RESULTS_TEXT + """
 const [selector, value, timeout, done] = arguments;
-const results = () => { const el = document.getElementById('search-results'); return el ? [...el.querySelectorAll('.results-grid .ag-center-cols-container, #search-empty')].map(e => e.textContent).join('|') : null; };
 const before = results();
 const select = document.querySelector(selector);
 let finished = false;
@@ -112,8 +120,7 @@ setTimeout(() => finish(null), timeout);
 """
 
 # In the page: note the time of the next Enter in the search box and of the next change of the results.
-WATCH_TYPING = """
-const results = () => { const el = document.getElementById('search-results'); return el ? [...el.querySelectorAll('.results-grid .ag-center-cols-container, #search-empty')].map(e => e.textContent).join('|') : null; };
+WATCH_TYPING = RESULTS_TEXT + """
 const before = results();
 window.__bench = {enter: null, changed: null};
 document.getElementById('search-q').addEventListener('keydown', (event) => {
@@ -161,36 +168,36 @@ def run(base: str, found: dict, repeat: int) -> dict[str, list[float]]:
     with chromium() as driver:
         driver.get(base + "/")  # the app's assets into the browser's cache
         wait_for(driver, RESULTS_SHOWN, 30, settle=True)
+
+        def attempt(kind: str, measure, *args) -> None:
+            """`measure(*args)` now, its time under `kind`; a timeout is counted, not raised."""
+            try:
+                times[kind].append(measure(*args))
+            except TimeoutError as error:
+                failures[kind] += 1
+                print(f"  {kind}: {error}", file=sys.stderr)
+
+        def sort_change(sort: str) -> float:
+            loaded_search(driver, base, next(popular))  # many models: another order shows others
+            return change_select(driver, "#search-sort", sort)
+
+        def order_change() -> float:
+            loaded_search(driver, base, next(popular))
+            return change_select(driver, "#search-order", "asc")
+
+        def new_word() -> float:
+            query, word = next(retyped)
+            loaded_search(driver, base, query)
+            return type_word(driver, word)
+
         for i in range(repeat):
-            def attempt(kind: str, measure) -> None:
-                try:
-                    times[kind].append(measure())
-                except TimeoutError as error:
-                    failures[kind] += 1
-                    print(f"  {kind}: {error}", file=sys.stderr)
-
             query = next(popular if i % 2 else anything)
-            attempt("cold filtered URL", lambda: load(driver, base + search_path(*query), RESULTS_SHOWN))
-
-            def sort_change():
-                loaded_search(driver, base, next(popular))  # many models: another order shows others
-                return change_select(driver, "#search-sort", SORTS[i % len(SORTS)])
-            attempt("change sort", sort_change)
-
-            def order_change():
-                loaded_search(driver, base, next(popular))
-                return change_select(driver, "#search-order", "asc")
+            attempt("cold filtered URL", load, driver, base + search_path(*query), RESULTS_SHOWN)
+            attempt("change sort", sort_change, SORTS[i % len(SORTS)])
             attempt("change order", order_change)
-
-            def new_word():
-                query, word = next(retyped)
-                loaded_search(driver, base, query)
-                return type_word(driver, word)
             attempt("new search word", new_word)
-
             family = found["families"][i % len(found["families"])][0]
-            attempt("lineage, largest families",
-                    lambda: load(driver, f"{base}/models/{family}?tab=lineage", GRAPH_DRAWN))
+            attempt("lineage, largest families", load, driver, f"{base}/models/{family}?tab=lineage", GRAPH_DRAWN)
     for kind, count in failures.items():
         print(f"{kind}: {count} of {repeat} timed out", file=sys.stderr)
     return times

@@ -7,6 +7,7 @@ string kept in a store, which follows the address bar while this page is shown.
 from __future__ import annotations
 
 from functools import partial
+
 from dash import ALL, Dash, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 

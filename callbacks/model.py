@@ -11,8 +11,7 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
 
 from callbacks.inputs import address_pairs, mapping, text
-from components import ids
-from components import lineage_graph, routes
+from components import ids, lineage_graph, routes
 from components import model_page as page
 from components.model_page import ModelView
 from data import catalog, lineage

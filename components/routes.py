@@ -20,6 +20,8 @@ API_DOCS = f"{API}/docs"
 API_MODELS = f"{API}/models"
 HUB = "https://huggingface.co"
 
+NO_FILTERS = SearchQuery()  # frozen: one instance serves as every default
+
 
 def search_string(query_text: str) -> str:
     """The address bar's `search` for a query string: "?…", or "" for none."""
@@ -32,11 +34,11 @@ def href(path: str, query_text: str = "") -> str:
     return path + search_string(query_text)
 
 
-def search_href(query: SearchQuery = SearchQuery(), **changes) -> str:
+def search_href(query: SearchQuery = NO_FILTERS, **changes) -> str:
     return href(SEARCH, query_string(query, **changes))
 
 
-def analytics_href(query: SearchQuery = SearchQuery(), **changes) -> str:
+def analytics_href(query: SearchQuery = NO_FILTERS, **changes) -> str:
     return href(ANALYTICS, query_string(query, **changes))
 
 

@@ -44,7 +44,11 @@ def shell() -> html.Div:
 
 def not_found(pathname: str) -> html.Div:
     return html.Div(
-        [html.H2("Page not found"), html.P(f"Nothing lives at {pathname}."), dcc.Link("Back to search", href=routes.SEARCH)]
+        [
+            html.H2("Page not found"),
+            html.P(f"Nothing lives at {pathname}."),
+            dcc.Link("Back to search", href=routes.SEARCH),
+        ]
     )
 
 

@@ -10,6 +10,7 @@ its counts then scaled up and marked not exact.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, Text, case, cast, column, func, select, table
@@ -24,6 +25,8 @@ from data.vocabulary import RELATION_TYPES
 TOP_TASKS = 8
 OTHER = "other"
 NO_TASK = "no task"
+TaskCell = tuple[str, str | None, int]  # ("YYYY-MM", task or None, models)
+Cell = tuple[str, str, int]  # ("YYYY-MM", label, count): a series' value in a month
 
 # Descendants at any depth per ancestor, in all and per relation type: migrations/versions/0005.
 family_sizes = table(
@@ -97,22 +100,22 @@ def _matches(session: Session, query: SearchQuery, columns: list) -> Matches | N
 def tasks_by_month(session: Session, query: SearchQuery, top: int = TOP_TASKS) -> MonthlyCounts:
     """Models created per month by task: the `top` largest tasks, the rest as "other"."""
     rows, exact = _task_month_cells(session, query)
-    totals = Counter()
+    totals: Counter[str | None] = Counter()
     for _, task, count in rows:
         totals[task] += count
     kept = [task for task, _ in sorted(totals.items(), key=lambda t: (-t[1], t[0] or ""))
             if task is not None][:top]
     named = {task: task for task in kept}
-    cells = [(m, named.get(task, NO_TASK if task is None else OTHER), n) for m, task, n in rows]
+    cells = [(m, NO_TASK if task is None else named.get(task, OTHER), n) for m, task, n in rows]
     return _monthly(cells, [*kept, OTHER, NO_TASK], values=named, exact=exact)
 
 
-def _task_month_cells(session: Session, query: SearchQuery) -> tuple[list, bool]:
+def _task_month_cells(session: Session, query: SearchQuery) -> tuple[Sequence[TaskCell], bool]:
     """([(month, task, models)], exact) over the dated models `query` selects."""
     found = _matches(session, query, [SearchRow.created_at, SearchRow.pipeline_tag])
     if found is None:
         view = monthly_task_counts.c
-        return session.execute(select(view.month, view.pipeline_tag, view.models)).all(), True
+        return session.execute(select(view.month, view.pipeline_tag, view.models)).tuples().all(), True
     rows = found.rows.c
     month = _utc_month(rows.created_at)
     cells = session.execute(
@@ -126,9 +129,10 @@ def _task_month_cells(session: Session, query: SearchQuery) -> tuple[list, bool]
 def edges_by_month(session: Session, query: SearchQuery) -> MonthlyCounts:
     """Lineage edges by relation type, by the month the derivative was created."""
     found = _matches(session, query, [SearchRow.created_at])
+    cells: Sequence[Cell]
     if found is None:
         view = monthly_edge_counts.c
-        cells, exact = session.execute(select(view.month, view.relation_type, view.edges)).all(), True
+        cells, exact = session.execute(select(view.month, view.relation_type, view.edges)).tuples().all(), True
     else:
         month = _utc_month(found.rows.c.created_at)
         rows = session.execute(
@@ -141,7 +145,7 @@ def edges_by_month(session: Session, query: SearchQuery) -> MonthlyCounts:
     return _monthly(cells, list(RELATION_TYPES), values={r: r for r in RELATION_TYPES}, exact=exact)
 
 
-def _monthly(cells, order: list[str], values: dict[str, str], exact: bool) -> MonthlyCounts:
+def _monthly(cells: Sequence[Cell], order: list[str], values: dict[str, str], exact: bool) -> MonthlyCounts:
     """Arrange ("YYYY-MM", label, count) cells as series over a gapless range of months."""
     if not cells:
         return MonthlyCounts([], [], exact)

@@ -12,9 +12,10 @@ matches" would be.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Subquery, Text, and_, cast, func, literal, select, tablesample, text, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
 
@@ -120,6 +121,7 @@ def count_dimensions(session: Session, names: list[str], conditions: list[Column
 
 def _value_counts(rows, name: str):
     """(name, value, count) per value of dimension `name` over `rows`."""
+    value: ColumnElement[Any] | InstrumentedAttribute[str]  # a column of `rows` or of a joined table
     if name in JOINED:
         table, value, joined_on = JOINED[name]
         source, present = rows.join(table, joined_on(rows.c.id)), value.isnot(None)

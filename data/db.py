@@ -8,7 +8,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
@@ -22,6 +24,14 @@ CONNECT_TIMEOUT_SECONDS = 2
 POOL_TIMEOUT_SECONDS = 2
 # After a failed connection the replica is left alone this long (reads go to the primary).
 REPLICA_RETRY_SECONDS = 3.0
+
+
+def driver_cursor(session: Session) -> psycopg.Cursor[Any]:
+    """A psycopg cursor on the session's connection, for COPY (which SQLAlchemy does not speak)."""
+    driver = session.connection().connection.driver_connection
+    if driver is None:  # only for a connection already invalidated
+        raise RuntimeError("the session's connection was invalidated")
+    return driver.cursor()
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -133,7 +143,7 @@ class Database:
     def advisory_lock(self, key: int) -> Iterator[bool]:
         """Try to hold a PostgreSQL advisory lock for the block; yield whether it was got."""
         own = isinstance(self.bind, Engine)
-        connection = self.bind.connect() if own else self.bind
+        connection = self.bind.connect() if isinstance(self.bind, Engine) else self.bind
         try:
             got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar_one()
             if own:

@@ -38,7 +38,10 @@ def check(url: str) -> None:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config("postgresql://x")).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config("postgresql://x")).get_current_head()
+    if head is None:  # only without a single revision in migrations/versions
+        raise RuntimeError("the migrations define no revision")
+    return head
 
 
 def known_revisions() -> set[str]:

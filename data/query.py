@@ -95,7 +95,8 @@ def parse_query(
     ignored; strictly (the API), either raises `QueryError`, an unknown name with the closest
     known one. `also_known`: a route's own parameters besides the grammar (say `format`).
     Repeated facet names count once."""
-    raw: dict[str, object] = {}
+    scalars: dict[str, str] = {}
+    lists: dict[str, list[str]] = {}
     for key, value in pairs:
         if "\x00" in key or "\x00" in value:
             if strict:
@@ -104,17 +105,17 @@ def parse_query(
         value = value.strip()
         if key in LIST_FIELDS:
             if value:
-                raw.setdefault(key, []).append(value)  # type: ignore[union-attr]
+                lists.setdefault(key, []).append(value)
         elif key == "facets":  # a comma list, or repeated
-            raw.setdefault(key, []).extend(part.strip() for part in value.split(",") if part.strip())  # type: ignore[union-attr]
+            lists.setdefault(key, []).extend(part.strip() for part in value.split(",") if part.strip())
         elif key in SearchQuery.model_fields:
             if value != "":
-                raw[key] = value
+                scalars[key] = value
         elif strict and key not in also_known:
             raise unknown_parameter(key, [*SearchQuery.model_fields, *also_known])
-    if "facets" in raw:
-        raw["facets"] = list(dict.fromkeys(raw["facets"]))  # type: ignore[call-overload]
-    return _validate(raw, strict)
+    if "facets" in lists:
+        lists["facets"] = list(dict.fromkeys(lists["facets"]))
+    return _validate({**scalars, **lists}, strict)
 
 
 def unknown_parameter(name: str, known: Iterable[str]) -> QueryError:

@@ -16,14 +16,14 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import chain
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from data.db import Database
+from data.db import Database, driver_cursor
 from data.ingest.pipeline import DEFAULT_BATCH_SIZE, IngestSummary, ProgressCallback, ingest
 from data.ingest.state import clear_catalog, write_state
 from data.meta import HIGH_WATER_MARK, LAST_SYNC_AT, is_synthetic, read_state, set_meta
@@ -55,7 +55,7 @@ class SyncSummary:
     history_pruned: int = 0
     trending_changed: int = 0
     views_refreshed: bool = False
-    finished_at: datetime | None = None
+    finished_at: datetime = field(default_factory=lambda: datetime.now(UTC))  # set again once the sync is over
     elapsed: float = 0.0
 
 
@@ -102,14 +102,14 @@ def _sync(db: Database, source_factory: SourceFactory, top: int, run_ingest) -> 
     summary = SyncSummary(ingested, since=since)
     _record_what_was_seen(db, summary, seen, changed)
     summary.views_refreshed = _refresh_views_unless_fresh(db, ingested)
-    summary.finished_at = datetime.now(timezone.utc)
+    summary.finished_at = datetime.now(UTC)
     write_state(db, LAST_SYNC_AT, summary.finished_at)
     return summary
 
 
 def _record_what_was_seen(db: Database, summary: SyncSummary, seen: SeenModels, changed) -> None:
     """History, scores and the high-water mark in one transaction: all of them or none."""
-    observed_at = datetime.now(timezone.utc)
+    observed_at = datetime.now(UTC)
     started = time.monotonic()
     with db.session() as session:
         summary.history_rows = record_history(session, seen.keys, observed_at)
@@ -162,14 +162,19 @@ WHERE last.downloads IS DISTINCT FROM m.downloads OR last.likes IS DISTINCT FROM
 def record_history(session: Session, keys: set[str], observed_at: datetime) -> int:
     """A history row for each seen model whose downloads or likes changed since its last row."""
     _stage_seen(session, keys)
-    return session.execute(text(HISTORY_SQL), {"observed_at": observed_at}).rowcount
+    return _rows_changed(session, HISTORY_SQL, {"observed_at": observed_at})
+
+
+def _rows_changed(session: Session, sql: str, parameters: dict) -> int:
+    """Run an INSERT, UPDATE or DELETE in the session's transaction; the number of rows it changed."""
+    return session.connection().execute(text(sql), parameters).rowcount
 
 
 def _stage_seen(session: Session, keys: set[str]) -> None:
     """COPY the seen ids into a temporary table: one join instead of a query per model."""
     session.execute(text("CREATE TEMP TABLE IF NOT EXISTS sync_seen (key text)"))
     session.execute(text("TRUNCATE sync_seen"))
-    cursor = session.connection().connection.driver_connection.cursor()
+    cursor = driver_cursor(session)
     with cursor.copy("COPY sync_seen (key) FROM STDIN") as copy:
         for key in keys:
             copy.write_row((key,))
@@ -189,7 +194,7 @@ WHERE h.observed_at < :keep_from
 
 def prune_history(session: Session, keep_from: datetime) -> int:
     """Bound the history's growth: rows before `keep_from` but each model's last one go."""
-    return session.execute(text(PRUNE_SQL), {"keep_from": keep_from}).rowcount
+    return _rows_changed(session, PRUNE_SQL, {"keep_from": keep_from})
 
 
 # Growth over the window: the latest row against the row in effect when the window opened
@@ -226,4 +231,4 @@ WHERE m.id = s.id
 def compute_trending(session: Session, now: datetime) -> int:
     """Set models.computed_trending for models without a Hub score; return how many changed."""
     parameters = {"window_start": now - TRENDING_WINDOW, "like_weight": LIKE_WEIGHT}
-    return session.execute(text(TRENDING_SQL), parameters).rowcount
+    return _rows_changed(session, TRENDING_SQL, parameters)

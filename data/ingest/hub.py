@@ -102,7 +102,7 @@ class HubSource:
         yield from (self._with_details(listed) if self.details else listed)
 
     def _listed(self) -> Iterator[dict]:
-        url = f"{self.api.endpoint}/api/models"
+        url: str | None = f"{self.api.endpoint}/api/models"
         params: list[tuple[str, str]] | None = [
             ("sort", self.sort), ("direction", "-1"), ("limit", str(self._page_size())),
             *(("expand[]", field) for field in LIST_FIELDS),
@@ -234,7 +234,7 @@ class HubSource:
                 if response.status_code != 200 or _origin(str(response.url)) != self.origin:
                     return None
                 body = self._body(url, response)
-        except (HubError, BadBody, *TRANSPORT_ERRORS):
+        except (HubError, BadBody) + TRANSPORT_ERRORS:
             return None
         return body[:README_BYTES_AT_MOST].decode("utf-8", errors="replace")
 
@@ -275,6 +275,6 @@ def probe(endpoint: str, token: str | None = None, timeout: float = 5.0) -> str 
         )
         hf_raise_for_status(response)
         response.json()
-    except (HfHubHTTPError, ValueError, *TRANSPORT_ERRORS) as error:
+    except (HfHubHTTPError, ValueError) + TRANSPORT_ERRORS as error:
         return f"{type(error).__name__}: {error}".strip(": ")
     return None

@@ -263,9 +263,10 @@ def hub_date(value: Any) -> datetime:
         raise Rejected(f"has no time zone: {value!r:.40}")
     try:
         parsed = parsed.astimezone(UTC)
+        in_range = EARLIEST_DATE <= parsed <= datetime.now(UTC) + LATEST_DATE_AHEAD
     except OverflowError:  # year 0 or 10000 once in UTC
-        parsed = None
-    if parsed is None or not EARLIEST_DATE <= parsed <= datetime.now(UTC) + LATEST_DATE_AHEAD:
+        in_range = False
+    if not in_range:
         raise Rejected(f"is out of range: {value!r:.40} (before {EARLIEST_DATE.year} or over a day ahead)")
     return parsed
 
@@ -355,7 +356,9 @@ def _siblings(record: dict) -> list[tuple[str, int | None, str | None]] | None:
 
 def _file_size(sibling: dict) -> int | None:
     size = sibling.get("size")
-    lfs = sibling.get("lfs") if isinstance(sibling.get("lfs"), dict) else {}
+    lfs = sibling.get("lfs")
+    if not isinstance(lfs, dict):
+        lfs = {}
     size = size if isinstance(size, int) and size >= 0 else lfs.get("size")
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
         return None
@@ -398,9 +401,9 @@ def _add_relations(model: ModelRecord, card: dict | None) -> None:
         if not tag.startswith("base_model:"):
             continue
         rest = tag.removeprefix("base_model:")
-        kind, colon, parent = rest.partition(":")
-        if colon and kind in RELATION_TYPES:
-            candidates.append((parent, kind, "typed_tag"))
+        declared, colon, parent = rest.partition(":")
+        if colon and declared in RELATION_TYPES:
+            candidates.append((parent, declared, "typed_tag"))
         elif not colon:
             candidates.append((rest, None, "untyped_tag"))
     card = card or {}
@@ -422,11 +425,8 @@ def _add_relations(model: ModelRecord, card: dict | None) -> None:
             model.dropped_relations += 1
         else:
             parents.setdefault(key, (parent, kind, source))
-    inferred = None
-    if any(kind is None for _, kind, _ in parents.values()):
-        inferred = _inferred_relation(model, len(parents))
     model.relations = [
-        Relation(parent, kind or inferred, kind is not None, source)
+        Relation(parent, _inferred_relation(model, len(parents)) if kind is None else kind, kind is not None, source)
         for parent, kind, source in parents.values()
     ]
 

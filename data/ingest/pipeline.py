@@ -18,13 +18,18 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 
 from data.db import Database
-from data.ingest.mapping import ModelRecord, Rejected, map_record, record_digest
 from data.ingest import bulk
-from data.views import refresh_views
+from data.ingest.mapping import ModelRecord, Rejected, map_record, record_digest
 from data.ingest.writer import (
-    BatchResult, clear_staging, merge_batch, stage_batch, stored_digests, unstage,
+    BatchResult,
+    clear_staging,
+    merge_batch,
+    stage_batch,
+    stored_digests,
+    unstage,
 )
 from data.meta import DATA_VERSION, set_meta
+from data.views import refresh_views
 
 log = logging.getLogger(__name__)
 

@@ -6,12 +6,15 @@ stage the next batch while another merges the current one. Rows carry their batc
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Boolean, Column, Double, Index, Integer, Table, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TIMESTAMP
+from sqlalchemy.types import TypeEngine
 
 from data.models import Base
 
-TYPES = {
+TYPES: dict[str, TypeEngine[Any] | type[TypeEngine[Any]]] = {
     "text": Text, "text[]": ARRAY(Text), "bigint": BigInteger, "integer": Integer,
     "double precision": Double, "timestamptz": TIMESTAMP(timezone=True), "boolean": Boolean,
     "jsonb": JSONB,

@@ -16,6 +16,7 @@ from psycopg.types.json import Jsonb
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from data.db import driver_cursor
 from data.ingest import staging
 from data.ingest.mapping import ModelRecord
 
@@ -45,7 +46,7 @@ def clear_staging(session: Session) -> None:
 
 def stage_batch(session: Session, batch_id: int, records: list[ModelRecord]) -> None:
     """COPY `records` (unique repo ids) into the staging tables under `batch_id`."""
-    cursor = session.connection().connection.driver_connection.cursor()
+    cursor = driver_cursor(session)
     _copy(cursor, "stage_models", batch_id, staging.STAGE_MODEL_COLUMNS, (_model_row(r) for r in records))
     _copy(cursor, "stage_siblings", batch_id, staging.SIBLING_COLUMNS,
           ((r.repo_id, *sibling) for r in records for sibling in r.siblings or ()))
@@ -92,7 +93,7 @@ def _model_row(record: ModelRecord) -> tuple:
     values = {column: getattr(record, column, None) for column in MODEL_COLUMNS}
     values["card_data"] = Jsonb(record.card_data) if record.card_data is not None else None
     values["has_base_model"] = bool(record.relations)
-    tag_set, tag_kinds = zip(*record.tag_types) if record.tag_types else ((), ())
+    tag_set, tag_kinds = zip(*record.tag_types, strict=True) if record.tag_types else ((), ())
     return (*values.values(), record.card, record.siblings is not None, list(tag_set), list(tag_kinds))
 
 

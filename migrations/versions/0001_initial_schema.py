@@ -1,11 +1,11 @@
 """Initial schema: models, tags, files, lineage, datasets, catalog facts, author_stats.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-26 11:00:21.259936
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0001'
