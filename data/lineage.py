@@ -8,8 +8,8 @@ Shared by the API and the dashboard; results are plain dataclasses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlalchemy import Row, text

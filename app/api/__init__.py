@@ -70,6 +70,8 @@ def _not_found(path: str):
     raise ApiError("NOT_FOUND", {"path": request.path})
 
 
-from app.api import routes  # noqa: E402,F401  (registers the routes on bp)
-from app.api import ancestry  # noqa: E402,F401  (registers the lineage route on bp)
-from app.api import catalog  # noqa: E402,F401  (search, detail, trending, stats, authors)
+from app.api import (
+    ancestry,  # noqa: E402,F401  (registers the lineage route on bp)
+    catalog,  # noqa: E402,F401  (search, detail, trending, stats, authors)
+    routes,  # noqa: E402,F401  (registers the routes on bp)
+)

@@ -13,7 +13,8 @@ from flask.json.provider import DefaultJSONProvider
 from pydantic import BaseModel, Field
 
 from app.api import bp, database, envelope
-from app.api.docs import documented, parse_query as parse_params
+from app.api.docs import documented
+from app.api.docs import parse_query as parse_params
 from app.api.errors import DATABASE_FAILURES, ApiError, invalid_parameter
 from app.api.payload import JSON_NAMES, payload
 from data import catalog, stats

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC
 from functools import cache
 
 _START = 1577836800  # 2020-01-01T00:00:00Z
@@ -29,9 +30,9 @@ def derived_created(u: float, after: int) -> int:
 
 
 def timestamp(iso: str) -> int:
-    from datetime import datetime, timezone  # noqa: PLC0415 - only for the fixed tables
+    from datetime import datetime  # noqa: PLC0415 - only for the fixed tables
 
-    return int(datetime.fromisoformat(iso).replace(tzinfo=timezone.utc).timestamp())
+    return int(datetime.fromisoformat(iso).replace(tzinfo=UTC).timestamp())
 
 
 @cache
