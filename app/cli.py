@@ -71,8 +71,7 @@ def prepare_schema(url: str) -> None:
         migrate.upgrade(url)
     elif current != head:
         raise click.ClickException(
-            f"the database schema is at {current} but this code needs {head}: "
-            "run `catalog db upgrade` first"
+            f"the database schema is at {current} but this code needs {head}: run `catalog db upgrade` first"
         )
 
 
@@ -80,10 +79,15 @@ def prepare_schema(url: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn workers")
-@click.option("--fill/--no-fill", default=True, show_default=True,
-              help="fill an empty catalog first (from the Hub, else a synthetic sample)")
-@click.option("--demo-size", default=20_000, show_default=True, type=click.IntRange(min=1),
-              help="models in the synthetic sample")
+@click.option(
+    "--fill/--no-fill",
+    default=True,
+    show_default=True,
+    help="fill an empty catalog first (from the Hub, else a synthetic sample)",
+)
+@click.option(
+    "--demo-size", default=20_000, show_default=True, type=click.IntRange(min=1), help="models in the synthetic sample"
+)
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, workers: int, fill: bool, demo_size: int) -> None:
     """Serve the dashboard and the API (migrating and filling an empty database first)."""

@@ -102,10 +102,13 @@ def ingest_hub(settings: Settings, limit, sort: str, since: datetime | None, det
             since = read_state(db, HIGH_WATER_MARK)  # incremental: what changed since last time
         elif since is not None and since.tzinfo is None:
             since = since.astimezone()
-        source = HubSource(settings.hf_endpoint, settings.hf_token, sort=sort, limit=limit,
-                           since=since, details=details)
-        click.echo(f"Reading {settings.hf_endpoint} (sort={sort}"
-                   + (f", modified since {since.isoformat()})" if since else ")"))
+        source = HubSource(
+            settings.hf_endpoint, settings.hf_token, sort=sort, limit=limit, since=since, details=details
+        )
+        click.echo(
+            f"Reading {settings.hf_endpoint} (sort={sort}"
+            + (f", modified since {since.isoformat()})" if since else ")")
+        )
         try:
             summary = run_ingest(db, source, lambda: source.seen / limit if limit else None)
         except HubError as error:

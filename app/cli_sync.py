@@ -51,8 +51,13 @@ class Duration(click.ParamType):
 @click.command("sync")
 @click.option("--every", type=Duration(), help="sync on this schedule (30m, 1h, 1d) until stopped")
 @click.option("--once", is_flag=True, help="sync once and exit (the default without --every)")
-@click.option("--top", default=DEFAULT_TOP, show_default=True, type=click.IntRange(min=0),
-              help="also refresh the N most downloaded models (0: only what was modified)")
+@click.option(
+    "--top",
+    default=DEFAULT_TOP,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="also refresh the N most downloaded models (0: only what was modified)",
+)
 @click.pass_obj
 def sync(settings: Settings, every: timedelta | None, once: bool, top: int) -> None:
     """Ingest what changed on the Hub, record downloads and likes, score trending, refresh views.
@@ -73,8 +78,7 @@ def sync(settings: Settings, every: timedelta | None, once: bool, top: int) -> N
 
 
 def _run(db: Database, settings: Settings, top: int) -> SyncSummary:
-    log.info("sync: reading %s (modified since the last sync, and the top %d by downloads)",
-             settings.hf_endpoint, top)
+    log.info("sync: reading %s (modified since the last sync, and the top %d by downloads)", settings.hf_endpoint, top)
     sources = partial(HubSource, settings.hf_endpoint, settings.hf_token)
     progress = IngestProgress()
     try:
@@ -87,9 +91,11 @@ def _run(db: Database, settings: Settings, top: int) -> SyncSummary:
 
 def _outcome(s: SyncSummary) -> str:
     i = s.ingested
-    return (f"new {i.new:,} · updated {i.updated:,} · unchanged {i.unchanged:,} · "
-            f"skipped {i.skipped:,}; history rows {s.history_rows:,}; "
-            f"trending scores changed {s.trending_changed:,}")
+    return (
+        f"new {i.new:,} · updated {i.updated:,} · unchanged {i.unchanged:,} · "
+        f"skipped {i.skipped:,}; history rows {s.history_rows:,}; "
+        f"trending scores changed {s.trending_changed:,}"
+    )
 
 
 def _run_once(run: Callable[[], SyncSummary]) -> None:

@@ -32,13 +32,14 @@ def open_database(settings: Settings, *, for_requests: bool = False) -> Database
     (ingestion, sync, export) use the primary alone, unbounded, and read what they wrote."""
     if not for_requests:
         return Database.from_urls(resolve_database_url(settings))
-    return Database.from_urls(resolve_database_url(settings), settings.read_database_url,
-                              statement_timeout_ms=settings.statement_timeout_ms or None)
+    return Database.from_urls(
+        resolve_database_url(settings),
+        settings.read_database_url,
+        statement_timeout_ms=settings.statement_timeout_ms or None,
+    )
 
 
-def create_app(
-    settings: Settings, database: Database | None = None, http: HttpOptions | None = None
-) -> Flask:
+def create_app(settings: Settings, database: Database | None = None, http: HttpOptions | None = None) -> Flask:
     from app.api import bp as api_blueprint  # imported here: no module-level app anywhere
     from app.api import docs  # noqa: F401  (adds /openapi.json and /docs to the blueprint)
     from app.api.http import init_http
@@ -61,6 +62,8 @@ def create_app(
     init_security_headers(server, server.extensions["dash"].csp_hashes())
     if settings.trusted_proxies:
         # The client is what the nearest N proxies say it is, and nobody further left.
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
-                                   x_proto=settings.trusted_proxies)
+        # Flask's documented way to wrap the WSGI app; mypy takes wsgi_app for a method only.
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
     return server

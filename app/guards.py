@@ -39,8 +39,17 @@ DASH_CATCH_ALL = "/<path:path>"  # the dashboard's pages: never the answer to an
 COMPONENT_SUITES_PREFIX = "/_dash-component-suites/"
 # What a callback raises when its input has a shape the dashboard never sends: a string where a
 # list was expected, a null, an object.
-MALFORMED_INPUT_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError, LookupError,
-                          RecursionError, UnicodeError, OverflowError)
+MALFORMED_INPUT_ERRORS = (
+    TypeError,
+    ValueError,
+    KeyError,
+    AttributeError,
+    IndexError,
+    LookupError,
+    RecursionError,
+    UnicodeError,
+    OverflowError,
+)
 DATA_EXCEPTION_CLASS = "22"  # SQLSTATE class of values PostgreSQL refuses (NUL, out of range)
 # A number bound where text belongs: no operator for those types, or a type mismatch.
 WRONG_TYPE_SQLSTATES = frozenset({"42883", "42804"})
@@ -106,10 +115,17 @@ def _guard_callback(dispatch: Callable, dash_app: Dash) -> Callable:
         except Exception as error:
             if not _caused_by_input(error):
                 raise
-            log.warning("refused a malformed callback request: %s: %s", type(error).__name__, error,
-                        exc_info=log.isEnabledFor(logging.DEBUG))
-            return _invalid_callback(str(error) if isinstance(error, MalformedCallback) else
-                                     "The callback's inputs are not what the dashboard sends.")
+            log.warning(
+                "refused a malformed callback request: %s: %s",
+                type(error).__name__,
+                error,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
+            return _invalid_callback(
+                str(error)
+                if isinstance(error, MalformedCallback)
+                else "The callback's inputs are not what the dashboard sends."
+            )
 
     return guarded
 

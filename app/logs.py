@@ -80,8 +80,9 @@ def make_formatter(log_format: str | None, stream: TextIO | None = None) -> logg
 
 
 def _extras(record: logging.LogRecord) -> dict:
-    return {key: value for key, value in vars(record).items()
-            if key not in RECORD_ATTRIBUTES and not key.startswith("_")}
+    return {
+        key: value for key, value in vars(record).items() if key not in RECORD_ATTRIBUTES and not key.startswith("_")
+    }
 
 
 def _dumps(entry: dict) -> str:
@@ -156,8 +157,15 @@ def _finish(response: Response) -> Response:
     started = g.get("request_started")
     duration_ms = round((time.perf_counter() - started) * 1000, 2) if started is not None else None
     access_log.info(
-        "%s %s %s", request.method, request.path, response.status_code,
-        extra={"method": request.method, "path": request.path, "status": response.status_code,
-               "duration_ms": duration_ms},
+        "%s %s %s",
+        request.method,
+        request.path,
+        response.status_code,
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": duration_ms,
+        },
     )
     return response

@@ -88,19 +88,30 @@ def create_metrics(db: Database) -> Metrics:
     exposed.register(CatalogCollector(db))
     return Metrics(
         requests=Counter(
-            "catalog_http_requests", "HTTP requests answered, by URL rule, method and status.",
-            ["route", "method", "status"], registry=own,
+            "catalog_http_requests",
+            "HTTP requests answered, by URL rule, method and status.",
+            ["route", "method", "status"],
+            registry=own,
         ),
         request_duration=Histogram(
-            "catalog_http_request_duration_seconds", "Time to answer an HTTP request, by URL rule.",
-            ["route", "method"], buckets=HTTP_BUCKETS, registry=own,
+            "catalog_http_request_duration_seconds",
+            "Time to answer an HTTP request, by URL rule.",
+            ["route", "method"],
+            buckets=HTTP_BUCKETS,
+            registry=own,
         ),
         query_duration=Histogram(
-            "catalog_db_query_duration_seconds", "Time of one SQL statement, by database role.",
-            ["role"], buckets=QUERY_BUCKETS, registry=own,
+            "catalog_db_query_duration_seconds",
+            "Time of one SQL statement, by database role.",
+            ["role"],
+            buckets=QUERY_BUCKETS,
+            registry=own,
         ),
         cache_requests=Counter(
-            "catalog_cache_requests", "API response cache lookups, by result.", ["result"], registry=own,
+            "catalog_cache_requests",
+            "API response cache lookups, by result.",
+            ["result"],
+            registry=own,
         ),
         exposed=exposed,
     )
@@ -120,7 +131,8 @@ class CatalogCollector(Collector):
         synced = _read_or_none(self._last_sync)
         if synced is not None:
             yield GaugeMetricFamily(
-                "catalog_last_sync_timestamp_seconds", "When the last successful sync finished (Unix time).",
+                "catalog_last_sync_timestamp_seconds",
+                "When the last successful sync finished (Unix time).",
                 value=synced,
             )
 

@@ -36,8 +36,10 @@ class IngestProgress:
             log.info(line)
 
     def line(self, s: IngestSummary) -> str:
-        text = (f"{s.seen:,} models  {s.rate:,.0f}/s  new {s.new:,}  updated {s.updated:,}  "
-                f"unchanged {s.unchanged:,}  skipped {s.skipped:,}")
+        text = (
+            f"{s.seen:,} models  {s.rate:,.0f}/s  new {s.new:,}  updated {s.updated:,}  "
+            f"unchanged {s.unchanged:,}  skipped {s.skipped:,}"
+        )
         done = self.fraction()
         if done:
             eta = s.elapsed * (1 - done) / done

@@ -84,8 +84,11 @@ def _storage_uri(redis_url: str | None) -> str:
 def _storage_options(redis_url: str | None, prefix: str) -> dict:
     if redis_url is None:
         return {}
-    return {"key_prefix": f"{prefix}ratelimit", "socket_timeout": REDIS_TIMEOUT_SECONDS,
-            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS}
+    return {
+        "key_prefix": f"{prefix}ratelimit",
+        "socket_timeout": REDIS_TIMEOUT_SECONDS,
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+    }
 
 
 def _retry_after(limit: RequestLimit) -> int:
@@ -97,7 +100,8 @@ def _refused(limit: RequestLimit) -> Response:
     period = limit.limit.get_expiry()
     retry = _retry_after(limit)
     return ApiError(
-        "RATE_LIMITED", {"limit": limit.limit.amount, "period_seconds": period, "retry_after_seconds": retry},
+        "RATE_LIMITED",
+        {"limit": limit.limit.amount, "period_seconds": period, "retry_after_seconds": retry},
     ).response()
 
 

@@ -85,10 +85,13 @@ def write_json_error(sock, status: int, reason: str, message: str) -> None:
     API's error envelope instead of its HTML page; the app never sees such requests."""
     from app.api.errors import http_code  # in a worker, after the app (and app.metrics) loaded
 
-    body = json.dumps({"error": {"code": http_code(status, reason), "message": message or reason,
-                                 "details": {}}}).encode()
-    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            f"X-Content-Type-Options: nosniff\r\nContent-Length: {len(body)}\r\n\r\n")
+    body = json.dumps(
+        {"error": {"code": http_code(status, reason), "message": message or reason, "details": {}}}
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"X-Content-Type-Options: nosniff\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
     gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
 
 

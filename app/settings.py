@@ -122,8 +122,7 @@ class Settings(BaseModel):
         for origin in origins:
             if origin != "*" and not ORIGIN_PATTERN.fullmatch(origin):
                 raise ValueError(
-                    f"{origin!r} is not an origin: expected a comma list of "
-                    "scheme://host[:port] (no path), or *"
+                    f"{origin!r} is not an origin: expected a comma list of scheme://host[:port] (no path), or *"
                 )
         return origins
 

@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data import analytics  # noqa: E402
-from data.db import Database  # noqa: E402
-from data.query import SearchQuery  # noqa: E402
+from data import analytics
+from data.db import Database
+from data.query import SearchQuery
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/catalog_bench"
 AGGREGATIONS = {

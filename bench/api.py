@@ -21,22 +21,53 @@ from concurrent.futures import ThreadPoolExecutor
 from browser import serve  # bench/ is the script's folder: its sibling module
 from sqlalchemy import create_engine, text
 
-WORDS = ["llama", "bert", "gguf", "instruct", "chat", "whisper", "mistral", "qwen", "lora", "vit",
-         "t5", "roberta", "stable diffusion", "phi", "gemma", "sentence", "clip", "deberta", "gpt2", "tiny"]
+WORDS = [
+    "llama",
+    "bert",
+    "gguf",
+    "instruct",
+    "chat",
+    "whisper",
+    "mistral",
+    "qwen",
+    "lora",
+    "vit",
+    "t5",
+    "roberta",
+    "stable diffusion",
+    "phi",
+    "gemma",
+    "sentence",
+    "clip",
+    "deberta",
+    "gpt2",
+    "tiny",
+]
 
 
 def samples(url: str) -> dict:
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as conn:
         ids = list(conn.execute(text("SELECT repo_id FROM models TABLESAMPLE SYSTEM (1) LIMIT 2000")).scalars())
-        tasks = list(conn.execute(text(
-            "SELECT pipeline_tag FROM models WHERE pipeline_tag IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 15"
-        )).scalars())
-        libraries = list(conn.execute(text(
-            "SELECT library_name FROM models WHERE library_name IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 10"
-        )).scalars())
-        families = list(conn.execute(text(
-            "SELECT repo_id FROM models ORDER BY derivative_count DESC LIMIT 20")).scalars())
+        tasks = list(
+            conn.execute(
+                text(
+                    "SELECT pipeline_tag FROM models WHERE pipeline_tag IS NOT NULL"
+                    " GROUP BY 1 ORDER BY count(*) DESC LIMIT 15"
+                )
+            ).scalars()
+        )
+        libraries = list(
+            conn.execute(
+                text(
+                    "SELECT library_name FROM models WHERE library_name IS NOT NULL"
+                    " GROUP BY 1 ORDER BY count(*) DESC LIMIT 10"
+                )
+            ).scalars()
+        )
+        families = list(
+            conn.execute(text("SELECT repo_id FROM models ORDER BY derivative_count DESC LIMIT 20")).scalars()
+        )
     engine.dispose()
     return {"ids": ids, "tasks": tasks, "libraries": libraries, "families": families}
 
@@ -52,10 +83,10 @@ def kinds(s: dict) -> dict:
     return {
         "search id-like": lambda i: f"/api/v1/models?q={q(id_fragment(random.choice(s['ids'])))}",
         "search words": lambda i: f"/api/v1/models?q={q(random.choice(WORDS))}",
-        "filters only": lambda i: (f"/api/v1/models?pipeline_tag={q(random.choice(s['tasks']))}"
-                                   f"&library={q(random.choice(s['libraries']))}"),
-        "search + facets": lambda i: (f"/api/v1/models?q={q(random.choice(WORDS))}"
-                                      f"&facets=pipeline_tag,library,license"),
+        "filters only": lambda i: (
+            f"/api/v1/models?pipeline_tag={q(random.choice(s['tasks']))}&library={q(random.choice(s['libraries']))}"
+        ),
+        "search + facets": lambda i: f"/api/v1/models?q={q(random.choice(WORDS))}&facets=pipeline_tag,library,license",
         "deep page (50-99)": lambda i: f"/api/v1/models?sort=likes&page={50 + i % 50}",
         "detail": lambda i: f"/api/v1/models/{random.choice(s['ids'])}",
         "ancestry largest": lambda i: f"/api/v1/models/{random.choice(s['families'][:3])}/ancestry?direction=down",
@@ -81,8 +112,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--clients", type=int, default=4,
-                        help="requests in flight (1 measures latency alone; 4 loads both workers)")
+    parser.add_argument(
+        "--clients", type=int, default=4, help="requests in flight (1 measures latency alone; 4 loads both workers)"
+    )
     args = parser.parse_args()
     with serve(args.database_url) as base:
         found = samples(args.database_url)

@@ -26,11 +26,14 @@ ROOT = Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT = 1400, 1000
 
 # Page conditions, as JavaScript expressions.
-RESULTS_SHOWN = ("document.querySelector('.results-grid .model-link') !== null"
-                 " && document.querySelector('.result-total') !== null")
-GRAPH_DRAWN = ("(() => { const el = document.querySelector('.lineage-graph');"
-               " const cy = el && el._cyreg && el._cyreg.cy;"
-               " return !!cy && cy.nodes().length > 0; })()")
+RESULTS_SHOWN = (
+    "document.querySelector('.results-grid .model-link') !== null && document.querySelector('.result-total') !== null"
+)
+GRAPH_DRAWN = (
+    "(() => { const el = document.querySelector('.lineage-graph');"
+    " const cy = el && el._cyreg && el._cyreg.cy;"
+    " return !!cy && cy.nodes().length > 0; })()"
+)
 NOT_LOADING = "document.querySelector('[data-dash-is-loading=\"true\"]') === null"
 
 
@@ -45,18 +48,26 @@ def serve(database_url: str, workers: int = 2, app_dir: str | Path = ROOT) -> It
     """The app under gunicorn over `database_url`; yields "http://127.0.0.1:PORT". `app_dir`: the
     checkout whose code is served (e.g. `git archive` of another revision), this one by default."""
     port = free_port()
-    env = os.environ | {"CATALOG_DATABASE_URL": database_url, "CATALOG_RATE_LIMIT": "off",
-                        "CATALOG_LOG_LEVEL": "WARNING"}
+    env = os.environ | {
+        "CATALOG_DATABASE_URL": database_url,
+        "CATALOG_RATE_LIMIT": "off",
+        "CATALOG_LOG_LEVEL": "WARNING",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--no-fill", "--workers", str(workers), "--port", str(port)],
-        env=env, cwd=app_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=app_dir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
             if process.poll() is not None:
-                sys.exit(f"the server exited with code {process.returncode}: try"
-                         f" `CATALOG_DATABASE_URL=… python -m app.cli serve --no-fill` in {app_dir} to see why")
+                sys.exit(
+                    f"the server exited with code {process.returncode}: try"
+                    f" `CATALOG_DATABASE_URL=… python -m app.cli serve --no-fill` in {app_dir} to see why"
+                )
             try:
                 urllib.request.urlopen(f"{base}/api/v1/health", timeout=1)
                 break
@@ -80,9 +91,18 @@ def chromium(width: int = WIDTH, height: int = HEIGHT):
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--hide-scrollbars", f"--window-size={width},{height}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--window-size={width},{height}",
+    ):
         options.add_argument(flag)
     if binary := shutil.which("chromium"):
         options.binary_location = binary
@@ -128,7 +148,7 @@ def wait_for(driver, condition: str, timeout: float = 30, settle: bool = False) 
             if (performance.now() - started > timeout) { finish(null); return; }
             requestAnimationFrame(frame);
         })();
-        """ % expression,  # noqa: UP031 the script is JavaScript: braces an f-string would have to double
+        """.replace("%s", expression),  # JavaScript: braces an f-string would have to double
         timeout * 1000,
     )
     if found is None:

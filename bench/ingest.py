@@ -48,15 +48,19 @@ def run_phase(name: str, url: str, files: list[str], models: int) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "app.cli", "ingest", "file", *files],
         env=os.environ | {"CATALOG_DATABASE_URL": url, "CATALOG_LOG_LEVEL": "WARNING"},
-        capture_output=True, text=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if result.returncode:
         sys.exit(f"{name} failed:\n{result.stdout}\n{result.stderr}")
     summary = next(line for line in result.stdout.splitlines() if line.strip().startswith("new "))
-    print(f"{name:<22} {elapsed:7.1f} s  {models / elapsed:8,.0f} models/s  "
-          f"peak {max(peak, before) / 1024:6.0f} MiB  ({summary.strip()})")
+    print(
+        f"{name:<22} {elapsed:7.1f} s  {models / elapsed:8,.0f} models/s  "
+        f"peak {max(peak, before) / 1024:6.0f} MiB  ({summary.strip()})"
+    )
 
 
 def main() -> None:
@@ -67,15 +71,21 @@ def main() -> None:
     files = page_files(args.pages)
     server = server_url(args.server_url)
     name = f"bench_ingest_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1),
-                          poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        server.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=NullPool, isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f"CREATE DATABASE {name}"))
     url = re.sub(r"/[^/?]*(\?|$)", rf"/{name}\1", server.split("://", 1)[1], count=1)
     url = server.split("://", 1)[0] + "://" + url
     try:
-        subprocess.run([sys.executable, "-m", "app.cli", "db", "upgrade"], check=True, cwd=ROOT,
-                       env=os.environ | {"CATALOG_DATABASE_URL": url}, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "app.cli", "db", "upgrade"],
+            check=True,
+            cwd=ROOT,
+            env=os.environ | {"CATALOG_DATABASE_URL": url},
+            capture_output=True,
+        )
         models = 1000 * len(files)
         print(f"{len(files)} pages, {models:,} models, {os.cpu_count()} cores")
         run_phase("empty catalog", url, files, models)

@@ -27,8 +27,8 @@ from sqlalchemy.pool import NullPool
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data.db import Database, normalise_url  # noqa: E402
-from data.lineage import ancestry, refresh_lineage  # noqa: E402
+from data.db import Database, normalise_url
+from data.lineage import ancestry, refresh_lineage
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 FAMILIES = 3  # the largest families, taken in turn
@@ -39,7 +39,10 @@ def catalog(url: str, *arguments: str) -> float:
     """Run `catalog …` on the database at `url`; return its wall time in seconds."""
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", *arguments], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "app.cli", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         env=os.environ | {"CATALOG_DATABASE_URL": url, "CATALOG_LOG_LEVEL": "WARNING"},
     )
     if result.returncode:
@@ -67,31 +70,49 @@ def timed_runs(db: Database, repo_ids: list[str], runs: int, **options) -> tuple
 
 def closure_facts(db: Database) -> dict:
     with db.session() as session:
-        return dict(session.execute(text("""
+        return dict(
+            session.execute(
+                text("""
             SELECT count(*) AS pairs,
                    pg_size_pretty(pg_relation_size('lineage_closure')) AS heap,
                    pg_size_pretty(pg_indexes_size('lineage_closure')) AS indexes,
                    (SELECT count(*) FROM models) AS models,
                    (SELECT count(*) FROM base_model_relations) AS edges
-            FROM lineage_closure""")).mappings().one())
+            FROM lineage_closure""")
+            )
+            .mappings()
+            .one()
+        )
 
 
 def largest_families(db: Database) -> list[tuple[str, int]]:
     with db.session() as session:
-        return [tuple(row) for row in session.execute(text("""
+        return [
+            tuple(row)
+            for row in session.execute(
+                text("""
             SELECT m.repo_id, f.n FROM (
                 SELECT ancestor, count(*) AS n FROM lineage_closure GROUP BY ancestor
                 ORDER BY n DESC LIMIT :k) f
-            JOIN models m ON m.id = f.ancestor ORDER BY f.n DESC"""), {"k": FAMILIES})]
+            JOIN models m ON m.id = f.ancestor ORDER BY f.n DESC"""),
+                {"k": FAMILIES},
+            )
+        ]
 
 
 def deepest_chains(db: Database) -> list[tuple[str, int]]:
     with db.session() as session:
-        return [tuple(row) for row in session.execute(text("""
+        return [
+            tuple(row)
+            for row in session.execute(
+                text("""
             SELECT m.repo_id, c.depth FROM (
                 SELECT descendant, max(depth) AS depth FROM lineage_closure GROUP BY descendant
                 ORDER BY depth DESC, descendant LIMIT :k) c
-            JOIN models m ON m.id = c.descendant ORDER BY c.depth DESC"""), {"k": CHAINS})]
+            JOIN models m ON m.id = c.descendant ORDER BY c.depth DESC"""),
+                {"k": CHAINS},
+            )
+        ]
 
 
 def time_refresh(db: Database) -> float:
@@ -116,18 +137,23 @@ def benchmark(url: str, runs: int) -> None:
         print(f"closure refresh (CONCURRENTLY + ANALYZE): {time_refresh(db):.1f} s")
         vacuum(url)
         facts = closure_facts(db)
-        print(f"closure: {facts['pairs']:,} pairs over {facts['models']:,} models and "
-              f"{facts['edges']:,} edges; heap {facts['heap']}, indexes {facts['indexes']}")
+        print(
+            f"closure: {facts['pairs']:,} pairs over {facts['models']:,} models and "
+            f"{facts['edges']:,} edges; heap {facts['heap']}, indexes {facts['indexes']}"
+        )
         families = largest_families(db)
         print("largest families: " + ", ".join(f"{name} ({n:,})" for name, n in families))
         samples, last = timed_runs(db, [name for name, _ in families], runs, direction="down", limit=500)
-        print(f"down, limit 500:   {percentiles(samples)}  [{len(last.nodes)} nodes, "
-              f"{len(last.edges)} edges, truncated {last.truncated}]")
+        print(
+            f"down, limit 500:   {percentiles(samples)}  [{len(last.nodes)} nodes, "
+            f"{len(last.edges)} edges, truncated {last.truncated}]"
+        )
         samples, _ = timed_runs(db, [name for name, _ in families], runs, direction="both", limit=500)
         print(f"both, limit 500:   {percentiles(samples)}")
         # Selective filters: the index walk meets few matches and reads much of the family.
-        samples, last = timed_runs(db, [name for name, _ in families], runs, direction="down",
-                                   depth=1, relation={"merge"}, limit=500)
+        samples, last = timed_runs(
+            db, [name for name, _ in families], runs, direction="down", depth=1, relation={"merge"}, limit=500
+        )
         print(f"down, depth 1, merges only: {percentiles(samples)}  [{len(last.nodes)} nodes]")
         chains = deepest_chains(db)
         print("deepest chains: " + ", ".join(f"{name} ({depth})" for name, depth in chains))

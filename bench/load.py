@@ -34,11 +34,31 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests/stack.py starts the stack as the tests do
 
-from components import ids  # noqa: E402
-from components.pages import TRENDING_RESULTS, TRENDING_TASKS  # noqa: E402
+from components import ids
+from components.pages import TRENDING_RESULTS, TRENDING_TASKS
 
-WORDS = ["llama", "bert", "gguf", "instruct", "chat", "whisper", "mistral", "qwen", "lora", "vit",
-         "t5", "roberta", "phi", "gemma", "sentence", "clip", "deberta", "gpt2", "tiny", "7b"]
+WORDS = [
+    "llama",
+    "bert",
+    "gguf",
+    "instruct",
+    "chat",
+    "whisper",
+    "mistral",
+    "qwen",
+    "lora",
+    "vit",
+    "t5",
+    "roberta",
+    "phi",
+    "gemma",
+    "sentence",
+    "clip",
+    "deberta",
+    "gpt2",
+    "tiny",
+    "7b",
+]
 REQUEST_TIMEOUT_SECONDS = 30
 SHOWN_ERRORS = 5
 
@@ -62,13 +82,16 @@ class Sample:
 def samples(database_url: str) -> dict[str, list[str]]:
     engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as conn:
+
         def column(sql: str) -> list[str]:
             return list(conn.execute(text(sql)).scalars())
 
         found = {
             "ids": column("SELECT repo_id FROM models TABLESAMPLE SYSTEM (1) LIMIT 3000"),
-            "tasks": column("SELECT pipeline_tag FROM models WHERE pipeline_tag IS NOT NULL "
-                            "GROUP BY 1 ORDER BY count(*) DESC LIMIT 15"),
+            "tasks": column(
+                "SELECT pipeline_tag FROM models WHERE pipeline_tag IS NOT NULL "
+                "GROUP BY 1 ORDER BY count(*) DESC LIMIT 15"
+            ),
             "families": column("SELECT repo_id FROM models ORDER BY derivative_count DESC LIMIT 20"),
         }
     engine.dispose()
@@ -82,23 +105,31 @@ def id_fragment(rng: random.Random, repo_id: str) -> str:
     return "-".join(parts[: rng.randint(1, min(3, len(parts)))])
 
 
-def callback(output_ids: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
-             state: list[tuple[str, str, object]] = ()) -> bytes:
+def callback(
+    output_ids: list[tuple[str, str]], inputs: list[tuple[str, str, object]], state: list[tuple[str, str, object]] = ()
+) -> bytes:
     """A request body as the dashboard's renderer sends it."""
     outputs = [{"id": i, "property": p} for i, p in output_ids]
-    name = (f"{output_ids[0][0]}.{output_ids[0][1]}" if len(output_ids) == 1
-            else ".." + "...".join(f"{i}.{p}" for i, p in output_ids) + "..")
-    return json.dumps({
-        "output": name, "outputs": outputs[0] if len(outputs) == 1 else outputs,
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-        "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs],
-    }).encode()
+    name = (
+        f"{output_ids[0][0]}.{output_ids[0][1]}"
+        if len(output_ids) == 1
+        else ".." + "...".join(f"{i}.{p}" for i, p in output_ids) + ".."
+    )
+    return json.dumps(
+        {
+            "output": name,
+            "outputs": outputs[0] if len(outputs) == 1 else outputs,
+            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+            "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+            "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs],
+        }
+    ).encode()
 
 
 def render_page(pathname: str, search: str) -> Request:
-    body = callback([(ids.PAGE, "children"), (ids.TITLE, "data")], [(ids.URL, "pathname", pathname)],
-                    [(ids.URL, "search", search)])
+    body = callback(
+        [(ids.PAGE, "children"), (ids.TITLE, "data")], [(ids.URL, "pathname", pathname)], [(ids.URL, "search", search)]
+    )
     return Request("POST", "/_dash-update-component", body)
 
 
@@ -107,15 +138,29 @@ def kinds(s: dict[str, list[str]]) -> dict[str, tuple[int, Callable[[random.Rand
     q = urllib.parse.quote
     return {
         "search id": (25, lambda r: Request("GET", f"/api/v1/models?q={q(id_fragment(r, r.choice(s['ids'])))}")),
-        "search+task": (15, lambda r: Request(
-            "GET", f"/api/v1/models?q={q(r.choice(WORDS))}&pipeline_tag={q(r.choice(s['tasks']))}")),
+        "search+task": (
+            15,
+            lambda r: Request("GET", f"/api/v1/models?q={q(r.choice(WORDS))}&pipeline_tag={q(r.choice(s['tasks']))}"),
+        ),
         "detail": (20, lambda r: Request("GET", f"/api/v1/models/{r.choice(s['ids'])}")),
-        "ancestry": (10, lambda r: Request(
-            "GET", f"/api/v1/models/{r.choice(s['families'] if r.random() < 0.3 else s['ids'])}/ancestry")),
+        "ancestry": (
+            10,
+            lambda r: Request(
+                "GET", f"/api/v1/models/{r.choice(s['families'] if r.random() < 0.3 else s['ids'])}/ancestry"
+            ),
+        ),
         "dash search page": (10, lambda r: render_page("/", f"?q={q(r.choice(WORDS))}")),
         "dash model page": (10, lambda r: render_page(f"/models/{r.choice(s['ids'])}", "")),
-        "dash trending": (10, lambda r: Request("POST", "/_dash-update-component", callback(
-            [(TRENDING_RESULTS, "children")], [(TRENDING_TASKS, "value", r.sample(s["tasks"], r.randint(0, 1)))]))),
+        "dash trending": (
+            10,
+            lambda r: Request(
+                "POST",
+                "/_dash-update-component",
+                callback(
+                    [(TRENDING_RESULTS, "children")], [(TRENDING_TASKS, "value", r.sample(s["tasks"], r.randint(0, 1)))]
+                ),
+            ),
+        ),
     }
 
 
@@ -133,8 +178,12 @@ def client(base: str, menu: dict, deadline: float, seed: int, out: list[Sample])
         try:
             if connection is None:
                 connection = http.client.HTTPConnection(address.hostname, address.port, timeout=REQUEST_TIMEOUT_SECONDS)
-            connection.request(request.method, request.path, body=request.body,
-                               headers={"Content-Type": "application/json", "Accept-Encoding": "gzip"})
+            connection.request(
+                request.method,
+                request.path,
+                body=request.body,
+                headers={"Content-Type": "application/json", "Accept-Encoding": "gzip"},
+            )
             response = connection.getresponse()
             body = response.read()
             status, cached = response.status, response.getheader("X-Cache") == "HIT"
@@ -151,8 +200,10 @@ def client(base: str, menu: dict, deadline: float, seed: int, out: list[Sample])
 def run(base: str, menu: dict, clients: int, seconds: float) -> tuple[list[Sample], float]:
     out: list[Sample] = []  # list.append is atomic: the clients share it
     started = time.monotonic()
-    threads = [threading.Thread(target=client, args=(base, menu, started + seconds, n, out), daemon=True)
-               for n in range(clients)]
+    threads = [
+        threading.Thread(target=client, args=(base, menu, started + seconds, n, out), daemon=True)
+        for n in range(clients)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -169,12 +220,16 @@ def report(results: list[Sample], elapsed: float, clients: int) -> int:
         times = sorted(row.ms for row in rows)
         cut = statistics.quantiles(times, n=100, method="inclusive") if len(times) > 1 else times * 99
         errors = sum(row.error is not None for row in rows)
-        print(f"{kind:<17} {len(rows):8d} {errors:6d} {statistics.median(times):7.1f} {cut[94]:7.1f} "
-              f"{cut[98]:7.1f} {times[-1]:7.1f}")
+        print(
+            f"{kind:<17} {len(rows):8d} {errors:6d} {statistics.median(times):7.1f} {cut[94]:7.1f} "
+            f"{cut[98]:7.1f} {times[-1]:7.1f}"
+        )
     errors = [row.error for row in results if row.error]
     hits = sum(row.cached for row in results)
-    print(f"\n{len(results)} requests from {clients} clients in {elapsed:.1f} s: {len(results) / elapsed:.1f} req/s; "
-          f"{len(errors)} errors; {hits / max(len(results), 1):.0%} answered from the response cache")
+    print(
+        f"\n{len(results)} requests from {clients} clients in {elapsed:.1f} s: {len(results) / elapsed:.1f} req/s; "
+        f"{len(errors)} errors; {hits / max(len(results), 1):.0%} answered from the response cache"
+    )
     statuses = Counter(row.status for row in results)
     print("statuses:", ", ".join(f"{status or 'no answer'}: {count}" for status, count in sorted(statuses.items())))
     for error in list(dict.fromkeys(errors))[:SHOWN_ERRORS]:
@@ -199,8 +254,10 @@ def main() -> None:
 
     stack = start_stack(args.database_url, args.redis_url, apps=args.apps, CATALOG_RATE_LIMIT="off")
     try:
-        print(f"nginx at {stack.url} in front of {args.apps} app processes; {args.clients} clients "
-              f"for {args.seconds:.0f} s")
+        print(
+            f"nginx at {stack.url} in front of {args.apps} app processes; {args.clients} clients "
+            f"for {args.seconds:.0f} s"
+        )
         results, elapsed = run(stack.url, menu, args.clients, args.seconds)
     finally:
         stack.stop()

@@ -80,7 +80,7 @@ def fragment(model: Model, rng: random.Random) -> str:
     first = rng.randrange(len(parts))
     last = min(len(parts), first + rng.randint(1, 3)) - 1
     name = model.repo_id.split("/", 1)[-1]
-    text = name[parts[first].start():parts[last].end()]
+    text = name[parts[first].start() : parts[last].end()]
     return text.lower() if rng.random() < 0.5 else text
 
 
@@ -106,7 +106,9 @@ def sample_models(url: str, seed: int) -> list[Model]:
         percent = min(100.0, 100.0 * SAMPLE * 1.2 / max(count, 1))
         rows = conn.execute(
             "SELECT repo_id, author, pipeline_tag, library_name FROM models"
-            f" TABLESAMPLE BERNOULLI ({percent}) REPEATABLE (%s) ORDER BY id LIMIT {SAMPLE}", (seed,)).fetchall()
+            f" TABLESAMPLE BERNOULLI ({percent}) REPEATABLE (%s) ORDER BY id LIMIT {SAMPLE}",
+            (seed,),
+        ).fetchall()
     return [Model(*row) for row in rows]
 
 
@@ -120,8 +122,14 @@ def queries(models: list[Model], kinds: list[str], count: int, rng: random.Rando
         kind = kinds[len(found) % len(kinds)]
         _, text, with_task, with_library = KINDS[kind]
         model = rng.choice(fitting[kind])
-        query = Query(kind, text(model, rng), model.task if with_task else None,
-                      model.library if with_library else None, rng.choice(SORTS), rng.choice(PAGE_SIZES))
+        query = Query(
+            kind,
+            text(model, rng),
+            model.task if with_task else None,
+            model.library if with_library else None,
+            rng.choice(SORTS),
+            rng.choice(PAGE_SIZES),
+        )
         if query not in seen:
             seen.add(query)
             found.append(query)
@@ -129,15 +137,28 @@ def queries(models: list[Model], kinds: list[str], count: int, rng: random.Rando
 
 
 def catalog_address(base: str, query: Query) -> str:
-    params = {"q": query.q, "sort": query.sort, "pipeline_tag": query.task, "library": query.library,
-              "per_page": query.size}
+    params = {
+        "q": query.q,
+        "sort": query.sort,
+        "pipeline_tag": query.task,
+        "library": query.library,
+        "per_page": query.size,
+    }
     return f"{base}/api/v1/models?{urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})}"
 
 
 def datasette_address(table: str, query: Query) -> str:
-    params = {"_search": fts_query(query.q), "_searchmode": "raw", "_sort_desc": query.sort,
-              "pipeline_tag": query.task, "library_name": query.library, "_size": query.size,
-              "_nocount": 1, "_nofacet": 1, "_shape": "objects"}
+    params = {
+        "_search": fts_query(query.q),
+        "_searchmode": "raw",
+        "_sort_desc": query.sort,
+        "pipeline_tag": query.task,
+        "library_name": query.library,
+        "_size": query.size,
+        "_nocount": 1,
+        "_nofacet": 1,
+        "_shape": "objects",
+    }
     return f"{table}?{urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})}"
 
 
@@ -188,7 +209,7 @@ def same_page(a: list[tuple[str, int]], b: list[tuple[str, int]]) -> bool:
 
 
 def verdict(query: Query, catalog: Answer, peer: Answer) -> str:
-    """"same" page; "semantics": the pages differ only by models that one side's matching finds
+    """ "same" page; "semantics": the pages differ only by models that one side's matching finds
     and the other's does not; else "different" (also when a side returns a model its own
     matching rejects)."""
     if catalog.status != 200 or peer.status != 200:
@@ -221,8 +242,12 @@ def p95(times: list[float]) -> float:
 
 def run(base: str, table: str, measured: list[Query], warmup: list[Query]) -> list[tuple[Query, Answer, Answer]]:
     def both(i: int, query: Query) -> tuple[Answer, Answer]:
-        ask_catalog = lambda: fetch(catalog_address(base, query), catalog_rows, query.sort)  # noqa: E731
-        ask_peer = lambda: fetch(datasette_address(table, query), datasette_rows, query.sort)  # noqa: E731
+        def ask_catalog() -> Answer:
+            return fetch(catalog_address(base, query), catalog_rows, query.sort)
+
+        def ask_peer() -> Answer:
+            return fetch(datasette_address(table, query), datasette_rows, query.sort)
+
         if i % 2:
             peer = ask_peer()
             return ask_catalog(), peer
@@ -245,8 +270,12 @@ def report(results: list[tuple[Query, Answer, Answer]], kinds: list[str]) -> Non
         mine, theirs = by_kind[kind]
         print(f"{kind:<18}{len(mine):>5}{percentiles(mine)}  {percentiles(theirs)}  {p95(theirs) / p95(mine):9.2f}")
     print("p95 ratio: Datasette's p95 / the catalog's (above 1: the catalog is faster)")
-    errors = Counter((side, answer.status) for _, *answers in results
-                     for side, answer in zip(("catalog", "datasette"), answers, strict=True) if answer.status != 200)
+    errors = Counter(
+        (side, answer.status)
+        for _, *answers in results
+        for side, answer in zip(("catalog", "datasette"), answers, strict=True)
+        if answer.status != 200
+    )
     cached = sum(catalog.cached for _, catalog, _ in results)
     print(f"errors: {dict(errors) or 'none'}; catalog response-cache hits: {cached}")
     slowest(results)
@@ -264,10 +293,12 @@ def agreement(results: list[tuple[Query, Answer, Answer]]) -> None:
     count = Counter(v for *_, v in verdicts)
     comparable = count["same"] + count["different"]
     rate = f"{100 * count['same'] / comparable:.1f}%" if comparable else "-"
-    print(f"\nsame page on both sides: {count['same']} of the {comparable} queries where their semantics agree"
-          f" ({rate}); {count['semantics']} more differ because the two match differently: the catalog"
-          " finds each word anywhere in the id (substring), FTS5 only at the start of a token"
-          f" (e.g. `llama` in `CodeLlama`, `7b` in `17B`); errors: {count['error']}")
+    print(
+        f"\nsame page on both sides: {count['same']} of the {comparable} queries where their semantics agree"
+        f" ({rate}); {count['semantics']} more differ because the two match differently: the catalog"
+        " finds each word anywhere in the id (substring), FTS5 only at the start of a token"
+        f" (e.g. `llama` in `CodeLlama`, `7b` in `17B`); errors: {count['error']}"
+    )
     for query, catalog, peer, v in verdicts:
         if v == "different":
             print(f"  differs: {query}\n    catalog:   {catalog.rows[:8]}\n    datasette: {peer.rows[:8]}")
@@ -284,8 +315,10 @@ def catalog_server(args: argparse.Namespace) -> Iterator[str]:
 
 # What the catalog's searches read: prefetched into the OS page cache before measuring, as the
 # twin's file is, so that neither side is measured reading a cold disk.
-SEARCH_RELATIONS = "SELECT 'model_search'::regclass UNION ALL SELECT indexrelid FROM pg_index " \
+SEARCH_RELATIONS = (
+    "SELECT 'model_search'::regclass UNION ALL SELECT indexrelid FROM pg_index "
     "WHERE indrelid IN ('model_search'::regclass, 'models'::regclass) UNION ALL SELECT 'models'::regclass"
+)
 
 
 def prewarm(url: str, twin: Path) -> None:

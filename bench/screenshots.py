@@ -17,9 +17,11 @@ from pathlib import Path
 from browser import GRAPH_DRAWN, HEIGHT, RESULTS_SHOWN, ROOT, WIDTH, chromium, serve, set_viewport, wait_for
 
 TABLE = "document.querySelector('.results-grid .model-link, .trending-empty') !== null"
-CHARTS_DRAWN = ("document.querySelectorAll('.analytics-card').length > 0 && [...document.querySelectorAll("
-                "'.analytics-card .analytics-body')].every(b => b.querySelector('.js-plotly-plot .main-svg,"
-                " .analytics-empty'))")
+CHARTS_DRAWN = (
+    "document.querySelectorAll('.analytics-card').length > 0 && [...document.querySelectorAll("
+    "'.analytics-card .analytics-body')].every(b => b.querySelector('.js-plotly-plot .main-svg,"
+    " .analytics-empty'))"
+)
 MODEL_HEADER = "document.querySelector('.model-header') !== null"
 
 PHONE = (390, 844)  # an iPhone 14's viewport

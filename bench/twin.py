@@ -34,8 +34,17 @@ PACKAGES = ["datasette==0.65.5", "sqlite-utils==4.2.1"]
 TWINS = ROOT / "bench" / "results" / "peer"
 SCRATCH = Path("/dev/shm")  # built in memory when it can be: random writes to a busy disk crawl
 TABLE = "models"
-COLUMNS = {"id": "text", "author": "text", "pipeline_tag": "text", "library_name": "text", "license": "text",
-           "downloads": "integer", "likes": "integer", "created_at": "text", "id_tokens": "text"}
+COLUMNS = {
+    "id": "text",
+    "author": "text",
+    "pipeline_tag": "text",
+    "library_name": "text",
+    "license": "text",
+    "downloads": "integer",
+    "likes": "integer",
+    "created_at": "text",
+    "id_tokens": "text",
+}
 INDEXED = ["downloads", "likes", "pipeline_tag", "library_name", "author"]
 TOKEN = re.compile(r"[a-z]+|[0-9]+")  # anything else separates; so does a letter/digit boundary
 SQL_TIME_LIMIT_MS = 60_000  # Datasette's default of 1 s would cut slow searches short
@@ -58,8 +67,10 @@ def token_match(repo_id: str, q: str) -> bool:
 
     def found(want: list[str]) -> bool:
         *whole, last = want
-        return any(have[i:i + len(whole)] == whole and have[i + len(whole)].startswith(last)
-                   for i in range(len(have) - len(whole)))
+        return any(
+            have[i : i + len(whole)] == whole and have[i + len(whole)].startswith(last)
+            for i in range(len(have) - len(whole))
+        )
 
     return all(found(want) for want in map(tokens, q.split()) if want)
 
@@ -114,8 +125,11 @@ def _stored_version(path: Path) -> str | None:
 def _build(url: str, path: Path, sqlite_utils: Path) -> None:
     run = lambda *arguments: subprocess.run([str(sqlite_utils), *arguments], check=True)  # noqa: E731
     run("create-table", str(path), TABLE, *(word for pair in COLUMNS.items() for word in pair), "--pk", "id")
-    insert = subprocess.Popen([str(sqlite_utils), "insert", str(path), TABLE, "-", "--nl", "--batch-size", "10000"],
-                              stdin=subprocess.PIPE, text=True)
+    insert = subprocess.Popen(
+        [str(sqlite_utils), "insert", str(path), TABLE, "-", "--nl", "--batch-size", "10000"],
+        stdin=subprocess.PIPE,
+        text=True,
+    )
     for row in _models(url):
         insert.stdin.write(json.dumps(row) + "\n")
     insert.stdin.close()
@@ -130,12 +144,22 @@ def _build(url: str, path: Path, sqlite_utils: Path) -> None:
 def _models(url: str) -> Iterator[dict]:
     with psycopg.connect(url) as conn, conn.cursor(name="twin") as cursor:
         cursor.itersize = 20_000
-        cursor.execute("SELECT repo_id, author, pipeline_tag, library_name, license, downloads, likes,"
-                       " created_at FROM models ORDER BY id")
+        cursor.execute(
+            "SELECT repo_id, author, pipeline_tag, library_name, license, downloads, likes,"
+            " created_at FROM models ORDER BY id"
+        )
         for repo_id, author, task, library, licence, downloads, likes, created in cursor:
-            yield {"id": repo_id, "author": author, "pipeline_tag": task, "library_name": library,
-                   "license": licence, "downloads": downloads, "likes": likes,
-                   "created_at": created.isoformat() if created else None, "id_tokens": " ".join(tokens(repo_id))}
+            yield {
+                "id": repo_id,
+                "author": author,
+                "pipeline_tag": task,
+                "library_name": library,
+                "license": licence,
+                "downloads": downloads,
+                "likes": likes,
+                "created_at": created.isoformat() if created else None,
+                "id_tokens": " ".join(tokens(repo_id)),
+            }
 
 
 @contextlib.contextmanager
@@ -143,10 +167,24 @@ def datasette(path: Path) -> Iterator[str]:
     """Stock Datasette serving `path` immutable on a free port; yields the table's JSON address."""
     port = free_port()
     process = subprocess.Popen(
-        [str(bench_venv() / "datasette"), "serve", "--immutable", str(path), "--host", "127.0.0.1",
-         "--port", str(port), "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS),
-         "--setting", "suggest_facets", "off"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(bench_venv() / "datasette"),
+            "serve",
+            "--immutable",
+            str(path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--setting",
+            "sql_time_limit_ms",
+            str(SQL_TIME_LIMIT_MS),
+            "--setting",
+            "suggest_facets",
+            "off",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:

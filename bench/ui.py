@@ -53,15 +53,28 @@ def samples(url: str, count: int) -> dict:
     library); the three largest families."""
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as conn:
-        rows = list(conn.execute(text(
-            "SELECT repo_id, pipeline_tag, library_name FROM models TABLESAMPLE SYSTEM (2)"
-            " WHERE pipeline_tag IS NOT NULL AND library_name IS NOT NULL LIMIT 20000")))
-        families = list(conn.execute(text(
-            "SELECT m.repo_id, sum(c.descendants) AS n FROM lineage_counts c JOIN models m ON m.id = c.ancestor"
-            " GROUP BY m.repo_id ORDER BY n DESC LIMIT 3")))
+        rows = list(
+            conn.execute(
+                text(
+                    "SELECT repo_id, pipeline_tag, library_name FROM models TABLESAMPLE SYSTEM (2)"
+                    " WHERE pipeline_tag IS NOT NULL AND library_name IS NOT NULL LIMIT 20000"
+                )
+            )
+        )
+        families = list(
+            conn.execute(
+                text(
+                    "SELECT m.repo_id, sum(c.descendants) AS n FROM lineage_counts c JOIN models m ON m.id = c.ancestor"
+                    " GROUP BY m.repo_id ORDER BY n DESC LIMIT 3"
+                )
+            )
+        )
     engine.dispose()
-    triples = [(task, library, word) for repo_id, task, library in rows
-               for word in set(WORD.findall(repo_id.split("/", 1)[-1].lower()))]
+    triples = [
+        (task, library, word)
+        for repo_id, task, library in rows
+        for word in set(WORD.findall(repo_id.split("/", 1)[-1].lower()))
+    ]
     frequency = Counter(word for _, _, word in triples)
     common = {word for word, _ in frequency.most_common(40)}
     rng = random.Random(7)
@@ -74,12 +87,19 @@ def samples(url: str, count: int) -> dict:
     words_for: dict[tuple, list[str]] = {}  # (task, library): common words known to match under them
     for task, library, word in popular:
         words_for.setdefault((task, library), []).append(word)
-    retyped = [((task, library, word), words_for[task, library][0]) for task, library, word in anything[count:]
-               if words_for.get((task, library))]
+    retyped = [
+        ((task, library, word), words_for[task, library][0])
+        for task, library, word in anything[count:]
+        if words_for.get((task, library))
+    ]
     if len(retyped) < count:
         sys.exit(f"too few sample models to retype a search ({len(retyped)})")
-    return {"popular": popular[:count], "anything": anything[:count], "retyped": retyped[:count],
-            "families": [(repo_id, int(n)) for repo_id, n in families]}
+    return {
+        "popular": popular[:count],
+        "anything": anything[:count],
+        "retyped": retyped[:count],
+        "families": [(repo_id, int(n)) for repo_id, n in families],
+    }
 
 
 def search_path(task: str, library: str, word: str) -> str:
@@ -104,7 +124,9 @@ const results = () => {
 """
 
 # In the page: fire a change on a <select> and time until the grid's rows (or the empty state) change.
-CHANGE_SELECT = RESULTS_TEXT + """
+CHANGE_SELECT = (
+    RESULTS_TEXT
+    + """
 const [selector, value, timeout, done] = arguments;
 const before = results();
 const select = document.querySelector(selector);
@@ -118,9 +140,12 @@ select.value = value;
 select.dispatchEvent(new Event('change', {bubbles: true}));
 setTimeout(() => finish(null), timeout);
 """
+)
 
 # In the page: note the time of the next Enter in the search box and of the next change of the results.
-WATCH_TYPING = RESULTS_TEXT + """
+WATCH_TYPING = (
+    RESULTS_TEXT
+    + """
 const before = results();
 window.__bench = {enter: null, changed: null};
 document.getElementById('search-q').addEventListener('keydown', (event) => {
@@ -134,6 +159,7 @@ const observer = new MutationObserver(() => {
 });
 observer.observe(document, {subtree: true, childList: true, characterData: true});
 """
+)
 
 
 def change_select(driver, selector: str, value: str, timeout: float = 20) -> float:
@@ -214,8 +240,10 @@ def report(times: dict[str, list[float]]) -> None:
         statistic, limit = TARGETS[kind]
         value = median if statistic == "median" else p95
         verdict = "ok" if value < limit else "MISSED"
-        print(f"{kind:<27} {len(values):>3} {median:8.0f} {p95:8.0f} {max(values):8.0f}  "
-              f"{statistic} < {limit:,} ms: {verdict}")
+        print(
+            f"{kind:<27} {len(values):>3} {median:8.0f} {p95:8.0f} {max(values):8.0f}  "
+            f"{statistic} < {limit:,} ms: {verdict}"
+        )
 
 
 def main() -> None:

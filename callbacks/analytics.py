@@ -79,14 +79,22 @@ def clicked_href(_clicks: list) -> str:
 
 def register(app: Dash, db: Database) -> None:
     # optional: the page's components exist only while it is shown, not in the app's first layout
-    app.callback(Output(view.QUERY, "data"), Input(view.PAGE_URL, "search"),
-                 State(view.PAGE_URL, "pathname"), State(view.QUERY, "data"),
-                 prevent_initial_call=True, optional=True)(follow_address_bar)
-    app.callback(Output(view.FILTERS, "children"), Input(view.QUERY, "data"),
-                 optional=True)(partial(filter_bar, db))
+    app.callback(
+        Output(view.QUERY, "data"),
+        Input(view.PAGE_URL, "search"),
+        State(view.PAGE_URL, "pathname"),
+        State(view.QUERY, "data"),
+        prevent_initial_call=True,
+        optional=True,
+    )(follow_address_bar)
+    app.callback(Output(view.FILTERS, "children"), Input(view.QUERY, "data"), optional=True)(partial(filter_bar, db))
     for name in view.CHARTS:
-        app.callback(Output(view.chart_id(name), "children"), Input(view.QUERY, "data"),
-                     optional=True)(partial(chart, db, name))
-    app.callback(Output(ids.URL, "href", allow_duplicate=True),
-                 Input({"type": view.GRAPH, "chart": ALL}, "clickData"),
-                 prevent_initial_call=True, optional=True)(clicked_href)
+        app.callback(Output(view.chart_id(name), "children"), Input(view.QUERY, "data"), optional=True)(
+            partial(chart, db, name)
+        )
+    app.callback(
+        Output(ids.URL, "href", allow_duplicate=True),
+        Input({"type": view.GRAPH, "chart": ALL}, "clickData"),
+        prevent_initial_call=True,
+        optional=True,
+    )(clicked_href)

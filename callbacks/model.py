@@ -47,14 +47,20 @@ def lineage_graphs(session: Session, repo_id: str, expand: tuple[str, ...]) -> l
     ancestors = lineage.ancestry(session, repo_id, direction="up")
     present = [kind for kind, count in ancestors.counts_by_relation.items() if count]
     return [ancestors] + [
-        lineage.ancestry(session, repo_id, direction="down", relation=[kind],
-                         limit=EXPANDED_LIMIT if kind in expand else RELATION_LIMIT)
+        lineage.ancestry(
+            session,
+            repo_id,
+            direction="down",
+            relation=[kind],
+            limit=EXPANDED_LIMIT if kind in expand else RELATION_LIMIT,
+        )
         for kind in present
     ]
 
 
-def render_tab(db: Database, search: str | None, pathname: str | None, shown_id: str | None,
-               active_tab: str | None = None):
+def render_tab(
+    db: Database, search: str | None, pathname: str | None, shown_id: str | None, active_tab: str | None = None
+):
     """(tab body, active tab) for the query string; the router handles a change of model.
 
     The tab is set only when the URL moved without it (back, forward): re-setting it would let a
@@ -99,26 +105,36 @@ def follow_node(node: dict | None, search: str | None, shown_id: str | None):
 def register(app: Dash, db: Database) -> None:
     # optional: the page's components exist only while it is shown, not in the app's first layout
     @app.callback(
-        Output(page.TAB_CONTENT, "children"), Output(page.TABS, "active_tab"),
-        Input(ids.URL, "search"), State(ids.URL, "pathname"), State(page.MODEL_ID, "data"),
+        Output(page.TAB_CONTENT, "children"),
+        Output(page.TABS, "active_tab"),
+        Input(ids.URL, "search"),
+        State(ids.URL, "pathname"),
+        State(page.MODEL_ID, "data"),
         State(page.TABS, "active_tab"),
-        prevent_initial_call=True, optional=True,
+        prevent_initial_call=True,
+        optional=True,
     )
     def show_tab(search, pathname, shown_id, active_tab):
         return render_tab(db, search, pathname, shown_id, active_tab)
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
-        Input(page.TABS, "active_tab"), State(ids.URL, "search"),
-        prevent_initial_call=True, optional=True,
+        Input(page.TABS, "active_tab"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+        optional=True,
     )
     def tab_to_url(tab, search):
         return search_for_tab(tab, search)
 
     @app.callback(
-        Output(ids.URL, "pathname", allow_duplicate=True), Output(ids.URL, "search", allow_duplicate=True),
-        Input(page.LINEAGE_GRAPH, "tapNodeData"), State(ids.URL, "search"), State(page.MODEL_ID, "data"),
-        prevent_initial_call=True, optional=True,
+        Output(ids.URL, "pathname", allow_duplicate=True),
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input(page.LINEAGE_GRAPH, "tapNodeData"),
+        State(ids.URL, "search"),
+        State(page.MODEL_ID, "data"),
+        prevent_initial_call=True,
+        optional=True,
     )
     def node_to_url(node, search, shown_id):
         return follow_node(node, search, shown_id)

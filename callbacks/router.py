@@ -31,8 +31,9 @@ def register(app: Dash, db: Database) -> None:
 
     # Only the path renders a page: a page follows changes of its own query string itself,
     # so typing in a control that rewrites the URL never re-renders the page under it.
-    @app.callback(Output(ids.PAGE, "children"), Output(ids.TITLE, "data"),
-                  Input(ids.URL, "pathname"), State(ids.URL, "search"))
+    @app.callback(
+        Output(ids.PAGE, "children"), Output(ids.TITLE, "data"), Input(ids.URL, "pathname"), State(ids.URL, "search")
+    )
     def render_page(pathname, search_string):
         return page_for(db, text(pathname) or "/", text(search_string))
 
@@ -40,13 +41,18 @@ def register(app: Dash, db: Database) -> None:
     clientside_callback(
         "function(clicks, pathname, isOpen) {"
         " const toggled = dash_clientside.callback_context.triggered.some(t => t.prop_id.startsWith('"
-        + ids.NAV_TOGGLER + ".')); return toggled ? !isOpen : false; }",
-        Output(ids.NAV_COLLAPSE, "is_open"), Input(ids.NAV_TOGGLER, "n_clicks"), Input(ids.URL, "pathname"),
-        State(ids.NAV_COLLAPSE, "is_open"), prevent_initial_call=True,
+        + ids.NAV_TOGGLER
+        + ".')); return toggled ? !isOpen : false; }",
+        Output(ids.NAV_COLLAPSE, "is_open"),
+        Input(ids.NAV_TOGGLER, "n_clicks"),
+        Input(ids.URL, "pathname"),
+        State(ids.NAV_COLLAPSE, "is_open"),
+        prevent_initial_call=True,
     )
     clientside_callback(
         "function(title) { if (title) { document.title = title; } return ''; }",
-        Output(ids.TITLE_SINK, "children"), Input(ids.TITLE, "data"),
+        Output(ids.TITLE_SINK, "children"),
+        Input(ids.TITLE, "data"),
     )
 
 

@@ -73,10 +73,15 @@ def results(db: Database, triggered, values: Mapping[str, object]) -> tuple:
     match = found.match if query.q or query.card else None
     sort = query.effective_sort if query.effective_sort in grid.SORTABLE else None  # shown on its header
     return (
-        grid.results_list(found.models), [grid.row(model) for model in found.models],
-        grid.column_defs(sort, query.order, sortable=True), grid.WIDE_ONLY if found.models else grid.HIDDEN,
-        empty, view.match_description(match), view.summary(found.total, found.total_exact, query),
-        view.page_count(found.total, query.per_page), page,
+        grid.results_list(found.models),
+        [grid.row(model) for model in found.models],
+        grid.column_defs(sort, query.order, sortable=True),
+        grid.WIDE_ONLY if found.models else grid.HIDDEN,
+        empty,
+        view.match_description(match),
+        view.summary(found.total, found.total_exact, query),
+        view.page_count(found.total, query.per_page),
+        page,
     )
 
 
@@ -93,8 +98,11 @@ def sort_from_grid(column_state, column_defs) -> tuple:
     drawn = next((c for c in map(mapping, items(column_defs)) if c.get("sort")), {})
     now = next((c for c in map(mapping, items(column_state)) if c.get("sort")), {})
     wanted = (text(now.get("colId")), text(now.get("sort")))
-    if wanted[0] not in grid.SORTABLE or wanted[1] not in ORDERS \
-            or wanted == (text(drawn.get("colId")), text(drawn.get("sort"))):
+    if (
+        wanted[0] not in grid.SORTABLE
+        or wanted[1] not in ORDERS
+        or wanted == (text(drawn.get("colId")), text(drawn.get("sort")))
+    ):
         raise PreventUpdate
     return wanted
 
@@ -108,33 +116,53 @@ def toggle_filters(_opened, _closed, class_name) -> str:
 def register(app: Dash, db: Database) -> None:
     # optional: the page's components exist only while it is shown, not in the app's first layout
     app.callback(
-        Output(view.PAGE_URL, "search"), Output(view.WRITTEN, "data"), inputs=named(view.CONTROLS),
-        prevent_initial_call=True, optional=True,
+        Output(view.PAGE_URL, "search"),
+        Output(view.WRITTEN, "data"),
+        inputs=named(view.CONTROLS),
+        prevent_initial_call=True,
+        optional=True,
     )(lambda values: (address_of(ctx.triggered_id, values),) * 2)
     app.callback(
-        Output(view.BODY, "children"), Output(view.WRITTEN, "data", allow_duplicate=True),
-        Input(view.PAGE_URL, "search"), State(view.WRITTEN, "data"), State(view.PAGE_URL, "pathname"),
-        prevent_initial_call=True, optional=True,
+        Output(view.BODY, "children"),
+        Output(view.WRITTEN, "data", allow_duplicate=True),
+        Input(view.PAGE_URL, "search"),
+        State(view.WRITTEN, "data"),
+        State(view.PAGE_URL, "pathname"),
+        prevent_initial_call=True,
+        optional=True,
     )(follow_address)
     app.callback(
-        Output(view.LIST, "children"), Output(view.GRID, "rowData"), Output(view.GRID, "columnDefs"),
-        Output(view.GRID_BOX, "className"), Output(view.EMPTY, "children"),
-        Output(view.MATCH, "children"), Output(view.SUMMARY, "children"),
-        Output(view.PAGER, "max_value"), Output(view.PAGER, "active_page"), inputs=named(view.CONTROLS),
+        Output(view.LIST, "children"),
+        Output(view.GRID, "rowData"),
+        Output(view.GRID, "columnDefs"),
+        Output(view.GRID_BOX, "className"),
+        Output(view.EMPTY, "children"),
+        Output(view.MATCH, "children"),
+        Output(view.SUMMARY, "children"),
+        Output(view.PAGER, "max_value"),
+        Output(view.PAGER, "active_page"),
+        inputs=named(view.CONTROLS),
         optional=True,
     )(lambda values: results(db, ctx.triggered_id, values))
     app.callback(
         *(Output(dropdown, "options") for dropdown in view.FACET_DROPDOWNS.values()),
-        inputs=named(view.FILTER_CONTROLS), optional=True,
+        inputs=named(view.FILTER_CONTROLS),
+        optional=True,
     )(lambda values: facet_options(db, values))
     # Server-side though they need no data: Dash lets only server callbacks be optional.
     app.callback(
-        Output(view.SORT, "value", allow_duplicate=True), Output(view.ORDER, "value", allow_duplicate=True),
-        Input(view.GRID, "columnState"), State(view.GRID, "columnDefs"),
-        prevent_initial_call=True, optional=True,
+        Output(view.SORT, "value", allow_duplicate=True),
+        Output(view.ORDER, "value", allow_duplicate=True),
+        Input(view.GRID, "columnState"),
+        State(view.GRID, "columnDefs"),
+        prevent_initial_call=True,
+        optional=True,
     )(sort_from_grid)
     app.callback(
-        Output(view.FILTERS, "className"), Input(view.FILTERS_TOGGLE, "n_clicks"),
-        Input(view.FILTERS_CLOSE, "n_clicks"), State(view.FILTERS, "className"),
-        prevent_initial_call=True, optional=True,
+        Output(view.FILTERS, "className"),
+        Input(view.FILTERS_TOGGLE, "n_clicks"),
+        Input(view.FILTERS_CLOSE, "n_clicks"),
+        State(view.FILTERS, "className"),
+        prevent_initial_call=True,
+        optional=True,
     )(toggle_filters)

@@ -51,10 +51,15 @@ def sync_tasks_and_address(tasks, search_string, pathname):
 
 def register(app: Dash, db: Database) -> None:
     # optional: the page's components exist only while it is shown, not in the app's first layout
-    app.callback(Output(view.TRENDING_RESULTS, "children"), Input(view.TRENDING_TASKS, "value"),
-                 optional=True)(lambda tasks: results(db, tasks))
+    app.callback(Output(view.TRENDING_RESULTS, "children"), Input(view.TRENDING_TASKS, "value"), optional=True)(
+        lambda tasks: results(db, tasks)
+    )
     app.callback(
-        Output(view.TRENDING_TASKS, "value"), Output(view.TRENDING_URL, "search"),
-        Input(view.TRENDING_TASKS, "value"), Input(view.TRENDING_URL, "search"),
-        State(view.TRENDING_URL, "pathname"), prevent_initial_call=True, optional=True,
+        Output(view.TRENDING_TASKS, "value"),
+        Output(view.TRENDING_URL, "search"),
+        Input(view.TRENDING_TASKS, "value"),
+        Input(view.TRENDING_URL, "search"),
+        State(view.TRENDING_URL, "pathname"),
+        prevent_initial_call=True,
+        optional=True,
     )(sync_tasks_and_address)

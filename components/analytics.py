@@ -29,19 +29,21 @@ PAGE_URL = ids.of(PAGE, "url")  # this page's own view of the address bar
 QUERY = ids.of(PAGE, "query")  # the canonical query string the charts show
 FILTERS = ids.of(PAGE, "filters")
 GRAPH = ids.of(PAGE, "graph")  # pattern id type: {"type": GRAPH, "chart": name}
-TEMPLATE = go.layout.Template(layout=go.Layout(
-    font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12, "color": "#343a40"},
-    colorway=PALETTE,
-    paper_bgcolor="white",
-    plot_bgcolor="white",
-    margin={"l": 10, "r": 10, "t": 10, "b": 10},
-    xaxis={"gridcolor": "#f1f3f5", "zeroline": False, "automargin": True, "fixedrange": True},
-    yaxis={"gridcolor": "#f1f3f5", "zeroline": False, "automargin": True, "fixedrange": True},
-    legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-    hoverlabel={"bgcolor": "white"},
-    bargap=0.15,
-    dragmode=False,
-))
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12, "color": "#343a40"},
+        colorway=PALETTE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"gridcolor": "#f1f3f5", "zeroline": False, "automargin": True, "fixedrange": True},
+        yaxis={"gridcolor": "#f1f3f5", "zeroline": False, "automargin": True, "fixedrange": True},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        hoverlabel={"bgcolor": "white"},
+        bargap=0.15,
+        dragmode=False,
+    )
+)
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
@@ -82,10 +84,16 @@ def _monthly_figure(counts: MonthlyCounts, href, colour) -> go.Figure | None:
         return None
     x = [f"{month}-01" for month in counts.months]
     traces = [
-        go.Bar(x=x, y=s.counts, name=s.label, marker_color=colour(s),
-               customdata=[href(month, s.value) for month in counts.months],
-               xperiod="M1", xperiodalignment="middle",
-               hovertemplate=f"{s.label}<br>%{{x|%B %Y}}: %{{y:,}}<extra></extra>")
+        go.Bar(
+            x=x,
+            y=s.counts,
+            name=s.label,
+            marker_color=colour(s),
+            customdata=[href(month, s.value) for month in counts.months],
+            xperiod="M1",
+            xperiodalignment="middle",
+            hovertemplate=f"{s.label}<br>%{{x|%B %Y}}: %{{y:,}}<extra></extra>",
+        )
         for s in counts.series
     ]
     return _figure(traces, barmode="stack", xaxis={"type": "date"}, hovermode="closest")
@@ -96,8 +104,11 @@ def ranking_figure(rows: Sequence[dict], query: SearchQuery, field: str) -> go.F
     if not rows:
         return None
     bar = go.Bar(
-        x=[r["count"] for r in rows], y=[r["value"] for r in rows], orientation="h",
-        marker_color=PALETTE[0], customdata=[search_href(query, **{field: [r["value"]]}) for r in rows],
+        x=[r["count"] for r in rows],
+        y=[r["value"] for r in rows],
+        orientation="h",
+        marker_color=PALETTE[0],
+        customdata=[search_href(query, **{field: [r["value"]]}) for r in rows],
         hovertemplate="%{y}: %{x:,} models<extra></extra>",
     )
     return _figure([bar], height=_rows_height(len(rows)), yaxis={"autorange": "reversed"})
@@ -109,7 +120,8 @@ def downloads_figure(histogram: Histogram, query: SearchQuery) -> go.Figure | No
     if not buckets:
         return None
     bar = go.Bar(
-        x=[_short(b.low) + ("+" if b.low else "") for b in buckets], y=[b.count for b in buckets],
+        x=[_short(b.low) + ("+" if b.low else "") for b in buckets],
+        y=[b.count for b in buckets],
         marker_color=PALETTE[1],
         customdata=[search_href(query, min_downloads=b.low, sort="downloads", order="asc") for b in buckets],
         text=[f"{b.low:,} – {b.high:,}" for b in buckets],
@@ -127,15 +139,23 @@ def families_figure(families: Sequence[Family], _query: SearchQuery | None = Non
     names = [f.repo_id for f in families]
     traces = [
         go.Bar(
-            x=[f.by_relation[relation] for f in families], y=names, name=relation, orientation="h",
+            x=[f.by_relation[relation] for f in families],
+            y=names,
+            name=relation,
+            orientation="h",
             marker_color=RELATION_COLOURS[relation],
             customdata=[search_href(SearchQuery(), base_model=name) for name in names],
             hovertemplate=f"%{{y}}<br>{relation}: %{{x:,}}<extra></extra>",
         )
         for relation in RELATION_TYPES
     ]
-    return _figure(traces, height=_rows_height(len(families)) + 30, barmode="stack",
-                   yaxis={"autorange": "reversed"}, legend={"traceorder": "normal"})
+    return _figure(
+        traces,
+        height=_rows_height(len(families)) + 30,
+        barmode="stack",
+        yaxis={"autorange": "reversed"},
+        legend={"traceorder": "normal"},
+    )
 
 
 @dataclass(frozen=True)
@@ -167,17 +187,25 @@ def _short(n: int) -> str:
 
 
 CHARTS = {  # name: the chart; the page shows them in this order
-    "tasks": Chart("Models created per month", "by task; the largest tasks, the rest as “other”", tasks_figure,
-                   wide=True),
+    "tasks": Chart(
+        "Models created per month", "by task; the largest tasks, the rest as “other”", tasks_figure, wide=True
+    ),
     "libraries": ranking("library", "Top libraries", "models per library"),
     "licenses": ranking("license", "Licences", "models per licence"),
     "authors": ranking("author", "Top authors", "models per author"),
     "downloads": Chart("Downloads", "models by order of magnitude of downloads", downloads_figure),
-    "lineage": Chart("Lineage edges per month", "by relation type, by the month the derivative was created",
-                     lineage_figure, wide=True),
-    "families": Chart("Largest families",
-                      "descendants at any depth, by relation; a click lists direct derivatives", families_figure,
-                      wide=True),
+    "lineage": Chart(
+        "Lineage edges per month",
+        "by relation type, by the month the derivative was created",
+        lineage_figure,
+        wide=True,
+    ),
+    "families": Chart(
+        "Largest families",
+        "descendants at any depth, by relation; a click lists direct derivatives",
+        families_figure,
+        wide=True,
+    ),
 }
 
 
@@ -193,12 +221,14 @@ def chart_body(name: str, figure: go.Figure | None, exact: bool = True) -> dcc.G
     """The chart, or words when there is nothing to draw; a note when its counts are estimates."""
     if figure is None:
         return empty_state("Nothing to chart for these filters.")
-    graph = dcc.Graph(id={"type": GRAPH, "chart": name}, figure=figure, config=GRAPH_CONFIG,
-                      className="analytics-graph")
+    graph = dcc.Graph(
+        id={"type": GRAPH, "chart": name}, figure=figure, config=GRAPH_CONFIG, className="analytics-graph"
+    )
     if exact:
         return graph
-    note = html.Small("Counts estimated from a sample of the matching models.",
-                      className="text-muted analytics-estimated")
+    note = html.Small(
+        "Counts estimated from a sample of the matching models.", className="text-muted analytics-estimated"
+    )
     return html.Div([graph, note])
 
 
@@ -210,10 +240,12 @@ def chart_card(name: str) -> dbc.Col:
     chart = CHARTS[name]
     card = dbc.Card(
         [
-            dbc.CardHeader([html.H2(chart.title, className="h6 mb-0"),
-                            html.Small(chart.subtitle, className="text-muted")]),
-            dbc.CardBody(dcc.Loading(html.Div(id=chart_id(name), className="analytics-body"),
-                                     type="dot", delay_show=150)),
+            dbc.CardHeader(
+                [html.H2(chart.title, className="h6 mb-0"), html.Small(chart.subtitle, className="text-muted")]
+            ),
+            dbc.CardBody(
+                dcc.Loading(html.Div(id=chart_id(name), className="analytics-body"), type="dot", delay_show=150)
+            ),
         ],
         className="analytics-card h-100",
     )
@@ -237,18 +269,27 @@ def filter_bar(query: SearchQuery, total: int, exact: bool) -> html.Div:
     """The active filters, each removable, the size of the result and a link back to search."""
     pairs = [(key, value) for key, value in query_pairs(query) if key not in VIEW_FIELDS]
     chips = [
-        dcc.Link([f"{FIELD_LABELS.get(key, key)}: {value} ", html.I(className="bi bi-x")],
-                 href=routes.href(routes.ANALYTICS, urlencode(pairs[:i] + pairs[i + 1:])), title="remove this filter",
-                 className="badge rounded-pill text-bg-light border me-1 text-decoration-none analytics-filter")
+        dcc.Link(
+            [f"{FIELD_LABELS.get(key, key)}: {value} ", html.I(className="bi bi-x")],
+            href=routes.href(routes.ANALYTICS, urlencode(pairs[:i] + pairs[i + 1 :])),
+            title="remove this filter",
+            className="badge rounded-pill text-bg-light border me-1 text-decoration-none analytics-filter",
+        )
         for i, (key, value) in enumerate(pairs)
     ]
     size = f"{total:,} models" if exact else f"about {total:,} models"
     scope = chips or [html.Span("All models in the catalog", className="me-1")]
     children = [
-        html.Span(size, className="fw-semibold me-2 analytics-total"), *scope,
+        html.Span(size, className="fw-semibold me-2 analytics-total"),
+        *scope,
         dcc.Link("refine in search →", href=routes.search_href(query), className="ms-2 analytics-refine"),
     ]
     if total == 0:
-        children.append(dbc.Alert("No models match these filters: remove one above, or refine in search.",
-                                  color="light", className="mt-2 mb-0"))
+        children.append(
+            dbc.Alert(
+                "No models match these filters: remove one above, or refine in search.",
+                color="light",
+                className="mt-2 mb-0",
+            )
+        )
     return html.Div(children, className="analytics-filter-bar")

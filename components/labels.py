@@ -5,10 +5,21 @@ from __future__ import annotations
 from data.query import ORDERS, SORTS
 
 FIELD_LABELS = {  # SearchQuery field: its name on a filter chip or above its control
-    "q": "Text", "author": "Author", "pipeline_tag": "Task", "library": "Library", "license": "Licence",
-    "language": "Language", "dataset": "Dataset", "tag": "Tag", "base_model": "Derived from",
-    "relation": "Relation", "gated": "Gated", "has_base_model": "Has a base model",
-    "created_from": "Created from", "created_to": "Created to", "min_downloads": "Downloads ≥",
+    "q": "Text",
+    "author": "Author",
+    "pipeline_tag": "Task",
+    "library": "Library",
+    "license": "Licence",
+    "language": "Language",
+    "dataset": "Dataset",
+    "tag": "Tag",
+    "base_model": "Derived from",
+    "relation": "Relation",
+    "gated": "Gated",
+    "has_base_model": "Has a base model",
+    "created_from": "Created from",
+    "created_to": "Created to",
+    "min_downloads": "Downloads ≥",
     "min_likes": "Likes ≥",
 }
 SORT_LABELS = {sort: sort.capitalize() for sort in SORTS}

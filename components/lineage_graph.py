@@ -55,8 +55,9 @@ def descendant_relations(root: str, edges: Sequence) -> dict[str, str]:
     return {target: edge.relation_type for target, edge in shortest_tree(root, edges).items()}
 
 
-def prune_siblings(root: str, nodes: Sequence, edges: Sequence, keep: int,
-                   expanded: Iterable[str] = ()) -> tuple[list, list]:
+def prune_siblings(
+    root: str, nodes: Sequence, edges: Sequence, keep: int, expanded: Iterable[str] = ()
+) -> tuple[list, list]:
     """Only the `keep` most-downloaded children of each parent by relation type (all of them for
     an expanded type), and what still hangs from the root: one wide level is unreadable."""
     expanded = set(expanded)
@@ -66,8 +67,11 @@ def prune_siblings(root: str, nodes: Sequence, edges: Sequence, keep: int,
     for target, edge in shortest_tree(root, edges).items():
         if target in below and edge.relation_type not in expanded:
             siblings.setdefault((edge.source, edge.relation_type), []).append(target)
-    dropped = {target for group in siblings.values()
-               for target in sorted(group, key=lambda t: (-downloads.get(t, 0), t))[keep:]}
+    dropped = {
+        target
+        for group in siblings.values()
+        for target in sorted(group, key=lambda t: (-downloads.get(t, 0), t))[keep:]
+    }
     edges = [e for e in edges if e.source not in dropped and e.target not in dropped]
     descendants = set(shortest_tree(root, edges))
     nodes = [n for n in nodes if n.id not in dropped and (n.depth <= 0 or n.id in descendants)]
@@ -86,8 +90,9 @@ def node_size(downloads: int | None) -> float:
     return round(min(MAX_SIZE, MIN_SIZE + 6 * math.log10(1 + (downloads or 0))), 1)
 
 
-def elements(root: str, nodes: Sequence, edges: Sequence, hidden: dict[str, int],
-             expanded: Iterable[str] = ()) -> list[dict]:
+def elements(
+    root: str, nodes: Sequence, edges: Sequence, hidden: dict[str, int], expanded: Iterable[str] = ()
+) -> list[dict]:
     """Cytoscape elements: the models, their relations and one summary node per hidden type."""
     expanded = set(expanded)
     drawn = [_node(node, root) for node in nodes]
@@ -103,14 +108,25 @@ def _node(node, root: str) -> dict:
         label, kind = f"{label}\n(not in catalog)", "missing"
     else:
         kind = "root" if node.id == root else "ancestor" if node.depth < 0 else "descendant"
-    data = {"id": node.id, "label": label, "size": node_size(node.downloads), "depth": node.depth,
-            "downloads": node.downloads, "in_catalog": node.in_catalog}
+    data = {
+        "id": node.id,
+        "label": label,
+        "size": node_size(node.downloads),
+        "depth": node.depth,
+        "downloads": node.downloads,
+        "in_catalog": node.in_catalog,
+    }
     return {"data": data, "classes": kind}
 
 
 def _edge(edge) -> dict:
-    data = {"id": f"{edge.source}->{edge.target}", "source": edge.source, "target": edge.target,
-            "relation": edge.relation_type, "declared": edge.declared}
+    data = {
+        "id": f"{edge.source}->{edge.target}",
+        "source": edge.source,
+        "target": edge.target,
+        "relation": edge.relation_type,
+        "declared": edge.declared,
+    }
     classes = ["relation", edge.relation_type] + ([] if edge.declared else ["inferred"])
     return {"data": data, "classes": " ".join(classes)}
 
@@ -118,11 +134,21 @@ def _edge(edge) -> dict:
 def _summary(root: str, kind: str, count: int, expandable: bool) -> list[dict]:
     node_id = f"{SUMMARY_PREFIX}{kind}"
     label = f"+{count:,} more {kind}" + ("" if expandable else "\n(most downloaded shown)")
-    node = {"data": {"id": node_id, "label": label, "relation": kind, "count": count,
-                     "expandable": expandable, "size": MIN_SIZE},
-            "classes": f"summary {kind}"}
-    edge = {"data": {"id": f"{root}->{node_id}", "source": root, "target": node_id, "relation": kind},
-            "classes": f"relation summary-edge {kind}"}
+    node = {
+        "data": {
+            "id": node_id,
+            "label": label,
+            "relation": kind,
+            "count": count,
+            "expandable": expandable,
+            "size": MIN_SIZE,
+        },
+        "classes": f"summary {kind}",
+    }
+    edge = {
+        "data": {"id": f"{root}->{node_id}", "source": root, "target": node_id, "relation": kind},
+        "classes": f"relation summary-edge {kind}",
+    }
     return [node, edge]
 
 
@@ -133,8 +159,13 @@ def layout(elements: Sequence[dict]) -> dict:
     ids = [e["data"]["id"] for e in elements if "source" not in e["data"]]
     with_parent = {e["target"] for e in edges}
     roots = [node_id for node_id in ids if node_id not in with_parent]
-    options = {"name": "breadthfirst", "directed": True, "spacingFactor": 1.1, "animate": False,
-               "maximal": _acyclic(ids, edges)}
+    options = {
+        "name": "breadthfirst",
+        "directed": True,
+        "spacingFactor": 1.1,
+        "animate": False,
+        "maximal": _acyclic(ids, edges),
+    }
     if roots:
         options["roots"] = ", ".join(f"[id = {json.dumps(node_id)}]" for node_id in roots)
     return options
@@ -159,25 +190,60 @@ def _acyclic(ids: Sequence[str], edges: Sequence[dict]) -> bool:
 
 def stylesheet() -> list[dict]:
     return [
-        {"selector": "node", "style": {
-            "label": "data(label)", "width": "data(size)", "height": "data(size)",
-            "font-size": 10, "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "wrap",
-            "text-max-width": 140, "text-overflow-wrap": "anywhere", "background-color": "#6c757d", "border-width": 1,
-            "border-color": "#495057"}},
-        {"selector": "node.root", "style": {"background-color": "#dc3545", "border-width": 3,
-                                            "font-weight": "bold"}},
+        {
+            "selector": "node",
+            "style": {
+                "label": "data(label)",
+                "width": "data(size)",
+                "height": "data(size)",
+                "font-size": 10,
+                "text-valign": "bottom",
+                "text-margin-y": 4,
+                "text-wrap": "wrap",
+                "text-max-width": 140,
+                "text-overflow-wrap": "anywhere",
+                "background-color": "#6c757d",
+                "border-width": 1,
+                "border-color": "#495057",
+            },
+        },
+        {"selector": "node.root", "style": {"background-color": "#dc3545", "border-width": 3, "font-weight": "bold"}},
         {"selector": "node.ancestor", "style": {"background-color": "#20c997"}},
         {"selector": "node.descendant", "style": {"background-color": "#0dcaf0"}},
-        {"selector": "node.missing", "style": {
-            "background-color": "#f8f9fa", "border-style": "dashed", "border-width": 2,
-            "border-color": MISSING_COLOUR, "color": "#6c757d"}},
-        {"selector": "node.summary", "style": {
-            "shape": "round-rectangle", "background-color": "#fff", "border-style": "dashed",
-            "border-width": 2, "width": 110, "height": 24, "text-valign": "center",
-            "text-margin-y": 0, "font-size": 11}},
-        {"selector": "edge", "style": {
-            "curve-style": "bezier", "target-arrow-shape": "triangle", "width": 2,
-            "line-color": MISSING_COLOUR, "target-arrow-color": MISSING_COLOUR}},
+        {
+            "selector": "node.missing",
+            "style": {
+                "background-color": "#f8f9fa",
+                "border-style": "dashed",
+                "border-width": 2,
+                "border-color": MISSING_COLOUR,
+                "color": "#6c757d",
+            },
+        },
+        {
+            "selector": "node.summary",
+            "style": {
+                "shape": "round-rectangle",
+                "background-color": "#fff",
+                "border-style": "dashed",
+                "border-width": 2,
+                "width": 110,
+                "height": 24,
+                "text-valign": "center",
+                "text-margin-y": 0,
+                "font-size": 11,
+            },
+        },
+        {
+            "selector": "edge",
+            "style": {
+                "curve-style": "bezier",
+                "target-arrow-shape": "triangle",
+                "width": 2,
+                "line-color": MISSING_COLOUR,
+                "target-arrow-color": MISSING_COLOUR,
+            },
+        },
         {"selector": "edge.inferred", "style": {"line-style": "dotted"}},
         {"selector": "edge.summary-edge", "style": {"line-style": "dashed"}},
         *(

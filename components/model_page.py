@@ -112,13 +112,20 @@ def header(detail: ModelDetail) -> html.Div:
     return html.Div(
         [
             html.H1(detail.repo_id, className="h3 mb-1 model-id"),
-            html.Div([
-                "by ",
-                dcc.Link(detail.author, href=routes.author_href(detail.author), className="model-author"),
-                html.A([html.I(className="bi bi-box-arrow-up-right me-1"), "on the Hub"],
-                       href=routes.hub_href(detail.repo_id), target="_blank", rel="noopener noreferrer",
-                       className="ms-3 hub-link"),
-            ], className="mb-2"),
+            html.Div(
+                [
+                    "by ",
+                    dcc.Link(detail.author, href=routes.author_href(detail.author), className="model-author"),
+                    html.A(
+                        [html.I(className="bi bi-box-arrow-up-right me-1"), "on the Hub"],
+                        href=routes.hub_href(detail.repo_id),
+                        target="_blank",
+                        rel="noopener noreferrer",
+                        className="ms-3 hub-link",
+                    ),
+                ],
+                className="mb-2",
+            ),
             html.Div([b for b in badges if b is not None], className="mb-2 model-badges"),
             html.Div(facts, className="text-muted small model-facts"),
         ],
@@ -129,8 +136,7 @@ def header(detail: ModelDetail) -> html.Div:
 def _badge(icon: str, text: str | None, colour: str, what: str):
     if not text:
         return None
-    return dbc.Badge([html.I(className=f"bi {icon} me-1"), text], color=colour, className="me-1",
-                     title=what)
+    return dbc.Badge([html.I(className=f"bi {icon} me-1"), text], color=colour, className="me-1", title=what)
 
 
 def _fact(icon: str, text: str) -> html.Span:
@@ -168,8 +174,7 @@ def _tags(tags: dict[str, list[str]]):
     if not tags:
         return _none()
     rows = [
-        html.Tr([html.Th(kind.replace("_", " "), className="text-nowrap"),
-                 html.Td([_tag(tag) for tag in values])])
+        html.Tr([html.Th(kind.replace("_", " "), className="text-nowrap"), html.Td([_tag(tag) for tag in values])])
         for kind, values in sorted(tags.items())
     ]
     return dbc.Table(html.Tbody(rows), size="sm", borderless=True, className="model-tags")
@@ -182,10 +187,12 @@ def _tag(tag: str) -> dbc.Badge:
 def _datasets(datasets: Sequence[str]):
     if not datasets:
         return _none()
-    return html.Ul([
-        html.Li(html.A(name, href=routes.hub_href("datasets", name), target="_blank", rel="noopener noreferrer"))
-        for name in datasets
-    ])
+    return html.Ul(
+        [
+            html.Li(html.A(name, href=routes.hub_href("datasets", name), target="_blank", rel="noopener noreferrer"))
+            for name in datasets
+        ]
+    )
 
 
 def _base_models(bases: Sequence[BaseModelLink]):
@@ -193,8 +200,11 @@ def _base_models(bases: Sequence[BaseModelLink]):
         return _none()
     items = []
     for base in bases:
-        name = (dcc.Link(base.id, href=model_href(base.id)) if base.in_catalog
-                else html.Span([base.id, " ", html.Em("(not in catalog)", className="text-muted")]))
+        name = (
+            dcc.Link(base.id, href=model_href(base.id))
+            if base.in_catalog
+            else html.Span([base.id, " ", html.Em("(not in catalog)", className="text-muted")])
+        )
         items.append(html.Li([name, " ", dbc.Badge(base.relation_type, color="light", text_color="dark")]))
     return html.Ul(items)
 
@@ -208,12 +218,23 @@ def _card_data(card: dict | None):
 def files(detail: ModelDetail) -> html.Div:
     if not detail.files:
         return html.Div([_none(), html.P(f"Stored size: {human_size(detail.total_file_size)}")])
-    rows = [html.Tr([html.Td(f.name), html.Td(human_size(f.size), className="text-end")])
-            for f in detail.files]
-    total = html.Tr([html.Th(f"Total ({len(detail.files)} files)"),
-                     html.Th(human_size(detail.total_file_size), className="text-end")])
-    return dbc.Table([html.Thead(html.Tr([html.Th("File"), html.Th("Size", className="text-end")])),
-                      html.Tbody(rows), html.Tfoot(total)], size="sm", hover=True, className="model-files")
+    rows = [html.Tr([html.Td(f.name), html.Td(human_size(f.size), className="text-end")]) for f in detail.files]
+    total = html.Tr(
+        [
+            html.Th(f"Total ({len(detail.files)} files)"),
+            html.Th(human_size(detail.total_file_size), className="text-end"),
+        ]
+    )
+    return dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th("File"), html.Th("Size", className="text-end")])),
+            html.Tbody(rows),
+            html.Tfoot(total),
+        ],
+        size="sm",
+        hover=True,
+        className="model-files",
+    )
 
 
 def human_size(size: int | None) -> str:
@@ -240,9 +261,15 @@ def lineage(root: str, graphs: Sequence[Ancestry], view: ModelView) -> dbc.Row:
     hidden = lineage_graph.hidden_by_relation(family.counts_by_relation, shown)
     elements = lineage_graph.elements(root, nodes, edges, hidden, view.expand)
     graph = cyto.Cytoscape(
-        id=LINEAGE_GRAPH, elements=elements, layout=lineage_graph.layout(elements),
-        stylesheet=lineage_graph.stylesheet(), minZoom=0.1, maxZoom=3, boxSelectionEnabled=False,
-        className="lineage-graph", style={"width": "100%", "height": "620px"},
+        id=LINEAGE_GRAPH,
+        elements=elements,
+        layout=lineage_graph.layout(elements),
+        stylesheet=lineage_graph.stylesheet(),
+        minZoom=0.1,
+        maxZoom=3,
+        boxSelectionEnabled=False,
+        className="lineage-graph",
+        style={"width": "100%", "height": "620px"},
     )
     ancestors = sum(1 for node in nodes if node.depth < 0)
     return dbc.Row(
@@ -258,12 +285,33 @@ def _lineage_side(root: str, family: Ancestry, shown: Counter, view: ModelView, 
     rows = [_relation_row(root, kind, counts.get(kind, 0), shown.get(kind, 0), view) for kind in RELATION_TYPES]
     return html.Div(
         [
-            html.P([html.Strong(f"{family.total_descendants:,}"), " descendants, ",
-                    html.Strong(f"{ancestors:,}"), " ancestors; deepest ", html.Strong(family.max_depth)],
-                   className="lineage-totals"),
-            dbc.Table([html.Thead(html.Tr([html.Th("Relation"), html.Th("Family", className="text-end"),
-                                           html.Th("Shown", className="text-end"), html.Th("")])),
-                       html.Tbody(rows)], size="sm", className="lineage-counts"),
+            html.P(
+                [
+                    html.Strong(f"{family.total_descendants:,}"),
+                    " descendants, ",
+                    html.Strong(f"{ancestors:,}"),
+                    " ancestors; deepest ",
+                    html.Strong(family.max_depth),
+                ],
+                className="lineage-totals",
+            ),
+            dbc.Table(
+                [
+                    html.Thead(
+                        html.Tr(
+                            [
+                                html.Th("Relation"),
+                                html.Th("Family", className="text-end"),
+                                html.Th("Shown", className="text-end"),
+                                html.Th(""),
+                            ]
+                        )
+                    ),
+                    html.Tbody(rows),
+                ],
+                size="sm",
+                className="lineage-counts",
+            ),
             _legend(),
             html.P("Click a model to open its lineage.", className="small text-muted"),
         ]
@@ -278,9 +326,12 @@ def _relation_row(root: str, kind: str, total: int, shown: int, view: ModelView)
     else:
         action = ""
     return html.Tr(
-        [html.Td([_swatch(RELATION_COLOURS[kind]), kind]),
-         html.Td(f"{total:,}", className="text-end"), html.Td(f"{shown:,}", className="text-end"),
-         html.Td(action, className="text-end")],
+        [
+            html.Td([_swatch(RELATION_COLOURS[kind]), kind]),
+            html.Td(f"{total:,}", className="text-end"),
+            html.Td(f"{shown:,}", className="text-end"),
+            html.Td(action, className="text-end"),
+        ],
         className=f"relation-{kind}",
     )
 
@@ -291,8 +342,10 @@ def _swatch(colour: str, line: str = "solid") -> html.Span:
 
 def _legend() -> html.Ul:
     entries = [
-        ("lineage-dot root", "this model"), ("lineage-dot ancestor", "ancestor"),
-        ("lineage-dot descendant", "descendant"), ("lineage-dot missing", "not in catalog"),
+        ("lineage-dot root", "this model"),
+        ("lineage-dot ancestor", "ancestor"),
+        ("lineage-dot descendant", "descendant"),
+        ("lineage-dot missing", "not in catalog"),
         ("lineage-dot summary", "more, not drawn: click to draw"),
     ]
     items = [html.Li([html.Span(className=f"{dot} me-2"), text]) for dot, text in entries]

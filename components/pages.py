@@ -35,8 +35,14 @@ def trending_page(task_counts: Sequence[dict], selected: Sequence[str]) -> html.
             dcc.Location(id=TRENDING_URL, refresh=False),
             html.H1("Trending", className="h3"),
             html.P("The models with the highest trending score on the Hub.", className="text-muted"),
-            dcc.Dropdown(id=TRENDING_TASKS, options=options, value=list(selected), multi=True,
-                         placeholder="All tasks", className="mb-3 trending-tasks"),
+            dcc.Dropdown(
+                id=TRENDING_TASKS,
+                options=options,
+                value=list(selected),
+                multi=True,
+                placeholder="All tasks",
+                className="mb-3 trending-tasks",
+            ),
             dcc.Loading(html.Div(id=TRENDING_RESULTS), type="dot", delay_show=150),
         ]
     )
@@ -63,15 +69,24 @@ def author_page(profile: AuthorProfile) -> html.Div:
     return html.Div(
         [
             html.H1(author, className="h3"),
-            html.P([
-                html.A("Hub profile", href=routes.hub_href(author), target="_blank",
-                       rel="noopener", className="me-3"),
-                dcc.Link(f"All {profile.model_count:,} models in search", href=search,
-                         className="me-3 author-search"),
-                dcc.Link("Analytics", href=analytics, className="author-analytics"),
-            ]),
-            dbc.Row([dbc.Col(_stat(label, value), xs=6, md=4, lg=2, className="mb-3")
-                     for label, value in _author_stats(profile)], className="author-stats"),
+            html.P(
+                [
+                    html.A(
+                        "Hub profile", href=routes.hub_href(author), target="_blank", rel="noopener", className="me-3"
+                    ),
+                    dcc.Link(
+                        f"All {profile.model_count:,} models in search", href=search, className="me-3 author-search"
+                    ),
+                    dcc.Link("Analytics", href=analytics, className="author-analytics"),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(_stat(label, value), xs=6, md=4, lg=2, className="mb-3")
+                    for label, value in _author_stats(profile)
+                ],
+                className="author-stats",
+            ),
             html.H2("Most downloaded models", className="h5 mt-2"),
             results_view(AUTHOR_GRID, profile.top_models),
         ]
@@ -90,8 +105,10 @@ def _author_stats(profile: AuthorProfile) -> list[tuple[str, str]]:
 
 
 def _stat(label: str, value: str) -> dbc.Card:
-    return dbc.Card(dbc.CardBody([html.Div(label, className="small text-muted"),
-                                  html.Div(value, className="fs-5 fw-semibold")]), className="h-100")
+    return dbc.Card(
+        dbc.CardBody([html.Div(label, className="small text-muted"), html.Div(value, className="fs-5 fw-semibold")]),
+        className="h-100",
+    )
 
 
 def author_not_found(author: str) -> html.Div:

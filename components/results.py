@@ -59,12 +59,17 @@ def snippet_children(snippet: str | None) -> list:
 def row(model: ModelSummary) -> dict:
     """A grid row: display strings, links and the snippet's pieces."""
     return {
-        "id": model.repo_id, "href": model_href(model.repo_id),
-        "author": model.author, "author_href": author_href(model.author),
-        "pipeline_tag": model.pipeline_tag or "—", "library": model.library_name or "—",
-        "downloads": f"{model.downloads:,}", "likes": f"{model.likes:,}",
+        "id": model.repo_id,
+        "href": model_href(model.repo_id),
+        "author": model.author,
+        "author_href": author_href(model.author),
+        "pipeline_tag": model.pipeline_tag or "—",
+        "library": model.library_name or "—",
+        "downloads": f"{model.downloads:,}",
+        "likes": f"{model.likes:,}",
         "trending": "—" if model.trending_score is None else f"{model.trending_score:,.0f}",
-        "created": day(model.created_at), "updated": day(model.last_modified),
+        "created": day(model.created_at),
+        "updated": day(model.last_modified),
         "derivatives": f"{model.derivative_count:,}",
         "snippet": [[piece, matched] for piece, matched in snippet_parts(model.snippet)],
     }
@@ -90,22 +95,31 @@ def column_defs(sort: str | None, order: str, sortable: bool) -> list[dict]:
         if col_id == "id":
             column |= {"cellClass": "model-id", "wrapText": True, "autoHeight": True}  # the snippet's room
         if sortable and col_id in SORTABLE:
-            column |= {"sortable": True, "sort": order if col_id == sort else None,
-                       "sortingOrder": list(ORDERS)}
+            column |= {"sortable": True, "sort": order if col_id == sort else None, "sortingOrder": list(ORDERS)}
         columns.append(column)
     return columns
 
 
-def results_grid(grid_id: str, models: Sequence[ModelSummary], *, sort: str | None = None,
-                 order: str = "desc", sortable: bool = False) -> dag.AgGrid:
+def results_grid(
+    grid_id: str,
+    models: Sequence[ModelSummary],
+    *,
+    sort: str | None = None,
+    order: str = "desc",
+    sortable: bool = False,
+) -> dag.AgGrid:
     return dag.AgGrid(
         id=grid_id,
         rowData=[row(model) for model in models],
         columnDefs=column_defs(sort, order, sortable),
         dashGridOptions={
-            "domLayout": "autoHeight", "ensureDomOrder": True, "suppressMultiSort": True,
-            "suppressMovableColumns": True, "suppressCellFocus": True,
-            "suppressAnimationFrame": True, "animateRows": False,  # rows drawn at once, not frame by frame
+            "domLayout": "autoHeight",
+            "ensureDomOrder": True,
+            "suppressMultiSort": True,
+            "suppressMovableColumns": True,
+            "suppressCellFocus": True,
+            "suppressAnimationFrame": True,
+            "animateRows": False,  # rows drawn at once, not frame by frame
             "postSortRows": {"function": "keepServerOrder(params)"},
         },
         className=f"ag-theme-alpine {GRID_CLASS}",
@@ -115,21 +129,40 @@ def results_grid(grid_id: str, models: Sequence[ModelSummary], *, sort: str | No
 
 def results_list(models: Sequence[ModelSummary]) -> html.Ul:
     """The compact form for narrow screens: id, a line of facts, the snippet."""
-    return html.Ul([
-        html.Li([
-            dcc.Link(model.repo_id, href=model_href(model.repo_id), className="model-link"),
-            html.Div(" · ".join(fact for fact in (
-                model.pipeline_tag, model.library_name, f"{model.downloads:,} downloads",
-                f"{model.likes:,} likes") if fact), className="small text-muted"),
-            *([html.Div(snippet_children(model.snippet), className="snippet small")] if model.snippet else []),
-        ], className="list-group-item")
-        for model in models
-    ], className=f"list-group {LIST_CLASS}")
+    return html.Ul(
+        [
+            html.Li(
+                [
+                    dcc.Link(model.repo_id, href=model_href(model.repo_id), className="model-link"),
+                    html.Div(
+                        " · ".join(
+                            fact
+                            for fact in (
+                                model.pipeline_tag,
+                                model.library_name,
+                                f"{model.downloads:,} downloads",
+                                f"{model.likes:,} likes",
+                            )
+                            if fact
+                        ),
+                        className="small text-muted",
+                    ),
+                    *([html.Div(snippet_children(model.snippet), className="snippet small")] if model.snippet else []),
+                ],
+                className="list-group-item",
+            )
+            for model in models
+        ],
+        className=f"list-group {LIST_CLASS}",
+    )
 
 
 def results_view(grid_id: str, models: Sequence[ModelSummary], **grid_options) -> html.Div:
     """The grid on wide screens, the list on narrow ones (CSS chooses)."""
-    return html.Div([
-        html.Div(results_grid(grid_id, models, **grid_options), className=WIDE_ONLY),
-        html.Div(results_list(models), className=NARROW_ONLY),
-    ], className="results")
+    return html.Div(
+        [
+            html.Div(results_grid(grid_id, models, **grid_options), className=WIDE_ONLY),
+            html.Div(results_list(models), className=NARROW_ONLY),
+        ],
+        className="results",
+    )

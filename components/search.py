@@ -40,13 +40,18 @@ DEFAULT_SORT = "default"  # relevance with text, downloads without ("" is dbc.Se
 
 # SearchQuery field: the control that holds it (component id, property)
 CONTROLS = {
-    "q": (Q, "value"), "card": (CARD, "value"),
+    "q": (Q, "value"),
+    "card": (CARD, "value"),
     **{facet: (dropdown, "value") for facet, dropdown in FACET_DROPDOWNS.items()},
-    "has_base_model": (HAS_BASE, "value"), "gated": (GATED, "value"),
-    "created_from": (CREATED, "start_date"), "created_to": (CREATED, "end_date"),
+    "has_base_model": (HAS_BASE, "value"),
+    "gated": (GATED, "value"),
+    "created_from": (CREATED, "start_date"),
+    "created_to": (CREATED, "end_date"),
     "min_downloads": (MIN_DOWNLOADS, "value"),
-    "sort": (SORT, "value"), "order": (ORDER, "value"),
-    "per_page": (PER_PAGE, "value"), "page": (PAGER, "active_page"),
+    "sort": (SORT, "value"),
+    "order": (ORDER, "value"),
+    "per_page": (PER_PAGE, "value"),
+    "page": (PAGER, "active_page"),
 }
 FILTER_CONTROLS = {field: control for field, control in CONTROLS.items() if field not in VIEW_FIELDS}
 
@@ -54,13 +59,18 @@ FILTER_CONTROLS = {field: control for field, control in CONTROLS.items() if fiel
 def control_values(query: SearchQuery) -> dict[str, object]:
     """What each control holds for `query`, by SearchQuery field (as the browser sends it back)."""
     return {
-        "q": query.q or "", "card": query.card or "",
+        "q": query.q or "",
+        "card": query.card or "",
         **{facet: list(getattr(query, facet)) for facet in FACET_DROPDOWNS},
-        "has_base_model": _yes_no_value(query.has_base_model), "gated": _yes_no_value(query.gated),
+        "has_base_model": _yes_no_value(query.has_base_model),
+        "gated": _yes_no_value(query.gated),
         "created_from": query.created_from.isoformat() if query.created_from else None,
         "created_to": query.created_to.isoformat() if query.created_to else None,
-        "min_downloads": query.min_downloads, "sort": query.sort or DEFAULT_SORT,
-        "order": query.order, "per_page": str(query.per_page), "page": query.page,
+        "min_downloads": query.min_downloads,
+        "sort": query.sort or DEFAULT_SORT,
+        "order": query.order,
+        "per_page": str(query.per_page),
+        "page": query.page,
     }
 
 
@@ -74,8 +84,11 @@ def control(values: Mapping[str, object], *fields: str) -> dict[str, object]:
 def search_page(query: SearchQuery, address: str) -> html.Div:
     """`address`: the URL's query string ("?…") that `query` was read from."""
     return html.Div(
-        [dcc.Location(id=PAGE_URL, refresh=False), dcc.Store(id=WRITTEN, data=address),
-         html.Div(page_body(query), id=BODY)],
+        [
+            dcc.Location(id=PAGE_URL, refresh=False),
+            dcc.Store(id=WRITTEN, data=address),
+            html.Div(page_body(query), id=BODY),
+        ],
         className="search-page",
     )
 
@@ -85,10 +98,15 @@ def page_body(query: SearchQuery) -> dbc.Row:
         search_bar(query),
         html.Div(id=MATCH, className="small text-muted mb-1 match-description"),
         html.Div(id=SUMMARY, className="d-flex flex-wrap align-items-center gap-2 mb-2"),
-        dcc.Loading(results_slots(), delay_show=250,
-                    overlay_style={"visibility": "visible", "opacity": 0.5}),
-        dbc.Pagination(max_value=1, fully_expanded=False, first_last=True, previous_next=True,
-                       className="mt-2 search-pager", **control(control_values(query), "page")),
+        dcc.Loading(results_slots(), delay_show=250, overlay_style={"visibility": "visible", "opacity": 0.5}),
+        dbc.Pagination(
+            max_value=1,
+            fully_expanded=False,
+            first_last=True,
+            previous_next=True,
+            className="mt-2 search-pager",
+            **control(control_values(query), "page"),
+        ),
     ]
     return dbc.Row([dbc.Col(filters_offcanvas(query), lg=3, className="mb-lg-3"), dbc.Col(results, lg=9)])
 
@@ -97,23 +115,58 @@ def search_bar(query: SearchQuery) -> dbc.Row:
     values = control_values(query)
     return dbc.Row(
         [
-            dbc.Col(text_box(control(values, "q"), "bi-search", "Model id: qwen2.5-7b, llama gguf, an author…",
-                             autofocus=True), md=6, className="mb-2"),
-            dbc.Col(text_box(control(values, "card"), "bi-card-text", 'Model card: "instruction tuned" -gguf'),
-                    md=6, className="mb-2"),
-            dbc.Col(dbc.Button([html.I(className="bi bi-funnel me-1"), "Filters"], id=FILTERS_TOGGLE,
-                               color="secondary", outline=True, size="sm", className="w-100 h-100"),
-                    xs=4, className="mb-2 d-lg-none"),
-            dbc.Col(dbc.Select(options=[{"label": "Best match / downloads", "value": DEFAULT_SORT}]
-                               + [{"label": label, "value": value} for value, label in SORT_LABELS.items()],
-                               **control(values, "sort")),
-                    md=3, xs=8, className="mb-2"),
-            dbc.Col(dbc.Select(options=[{"label": label, "value": value} for value, label in ORDER_LABELS.items()],
-                               **control(values, "order")),
-                    md=2, xs=8, className="mb-2"),
-            dbc.Col(dbc.Select(options=[{"label": str(n), "value": str(n)} for n in PER_PAGE_CHOICES],
-                               **control(values, "per_page")),
-                    md=1, xs=4, className="mb-2"),
+            dbc.Col(
+                text_box(
+                    control(values, "q"), "bi-search", "Model id: qwen2.5-7b, llama gguf, an author…", autofocus=True
+                ),
+                md=6,
+                className="mb-2",
+            ),
+            dbc.Col(
+                text_box(control(values, "card"), "bi-card-text", 'Model card: "instruction tuned" -gguf'),
+                md=6,
+                className="mb-2",
+            ),
+            dbc.Col(
+                dbc.Button(
+                    [html.I(className="bi bi-funnel me-1"), "Filters"],
+                    id=FILTERS_TOGGLE,
+                    color="secondary",
+                    outline=True,
+                    size="sm",
+                    className="w-100 h-100",
+                ),
+                xs=4,
+                className="mb-2 d-lg-none",
+            ),
+            dbc.Col(
+                dbc.Select(
+                    options=[{"label": "Best match / downloads", "value": DEFAULT_SORT}]
+                    + [{"label": label, "value": value} for value, label in SORT_LABELS.items()],
+                    **control(values, "sort"),
+                ),
+                md=3,
+                xs=8,
+                className="mb-2",
+            ),
+            dbc.Col(
+                dbc.Select(
+                    options=[{"label": label, "value": value} for value, label in ORDER_LABELS.items()],
+                    **control(values, "order"),
+                ),
+                md=2,
+                xs=8,
+                className="mb-2",
+            ),
+            dbc.Col(
+                dbc.Select(
+                    options=[{"label": str(n), "value": str(n)} for n in PER_PAGE_CHOICES],
+                    **control(values, "per_page"),
+                ),
+                md=1,
+                xs=4,
+                className="mb-2",
+            ),
         ],
         className="g-2",
     )
@@ -122,30 +175,45 @@ def search_bar(query: SearchQuery) -> dbc.Row:
 def results_slots() -> html.Div:
     """Where results go. The grid stays mounted and gets new rows (cheaper than a new grid per
     search); it is hidden while the list (narrow screens) or an empty state shows instead."""
-    return html.Div([
-        html.Div(id=EMPTY),
-        html.Div(results_grid(GRID, [], sortable=True), id=GRID_BOX, className=HIDDEN),
-        html.Div(id=LIST, className=NARROW_ONLY),
-    ], id=RESULTS, className="search-results")
+    return html.Div(
+        [
+            html.Div(id=EMPTY),
+            html.Div(results_grid(GRID, [], sortable=True), id=GRID_BOX, className=HIDDEN),
+            html.Div(id=LIST, className=NARROW_ONLY),
+        ],
+        id=RESULTS,
+        className="search-results",
+    )
 
 
 def text_box(control_options: dict, icon: str, placeholder: str, **options) -> dbc.InputGroup:
-    return dbc.InputGroup([
-        dbc.InputGroupText(html.I(className=f"bi {icon}")),
-        dbc.Input(type="search", debounce=TYPING_PAUSE, placeholder=placeholder, **control_options, **options),
-    ])
+    return dbc.InputGroup(
+        [
+            dbc.InputGroupText(html.I(className=f"bi {icon}")),
+            dbc.Input(type="search", debounce=TYPING_PAUSE, placeholder=placeholder, **control_options, **options),
+        ]
+    )
 
 
 def filters_offcanvas(query: SearchQuery) -> html.Div:
     """The filters: a column on wide screens, a panel behind the Filters button on narrow ones.
     Bootstrap's responsive `offcanvas-lg` does both with one set of controls (dbc.Offcanvas
     cannot: it unmounts its children while closed and has no responsive mode)."""
-    return html.Div([
-        html.Div([html.H5("Filters", className="offcanvas-title"),
-                  html.Button(id=FILTERS_CLOSE, className="btn-close", **{"aria-label": "Close"})],
-                 className="offcanvas-header d-lg-none"),
-        html.Div(filters_panel(query), className="offcanvas-body d-block"),
-    ], id=FILTERS, className="offcanvas-lg offcanvas-start filters-offcanvas", tabIndex="-1")
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H5("Filters", className="offcanvas-title"),
+                    html.Button(id=FILTERS_CLOSE, className="btn-close", **{"aria-label": "Close"}),
+                ],
+                className="offcanvas-header d-lg-none",
+            ),
+            html.Div(filters_panel(query), className="offcanvas-body d-block"),
+        ],
+        id=FILTERS,
+        className="offcanvas-lg offcanvas-start filters-offcanvas",
+        tabIndex="-1",
+    )
 
 
 def match_description(text: str | None) -> list:
@@ -156,39 +224,75 @@ def match_description(text: str | None) -> list:
 def filters_panel(query: SearchQuery) -> dbc.Card:
     values = control_values(query)
     dropdowns = [
-        html.Div([
-            dbc.Label(FIELD_LABELS[field], html_for=FACET_DROPDOWNS[field], className="small fw-semibold mb-1"),
-            dcc.Dropdown(multi=True, options=facet_options([], values[field]), placeholder="Any",
-                         className="facet-dropdown", **control(values, field)),
-        ], className="mb-3")
+        html.Div(
+            [
+                dbc.Label(FIELD_LABELS[field], html_for=FACET_DROPDOWNS[field], className="small fw-semibold mb-1"),
+                dcc.Dropdown(
+                    multi=True,
+                    options=facet_options([], values[field]),
+                    placeholder="Any",
+                    className="facet-dropdown",
+                    **control(values, field),
+                ),
+            ],
+            className="mb-3",
+        )
         for field in FACETS
     ]
-    return dbc.Card(dbc.CardBody([
-        html.Div([html.Span("Filters", className="fw-semibold"),
-                  dcc.Link("clear all", href=routes.SEARCH, className="small clear-filters")],
-                 className="d-flex justify-content-between mb-2"),
-        *dropdowns,
-        yes_no(values, "has_base_model"),
-        yes_no(values, "gated"),
-        html.Div([
-            dbc.Label("Created", className="small fw-semibold mb-1 d-block"),
-            dcc.DatePickerRange(clearable=True, display_format="YYYY-MM-DD", start_date_placeholder_text="from",
-                                end_date_placeholder_text="to", className="created-range",
-                                **control(values, "created_from", "created_to")),
-        ], className="mb-3"),
-        html.Div([
-            dbc.Label("Minimum downloads", html_for=MIN_DOWNLOADS, className="small fw-semibold mb-1"),
-            dbc.Input(type="number", min=0, step=1, debounce=0.5, placeholder="0",
-                      **control(values, "min_downloads")),
-        ]),
-    ]), className="filters-panel")
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(
+                    [
+                        html.Span("Filters", className="fw-semibold"),
+                        dcc.Link("clear all", href=routes.SEARCH, className="small clear-filters"),
+                    ],
+                    className="d-flex justify-content-between mb-2",
+                ),
+                *dropdowns,
+                yes_no(values, "has_base_model"),
+                yes_no(values, "gated"),
+                html.Div(
+                    [
+                        dbc.Label("Created", className="small fw-semibold mb-1 d-block"),
+                        dcc.DatePickerRange(
+                            clearable=True,
+                            display_format="YYYY-MM-DD",
+                            start_date_placeholder_text="from",
+                            end_date_placeholder_text="to",
+                            className="created-range",
+                            **control(values, "created_from", "created_to"),
+                        ),
+                    ],
+                    className="mb-3",
+                ),
+                html.Div(
+                    [
+                        dbc.Label("Minimum downloads", html_for=MIN_DOWNLOADS, className="small fw-semibold mb-1"),
+                        dbc.Input(
+                            type="number",
+                            min=0,
+                            step=1,
+                            debounce=0.5,
+                            placeholder="0",
+                            **control(values, "min_downloads"),
+                        ),
+                    ]
+                ),
+            ]
+        ),
+        className="filters-panel",
+    )
 
 
 def yes_no(values: Mapping[str, object], field: str) -> html.Div:
-    return html.Div([
-        dbc.Label(FIELD_LABELS[field], className="small fw-semibold mb-1 d-block"),
-        dbc.RadioItems(options=ANY_YES_NO, inline=True, **control(values, field)),
-    ], className="mb-3")
+    return html.Div(
+        [
+            dbc.Label(FIELD_LABELS[field], className="small fw-semibold mb-1 d-block"),
+            dbc.RadioItems(options=ANY_YES_NO, inline=True, **control(values, field)),
+        ],
+        className="mb-3",
+    )
 
 
 def _yes_no_value(value: bool | None) -> str:
@@ -203,17 +307,26 @@ def facet_options(counts: Sequence[dict], selected: Sequence[str]) -> list[dict]
 
 
 def summary(total: int, exact: bool, query: SearchQuery) -> list:
-    """"About 94,090 models", and the same query as JSON and as CSV."""
+    """ "About 94,090 models", and the same query as JSON and as CSV."""
     count = f"{total:,} model{'s' if total != 1 else ''}" if exact else f"About {total:,} models"
     return [
         html.Span(count, className="fw-semibold result-total me-auto"),
-        html.A([html.I(className="bi bi-braces me-1"), "as JSON"], href=routes.api_models_href(query),
-               className="btn btn-sm btn-outline-secondary json-link", target="_blank"),
-        html.A([html.I(className="bi bi-download me-1"), "Download CSV"], href=csv_href(query),
-               className="btn btn-sm btn-outline-secondary csv-link"),
-        dcc.Link([html.I(className="bi bi-bar-chart me-1"), "analyse"],
-                 href=routes.analytics_href(query, page=1, cursor=None),
-                 className="btn btn-sm btn-outline-secondary analytics-link"),
+        html.A(
+            [html.I(className="bi bi-braces me-1"), "as JSON"],
+            href=routes.api_models_href(query),
+            className="btn btn-sm btn-outline-secondary json-link",
+            target="_blank",
+        ),
+        html.A(
+            [html.I(className="bi bi-download me-1"), "Download CSV"],
+            href=csv_href(query),
+            className="btn btn-sm btn-outline-secondary csv-link",
+        ),
+        dcc.Link(
+            [html.I(className="bi bi-bar-chart me-1"), "analyse"],
+            href=routes.analytics_href(query, page=1, cursor=None),
+            className="btn btn-sm btn-outline-secondary analytics-link",
+        ),
     ]
 
 
@@ -229,11 +342,14 @@ def empty_catalog() -> html.Div:
 def empty_state(query: SearchQuery) -> html.Div:
     """No match: offer to drop the filters (keeping the text) or the text."""
     keep_text = routes.search_href(SearchQuery(q=query.q))
-    return html.Div([
-        html.I(className="bi bi-search fs-3 d-block mb-2"),
-        html.P("No model matches this search.", className="mb-2"),
-        dcc.Link("Clear the filters", href=keep_text, className="btn btn-sm btn-primary clear-filters"),
-    ], className="text-center text-muted py-5 empty-state")
+    return html.Div(
+        [
+            html.I(className="bi bi-search fs-3 d-block mb-2"),
+            html.P("No model matches this search.", className="mb-2"),
+            dcc.Link("Clear the filters", href=keep_text, className="btn btn-sm btn-primary clear-filters"),
+        ],
+        className="text-center text-muted py-5 empty-state",
+    )
 
 
 def page_count(total: int, per_page: int) -> int:

@@ -19,8 +19,9 @@ def navbar() -> dbc.Navbar:
             [
                 dbc.NavbarBrand([html.I(className="bi bi-diagram-3 me-2"), "Model Catalog"], href=routes.SEARCH),
                 dbc.NavbarToggler(id=ids.NAV_TOGGLER, n_clicks=0),
-                dbc.Collapse(dbc.Nav(links, navbar=True, className="w-100"), id=ids.NAV_COLLAPSE,
-                             is_open=False, navbar=True),
+                dbc.Collapse(
+                    dbc.Nav(links, navbar=True, className="w-100"), id=ids.NAV_COLLAPSE, is_open=False, navbar=True
+                ),
             ]
         ),
         color="dark",
@@ -56,8 +57,9 @@ def database_unavailable() -> dbc.Alert:
     return dbc.Alert(
         [
             html.H4("The catalog's database is not reachable", className="alert-heading"),
-            html.P("Check that PostgreSQL is running and that CATALOG_DATABASE_URL points at it, "
-                   "then reload this page."),
+            html.P(
+                "Check that PostgreSQL is running and that CATALOG_DATABASE_URL points at it, then reload this page."
+            ),
         ],
         color="danger",
     )

@@ -30,16 +30,19 @@ Cell = tuple[str, str, int]  # ("YYYY-MM", label, count): a series' value in a m
 
 # Descendants at any depth per ancestor, in all and per relation type: migrations/versions/0005.
 family_sizes = table(
-    "family_sizes", column("ancestor", Integer), column("total", Integer),
+    "family_sizes",
+    column("ancestor", Integer),
+    column("total", Integer),
     *(column(relation, Integer) for relation in RELATION_TYPES),
 )
 # The whole catalog's counts: migrations/versions/0005.
 monthly_task_counts = table(
-    "monthly_task_counts", column("month", Text), column("pipeline_tag", Text), column("models", Integer))
+    "monthly_task_counts", column("month", Text), column("pipeline_tag", Text), column("models", Integer)
+)
 monthly_edge_counts = table(
-    "monthly_edge_counts", column("month", Text), column("relation_type", Text), column("edges", Integer))
-downloads_magnitude_counts = table(
-    "downloads_magnitude_counts", column("digits", Integer), column("models", Integer))
+    "monthly_edge_counts", column("month", Text), column("relation_type", Text), column("edges", Integer)
+)
+downloads_magnitude_counts = table("downloads_magnitude_counts", column("digits", Integer), column("models", Integer))
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,7 @@ def tasks_by_month(session: Session, query: SearchQuery, top: int = TOP_TASKS) -
     totals: Counter[str | None] = Counter()
     for _, task, count in rows:
         totals[task] += count
-    kept = [task for task, _ in sorted(totals.items(), key=lambda t: (-t[1], t[0] or ""))
-            if task is not None][:top]
+    kept = [task for task, _ in sorted(totals.items(), key=lambda t: (-t[1], t[0] or "")) if task is not None][:top]
     named = {task: task for task in kept}
     cells = [(m, NO_TASK if task is None else named.get(task, OTHER), n) for m, task, n in rows]
     return _monthly(cells, [*kept, OTHER, NO_TASK], values=named, exact=exact)
@@ -137,7 +139,8 @@ def edges_by_month(session: Session, query: SearchQuery) -> MonthlyCounts:
         month = _utc_month(found.rows.c.created_at)
         rows = session.execute(
             select(_formatted(month), BaseModelRelation.relation_type, func.count())
-            .select_from(found.rows).join(BaseModelRelation, BaseModelRelation.model_id == found.rows.c.id)
+            .select_from(found.rows)
+            .join(BaseModelRelation, BaseModelRelation.model_id == found.rows.c.id)
             .where(found.rows.c.created_at.isnot(None))
             .group_by(month, BaseModelRelation.relation_type)
         ).all()

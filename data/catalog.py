@@ -94,17 +94,30 @@ class AuthorProfile:
 
 
 SUMMARY_COLUMNS = (
-    Model.repo_id, Model.author, Model.pipeline_tag, Model.library_name, Model.license,
-    Model.downloads, Model.likes, Model.trending_score, Model.created_at, Model.last_modified,
-    Model.gated, Model.has_base_model, Model.derivative_count,
+    Model.repo_id,
+    Model.author,
+    Model.pipeline_tag,
+    Model.library_name,
+    Model.license,
+    Model.downloads,
+    Model.likes,
+    Model.trending_score,
+    Model.created_at,
+    Model.last_modified,
+    Model.gated,
+    Model.has_base_model,
+    Model.derivative_count,
 )
 
 
+def summary_of(row: Any) -> ModelSummary:
+    """A row of SUMMARY_COLUMNS as a summary."""
+    return ModelSummary(*row)
+
+
 def top_models(session: Session, limit: int = 20) -> list[ModelSummary]:
-    rows = session.execute(
-        select(*SUMMARY_COLUMNS).order_by(Model.downloads.desc(), Model.id.desc()).limit(limit)
-    )
-    return [ModelSummary(*row) for row in rows]
+    rows = session.execute(select(*SUMMARY_COLUMNS).order_by(Model.downloads.desc(), Model.id.desc()).limit(limit))
+    return [summary_of(row) for row in rows]
 
 
 def holds_synthetic_sample(session: Session) -> bool:
@@ -132,43 +145,67 @@ def model_detail(session: Session, repo_id: str) -> ModelDetail | None:
         ModelFile(name, size)
         for name, size in session.execute(
             select(ModelSibling.rfilename, ModelSibling.size)
-            .where(ModelSibling.model_id == model.id).order_by(ModelSibling.rfilename)
+            .where(ModelSibling.model_id == model.id)
+            .order_by(ModelSibling.rfilename)
         )
     ]
     return ModelDetail(
-        repo_id=model.repo_id, author=model.author, name=model.name,
-        pipeline_tag=model.pipeline_tag, library_name=model.library_name,
-        license=model.license, downloads=model.downloads,
-        downloads_all_time=model.downloads_all_time, likes=model.likes,
-        trending_score=model.trending_score, created_at=model.created_at,
-        last_modified=model.last_modified, gated=model.gated, private=model.private,
-        sha=model.sha, card_data=model.card_data, has_base_model=model.has_base_model,
+        repo_id=model.repo_id,
+        author=model.author,
+        name=model.name,
+        pipeline_tag=model.pipeline_tag,
+        library_name=model.library_name,
+        license=model.license,
+        downloads=model.downloads,
+        downloads_all_time=model.downloads_all_time,
+        likes=model.likes,
+        trending_score=model.trending_score,
+        created_at=model.created_at,
+        last_modified=model.last_modified,
+        gated=model.gated,
+        private=model.private,
+        sha=model.sha,
+        card_data=model.card_data,
+        has_base_model=model.has_base_model,
         derivative_count=model.derivative_count,
         tags=tags,
         files=files,
         total_file_size=sum(f.size or 0 for f in files) if files else model.used_storage,
-        datasets=list(session.scalars(
-            select(DatasetRelation.dataset_id).where(DatasetRelation.model_id == model.id)
-            .order_by(DatasetRelation.dataset_id))),
+        datasets=list(
+            session.scalars(
+                select(DatasetRelation.dataset_id)
+                .where(DatasetRelation.model_id == model.id)
+                .order_by(DatasetRelation.dataset_id)
+            )
+        ),
         base_models=_base_models(session, model.id),
-        derivatives_by_relation=dict(session.execute(
-            select(BaseModelRelation.relation_type, func.count())
-            .where(BaseModelRelation.base_model_ref == model.id)
-            .group_by(BaseModelRelation.relation_type)).all()),
+        derivatives_by_relation=dict(
+            session.execute(
+                select(BaseModelRelation.relation_type, func.count())
+                .where(BaseModelRelation.base_model_ref == model.id)
+                .group_by(BaseModelRelation.relation_type)
+            ).all()
+        ),
     )
 
 
 def _base_models(session: Session, model_id: int) -> list[BaseModelLink]:
     rows = session.execute(
-        select(BaseModelRelation.base_model_id, Model.repo_id, BaseModelRelation.relation_type,
-               BaseModelRelation.declared, BaseModelRelation.source)
+        select(
+            BaseModelRelation.base_model_id,
+            Model.repo_id,
+            BaseModelRelation.relation_type,
+            BaseModelRelation.declared,
+            BaseModelRelation.source,
+        )
         .outerjoin(Model, Model.id == BaseModelRelation.base_model_ref)
         .where(BaseModelRelation.model_id == model_id)
         .order_by(BaseModelRelation.base_model_id)
     )
     return [
-        BaseModelLink(id=stored or given, relation_type=kind, declared=declared, source=source,
-                      in_catalog=stored is not None)
+        BaseModelLink(
+            id=stored or given, relation_type=kind, declared=declared, source=source, in_catalog=stored is not None
+        )
         for given, stored, kind, declared, source in rows
     ]
 
@@ -180,32 +217,40 @@ def trending(session: Session, limit: int, pipeline_tag: list[str]) -> list[Mode
     """
 
     def ranked(group: int, score, condition):
-        statement = select(*SUMMARY_COLUMNS, Model.id, literal(group).label("group"),
-                           score.label("score")).where(condition)
+        statement = select(*SUMMARY_COLUMNS, Model.id, literal(group).label("group"), score.label("score")).where(
+            condition
+        )
         if pipeline_tag:
             statement = statement.where(Model.pipeline_tag.in_(pipeline_tag))
         order = (score.desc(), Model.downloads.desc(), Model.id.desc())
         return statement.order_by(*order).limit(limit)
 
     by_hub = ranked(0, Model.trending_score, Model.trending_score > 0)
-    by_us = ranked(1, Model.computed_trending,
-                   Model.trending_score.is_(None) & (Model.computed_trending > 0))
+    by_us = ranked(1, Model.computed_trending, Model.trending_score.is_(None) & (Model.computed_trending > 0))
     both = union_all(by_hub, by_us).subquery()
     columns = [both.c[column.key] for column in SUMMARY_COLUMNS]
     order = (both.c.group, both.c.score.desc(), both.c.downloads.desc(), both.c.id.desc())
-    return [ModelSummary(*row) for row in session.execute(select(*columns).order_by(*order).limit(limit))]
+    return [summary_of(row) for row in session.execute(select(*columns).order_by(*order).limit(limit))]
 
 
 def author_profile(session: Session, author: str, top: int = 10) -> AuthorProfile | None:
-    row = session.execute(
-        text("SELECT author, model_count, total_downloads, total_likes, derived_model_count, "
-             "first_created_at, last_created_at FROM author_stats WHERE lower(author) = lower(:author)"),
-        {"author": author},
-    ).mappings().first()
+    row = (
+        session.execute(
+            text(
+                "SELECT author, model_count, total_downloads, total_likes, derived_model_count, "
+                "first_created_at, last_created_at FROM author_stats WHERE lower(author) = lower(:author)"
+            ),
+            {"author": author},
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
     models = session.execute(
-        select(*SUMMARY_COLUMNS).where(Model.author == row["author"])
-        .order_by(Model.downloads.desc(), Model.id.desc()).limit(top)
+        select(*SUMMARY_COLUMNS)
+        .where(Model.author == row["author"])
+        .order_by(Model.downloads.desc(), Model.id.desc())
+        .limit(top)
     )
-    return AuthorProfile(**row, top_models=[ModelSummary(*m) for m in models])
+    return AuthorProfile(**row, top_models=[summary_of(m) for m in models])

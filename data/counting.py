@@ -64,8 +64,9 @@ def _block_sample(percent: float, conditions: list[ColumnElement]):
     return sampled, [adapt(condition) for condition in conditions]
 
 
-def matches(session: Session, conditions: list[ColumnElement], columns: list, expected: int,
-            sample_size: int | None = None) -> Matches:
+def matches(
+    session: Session, conditions: list[ColumnElement], columns: list, expected: int, sample_size: int | None = None
+) -> Matches:
     """The rows matching `conditions`; `expected`: how many may match (`expected_matches`).
 
     A sample aims at `sample_size` (SAMPLE_SIZE) matches but reads at most SAMPLE_READS_AT_MOST rows: for
@@ -87,26 +88,44 @@ class Counts:
     exact: bool
 
 
-COLUMNS = {"pipeline_tag": SearchRow.pipeline_tag, "library": SearchRow.library_name,
-           "license": SearchRow.license, "author": SearchRow.author, "created_month": SearchRow.created_at}
+COLUMNS = {
+    "pipeline_tag": SearchRow.pipeline_tag,
+    "library": SearchRow.library_name,
+    "license": SearchRow.license,
+    "author": SearchRow.author,
+    "created_month": SearchRow.created_at,
+}
 JOINED = {  # dimensions counted in another table: (table, value, join condition on a model id)
-    "language": (ModelTag, ModelTag.tag, lambda model_id: and_(
-        ModelTag.model_id == model_id, ModelTag.tag_type == "language")),
-    "relation_type": (BaseModelRelation, BaseModelRelation.relation_type,
-                      lambda model_id: BaseModelRelation.model_id == model_id),
+    "language": (
+        ModelTag,
+        ModelTag.tag,
+        lambda model_id: and_(ModelTag.model_id == model_id, ModelTag.tag_type == "language"),
+    ),
+    "relation_type": (
+        BaseModelRelation,
+        BaseModelRelation.relation_type,
+        lambda model_id: BaseModelRelation.model_id == model_id,
+    ),
 }
 DIMENSIONS = (*COLUMNS, *JOINED)
 
 
-def count_values(session: Session, name: str, conditions: list[ColumnElement], limit: int,
-                 expected: int | None = None) -> Counts:
+def count_values(
+    session: Session, name: str, conditions: list[ColumnElement], limit: int, expected: int | None = None
+) -> Counts:
     """The `limit` most common values of dimension `name` among the models matching
     `conditions` (all months for created_month). `expected`: how many may match."""
     return count_dimensions(session, [name], conditions, limit, expected)[name]
 
 
-def count_dimensions(session: Session, names: list[str], conditions: list[ColumnElement], limit: int,
-                     expected: int | None = None, sample_size: int | None = None) -> dict[str, Counts]:
+def count_dimensions(
+    session: Session,
+    names: list[str],
+    conditions: list[ColumnElement],
+    limit: int,
+    expected: int | None = None,
+    sample_size: int | None = None,
+) -> dict[str, Counts]:
     """`count_values` of several dimensions from one read of the matches (or their sample)."""
     if not conditions:
         return {name: _whole_catalog(session, name, limit) for name in names}
@@ -146,14 +165,16 @@ def _whole_catalog(session: Session, name: str, limit: int) -> Counts:
     order = "value" if name == "created_month" else "count DESC, value LIMIT :limit"
     rows = session.execute(
         text(f"SELECT value, count FROM facet_counts WHERE dimension = :name ORDER BY {order}"),
-        {"name": name, "limit": limit})
+        {"name": name, "limit": limit},
+    )
     return Counts([{"value": v, "count": n} for v, n in rows], True)
 
 
 def catalog_totals(session: Session) -> dict[str, dict[str, int]]:
     """{"total": {"models", "with_base_model", "authors"}, "relation_type": {type: edges}}"""
-    rows = session.execute(text(
-        "SELECT dimension, value, count FROM facet_counts WHERE dimension IN ('total', 'relation_type')"))
+    rows = session.execute(
+        text("SELECT dimension, value, count FROM facet_counts WHERE dimension IN ('total', 'relation_type')")
+    )
     found: dict[str, dict[str, int]] = {"total": {}, "relation_type": {}}
     for dimension, value, count in rows:
         found[dimension][value] = count

@@ -77,8 +77,11 @@ class ReplicaHealth:
             first = self._failed_at is None
             self._failed_at = self.clock()
         if first:
-            log.warning("read replica unreachable (%s): reading from the primary, retrying every %.0f s",
-                        error, REPLICA_RETRY_SECONDS)
+            log.warning(
+                "read replica unreachable (%s): reading from the primary, retrying every %.0f s",
+                error,
+                REPLICA_RETRY_SECONDS,
+            )
 
     def succeeded(self) -> None:
         if self._failed_at is not None:

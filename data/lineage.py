@@ -57,8 +57,12 @@ class Ancestry:
 
     def summary(self) -> dict:
         """The family's counts."""
-        return {"truncated": self.truncated, "total_descendants": self.total_descendants,
-                "counts_by_relation": self.counts_by_relation, "max_depth": self.max_depth}
+        return {
+            "truncated": self.truncated,
+            "total_descendants": self.total_descendants,
+            "counts_by_relation": self.counts_by_relation,
+            "max_depth": self.max_depth,
+        }
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,8 @@ def _check(direction, depth, relation, limit) -> list[str]:
     unknown = asked - set(RELATION_TYPES)
     if unknown:
         raise QueryError(
-            "relation", f"unknown {', '.join(map(repr, sorted(unknown)))}; known: {', '.join(RELATION_TYPES)}")
+            "relation", f"unknown {', '.join(map(repr, sorted(unknown)))}; known: {', '.join(RELATION_TYPES)}"
+        )
     return sorted(asked)
 
 
@@ -161,9 +166,9 @@ def _find(session: Session, repo_id: str) -> tuple[int, str] | None:
 
 
 def _family(session: Session, root_id: int) -> FamilyCounts:
-    rows = session.execute(text(
-        "SELECT relation_type, depth, descendants FROM lineage_counts WHERE ancestor = :root"
-    ), {"root": root_id})
+    rows = session.execute(
+        text("SELECT relation_type, depth, descendants FROM lineage_counts WHERE ancestor = :root"), {"root": root_id}
+    )
     return FamilyCounts({(row.relation_type, row.depth): row.descendants for row in rows})
 
 
@@ -194,27 +199,27 @@ def _ancestors(session: Session, root_id: int, bound: int) -> tuple[dict[int, in
     rows = session.execute(text(ANCESTORS_SQL), {"root": root_id, "bound": bound})
     ancestors = {row.model_id: row.depth for row in rows}
     walked = {root_id: 0} | ancestors
-    rows = session.execute(text(MISSING_PARENTS_SQL), {
-        "ids": list(walked), "depths": list(walked.values()), "bound": bound})
+    rows = session.execute(
+        text(MISSING_PARENTS_SQL), {"ids": list(walked), "depths": list(walked.values()), "bound": bound}
+    )
     return ancestors, {row.base_model_id: row.depth for row in rows}
 
 
-def _descendants(
-    session: Session, root_id: int, bound: int, relations: list[str], limit: int
-) -> dict[int, Descendant]:
+def _descendants(session: Session, root_id: int, bound: int, relations: list[str], limit: int) -> dict[int, Descendant]:
     """The most-downloaded matching descendants and what connects them, `limit` in all."""
-    rows = session.execute(text("""
+    rows = session.execute(
+        text("""
         SELECT descendant AS id, depth, relation_type FROM lineage_closure
         WHERE ancestor = :root AND depth <= :bound AND relation_type = ANY(:relations)
         ORDER BY downloads DESC, descendant DESC
-        LIMIT :limit"""), {"root": root_id, "bound": bound, "relations": relations, "limit": limit})
+        LIMIT :limit"""),
+        {"root": root_id, "bound": bound, "relations": relations, "limit": limit},
+    )
     candidates = [Descendant(*row) for row in rows.all()]
     return _connected_selection(candidates, _shortest_path_members(session, root_id, candidates), limit)
 
 
-def _shortest_path_members(
-    session: Session, root_id: int, candidates: list[Descendant]
-) -> dict[int, list[Descendant]]:
+def _shortest_path_members(session: Session, root_id: int, candidates: list[Descendant]) -> dict[int, list[Descendant]]:
     """For each candidate, the descendants of the root lying on a shortest path to it.
 
     Two lookups by key rather than one join: the planner, overestimating the ancestors of the
@@ -226,16 +231,20 @@ def _shortest_path_members(
     if not depth_of:
         return {}
     # Only ancestors nearer to the candidate than the root is can lie on such a path.
-    above = session.execute(text("""
+    above = session.execute(
+        text("""
         SELECT up.descendant, up.ancestor, up.depth
         FROM unnest(CAST(:ids AS integer[]), CAST(:depths AS integer[])) AS c (id, depth)
         JOIN lineage_closure up ON up.descendant = c.id AND up.depth < c.depth"""),
-        {"ids": list(depth_of), "depths": list(depth_of.values())}).all()
-    in_family = session.execute(text("""
+        {"ids": list(depth_of), "depths": list(depth_of.values())},
+    ).all()
+    in_family = session.execute(
+        text("""
         SELECT c.descendant, c.depth, c.relation_type
         FROM unnest(CAST(:ids AS integer[])) AS a (id)
         JOIN lineage_closure c ON c.ancestor = :root AND c.descendant = a.id"""),
-        {"root": root_id, "ids": list({ancestor for _, ancestor, _ in above})}).all()
+        {"root": root_id, "ids": list({ancestor for _, ancestor, _ in above})},
+    ).all()
     from_root = {row[0]: Descendant(*row) for row in in_family}
     members: dict[int, list[Descendant]] = {}
     for descendant, ancestor, distance in above:
@@ -270,31 +279,47 @@ def _depths(root_id: int, ancestors: dict[int, int], descendants: dict[int, Desc
 
 
 def _models(session: Session, ids: list[int]) -> dict[int, Row]:
-    rows = session.execute(text("""
+    rows = session.execute(
+        text("""
         SELECT id, repo_id, author, pipeline_tag, library_name, downloads, likes, derivative_count
-        FROM models WHERE id = ANY(CAST(:ids AS integer[]))"""), {"ids": ids})
+        FROM models WHERE id = ANY(CAST(:ids AS integer[]))"""),
+        {"ids": ids},
+    )
     return {row.id: row for row in rows.all()}
 
 
 def _nodes(models: dict[int, Row], depths: dict[int, int], missing: dict[str, int]) -> list[LineageNode]:
     """The root, then ancestors nearest first, then descendants; most-downloaded first within."""
     nodes = [
-        LineageNode(row.repo_id, row.author, row.pipeline_tag, row.library_name, row.downloads,
-                    row.likes, row.derivative_count, True, depths[model_id])
+        LineageNode(
+            row.repo_id,
+            row.author,
+            row.pipeline_tag,
+            row.library_name,
+            row.downloads,
+            row.likes,
+            row.derivative_count,
+            True,
+            depths[model_id],
+        )
         for model_id, row in models.items()
     ]
-    nodes += [LineageNode(hub_id, None, None, None, None, None, None, False, -distance)
-              for hub_id, distance in missing.items()]
-    return sorted(nodes, key=lambda n: (n.depth != 0, n.depth > 0, abs(n.depth),
-                                        -(n.downloads or 0), n.id))
+    nodes += [
+        LineageNode(hub_id, None, None, None, None, None, None, False, -distance)
+        for hub_id, distance in missing.items()
+    ]
+    return sorted(nodes, key=lambda n: (n.depth != 0, n.depth > 0, abs(n.depth), -(n.downloads or 0), n.id))
 
 
 def _edges(session: Session, models: dict[int, Row], missing: dict[str, int]) -> list[LineageEdge]:
     """Every relation between two returned nodes, once per (base, derivative)."""
-    rows = session.execute(text("""
+    rows = session.execute(
+        text("""
         SELECT model_id, base_model_ref, base_model_id, relation_type, declared
         FROM base_model_relations WHERE model_id = ANY(CAST(:ids AS integer[]))
-        ORDER BY declared DESC"""), {"ids": list(models)})
+        ORDER BY declared DESC"""),
+        {"ids": list(models)},
+    )
     edges: dict[tuple[str, str], LineageEdge] = {}
     for row in rows.all():
         if row.base_model_ref in models:

@@ -32,12 +32,17 @@ NAMING_CONVENTION = {
 }
 
 TAG_TYPES = (
-    "license", "language", "dataset", "arxiv", "region", "library", "base_model", "other",
+    "license",
+    "language",
+    "dataset",
+    "arxiv",
+    "region",
+    "library",
+    "base_model",
+    "other",
 )
 
-ModelRef = Annotated[
-    int, mapped_column(Integer, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
-]
+ModelRef = Annotated[int, mapped_column(Integer, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)]
 Timestamp = Annotated[datetime, mapped_column(DateTime(timezone=True))]
 
 
@@ -80,23 +85,24 @@ class Model(Base):
     derivative_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     # A digest of the source record: re-ingesting an unchanged record is a no-op.
     record_hash: Mapped[str | None] = mapped_column(Text)
-    ingested_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=text("now()")
-    )
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
 
     __table_args__ = (
         CheckConstraint("downloads >= 0", name="downloads_non_negative"),
         CheckConstraint("likes >= 0", name="likes_non_negative"),
         Index("ix_models_downloads", text("downloads DESC"), text("id DESC")),
         Index("ix_models_trending", text("trending_score DESC NULLS LAST"), text("id DESC")),
-        Index("ix_models_computed_trending", text("computed_trending DESC"), text("id DESC"),
-              postgresql_where=text("computed_trending IS NOT NULL")),
+        Index(
+            "ix_models_computed_trending",
+            text("computed_trending DESC"),
+            text("id DESC"),
+            postgresql_where=text("computed_trending IS NOT NULL"),
+        ),
         Index("uq_models_repo_id_lower", text("lower(repo_id)"), unique=True),
         Index("ix_models_author", "author"),
         Index("ix_models_pipeline_tag", "pipeline_tag"),
         # A larger pending list makes GIN upkeep far cheaper for batched upserts.
-        Index("ix_models_tags", "tags", postgresql_using="gin",
-              postgresql_with={"gin_pending_list_limit": 16384}),
+        Index("ix_models_tags", "tags", postgresql_using="gin", postgresql_with={"gin_pending_list_limit": 16384}),
     )
 
 
@@ -109,8 +115,7 @@ class SearchRow(Base):
 
     __tablename__ = "model_search"
 
-    id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(Text)
     name_key: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(Text)
@@ -148,11 +153,9 @@ class ModelCard(Base):
 
     __tablename__ = "model_cards"
 
-    id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
     card: Mapped[str] = mapped_column(Text)
-    vector: Mapped[str] = mapped_column(
-        TSVECTOR, Computed("to_tsvector('english'::regconfig, card)", persisted=True))
+    vector: Mapped[str] = mapped_column(TSVECTOR, Computed("to_tsvector('english'::regconfig, card)", persisted=True))
 
     __table_args__ = (Index("ix_model_cards_vector", "vector", postgresql_using="gin"),)
 
@@ -187,18 +190,14 @@ class BaseModelRelation(Base):
     model_id: Mapped[ModelRef]
     base_model_id: Mapped[str] = mapped_column(Text, primary_key=True)
     # models.id of the base when it is in the catalog (kept current by ingestion).
-    base_model_ref: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("models.id", ondelete="SET NULL")
-    )
+    base_model_ref: Mapped[int | None] = mapped_column(Integer, ForeignKey("models.id", ondelete="SET NULL"))
     relation_type: Mapped[str] = mapped_column(Text)
     declared: Mapped[bool]
     source: Mapped[str] = mapped_column(Text)  # typed_tag / card_data / untyped_tag
 
     __table_args__ = (
         CheckConstraint(_in("relation_type", RELATION_TYPES), name="relation_type_known"),
-        CheckConstraint(
-            _in("source", ("typed_tag", "card_data", "untyped_tag")), name="source_known"
-        ),
+        CheckConstraint(_in("source", ("typed_tag", "card_data", "untyped_tag")), name="source_known"),
         Index("ix_base_model_relations_base_model_id", "base_model_id"),
         Index("ix_base_model_relations_base_model_ref", "base_model_ref"),
         # Edges whose base is not (yet) in the catalog, found again when it arrives.

@@ -40,11 +40,19 @@ class SearchQuery(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    q: str | None = Field(None, max_length=MAX_TEXT, description=(
-        "id text: every whitespace-separated word must occur in the model id, case-insensitively; "
-        "inside a word `-`, `_`, `.`, `/` and space are interchangeable"))
-    card: str | None = Field(None, max_length=MAX_TEXT, description=(
-        "model-card text, English full-text search in web-search syntax: \"quoted phrase\", or, -word"))
+    q: str | None = Field(
+        None,
+        max_length=MAX_TEXT,
+        description=(
+            "id text: every whitespace-separated word must occur in the model id, case-insensitively; "
+            "inside a word `-`, `_`, `.`, `/` and space are interchangeable"
+        ),
+    )
+    card: str | None = Field(
+        None,
+        max_length=MAX_TEXT,
+        description=('model-card text, English full-text search in web-search syntax: "quoted phrase", or, -word'),
+    )
     author: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="authors (any of)")
     pipeline_tag: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="tasks (any of)")
     library: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="libraries (any of)")
@@ -53,22 +61,19 @@ class SearchQuery(BaseModel):
     dataset: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="training datasets (any of)")
     tag: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="tags (all required)")
     base_model: str | None = Field(None, max_length=MAX_TEXT, description="direct derivatives of this model id")
-    relation: list[RelationType] = Field(
-        default_factory=list, description="with base_model: relation types (any of)")
+    relation: list[RelationType] = Field(default_factory=list, description="with base_model: relation types (any of)")
     gated: bool | None = Field(None, description="gated models only (true) or ungated only (false)")
     has_base_model: bool | None = Field(None, description="derivatives only (true) or base models only (false)")
     created_from: date | None = Field(None, description="created on or after (YYYY-MM-DD)")
     created_to: date | None = Field(None, description="created on or before (YYYY-MM-DD)")
     min_downloads: int | None = Field(None, ge=0, le=10**15)
     min_likes: int | None = Field(None, ge=0, le=MAX_LIKES)
-    sort: Sort | None = Field(
-        None, description="default: relevance with q, downloads without")
+    sort: Sort | None = Field(None, description="default: relevance with q, downloads without")
     order: Order = "desc"
     per_page: int = Field(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE)
     page: int = Field(1, ge=1, le=MAX_PAGE)
     cursor: str | None = Field(None, max_length=500, description="opaque; from meta.next_cursor")
-    facets: list[Facet] = Field(
-        default_factory=list, description="comma list: counts of the top values in the result")
+    facets: list[Facet] = Field(default_factory=list, description="comma list: counts of the top values in the result")
 
     @property
     def effective_sort(self) -> str:

@@ -117,8 +117,12 @@ def _record_what_was_seen(db: Database, summary: SyncSummary, seen: SeenModels, 
         summary.trending_changed = compute_trending(session, observed_at)
         _move_high_water_mark(session, changed, summary.ingested)
         session.commit()
-    log.info("history: %d rows, trending: %d scores changed (%.1fs)",
-             summary.history_rows, summary.trending_changed, time.monotonic() - started)
+    log.info(
+        "history: %d rows, trending: %d scores changed (%.1fs)",
+        summary.history_rows,
+        summary.trending_changed,
+        time.monotonic() - started,
+    )
 
 
 def _replace_synthetic_sample(db: Database) -> None:

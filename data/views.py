@@ -8,8 +8,13 @@ from sqlalchemy.orm import Session
 from data.lineage import refresh_lineage
 
 # Migrations 0003 (facet_counts) and 0005 (the analytics charts' counts).
-SUMMARY_VIEWS = ("author_stats", "facet_counts", "monthly_task_counts", "monthly_edge_counts",
-                 "downloads_magnitude_counts")
+SUMMARY_VIEWS = (
+    "author_stats",
+    "facet_counts",
+    "monthly_task_counts",
+    "monthly_edge_counts",
+    "downloads_magnitude_counts",
+)
 LINEAGE_SUMMARY_VIEWS = ("family_sizes",)  # sums of lineage_counts: refreshed after it (0005)
 
 

@@ -91,8 +91,16 @@ def json_response(data, status: int = 200, headers: dict | None = None) -> Respo
 
 
 class FakeHub:
-    def __init__(self, models: list[dict], page_size: int = 100, *, verbatim: list | None = None,
-                 next_base: str | None = None, honour_limit: bool = True, readmes: dict[str, str] | None = None):
+    def __init__(
+        self,
+        models: list[dict],
+        page_size: int = 100,
+        *,
+        verbatim: list | None = None,
+        next_base: str | None = None,
+        honour_limit: bool = True,
+        readmes: dict[str, str] | None = None,
+    ):
         self.page_size = page_size
         self.verbatim = copy.deepcopy(verbatim or [])
         self.next_base, self.honour_limit = next_base, honour_limit
@@ -141,8 +149,9 @@ class FakeHub:
         with self._lock:
             return list(self._log)
 
-    def fail_next(self, status: int, times: int = 1, retry_after: int | None = None,
-                  path_prefix: str = "/api/models") -> None:
+    def fail_next(
+        self, status: int, times: int = 1, retry_after: int | None = None, path_prefix: str = "/api/models"
+    ) -> None:
         self._add_fault("fail", times, path_prefix, status=status, retry_after=retry_after)
 
     def garble_next(self, times: int = 1, path_prefix: str = "/api/models") -> None:
@@ -175,9 +184,14 @@ class FakeHub:
         request = Request(environ)
         response = self._respond(request)
         with self._lock:
-            self._log.append({"path": request.path, "query": request.args.to_dict(flat=False),
-                              "status": response.status_code,
-                              "authorization": request.headers.get("Authorization")})
+            self._log.append(
+                {
+                    "path": request.path,
+                    "query": request.args.to_dict(flat=False),
+                    "status": response.status_code,
+                    "authorization": request.headers.get("Authorization"),
+                }
+            )
         return response(environ, start_response)
 
     def _respond(self, request: Request) -> Response:
@@ -227,7 +241,7 @@ class FakeHub:
         offset = decode_cursor(args["cursor"]) if "cursor" in args else 0
         items = self._select(args)
         size = self._page_size(args)
-        page = items[offset: offset + size]
+        page = items[offset : offset + size]
         headers = {}
         if offset + size < len(items):
             query = [(k, v) for k, v in args.items(multi=True) if k != "cursor"]

@@ -38,8 +38,7 @@ wal_keep_size = 64MB
 
 def server_binaries() -> Path | None:
     """The newest installed PostgreSQL's bin folder that has every binary needed."""
-    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name),
-                         reverse=True):
+    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True):
         if all((folder / name).exists() for name in BINARIES):
             return folder
     return None
@@ -48,8 +47,9 @@ def server_binaries() -> Path | None:
 def missing() -> str | None:
     """Why clusters cannot be made here, or None."""
     if server_binaries() is None:
-        return ("PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup) are not installed "
-                "(apt-get install postgresql)")
+        return (
+            "PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup) are not installed (apt-get install postgresql)"
+        )
     if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")
@@ -80,8 +80,17 @@ class Cluster:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> None:
-        _run(server_binaries() / "pg_ctl", "-D", self.data, "-l", self.data.parent / f"{self.data.name}.log",
-             "-w", "-t", "60", "start")
+        _run(
+            server_binaries() / "pg_ctl",
+            "-D",
+            self.data,
+            "-l",
+            self.data.parent / f"{self.data.name}.log",
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         """`fast` ends the sessions at once (clients see their connections die), as a crash would."""
@@ -116,8 +125,16 @@ class Clusters:
     def primary(self) -> Cluster:
         cluster = Cluster(self.root / f"primary{len(self.members)}", free_port())
         self.members.append(cluster)
-        _run(server_binaries() / "initdb", "-D", cluster.data, "-U", "postgres", "--auth=trust",
-             "--encoding=UTF8", "--no-sync")
+        _run(
+            server_binaries() / "initdb",
+            "-D",
+            cluster.data,
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-sync",
+        )
         with (cluster.data / "postgresql.conf").open("a") as conf:
             conf.write(SETTINGS.format(port=cluster.port, sockets=self.root))
         cluster.start()
@@ -127,8 +144,23 @@ class Clusters:
         """A hot standby streaming from `primary` (its own port, same settings otherwise)."""
         cluster = Cluster(self.root / f"replica{len(self.members)}", free_port())
         self.members.append(cluster)
-        _run(server_binaries() / "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
-             "-D", cluster.data, "-R", "-X", "stream", "-c", "fast", "--no-sync")
+        _run(
+            server_binaries() / "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            "postgres",
+            "-D",
+            cluster.data,
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            "--no-sync",
+        )
         with (cluster.data / "postgresql.conf").open("a") as conf:
             conf.write(f"port = {cluster.port}\n")
         cluster.start()

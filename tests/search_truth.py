@@ -54,8 +54,13 @@ def raw_pages(files: Iterable[Path]) -> dict[str, RawModel]:
     for path in files:
         for record in json.loads(gzip.decompress(path.read_bytes())):
             found[record["id"]] = RawModel(
-                record["id"], record.get("downloads") or 0, record.get("likes") or 0,
-                record.get("createdAt"), record.get("pipeline_tag"), record.get("library_name"))
+                record["id"],
+                record.get("downloads") or 0,
+                record.get("likes") or 0,
+                record.get("createdAt"),
+                record.get("pipeline_tag"),
+                record.get("library_name"),
+            )
     return found
 
 
@@ -63,8 +68,14 @@ def truth(models: dict[str, RawModel], q: str) -> set[str]:
     return {repo_id for repo_id in models if id_matches(repo_id, q)}
 
 
-def assert_top(found: list[str], matches: set[str], value: Callable[[str], object], *,
-               descending: bool = True, context: object = None) -> None:
+def assert_top(
+    found: list[str],
+    matches: set[str],
+    value: Callable[[str], object],
+    *,
+    descending: bool = True,
+    context: object = None,
+) -> None:
     """`found` is the first len(found) of `matches` ranked by `value`, ties in any order.
 
     Holds exactly when every found id matches, none repeats, and the sequence of their values
@@ -79,8 +90,15 @@ def assert_top(found: list[str], matches: set[str], value: Callable[[str], objec
     assert got == best, (context, "values differ", list(zip(found, got, best, strict=False)))  # best may be shorter
 
 
-def assert_page_is_top(found: list[str], matches: set[str], value: Callable[[str], object], size: int,
-                       *, descending: bool = True, context: object = None) -> None:
+def assert_page_is_top(
+    found: list[str],
+    matches: set[str],
+    value: Callable[[str], object],
+    size: int,
+    *,
+    descending: bool = True,
+    context: object = None,
+) -> None:
     """A first page of `size`: exactly min(size, matches) models, the best by `value`."""
     assert len(found) == min(size, len(matches)), (context, len(found), len(matches))
     assert_top(found, matches, value, descending=descending, context=context)
@@ -131,8 +149,15 @@ def raw_model_tree_cards(files: Iterable[Path]) -> list[RawCard]:
                 metadata = json.loads(record.get("metadata") or "")
             except ValueError:
                 metadata = {}
-            found.append(RawCard(record["model_id"], record["card"], _stated(metadata.get("pipeline_tag")),
-                                 _stated(metadata.get("library_name")), _count(metadata.get("downloads"))))
+            found.append(
+                RawCard(
+                    record["model_id"],
+                    record["card"],
+                    _stated(metadata.get("pipeline_tag")),
+                    _stated(metadata.get("library_name")),
+                    _count(metadata.get("downloads")),
+                )
+            )
     return found
 
 
@@ -152,6 +177,13 @@ def raw_jsonl_cards(files: Iterable[Path]) -> list[RawCard]:
         for line in path.read_text().splitlines():
             record = json.loads(line)
             if record.get("card_text"):
-                found.append(RawCard(record["id"], record["card_text"], _stated(record.get("pipeline_tag")),
-                                     _stated(record.get("library_name")), _count(record.get("downloads"))))
+                found.append(
+                    RawCard(
+                        record["id"],
+                        record["card_text"],
+                        _stated(record.get("pipeline_tag")),
+                        _stated(record.get("library_name")),
+                        _count(record.get("downloads")),
+                    )
+                )
     return found

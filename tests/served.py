@@ -50,8 +50,12 @@ def serve(database_url: str, **settings: str) -> Iterator[Served]:
     """`catalog serve --workers 1` on `database_url`; settings are extra environment variables."""
     port = free_port()
     log = Path(tempfile.mkdtemp(prefix="catalog-served-")) / "server.log"
-    environment = {"CATALOG_DATABASE_URL": database_url, "CATALOG_LOG_LEVEL": "WARNING",
-                   "CATALOG_RATE_LIMIT": "off", **settings}
+    environment = {
+        "CATALOG_DATABASE_URL": database_url,
+        "CATALOG_LOG_LEVEL": "WARNING",
+        "CATALOG_RATE_LIMIT": "off",
+        **settings,
+    }
     environment = {key: value for key, value in environment.items() if value is not None}
     process = start_app(port, environment, log)
     try:

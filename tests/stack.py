@@ -47,8 +47,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60, headers: dict[str, str] | None = None,
-                  output: Callable[[], str] = str) -> tuple[Message, bytes]:
+def wait_until_up(
+    url: str,
+    process: subprocess.Popen,
+    seconds: float = 60,
+    headers: dict[str, str] | None = None,
+    output: Callable[[], str] = str,
+) -> tuple[Message, bytes]:
     """The first answer of `url` (its headers and body), asked until `process` serves it; what
     `output()` returns (the server's log) is told when the process exits or time runs out."""
     request = urllib.request.Request(url, headers=headers or {})
@@ -93,15 +98,22 @@ class Stack:
 def start_app(port: int, environment: dict[str, str], log: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "app.cli", "serve", "--no-fill", "--workers", "1", "--port", str(port)]
     with log.open("wb") as output:
-        return subprocess.Popen(command, cwd=ROOT, env=os.environ | environment, stdout=output,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=os.environ | environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def render_nginx(prefix: Path, listen: str, app_ports: list[int]) -> Path:
     """nginx.conf in `prefix`, with deploy/nginx's snippet rendered as the image renders it."""
     upstreams = " ".join(f"server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;" for port in app_ports)
     snippet = Template((NGINX / "catalog.conf.template").read_text()).safe_substitute(
-        CATALOG_UPSTREAMS=upstreams, CATALOG_LISTEN=listen, CATALOG_ASSETS_DIR=str(ROOT / "assets"))
+        CATALOG_UPSTREAMS=upstreams, CATALOG_LISTEN=listen, CATALOG_ASSETS_DIR=str(ROOT / "assets")
+    )
     (prefix / "catalog.conf").write_text(snippet)
     shutil.copy(NGINX / "catalog_proxy.conf", prefix / "catalog_proxy.conf")
     for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -116,8 +128,13 @@ def render_nginx(prefix: Path, listen: str, app_ports: list[int]) -> Path:
 def start_stack(database_url: str, redis_url: str, apps: int = 2, **settings: str) -> Stack:
     prefix = Path(tempfile.mkdtemp(prefix="catalog-stack-"))
     ports = [free_port() for _ in range(apps)]
-    environment = {"CATALOG_DATABASE_URL": database_url, "CATALOG_REDIS_URL": redis_url,
-                   "CATALOG_LOG_LEVEL": "WARNING", "CATALOG_TRUSTED_PROXIES": "1", **settings}
+    environment = {
+        "CATALOG_DATABASE_URL": database_url,
+        "CATALOG_REDIS_URL": redis_url,
+        "CATALOG_LOG_LEVEL": "WARNING",
+        "CATALOG_TRUSTED_PROXIES": "1",
+        **settings,
+    }
     stack = Stack(url="", app_ports=ports, database_url=database_url, prefix=prefix)
     try:
         for number, port in enumerate(ports):
@@ -126,8 +143,12 @@ def start_stack(database_url: str, redis_url: str, apps: int = 2, **settings: st
             wait_until_up(f"http://127.0.0.1:{port}/api/v1/health", process)
         listen = free_port()
         conf = render_nginx(prefix, f"127.0.0.1:{listen}", ports)
-        nginx = subprocess.Popen(["nginx", "-p", str(prefix), "-c", str(conf)], start_new_session=True,
-                                 stdout=subprocess.DEVNULL, stderr=(prefix / "nginx.out").open("wb"))
+        nginx = subprocess.Popen(
+            ["nginx", "-p", str(prefix), "-c", str(conf)],
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=(prefix / "nginx.out").open("wb"),
+        )
         stack.processes.append(nginx)
         stack.url = f"http://127.0.0.1:{listen}"
         wait_until_up(f"{stack.url}/nginx-health", nginx, 15)

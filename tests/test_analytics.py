@@ -25,11 +25,16 @@ from tests.dash_tree import find
 from tests.factories import add_models
 
 
-def record(repo_id, task=None, created=None, downloads=0, library=None, parents=(), relation="finetune",
-           trending=None):
-    fields = {"id": repo_id, "downloads": downloads, "pipeline_tag": task, "library_name": library,
-              "createdAt": created, "trendingScore": trending,
-              "tags": [f"base_model:{relation}:{parent}" for parent in parents]}
+def record(repo_id, task=None, created=None, downloads=0, library=None, parents=(), relation="finetune", trending=None):
+    fields = {
+        "id": repo_id,
+        "downloads": downloads,
+        "pipeline_tag": task,
+        "library_name": library,
+        "createdAt": created,
+        "trendingScore": trending,
+        "tags": [f"base_model:{relation}:{parent}" for parent in parents],
+    }
     return {key: value for key, value in fields.items() if value is not None}
 
 
@@ -68,7 +73,10 @@ def test_tasks_by_month_counts_every_dated_model_once(catalog):
     counts = run(catalog, analytics.tasks_by_month)
     assert counts.months == ["2024-01", "2024-02", "2024-03", "2024-04"]
     assert by_label(counts) == {
-        "text-generation": [2, 0, 1, 0], "image-classification": [0, 1, 1, 0], "no task": [0, 0, 0, 1]}
+        "text-generation": [2, 0, 1, 0],
+        "image-classification": [0, 1, 1, 0],
+        "no task": [0, 0, 0, 1],
+    }
     assert [s.value for s in counts.series] == ["text-generation", "image-classification", None]
 
 
@@ -102,15 +110,26 @@ def test_edges_by_month_of_derivatives_of_one_base(catalog):
     counts = run(catalog, analytics.edges_by_month, base_model="a/base", relation=["adapter"])
     assert by_label(counts) == {"adapter": [1]}
     assert run(catalog, analytics.edges_by_month, base_model="a/base").months == [
-        "2024-01", "2024-02", "2024-03", "2024-04"]
+        "2024-01",
+        "2024-02",
+        "2024-03",
+        "2024-04",
+    ]
 
 
 def test_downloads_histogram_has_every_order_of_magnitude(catalog):
     histogram = run(catalog, analytics.downloads_histogram)
     assert histogram.exact
     assert [(b.low, b.high, b.count) for b in histogram.buckets] == [
-        (0, 0, 1), (1, 9, 2), (10, 99, 1), (100, 999, 1), (1000, 9999, 1),
-        (10_000, 99_999, 0), (100_000, 999_999, 0), (1_000_000, 9_999_999, 1)]
+        (0, 0, 1),
+        (1, 9, 2),
+        (10, 99, 1),
+        (100, 999, 1),
+        (1000, 9999, 1),
+        (10_000, 99_999, 0),
+        (100_000, 999_999, 0),
+        (1_000_000, 9_999_999, 1),
+    ]
     filtered = run(catalog, analytics.downloads_histogram, library=["timm"])
     assert [(b.low, b.count) for b in filtered.buckets] == [(1, 1), (10, 0), (100, 1)]
     assert filtered.exact
@@ -134,7 +153,9 @@ def test_largest_families_count_descendants_at_any_depth(catalog):
 def test_trending_tasks_count_only_trending_models(catalog):
     with catalog.session(read_only=True) as session:
         assert analytics.trending_tasks(session) == [
-            {"value": "text-generation", "count": 2}, {"value": "image-classification", "count": 1}]
+            {"value": "text-generation", "count": 2},
+            {"value": "image-classification", "count": 1},
+        ]
 
 
 # --- whole catalog from the views, large results from a sample ------------------------------
@@ -147,8 +168,16 @@ def varied_records(count: int, offset: int = 0) -> list[dict]:
     for i in range(offset, offset + count):
         created = None if i % 11 == 0 else f"20{21 + i % 3}-{1 + i % 12:02}-{1 + i % 28:02}T23:30:00Z"
         parents = [f"v/model-{i // 3}"] if i % 3 and i >= 3 else []
-        records.append(record(f"v/model-{i}", tasks[i % 4], created, (7 ** (i % 9)) * (i % 2),
-                              parents=parents, relation=("finetune", "adapter", "quantized", "merge")[i % 4]))
+        records.append(
+            record(
+                f"v/model-{i}",
+                tasks[i % 4],
+                created,
+                (7 ** (i % 9)) * (i % 2),
+                parents=parents,
+                relation=("finetune", "adapter", "quantized", "merge")[i % 4],
+            )
+        )
     return records
 
 
@@ -164,21 +193,29 @@ def nonzero_cells(counts: MonthlyCounts) -> dict:
 def assert_views_count_like_sql(db):
     everything = SearchQuery()
     tasks = run(db, lambda session, query: analytics.tasks_by_month(session, query, top=100))
-    assert tasks.exact and nonzero_cells(tasks) == sql_cells(db, """
+    assert tasks.exact and nonzero_cells(tasks) == sql_cells(
+        db,
+        """
         SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM'), coalesce(pipeline_tag, 'no task'), count(*)
-        FROM models WHERE created_at IS NOT NULL GROUP BY 1, 2""")
+        FROM models WHERE created_at IS NOT NULL GROUP BY 1, 2""",
+    )
     edges = run(db, analytics.edges_by_month)
-    assert edges.exact and nonzero_cells(edges) == sql_cells(db, """
+    assert edges.exact and nonzero_cells(edges) == sql_cells(
+        db,
+        """
         SELECT to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM'), r.relation_type, count(*)
         FROM base_model_relations r JOIN models m ON m.id = r.model_id
-        WHERE m.created_at IS NOT NULL GROUP BY 1, 2""")
+        WHERE m.created_at IS NOT NULL GROUP BY 1, 2""",
+    )
     histogram = run(db, analytics.downloads_histogram)
     magnitudes = sql_cells(db, "SELECT length(downloads::text) * sign(downloads), count(*) FROM models GROUP BY 1")
-    assert histogram.exact and {(len(str(b.high)) if b.high else 0,): b.count for b in histogram.buckets
-                                if b.count} == {(int(d),): n for (d,), n in magnitudes.items()}
+    assert histogram.exact and {
+        (len(str(b.high)) if b.high else 0,): b.count for b in histogram.buckets if b.count
+    } == {(int(d),): n for (d,), n in magnitudes.items()}
     with db.session(read_only=True) as session:
         assert analytics.largest_families(session, everything) == analytics.largest_families(
-            session, SearchQuery(min_downloads=0))  # the filtered path, not using the views' totals
+            session, SearchQuery(min_downloads=0)
+        )  # the filtered path, not using the views' totals
 
 
 def test_the_whole_catalog_is_read_from_views_that_each_ingest_refreshes(db):
@@ -231,8 +268,9 @@ def query_of(href: str) -> dict[str, list[str]]:
     return parse_qs(parts.query)
 
 
-MONTHLY = MonthlyCounts(["2024-02", "2024-03"], [
-    Series("text-generation", "text-generation", [3, 0]), Series("other", None, [1, 2])])
+MONTHLY = MonthlyCounts(
+    ["2024-02", "2024-03"], [Series("text-generation", "text-generation", [3, 0]), Series("other", None, [1, 2])]
+)
 
 
 def test_a_month_bar_opens_the_search_of_its_month_and_task_within_the_filters():
@@ -241,22 +279,32 @@ def test_a_month_bar_opens_the_search_of_its_month_and_task_within_the_filters()
     assert (task.name, list(task.y), other.name) == ("text-generation", [3, 0], "other")
     assert figure.layout.barmode == "stack"
     assert query_of(task.customdata[0]) == {
-        "library": ["peft"], "pipeline_tag": ["text-generation"],
-        "created_from": ["2024-02-01"], "created_to": ["2024-02-29"]}
+        "library": ["peft"],
+        "pipeline_tag": ["text-generation"],
+        "created_from": ["2024-02-01"],
+        "created_to": ["2024-02-29"],
+    }
     assert query_of(other.customdata[1]) == {
-        "library": ["peft"], "created_from": ["2024-03-01"], "created_to": ["2024-03-31"]}
+        "library": ["peft"],
+        "created_from": ["2024-03-01"],
+        "created_to": ["2024-03-31"],
+    }
 
 
 def test_a_lineage_bar_opens_the_derivatives_of_its_month():
     figure = view.lineage_figure(MonthlyCounts(["2023-12"], [Series("merge", "merge", [4])]), SearchQuery())
     assert query_of(figure.data[0].customdata[0]) == {
-        "has_base_model": ["true"], "created_from": ["2023-12-01"], "created_to": ["2023-12-31"]}
+        "has_base_model": ["true"],
+        "created_from": ["2023-12-01"],
+        "created_to": ["2023-12-31"],
+    }
 
 
 def test_a_ranking_bar_replaces_its_own_filter_and_keeps_the_others():
     query = SearchQuery(library=["gguf"], min_likes=3, cursor="abc", page=4)
-    figure = view.ranking_figure([{"value": "transformers", "count": 9}, {"value": "peft", "count": 2}],
-                                 query, "library")
+    figure = view.ranking_figure(
+        [{"value": "transformers", "count": 9}, {"value": "peft", "count": 2}], query, "library"
+    )
     assert list(figure.data[0].y) == ["transformers", "peft"]
     assert query_of(figure.data[0].customdata[0]) == {"library": ["transformers"], "min_likes": ["3"]}
 
@@ -265,22 +313,29 @@ def test_a_downloads_bar_lists_its_models_from_the_smallest():
     figure = view.downloads_figure(Histogram([Bucket(0, 0, 4), Bucket(1000, 9999, 2)]), SearchQuery())
     assert list(figure.data[0].x) == ["0", "1k+"]
     assert query_of(figure.data[0].customdata[1]) == {
-        "min_downloads": ["1000"], "sort": ["downloads"], "order": ["asc"]}
+        "min_downloads": ["1000"],
+        "sort": ["downloads"],
+        "order": ["asc"],
+    }
 
 
 def test_a_family_bar_lists_the_roots_direct_derivatives():
-    figure = view.families_figure([Family("a/base", {"finetune": 2, "adapter": 0, "quantized": 1, "merge": 0})],
-                                  SearchQuery(author=["a"]))
+    figure = view.families_figure(
+        [Family("a/base", {"finetune": 2, "adapter": 0, "quantized": 1, "merge": 0})], SearchQuery(author=["a"])
+    )
     assert [trace.name for trace in figure.data] == ["finetune", "adapter", "quantized", "merge"]
     assert query_of(figure.data[2].customdata[0]) == {"base_model": ["a/base"]}
 
 
-@pytest.mark.parametrize("build", [
-    lambda: view.tasks_figure(MonthlyCounts([], []), SearchQuery()),
-    lambda: view.ranking_figure([], SearchQuery(), "license"),
-    lambda: view.downloads_figure(Histogram([]), SearchQuery()),
-    lambda: view.families_figure([]),
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: view.tasks_figure(MonthlyCounts([], []), SearchQuery()),
+        lambda: view.ranking_figure([], SearchQuery(), "license"),
+        lambda: view.downloads_figure(Histogram([]), SearchQuery()),
+        lambda: view.families_figure([]),
+    ],
+)
 def test_nothing_to_draw_is_no_figure(build):
     assert build() is None
 
@@ -288,8 +343,9 @@ def test_nothing_to_draw_is_no_figure(build):
 def test_an_empty_chart_is_said_in_words():
     body = view.chart_body("authors", None)
     assert "Nothing to chart" in str(body)
-    assert isinstance(view.chart_body("authors", view.downloads_figure(Histogram([Bucket(0, 0, 1)]), SearchQuery())),
-                      dcc.Graph)
+    assert isinstance(
+        view.chart_body("authors", view.downloads_figure(Histogram([Bucket(0, 0, 1)]), SearchQuery())), dcc.Graph
+    )
 
 
 def test_the_filter_bar_removes_one_filter_at_a_time_and_links_to_search():
@@ -336,8 +392,11 @@ def test_the_filter_bar_callback_counts_the_result(catalog):
 
 def test_the_charts_follow_the_address_bar_only_on_this_page():
     assert analytics_page.follow_address_bar("?library=b&library=a&x=1", "/analytics", "") == "library=a&library=b"
-    for search, path, current in (("?library=a", "/", ""), (None, "/analytics", ""),
-                                  ("?library=a", "/analytics", "library=a")):
+    for search, path, current in (
+        ("?library=a", "/", ""),
+        (None, "/analytics", ""),
+        ("?library=a", "/analytics", "library=a"),
+    ):
         with pytest.raises(PreventUpdate):
             analytics_page.follow_address_bar(search, path, current)
 
@@ -364,7 +423,9 @@ def test_the_trending_page_lists_trending_models_of_the_task(catalog):
 def test_picked_tasks_go_to_the_address_bar_and_back():
     sync = trending_page.sync
     assert sync(pages.TRENDING_TASKS, ["b", "a"], "", "/trending") == (
-        trending_page.no_update, "?pipeline_tag=a&pipeline_tag=b")
+        trending_page.no_update,
+        "?pipeline_tag=a&pipeline_tag=b",
+    )
     assert sync(pages.TRENDING_TASKS, [], "?pipeline_tag=a", "/trending") == (trending_page.no_update, "")
     assert sync(pages.TRENDING_URL, ["a"], "?pipeline_tag=c", "/trending") == (["c"], trending_page.no_update)
     for search, path in (("?pipeline_tag=a", "/trending"), ("?pipeline_tag=c", "/"), (None, "/trending")):
@@ -393,8 +454,11 @@ def test_trending_tasks_include_models_ranked_by_our_own_score(catalog):
     from sqlalchemy import update
 
     with catalog.session() as session:  # a model the Hub gives no score, scored by data/sync.py
-        session.execute(update(Model).where(Model.pipeline_tag == "image-classification")
-                        .values(trending_score=None, computed_trending=5.0))
+        session.execute(
+            update(Model)
+            .where(Model.pipeline_tag == "image-classification")
+            .values(trending_score=None, computed_trending=5.0)
+        )
         session.commit()
     with catalog.session(read_only=True) as session:
         tasks = {row["value"]: row["count"] for row in analytics.trending_tasks(session)}

@@ -90,9 +90,9 @@ def test_picking_a_task_puts_it_in_the_url(browser, site):
     browser.wait_for_contains_text(".results-grid", "a/base")
     browser.select_dcc_dropdown("#trending-tasks", value="image-classification (1)")  # its label
     WebDriverWait(browser.driver, 10).until(
-        lambda d: urlsplit(d.current_url).query == "pipeline_tag=image-classification")
-    WebDriverWait(browser.driver, 10).until(
-        lambda d: "a/base" not in browser.find_element("#trending-results").text)
+        lambda d: urlsplit(d.current_url).query == "pipeline_tag=image-classification"
+    )
+    WebDriverWait(browser.driver, 10).until(lambda d: "a/base" not in browser.find_element("#trending-results").text)
     assert "c/vision" in browser.find_element("#trending-results").text
     browser.driver.back()  # the picker and the list follow the address bar back
     WebDriverWait(browser.driver, 10).until(lambda d: "a/base" in browser.find_element("#trending-results").text)

@@ -29,18 +29,35 @@ def test_the_graph_and_its_summary(family_client):
     body = response.json
     assert set(body) == {"data", "meta"}
     assert body["data"]["root"] == "acme/base-7b"
-    assert node_depths(body) == {"acme/base-7b": 0, "lab/base-7b-chat": 1, "tuner/base-7b-lora-r16": 1,
-                                 "quant/base-7b-chat-GGUF": 2, "merger/chat-merge-7b": 2}
-    assert body["data"]["nodes"][1] == {
-        "id": "lab/base-7b-chat", "author": "lab", "pipeline_tag": "text-generation",
-        "library_name": "transformers", "downloads": 50000, "likes": 300, "derivative_count": 2,
-        "in_catalog": True, "depth": 1,
+    assert node_depths(body) == {
+        "acme/base-7b": 0,
+        "lab/base-7b-chat": 1,
+        "tuner/base-7b-lora-r16": 1,
+        "quant/base-7b-chat-GGUF": 2,
+        "merger/chat-merge-7b": 2,
     }
-    assert {"source": "acme/base-7b", "target": "tuner/base-7b-lora-r16", "relation_type": "adapter",
-            "declared": True} in body["data"]["edges"]
+    assert body["data"]["nodes"][1] == {
+        "id": "lab/base-7b-chat",
+        "author": "lab",
+        "pipeline_tag": "text-generation",
+        "library_name": "transformers",
+        "downloads": 50000,
+        "likes": 300,
+        "derivative_count": 2,
+        "in_catalog": True,
+        "depth": 1,
+    }
+    assert {
+        "source": "acme/base-7b",
+        "target": "tuner/base-7b-lora-r16",
+        "relation_type": "adapter",
+        "declared": True,
+    } in body["data"]["edges"]
     assert len(body["data"]["edges"]) == 5
     assert body["meta"] == {
-        "truncated": False, "total_descendants": 4, "max_depth": 2,
+        "truncated": False,
+        "total_descendants": 4,
+        "max_depth": 2,
         "counts_by_relation": {"finetune": 1, "adapter": 1, "quantized": 1, "merge": 1},
     }
 
@@ -48,11 +65,24 @@ def test_the_graph_and_its_summary(family_client):
 def test_up_with_a_missing_parent(family_client):
     body = family_client.get("/api/v1/models/orphan/child-of-deleted/ancestry?direction=up").json
     assert body["data"]["nodes"][1] == {
-        "id": "gone/deleted-model", "author": None, "pipeline_tag": None, "library_name": None,
-        "downloads": None, "likes": None, "derivative_count": None, "in_catalog": False, "depth": -1,
+        "id": "gone/deleted-model",
+        "author": None,
+        "pipeline_tag": None,
+        "library_name": None,
+        "downloads": None,
+        "likes": None,
+        "derivative_count": None,
+        "in_catalog": False,
+        "depth": -1,
     }
-    assert body["data"]["edges"] == [{"source": "gone/deleted-model", "target": "orphan/child-of-deleted",
-                                      "relation_type": "quantized", "declared": True}]
+    assert body["data"]["edges"] == [
+        {
+            "source": "gone/deleted-model",
+            "target": "orphan/child-of-deleted",
+            "relation_type": "quantized",
+            "declared": True,
+        }
+    ]
 
 
 def test_filters_come_from_the_query_string(family_client):
@@ -86,18 +116,21 @@ def test_only_the_ancestry_suffix_is_this_route(family_client):
     assert "data" not in response.json
 
 
-@pytest.mark.parametrize("query, parameter", [
-    ("direction=sideways", "direction"),
-    ("direction=", "direction"),
-    ("depth=0", "depth"),
-    ("depth=51", "depth"),
-    ("depth=deep", "depth"),
-    ("limit=0", "limit"),
-    ("limit=2001", "limit"),
-    ("limit=1.5", "limit"),
-    ("relation=finetune&relation=distill", "relation"),
-    ("relation=", "relation"),
-])
+@pytest.mark.parametrize(
+    "query, parameter",
+    [
+        ("direction=sideways", "direction"),
+        ("direction=", "direction"),
+        ("depth=0", "depth"),
+        ("depth=51", "depth"),
+        ("depth=deep", "depth"),
+        ("limit=0", "limit"),
+        ("limit=2001", "limit"),
+        ("limit=1.5", "limit"),
+        ("relation=finetune&relation=distill", "relation"),
+        ("relation=", "relation"),
+    ],
+)
 def test_bad_parameters_are_400_naming_the_parameter(family_client, query, parameter):
     response = family_client.get(f"{URL}?{query}")
     assert response.status_code == 400

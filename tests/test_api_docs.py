@@ -77,8 +77,14 @@ def sample_server() -> Flask:
     server = Flask(__name__)
 
     @server.get("/api/v1/models/<path:repo_id>/similar")
-    @documented(summary="Similar models", params=ModelQuery, response=list[Item], meta=Page,
-                errors=["INVALID_PARAMETER", "MODEL_NOT_FOUND"], tags=["models"])
+    @documented(
+        summary="Similar models",
+        params=ModelQuery,
+        response=list[Item],
+        meta=Page,
+        errors=["INVALID_PARAMETER", "MODEL_NOT_FOUND"],
+        tags=["models"],
+    )
     def similar(repo_id: str):
         return {}
 
@@ -111,7 +117,10 @@ def test_parameters_come_from_the_params_model(sample_spec):
     assert parameters["repo_id"]["in"] == "path" and parameters["repo_id"]["required"]
     assert parameters["repo_id"]["description"] == "The model, as author/name."
     assert parameters["limit"] == {
-        "name": "limit", "in": "query", "required": False, "description": "Results per page.",
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "description": "Results per page.",
         "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
     }
     assert parameters["tag"]["schema"]["type"] == "array"
@@ -164,8 +173,12 @@ def test_parse_query_validates_with_the_documented_model():
 
 @pytest.mark.parametrize(
     "query, parameter",
-    [("repo_id=a/b&limit=0", "limit"), ("repo_id=a/b&sort=x", "sort"), ("limit=5", "repo_id"),
-     ("repo_id=a/b&other=refused", "other")],
+    [
+        ("repo_id=a/b&limit=0", "limit"),
+        ("repo_id=a/b&sort=x", "sort"),
+        ("limit=5", "repo_id"),
+        ("repo_id=a/b&other=refused", "other"),
+    ],
 )
 def test_parse_query_answers_400_naming_the_parameter(query, parameter):
     with sample_server().test_request_context(f"/?{query}"), pytest.raises(ApiError) as raised:

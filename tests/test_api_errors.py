@@ -97,6 +97,7 @@ def answer(settings, db, monkeypatch):
             client.get(url)
             return client.get(url)
         if code == "QUERY_TIMEOUT":
+
             def cancelled(*args, **kwargs):
                 raise OperationalError("SELECT", {}, QueryCanceled("canceling statement due to statement timeout"))
 
@@ -122,15 +123,18 @@ def test_every_documented_error_is_answered_in_the_envelope(answer, route, code)
         assert response.headers["Retry-After"].isdigit()
 
 
-@pytest.mark.parametrize("method, path, code", [
-    ("GET", "/api/v1/no-such-route", "NOT_FOUND"),
-    ("POST", "/api/v1/models", "NOT_FOUND"),
-    ("GET", "/api/v1//models", "NOT_FOUND"),
-    ("TRACE", "/api/v1/models", "METHOD_NOT_ALLOWED"),
-    ("GET", "/api/v1/models?pipline_tag=x", "INVALID_PARAMETER"),
-    ("GET", "/api/v1/health?q=%00", "INVALID_PARAMETER"),
-    ("GET", "/_dash-component-suites/dash/no-such-file.js", "NOT_FOUND"),
-])
+@pytest.mark.parametrize(
+    "method, path, code",
+    [
+        ("GET", "/api/v1/no-such-route", "NOT_FOUND"),
+        ("POST", "/api/v1/models", "NOT_FOUND"),
+        ("GET", "/api/v1//models", "NOT_FOUND"),
+        ("TRACE", "/api/v1/models", "METHOD_NOT_ALLOWED"),
+        ("GET", "/api/v1/models?pipline_tag=x", "INVALID_PARAMETER"),
+        ("GET", "/api/v1/health?q=%00", "INVALID_PARAMETER"),
+        ("GET", "/_dash-component-suites/dash/no-such-file.js", "NOT_FOUND"),
+    ],
+)
 def test_errors_of_any_route_are_in_the_table(client, method, path, code):
     assert_envelope(client.open(path, method=method), code)
 
@@ -152,9 +156,11 @@ def test_a_bug_is_an_internal_error_in_the_envelope(client, monkeypatch):
 
 def test_the_not_found_codes_name_what_was_missing(client):
     assert assert_envelope(client.get(URLS["/api/v1/models/{repo_id}"]), "MODEL_NOT_FOUND")["details"] == {
-        "id": "nobody/nothing"}
+        "id": "nobody/nothing"
+    }
     assert assert_envelope(client.get(URLS["/api/v1/authors/{author}"]), "AUTHOR_NOT_FOUND")["details"] == {
-        "author": "nobody"}
+        "author": "nobody"
+    }
     assert assert_envelope(client.get("/api/v1/nothing"), "NOT_FOUND")["details"] == {"path": "/api/v1/nothing"}
 
 
@@ -166,12 +172,18 @@ def test_nginx_answers_with_codes_of_the_table():
         assert ERRORS[code].status == int(status), code
 
 
-@pytest.mark.parametrize("status, reason, code", [
-    (400, "Bad Request", "BAD_REQUEST"), (414, "URI Too Long", "URI_TOO_LONG"),
-    (431, "Request Header Fields Too Large", "REQUEST_HEADER_FIELDS_TOO_LARGE"),
-    (417, "Expectation Failed", "EXPECTATION_FAILED"), (403, "Forbidden", "FORBIDDEN"),
-    (500, "Internal Server Error", "INTERNAL_ERROR"), (501, "Not Implemented", "NOT_IMPLEMENTED"),
-])
+@pytest.mark.parametrize(
+    "status, reason, code",
+    [
+        (400, "Bad Request", "BAD_REQUEST"),
+        (414, "URI Too Long", "URI_TOO_LONG"),
+        (431, "Request Header Fields Too Large", "REQUEST_HEADER_FIELDS_TOO_LARGE"),
+        (417, "Expectation Failed", "EXPECTATION_FAILED"),
+        (403, "Forbidden", "FORBIDDEN"),
+        (500, "Internal Server Error", "INTERNAL_ERROR"),
+        (501, "Not Implemented", "NOT_IMPLEMENTED"),
+    ],
+)
 def test_gunicorn_answers_with_codes_of_the_table(status, reason, code):
     import socket
 

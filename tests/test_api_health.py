@@ -51,8 +51,9 @@ def test_paths_no_rule_can_match_still_answer_json(client):
     assert response.json["error"]["code"] == "NOT_FOUND"
 
 
-@pytest.mark.parametrize("url", ["/api/v1/trending?pipeline_tag=a%00b", "/api/v1/models?author=%00",
-                                 "/api/v1/stats/license?q=x%00"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/trending?pipeline_tag=a%00b", "/api/v1/models?author=%00", "/api/v1/stats/license?q=x%00"]
+)
 def test_nul_characters_are_refused_on_every_route(client, url):
     response = client.get(url)
     assert response.status_code == 400
@@ -69,8 +70,7 @@ def test_nul_characters_in_paths_are_404(client):
 def test_ready_at_the_head_revision(client):
     response = client.get("/api/v1/ready")
     assert response.status_code == 200
-    assert response.json["data"] == {"status": "ready", "database": "ok",
-                                     "schema_revision": migrate.head_revision()}
+    assert response.json["data"] == {"status": "ready", "database": "ok", "schema_revision": migrate.head_revision()}
     assert response.headers["Cache-Control"] == "no-store"
     assert "X-Cache" not in response.headers
 
@@ -88,8 +88,10 @@ def test_not_ready_while_migrations_are_pending_then_ready_after_upgrade(fresh_d
         error = response.json["error"]
         assert error["code"] == "MIGRATIONS_PENDING"
         assert "catalog db upgrade" in error["message"]
-        assert error["details"] == {"schema_revision": None if revision == "base" else revision,
-                                    "required_revision": migrate.head_revision()}
+        assert error["details"] == {
+            "schema_revision": None if revision == "base" else revision,
+            "required_revision": migrate.head_revision(),
+        }
         assert response.headers["Cache-Control"] == "no-store"
         migrate.upgrade(fresh_database_url)
         assert client.get("/api/v1/ready").status_code == 200  # no restart needed

@@ -188,17 +188,20 @@ def test_cors_ignores_an_origin_not_listed(make_app):
 
 def test_no_cors_headers_without_the_setting(client):
     response = get(client, SPEC, Origin="https://a.example")
-    assert not [name for name in response.headers.keys() if name.startswith("Access-Control-")]
+    assert not [name for name in response.headers if name.startswith("Access-Control-")]
     assert "Origin" not in response.headers.get("Vary", "")
 
 
 def test_cors_preflight_from_a_listed_origin(make_app):
     client = make_app(cors_origins="https://a.example").test_client()
-    response = client.options(SPEC, headers={
-        "Origin": "https://a.example",
-        "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "if-none-match",
-    })
+    response = client.options(
+        SPEC,
+        headers={
+            "Origin": "https://a.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match",
+        },
+    )
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == "https://a.example"
     assert "GET" in response.headers["Access-Control-Allow-Methods"]
@@ -208,9 +211,13 @@ def test_cors_preflight_from_a_listed_origin(make_app):
 
 def test_cors_preflight_from_another_origin_is_not_allowed(make_app):
     client = make_app(cors_origins="https://a.example").test_client()
-    response = client.options(SPEC, headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "GET",
-    })
+    response = client.options(
+        SPEC,
+        headers={
+            "Origin": "https://evil.example",
+            "Access-Control-Request-Method": "GET",
+        },
+    )
     assert "Access-Control-Allow-Origin" not in response.headers
 
 
@@ -264,8 +271,9 @@ def test_rate_limit_off(make_app):
 def test_forwarded_clients_behind_a_trusted_proxy_are_counted_apart(make_app):
     client = make_app(rate_limit="1/minute", trusted_proxies=1).test_client()
     for _ in range(2):  # each forwarded client gets its own single request
-        response = client.get(SPEC, headers={"X-Forwarded-For": public_address()},
-                              environ_base={"REMOTE_ADDR": "10.0.0.5"})
+        response = client.get(
+            SPEC, headers={"X-Forwarded-For": public_address()}, environ_base={"REMOTE_ADDR": "10.0.0.5"}
+        )
         assert response.status_code == 200
 
 
@@ -282,8 +290,9 @@ def test_only_the_trusted_hops_of_forwarded_for_count(make_app):
     client = make_app(rate_limit="1/minute", trusted_proxies=1).test_client()
 
     def status(forwarded: str) -> int:
-        return client.get(SPEC, headers={"X-Forwarded-For": forwarded},
-                          environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code
+        return client.get(
+            SPEC, headers={"X-Forwarded-For": forwarded}, environ_base={"REMOTE_ADDR": "10.0.0.2"}
+        ).status_code
 
     assert status("13.3.3.3, 12.2.2.2") == 200
     assert status("14.4.4.4, 12.2.2.2") == 429  # the left hop is the client's say-so
@@ -323,8 +332,7 @@ def test_dash_callbacks_share_the_api_budget(make_app):
 
 def test_rate_limit_is_shared_by_two_apps_through_redis(make_app, redis_prefix):
     options = HttpOptions(redis_prefix=redis_prefix)
-    first, second = (make_app(options, redis_url=REDIS_URL, rate_limit="4/minute").test_client()
-                     for _ in range(2))
+    first, second = (make_app(options, redis_url=REDIS_URL, rate_limit="4/minute").test_client() for _ in range(2))
     address = public_address()
     statuses = [get(client, SPEC, address).status_code for client in (first, second, first, second)]
     assert statuses == [200, 200, 200, 200]

@@ -50,13 +50,36 @@ def test_default_is_everything_by_downloads(client, family):
         ("cycle", ["odd/cycle-a", "odd/cycle-b"]),
         ("odd cycle", ["odd/cycle-a", "odd/cycle-b"]),
         ("chat 7b", ["lab/base-7b-chat", "merger/chat-merge-7b", "quant/base-7b-chat-GGUF"]),
-        ("7b", ["acme/base-7b", "lab/base-7b-chat", "merger/chat-merge-7b", "quant/base-7b-chat-GGUF", "tuner/base-7b-lora-r16"]),
+        (
+            "7b",
+            [
+                "acme/base-7b",
+                "lab/base-7b-chat",
+                "merger/chat-merge-7b",
+                "quant/base-7b-chat-GGUF",
+                "tuner/base-7b-lora-r16",
+            ],
+        ),
         # tags, task and library never match q (issue #10): only ids
-        ("llama", []), ("text-generation", []), ("transformers", []), ("mergekit", []), ("conversational", []),
-        ("lora mit", []), ("7b-lora-chat", []),
+        ("llama", []),
+        ("text-generation", []),
+        ("transformers", []),
+        ("mergekit", []),
+        ("conversational", []),
+        ("lora mit", []),
+        ("7b-lora-chat", []),
         # a word typed twice is still just that word: every id containing it
         ("gguf GGUF", ["quant/base-7b-chat-GGUF"]),
-        ("7b 7b", ["acme/base-7b", "lab/base-7b-chat", "merger/chat-merge-7b", "quant/base-7b-chat-GGUF", "tuner/base-7b-lora-r16"]),
+        (
+            "7b 7b",
+            [
+                "acme/base-7b",
+                "lab/base-7b-chat",
+                "merger/chat-merge-7b",
+                "quant/base-7b-chat-GGUF",
+                "tuner/base-7b-lora-r16",
+            ],
+        ),
     ],
 )
 def test_text_finds_ids_the_way_people_type_them(client, family, q, expected, plan):
@@ -81,7 +104,10 @@ def test_relevance_puts_ids_containing_the_text_first(client, family):
         ({"base_model": "acme/base-7b", "relation": "adapter"}, {"tuner/base-7b-lora-r16"}),
         ({"gated": "true"}, {"acme/base-7b"}),
         ({"has_base_model": "false", "min_downloads": "100"}, {"acme/base-7b"}),
-        ({"created_from": "2024-11-01", "created_to": "2024-12-01"}, {"lab/base-7b-chat", "odd/cycle-a", "odd/cycle-b"}),
+        (
+            {"created_from": "2024-11-01", "created_to": "2024-12-01"},
+            {"lab/base-7b-chat", "odd/cycle-a", "odd/cycle-b"},
+        ),
         ({"min_likes": "300", "pipeline_tag": "text-generation"}, {"acme/base-7b", "lab/base-7b-chat"}),
     ],
 )
@@ -115,12 +141,20 @@ def test_facets_count_within_the_result(client, family):
 @pytest.mark.parametrize(
     "params, parameter",
     [
-        ({"sort": "bogus"}, "sort"), ({"order": "sideways"}, "order"), ({"per_page": "0"}, "per_page"),
-        ({"per_page": "101"}, "per_page"), ({"page": "-1"}, "page"), ({"created_from": "2024-13-45"}, "created_from"),
-        ({"cursor": "not-a-cursor"}, "cursor"), ({"cursor": "eyJrIjpbMV19"}, "cursor"),
-        ({"min_downloads": "lots"}, "min_downloads"), ({"gated": "maybe"}, "gated"),
+        ({"sort": "bogus"}, "sort"),
+        ({"order": "sideways"}, "order"),
+        ({"per_page": "0"}, "per_page"),
+        ({"per_page": "101"}, "per_page"),
+        ({"page": "-1"}, "page"),
+        ({"created_from": "2024-13-45"}, "created_from"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"cursor": "eyJrIjpbMV19"}, "cursor"),
+        ({"min_downloads": "lots"}, "min_downloads"),
+        ({"gated": "maybe"}, "gated"),
         ({"min_likes": "2147483648"}, "min_likes"),  # past the likes column's 32 bits (was a 500)
-        ({"relation": "cousin"}, "relation"), ({"facets": "colour"}, "facets"), ({"q": "x" * 10_000}, "q"),
+        ({"relation": "cousin"}, "relation"),
+        ({"facets": "colour"}, "facets"),
+        ({"q": "x" * 10_000}, "q"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_parameter(client, params, parameter):
@@ -131,7 +165,8 @@ def test_bad_parameters_are_400_naming_the_parameter(client, params, parameter):
 
 
 @pytest.mark.parametrize(
-    "q", ["' OR 1=1 --", "%", "_", "\\", "a & b | !c <-> d:*", "\"quoted\"", "日本語", "(((", "x" * 200],
+    "q",
+    ["' OR 1=1 --", "%", "_", "\\", "a & b | !c <-> d:*", '"quoted"', "日本語", "(((", "x" * 200],
 )
 def test_hostile_text_never_fails(client, family, q):
     assert client.get("/api/v1/models", query_string={"q": q}).status_code == 200
@@ -146,7 +181,10 @@ def test_nul_bytes_and_invalid_utf8_are_400_not_500(client):
 def test_the_canonical_query_drops_defaults_and_sorts(client, family):
     meta = client.get("/api/v1/models?sort=downloads&q=7b&author=lab&author=acme&per_page=20").json["meta"]
     assert meta["query"] == "author=acme&author=lab&q=7b&sort=downloads"
-    assert query_string(parse_query([("q", "7b"), ("sort", "downloads"), ("author", "lab"), ("author", "acme")])) == meta["query"]
+    assert (
+        query_string(parse_query([("q", "7b"), ("sort", "downloads"), ("author", "lab"), ("author", "acme")]))
+        == meta["query"]
+    )
 
 
 def test_tolerant_parsing_for_urls_keeps_what_is_valid():
@@ -159,8 +197,9 @@ def test_model_detail(client, family):
     assert response.status_code == 200
     data = response.json["data"]
     assert data["id"] == "tuner/base-7b-lora-r16" and data["license"] == "mit"
-    assert data["base_models"] == [{"id": "acme/base-7b", "relation_type": "adapter", "declared": True,
-                                    "source": "card_data", "in_catalog": True}]
+    assert data["base_models"] == [
+        {"id": "acme/base-7b", "relation_type": "adapter", "declared": True, "source": "card_data", "in_catalog": True}
+    ]
     assert data["datasets"] == ["tuner/instructions"]
     assert data["tags"] == {"library": ["peft", "safetensors"], "other": ["lora"]}
     base = client.get("/api/v1/models/acme/base-7b").json["data"]
@@ -191,13 +230,23 @@ def test_trending_stats_and_authors(client, family):
 # contains it as typed, 0 = the id has all its words; each tier by downloads. Separators and
 # case do not matter; tags never match. Downloads are distinct, so each order is fully determined.
 TIERED = [
-    ("llama/3", 1, []), ("a/llama-3-8b", 50, []), ("i/Llama_3.1-instruct", 30, []), ("c/Llama-3", 10, []),
-    ("b/my-llama-3", 900, []), ("llama/3-models", 400, []), ("d/llama-2-3b", 800, []), ("e/llama3-mini", 5, []),
-    ("f/tiny-model", 1000, ["llama", "3-bit"]), ("g/other", 20, ["llama", "3d"]), ("h/unrelated", 5000, ["mistral"]),
+    ("llama/3", 1, []),
+    ("a/llama-3-8b", 50, []),
+    ("i/Llama_3.1-instruct", 30, []),
+    ("c/Llama-3", 10, []),
+    ("b/my-llama-3", 900, []),
+    ("llama/3-models", 400, []),
+    ("d/llama-2-3b", 800, []),
+    ("e/llama3-mini", 5, []),
+    ("f/tiny-model", 1000, ["llama", "3-bit"]),
+    ("g/other", 20, ["llama", "3d"]),
+    ("h/unrelated", 5000, ["mistral"]),
 ]
 LLAMA_3 = ["llama/3", "a/llama-3-8b", "i/Llama_3.1-instruct", "c/Llama-3", "b/my-llama-3", "llama/3-models"]
 RANKED = {
-    "llama-3": LLAMA_3, "LLAMA_3": LLAMA_3, "llama/3": LLAMA_3,
+    "llama-3": LLAMA_3,
+    "LLAMA_3": LLAMA_3,
+    "llama/3": LLAMA_3,
     "llama 3": LLAMA_3 + ["d/llama-2-3b", "e/llama3-mini"],
     "c llama 3": ["c/Llama-3", "i/Llama_3.1-instruct"],
     "c/llama.3": ["c/Llama-3"],
@@ -206,8 +255,13 @@ RANKED = {
 
 @pytest.fixture
 def tiered(db):
-    ingest(db, [{"id": repo_id, "downloads": downloads, "likes": 0, "tags": tags,
-                 "createdAt": "2024-01-01T00:00:00.000Z"} for repo_id, downloads, tags in TIERED])
+    ingest(
+        db,
+        [
+            {"id": repo_id, "downloads": downloads, "likes": 0, "tags": tags, "createdAt": "2024-01-01T00:00:00.000Z"}
+            for repo_id, downloads, tags in TIERED
+        ],
+    )
 
 
 @pytest.mark.parametrize("q", list(RANKED))
@@ -260,11 +314,21 @@ def test_unknown_format_is_400(client, family):
     assert response.status_code == 400 and response.json["error"]["details"]["parameter"] == "format"
 
 
-@pytest.mark.parametrize("sort, values", [
-    ("downloads", [True, 1]), ("downloads", [10**30, 1]), ("downloads", [None, 1]), ("downloads", ["x", 1]),
-    ("likes", [1.5e308, 1]), ("created", ["not a date", 1]), ("relevance", [None, 5, 1]),
-    ("relevance", [1, float("inf"), 1]), ("downloads", [1]), ("downloads", {"k": 1}),
-])
+@pytest.mark.parametrize(
+    "sort, values",
+    [
+        ("downloads", [True, 1]),
+        ("downloads", [10**30, 1]),
+        ("downloads", [None, 1]),
+        ("downloads", ["x", 1]),
+        ("likes", [1.5e308, 1]),
+        ("created", ["not a date", 1]),
+        ("relevance", [None, 5, 1]),
+        ("relevance", [1, float("inf"), 1]),
+        ("downloads", [1]),
+        ("downloads", {"k": 1}),
+    ],
+)
 def test_a_crafted_cursor_is_a_400_naming_the_cursor(client, family, sort, values):
     import base64
 

@@ -15,8 +15,20 @@ from components import pages
 from components import search as search_view
 from tests.factories import add_models
 
-JUNK = [None, 7, -3.5, True, [], ["x", 1, None, {"a": 1}], {"a": {"b": 1}}, "a\x00b", "q" * 20_000,
-        ["text-generation"] * 40_000, [{"colId": "likes", "sort": "desc"}], {"id": ["x"], "expandable": True}]
+JUNK = [
+    None,
+    7,
+    -3.5,
+    True,
+    [],
+    ["x", 1, None, {"a": 1}],
+    {"a": {"b": 1}},
+    "a\x00b",
+    "q" * 20_000,
+    ["text-generation"] * 40_000,
+    [{"colId": "likes", "sort": "desc"}],
+    {"id": ["x"], "expandable": True},
+]
 
 
 def answers(call) -> None:
@@ -26,7 +38,14 @@ def answers(call) -> None:
 
 def test_the_helper_reads_text_and_lists_of_text_only():
     assert [text(value) for value in (None, 7, -3.5, True, ["x"], {"a": 1}, "ok")] == [
-        "", "7", "-3.5", "", "", "", "ok"]
+        "",
+        "7",
+        "-3.5",
+        "",
+        "",
+        "",
+        "ok",
+    ]
     assert texts("one") == ["one"] and texts(["a", 1, None, "", "b\x00", "c"]) == ["a", "c"]
     assert texts(["v"] * 40_000) == ["v"] * 50 and texts({"a": 1}) == [] and texts(None) == []
 

@@ -26,8 +26,16 @@ CARDS = {
 
 
 def record(repo_id: str, card: str, downloads: int) -> dict:
-    return {"id": repo_id, "author": repo_id.split("/")[0], "downloads": downloads, "likes": 1, "tags": [],
-            "pipeline_tag": "text-generation", "createdAt": "2024-05-01T00:00:00.000Z", "card": card}
+    return {
+        "id": repo_id,
+        "author": repo_id.split("/")[0],
+        "downloads": downloads,
+        "likes": 1,
+        "tags": [],
+        "pipeline_tag": "text-generation",
+        "createdAt": "2024-05-01T00:00:00.000Z",
+        "card": card,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +64,8 @@ def snippets(browser, scope: str) -> list[dict]:
     return browser.driver.execute_script(
         f"return [...document.querySelectorAll('{scope} .snippet')].map(s => ({{text: s.innerText,"
         " marks: [...s.querySelectorAll('mark')].map(m => m.innerText.toLowerCase()),"
-        " elements: [...s.querySelectorAll('*')].map(e => e.tagName.toLowerCase())}));")
+        " elements: [...s.querySelectorAll('*')].map(e => e.tagName.toLowerCase())}));"
+    )
 
 
 def api(site: str, query: str) -> dict:

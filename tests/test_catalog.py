@@ -15,17 +15,35 @@ from data.ingest.state import mark_synthetic
 from data.models import Model
 
 BASE = {
-    "id": "org/Base", "downloads": 5_000, "downloadsAllTime": 90_000, "likes": 40, "gated": "manual", "sha": "abc123",
-    "pipeline_tag": "text-generation", "library_name": "transformers", "trendingScore": 7,
-    "createdAt": "2024-01-15T10:00:00Z", "lastModified": "2024-02-01T10:00:00Z", "cardData": {"license": "mit"},
+    "id": "org/Base",
+    "downloads": 5_000,
+    "downloadsAllTime": 90_000,
+    "likes": 40,
+    "gated": "manual",
+    "sha": "abc123",
+    "pipeline_tag": "text-generation",
+    "library_name": "transformers",
+    "trendingScore": 7,
+    "createdAt": "2024-01-15T10:00:00Z",
+    "lastModified": "2024-02-01T10:00:00Z",
+    "cardData": {"license": "mit"},
     "tags": ["transformers", "text-generation", "fr", "en", "license:mit", "dataset:z/corpus", "dataset:a/corpus"],
-    "siblings": [{"rfilename": "weights.bin", "size": 300}, {"rfilename": "README.md", "size": 20},
-                 {"rfilename": "config.json"}],
+    "siblings": [
+        {"rfilename": "weights.bin", "size": 300},
+        {"rfilename": "README.md", "size": 20},
+        {"rfilename": "config.json"},
+    ],
 }
 RECORDS = [
     BASE,
-    {"id": "org/chat", "downloads": 900, "likes": 3, "usedStorage": 12_345, "trendingScore": 30,
-     "tags": ["base_model:finetune:org/base", "base_model:adapter:gone/deleted"]},
+    {
+        "id": "org/chat",
+        "downloads": 900,
+        "likes": 3,
+        "usedStorage": 12_345,
+        "trendingScore": 30,
+        "tags": ["base_model:finetune:org/base", "base_model:adapter:gone/deleted"],
+    },
     {"id": "org/quant", "downloads": 900, "likes": 1, "tags": ["base_model:quantized:org/base"]},
     {"id": "other/lora", "downloads": 50, "likes": 0, "tags": ["base_model:adapter:org/base"]},
     {"id": "other/quiet", "downloads": 10_000, "likes": 0, "tags": []},
@@ -44,8 +62,20 @@ def test_top_models_by_downloads_then_the_newest_row(catalog_db):
     # org/chat and org/quant tie on 900 downloads: the one stored later comes first
     assert [m.repo_id for m in top] == ["other/quiet", "org/Base", "org/quant", "org/chat"]
     assert top[1] == catalog.ModelSummary(
-        "org/Base", "org", "text-generation", "transformers", "mit", 5_000, 40, 7.0,
-        datetime(2024, 1, 15, 10, tzinfo=UTC), datetime(2024, 2, 1, 10, tzinfo=UTC), "manual", False, 3)
+        "org/Base",
+        "org",
+        "text-generation",
+        "transformers",
+        "mit",
+        5_000,
+        40,
+        7.0,
+        datetime(2024, 1, 15, 10, tzinfo=UTC),
+        datetime(2024, 2, 1, 10, tzinfo=UTC),
+        "manual",
+        False,
+        3,
+    )
 
 
 def test_find_model_ignores_case_and_no_id_holds_nul(catalog_db):
@@ -58,15 +88,46 @@ def test_find_model_ignores_case_and_no_id_holds_nul(catalog_db):
 def test_the_detail_of_a_model(catalog_db):
     with catalog_db.session(read_only=True) as session:
         detail = asdict(catalog.model_detail(session, "org/base"))
-    assert {key: detail[key] for key in ("repo_id", "author", "name", "downloads", "downloads_all_time", "likes",
-                                         "gated", "private", "sha", "card_data", "has_base_model")} == {
-        "repo_id": "org/Base", "author": "org", "name": "Base", "downloads": 5_000, "downloads_all_time": 90_000,
-        "likes": 40, "gated": "manual", "private": False, "sha": "abc123", "card_data": {"license": "mit"},
-        "has_base_model": False}
-    assert detail["tags"] == {"dataset": ["dataset:a/corpus", "dataset:z/corpus"], "language": ["en", "fr"],
-                              "library": ["transformers"], "license": ["license:mit"], "other": ["text-generation"]}
-    assert detail["files"] == [{"name": "README.md", "size": 20}, {"name": "config.json", "size": None},
-                               {"name": "weights.bin", "size": 300}]
+    assert {
+        key: detail[key]
+        for key in (
+            "repo_id",
+            "author",
+            "name",
+            "downloads",
+            "downloads_all_time",
+            "likes",
+            "gated",
+            "private",
+            "sha",
+            "card_data",
+            "has_base_model",
+        )
+    } == {
+        "repo_id": "org/Base",
+        "author": "org",
+        "name": "Base",
+        "downloads": 5_000,
+        "downloads_all_time": 90_000,
+        "likes": 40,
+        "gated": "manual",
+        "private": False,
+        "sha": "abc123",
+        "card_data": {"license": "mit"},
+        "has_base_model": False,
+    }
+    assert detail["tags"] == {
+        "dataset": ["dataset:a/corpus", "dataset:z/corpus"],
+        "language": ["en", "fr"],
+        "library": ["transformers"],
+        "license": ["license:mit"],
+        "other": ["text-generation"],
+    }
+    assert detail["files"] == [
+        {"name": "README.md", "size": 20},
+        {"name": "config.json", "size": None},
+        {"name": "weights.bin", "size": 300},
+    ]
     assert detail["total_file_size"] == 320  # a file of unknown size counts as none
     assert detail["datasets"] == ["a/corpus", "z/corpus"]
     assert detail["base_models"] == []
@@ -79,8 +140,13 @@ def test_base_models_in_the_catalog_and_missing_from_it(catalog_db):
         detail = asdict(catalog.model_detail(session, "ORG/CHAT"))
     assert detail["repo_id"] == "org/chat" and detail["has_base_model"] is True
     assert detail["base_models"] == [
-        {"id": "gone/deleted", "relation_type": "adapter", "declared": True, "source": "typed_tag",
-         "in_catalog": False},
+        {
+            "id": "gone/deleted",
+            "relation_type": "adapter",
+            "declared": True,
+            "source": "typed_tag",
+            "in_catalog": False,
+        },
         {"id": "org/Base", "relation_type": "finetune", "declared": True, "source": "typed_tag", "in_catalog": True},
     ]
     assert detail["files"] == [] and detail["total_file_size"] == 12_345  # no file list: the Hub's storage

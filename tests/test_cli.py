@@ -32,13 +32,17 @@ def test_serve_migrates_and_fills_an_empty_database_then_answers(fresh_database_
     migrate.downgrade(fresh_database_url, "base")
     env = os.environ | {"CATALOG_DATABASE_URL": fresh_database_url, "HF_ENDPOINT": "http://127.0.0.1:9"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(unused_port), "--workers", "1",
-         "--demo-size", "300"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(unused_port), "--workers", "1", "--demo-size", "300"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
-        _, body = wait_until_up(f"http://127.0.0.1:{unused_port}/api/v1/health", process,
-                                output=lambda: "" if process.poll() is None else process.stdout.read().decode())
+        _, body = wait_until_up(
+            f"http://127.0.0.1:{unused_port}/api/v1/health",
+            process,
+            output=lambda: "" if process.poll() is None else process.stdout.read().decode(),
+        )
         assert b'"status":"ok"' in body
         db = Database.from_urls(fresh_database_url)
         assert counts(db)["models"] == 300  # the Hub was unreachable: a synthetic sample

@@ -13,15 +13,22 @@ from data.models import SearchRow
 
 
 def record(repo_id, task=None, library=None, tags=(), created=None, parent=None, relation="finetune"):
-    fields = {"id": repo_id, "downloads": 10, "pipeline_tag": task, "library_name": library, "createdAt": created,
-              "tags": [*tags, *([f"base_model:{relation}:{parent}"] if parent else [])]}
+    fields = {
+        "id": repo_id,
+        "downloads": 10,
+        "pipeline_tag": task,
+        "library_name": library,
+        "createdAt": created,
+        "tags": [*tags, *([f"base_model:{relation}:{parent}"] if parent else [])],
+    }
     return {key: value for key, value in fields.items() if value is not None}
 
 
 RECORDS = [
     record("a/one", "text-generation", "transformers", ["en", "fr", "license:mit"], "2024-01-15T10:00:00Z"),
-    record("a/two", "text-generation", "transformers", ["en", "license:apache-2.0"], "2024-01-20T10:00:00Z",
-           parent="a/one"),
+    record(
+        "a/two", "text-generation", "transformers", ["en", "license:apache-2.0"], "2024-01-20T10:00:00Z", parent="a/one"
+    ),
     record("b/three", "text-generation", "gguf", ["license:mit"], "2024-03-02T10:00:00Z", "a/two", "quantized"),
     record("b/four", "image-classification", "timm", ["de", "license:mit"], "2024-02-10T10:00:00Z"),
     record("c/five", parent="a/one", relation="adapter"),  # no task, library, licence nor date
@@ -68,14 +75,20 @@ def test_ties_are_broken_by_value_and_the_limit_cuts_the_rest(catalog):
 
 def test_months_come_in_order_unlimited_and_models_without_a_date_are_not_counted(catalog):
     months = count(catalog, "created_month", [SearchRow.downloads > 0], limit=1)
-    assert months.values == [{"value": "2024-01", "count": 2}, {"value": "2024-02", "count": 1},
-                             {"value": "2024-03", "count": 1}]
+    assert months.values == [
+        {"value": "2024-01", "count": 2},
+        {"value": "2024-02", "count": 1},
+        {"value": "2024-03", "count": 1},
+    ]
 
 
 def test_languages_and_relation_types_are_counted_in_their_own_tables(catalog):
     assert values(count(catalog, "language", [SearchRow.author == "a"])) == {"en": 2, "fr": 1}
     assert values(count(catalog, "relation_type", [SearchRow.downloads > 0])) == {
-        "finetune": 1, "quantized": 1, "adapter": 1}
+        "finetune": 1,
+        "quantized": 1,
+        "adapter": 1,
+    }
     assert count(catalog, "relation_type", [SearchRow.author == "b"]).values == [{"value": "quantized", "count": 1}]
 
 
@@ -110,8 +123,10 @@ def test_the_view_is_what_was_last_refreshed(db):
 def test_catalog_totals(catalog):
     with catalog.session(read_only=True) as session:
         totals = counting.catalog_totals(session)
-    assert totals == {"total": {"models": 5, "with_base_model": 3, "authors": 3},
-                      "relation_type": {"finetune": 1, "quantized": 1, "adapter": 1}}
+    assert totals == {
+        "total": {"models": 5, "with_base_model": 3, "authors": 3},
+        "relation_type": {"finetune": 1, "quantized": 1, "adapter": 1},
+    }
 
 
 def test_the_catalog_size_is_the_planners_count(catalog):

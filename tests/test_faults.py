@@ -70,17 +70,32 @@ def error_code(answer) -> str | None:
 
 def trending_callback() -> dict:
     """The request the dashboard's trending page sends for its results."""
-    return {"output": f"{TRENDING_RESULTS}.children",
-            "outputs": {"id": TRENDING_RESULTS, "property": "children"},
-            "inputs": [{"id": TRENDING_TASKS, "property": "value", "value": []}],
-            "changedPropIds": [f"{TRENDING_TASKS}.value"], "state": []}
+    return {
+        "output": f"{TRENDING_RESULTS}.children",
+        "outputs": {"id": TRENDING_RESULTS, "property": "children"},
+        "inputs": [{"id": TRENDING_TASKS, "property": "value", "value": []}],
+        "changedPropIds": [f"{TRENDING_TASKS}.value"],
+        "state": [],
+    }
 
 
 def add_model(database_url: str, repo_id: str) -> None:
     db = Database.from_urls(database_url)
     try:
-        ingest(db, [{"id": repo_id, "modelId": repo_id, "downloads": 3, "likes": 0, "tags": ["gguf"],
-                     "createdAt": "2025-03-01T00:00:00.000Z", "lastModified": "2025-03-01T00:00:00.000Z"}])
+        ingest(
+            db,
+            [
+                {
+                    "id": repo_id,
+                    "modelId": repo_id,
+                    "downloads": 3,
+                    "likes": 0,
+                    "tags": ["gguf"],
+                    "createdAt": "2025-03-01T00:00:00.000Z",
+                    "lastModified": "2025-03-01T00:00:00.000Z",
+                }
+            ],
+        )
     finally:
         db.dispose()
 
@@ -128,8 +143,13 @@ def test_reads_go_to_the_replica_and_to_the_primary_while_it_is_down(clusters):
         assert fetch(f"{app.url}/api/v1/models/acme/base-7b")[0] == 200
 
         standby.stop()
-        paths = ["/api/v1/models/late/first", "/api/v1/models?q=base", "/api/v1/stats", "/api/v1/health",
-                 "/api/v1/models/acme/base-7b/ancestry"] * 2
+        paths = [
+            "/api/v1/models/late/first",
+            "/api/v1/models?q=base",
+            "/api/v1/stats",
+            "/api/v1/health",
+            "/api/v1/models/acme/base-7b/ancestry",
+        ] * 2
         answers = [fetch(app.url + path) for path in paths]
         assert [answer[0] for answer in answers] == [200] * len(paths)  # the primary answered
         assert max(answer[3] for answer in answers) < OUTAGE_ANSWER_SECONDS
@@ -167,8 +187,10 @@ def test_postgresql_stopped_under_traffic_is_a_quick_503_and_the_app_recovers(cl
             primary.stop()
             stopped_at = time.monotonic()
             time.sleep(1.5)
-            during = [fetch(app.url + "/api/v1/health"),
-                      fetch(app.url + "/_dash-update-component", trending_callback())]
+            during = [
+                fetch(app.url + "/api/v1/health"),
+                fetch(app.url + "/_dash-update-component", trending_callback()),
+            ]
             restarting_at = time.monotonic()  # the server may answer before start() returns
             primary.start()
             started_at = time.monotonic()
@@ -185,7 +207,8 @@ def test_postgresql_stopped_under_traffic_is_a_quick_503_and_the_app_recovers(cl
     outage = [answer for at, answer in answers if stopped_at < at < restarting_at] + during
     assert len(outage) >= 5
     assert {(answer[0], error_code(answer)) for answer in outage} == {(503, "DATABASE_UNAVAILABLE")}, [
-        (answer[0], str(answer[2])[:200]) for answer in outage if answer[0] != 503]
+        (answer[0], str(answer[2])[:200]) for answer in outage if answer[0] != 503
+    ]
     assert all(answer[1]["Retry-After"] == str(RETRY_AFTER_SECONDS) for answer in outage)
     assert max(answer[3] for answer in outage) < OUTAGE_ANSWER_SECONDS, sorted(a[3] for a in outage)
     assert {answer[0] for _, answer in answers} <= {200, 503}  # never a 500
@@ -260,8 +283,11 @@ def test_database_failures_are_told_from_bad_requests_and_bugs(shared_url):
 
 @contextmanager
 def redis_server(port: int) -> Iterator[subprocess.Popen]:
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no"], stdout=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         import redis
 
@@ -295,7 +321,10 @@ def test_redis_stopped_the_api_serves_on_without_cache_then_uses_it_again(fresh_
         stack = start_stack(fresh_database_url, f"redis://127.0.0.1:{port}/0", CATALOG_RATE_LIMIT="1000/minute")
         try:
             assert [state for _, state, _ in cache_states(stack.url, "/api/v1/models?q=chat", 3)] == [
-                "MISS", "HIT", "HIT"]  # shared: whichever process answers
+                "MISS",
+                "HIT",
+                "HIT",
+            ]  # shared: whichever process answers
             first.terminate()
             first.wait(10)
             bases = [stack.url] + [f"http://127.0.0.1:{app_port}" for app_port in stack.app_ports]
@@ -317,10 +346,17 @@ PAGE = 500
 
 
 def sync_command(database_url: str, hub: FakeHub) -> subprocess.Popen:
-    environment = os.environ | {"CATALOG_DATABASE_URL": database_url, "HF_ENDPOINT": hub.url,
-                                "CATALOG_LOG_LEVEL": "WARNING"}
-    return subprocess.Popen([sys.executable, "-m", "app.cli", "sync", "--once", "--top", "200"],
-                            env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    environment = os.environ | {
+        "CATALOG_DATABASE_URL": database_url,
+        "HF_ENDPOINT": hub.url,
+        "CATALOG_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "sync", "--once", "--top", "200"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def stored(db: Database) -> int:
@@ -330,9 +366,15 @@ def stored(db: Database) -> int:
 
 def history(db: Database) -> list[tuple]:
     with db.session() as session:
-        return [tuple(row) for row in session.execute(text(
-            "SELECT m.repo_id, h.downloads, h.likes FROM model_history h JOIN models m ON m.id = h.model_id "
-            "ORDER BY 1"))]
+        return [
+            tuple(row)
+            for row in session.execute(
+                text(
+                    "SELECT m.repo_id, h.downloads, h.likes FROM model_history h JOIN models m ON m.id = h.model_id "
+                    "ORDER BY 1"
+                )
+            )
+        ]
 
 
 def test_a_sync_killed_mid_run_is_completed_by_the_next_with_nothing_lost_or_doubled(make_database):

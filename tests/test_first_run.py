@@ -1,6 +1,5 @@
 """An empty catalog is filled before serving: from the Hub when reachable, else a labelled sample."""
 
-
 from click.testing import CliRunner
 
 from app.cli import main
@@ -23,8 +22,9 @@ def test_unreachable_hub_gives_a_labelled_synthetic_sample_that_real_data_replac
         assert is_synthetic(session)
     assert "Synthetic demo data" in str(page_for(db, "/"))
 
-    result = CliRunner().invoke(main, ["ingest", "file", str(FAMILY_JSON)],
-                                env={"CATALOG_DATABASE_URL": fresh_database_url})
+    result = CliRunner().invoke(
+        main, ["ingest", "file", str(FAMILY_JSON)], env={"CATALOG_DATABASE_URL": fresh_database_url}
+    )
     assert result.exit_code == 0, result.output
     assert "Replacing the synthetic demo data" in result.output
     assert counts(db)["models"] == 9

@@ -19,7 +19,7 @@ from data.db import Database
 from tests.factories import add_models
 from tests.served import catalog_database, serve
 
-HOSTILE_CELLS = ["=HYPERLINK(\"http://evil.example\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+HOSTILE_CELLS = ['=HYPERLINK("http://evil.example")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 
 
 @pytest.fixture(scope="module")
@@ -61,13 +61,16 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_quoted_and_numbers_stay_numb
 # --- unknown and repeated parameters -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path, typo, meant", [
-    ("/api/v1/models", "pipline_tag", "pipeline_tag"),
-    ("/api/v1/models", "formt", "format"),
-    ("/api/v1/stats/license", "licence", "license"),
-    ("/api/v1/trending", "limt", "limit"),
-    ("/api/v1/models/org/a/ancestry", "dept", "depth"),
-])
+@pytest.mark.parametrize(
+    "path, typo, meant",
+    [
+        ("/api/v1/models", "pipline_tag", "pipeline_tag"),
+        ("/api/v1/models", "formt", "format"),
+        ("/api/v1/stats/license", "licence", "license"),
+        ("/api/v1/trending", "limt", "limit"),
+        ("/api/v1/models/org/a/ancestry", "dept", "depth"),
+    ],
+)
 def test_a_misspelled_parameter_is_a_400_naming_the_closest_known_one(client, path, typo, meant):
     response = client.get(path, query_string={typo: "1"})
     assert response.status_code == 400
@@ -83,10 +86,15 @@ def test_an_unknown_parameter_with_nothing_close_lists_the_known_ones(client):
 
 def test_every_route_still_takes_its_own_parameters(client, db):
     add_models(db, "org/a", pipeline_tag="text-generation")
-    for path in ["/api/v1/models?format=csv&q=a", "/api/v1/models?format=json&pipeline_tag=x&facets=author",
-                 "/api/v1/stats/license?q=a&min_likes=0", "/api/v1/trending?limit=5&pipeline_tag=x",
-                 "/api/v1/models/org/a/ancestry?direction=up&depth=2&relation=merge&limit=5",
-                 "/api/v1/health?probe=1", "/api/v1/models/org/a"]:
+    for path in [
+        "/api/v1/models?format=csv&q=a",
+        "/api/v1/models?format=json&pipeline_tag=x&facets=author",
+        "/api/v1/stats/license?q=a&min_likes=0",
+        "/api/v1/trending?limit=5&pipeline_tag=x",
+        "/api/v1/models/org/a/ancestry?direction=up&depth=2&relation=merge&limit=5",
+        "/api/v1/health?probe=1",
+        "/api/v1/models/org/a",
+    ]:
         assert client.get(path).status_code == 200, path
 
 
@@ -121,10 +129,15 @@ def restore_logging():
     root.setLevel(saved_level)
 
 
-@pytest.mark.parametrize("stream, log_format, json_lines", [
-    (Terminal(), None, False), (io.StringIO(), None, True),
-    (Terminal(), "json", True), (io.StringIO(), "text", False),
-])
+@pytest.mark.parametrize(
+    "stream, log_format, json_lines",
+    [
+        (Terminal(), None, False),
+        (io.StringIO(), None, True),
+        (Terminal(), "json", True),
+        (io.StringIO(), "text", False),
+    ],
+)
 def test_the_log_is_text_on_a_terminal_and_json_elsewhere_unless_set(restore_logging, stream, log_format, json_lines):
     configure_logging("INFO", stream=stream, log_format=log_format)
     logging.getLogger("catalog.test").info("hello %s", "there", extra={"path": "/x", "status": 200})
@@ -170,9 +183,14 @@ def test_pages_with_nul_in_the_path_are_a_404(client, path):
     assert client.get(path).status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/_dash-component-suites/dash/../../../etc/passwd",
-                                  "/_dash-component-suites/../../app/settings.py",
-                                  "/_dash-component-suites/dash/no-such-file.js"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_dash-component-suites/dash/../../../etc/passwd",
+        "/_dash-component-suites/../../app/settings.py",
+        "/_dash-component-suites/dash/no-such-file.js",
+    ],
+)
 def test_component_suite_paths_dash_does_not_serve_are_a_404(client, path):
     assert_error(client.get(path), 404, "NOT_FOUND")
 
@@ -181,9 +199,13 @@ TRENDING = "trending-results.children"
 
 
 def trending_callback(value, **changes) -> dict:
-    body = {"output": TRENDING, "outputs": {"id": "trending-results", "property": "children"},
-            "inputs": [{"id": "trending-tasks", "property": "value", "value": value}],
-            "changedPropIds": ["trending-tasks.value"], "state": []}
+    body = {
+        "output": TRENDING,
+        "outputs": {"id": "trending-results", "property": "children"},
+        "inputs": [{"id": "trending-tasks", "property": "value", "value": value}],
+        "changedPropIds": ["trending-tasks.value"],
+        "state": [],
+    }
     return body | changes
 
 
@@ -196,12 +218,22 @@ def test_a_callback_request_as_the_dashboard_sends_it_is_answered(client):
     assert response.status_code == 200 and "trending-results" in response.json["response"]
 
 
-@pytest.mark.parametrize("body", [
-    None, [], "x", {}, {"output": 5}, {"output": "no-such.children"},
-    trending_callback(["x"], outputs=[]), trending_callback(["x"], inputs="x"),
-    trending_callback(["x"], inputs=[{"id": 5}]), trending_callback(["x"], changedPropIds=[None]),
-    trending_callback(["a\x00b"]),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        "x",
+        {},
+        {"output": 5},
+        {"output": "no-such.children"},
+        trending_callback(["x"], outputs=[]),
+        trending_callback(["x"], inputs="x"),
+        trending_callback(["x"], inputs=[{"id": 5}]),
+        trending_callback(["x"], changedPropIds=[None]),
+        trending_callback(["a\x00b"]),
+    ],
+)
 def test_malformed_callback_requests_are_a_json_400(client, body):
     assert_error(post_callback(client, body), 400, "INVALID_CALLBACK_REQUEST")
 
@@ -225,8 +257,19 @@ def test_a_deeply_nested_callback_body_is_a_400(client):
 # --- security headers, versions, the docs page -----------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/trending", "/api/v1/models", "/api/v1/no-such", "/api/v1/docs",
-                                  "/assets/catalog.css", "/_dash-layout", "/no-page%00"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/trending",
+        "/api/v1/models",
+        "/api/v1/no-such",
+        "/api/v1/docs",
+        "/assets/catalog.css",
+        "/_dash-layout",
+        "/no-page%00",
+    ],
+)
 def test_every_answer_has_the_security_headers(client, path):
     headers = client.get(path).headers
     policy = headers["Content-Security-Policy"]
@@ -266,9 +309,13 @@ def test_the_dashboard_and_the_docs_run_under_the_policy(browser, live_server, f
     for path, shown in [("/", "org/base-7b"), ("/analytics", "Models created"), ("/api/v1/docs", "openapi.json")]:
         browser.driver.get(site + path)
         WebDriverWait(browser.driver, 15).until(
-            lambda driver, shown=shown: shown in driver.find_element("tag name", "body").text)
-        violations = [entry["message"] for entry in browser.driver.get_log("browser")
-                      if "Content Security Policy" in entry["message"]]
+            lambda driver, shown=shown: shown in driver.find_element("tag name", "body").text
+        )
+        violations = [
+            entry["message"]
+            for entry in browser.driver.get_log("browser")
+            if "Content Security Policy" in entry["message"]
+        ]
         assert violations == [], path
 
 
@@ -290,12 +337,18 @@ def raw_request(served, request: bytes) -> tuple[int, dict, bytes]:
     return int(status_line.split()[1]), headers, body
 
 
-@pytest.mark.parametrize("request_bytes, status", [
-    (b"GET /api/v1/models?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
-    (b"GET /api/v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431),
-    (b"GET /api/v1/models HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % n for n in range(200)) + b"\r\n", 431),
-    (b"GET /api/v1/\x01models HTTP/1.1\r\nHost: x\r\n\r\n", 400),
-])
+@pytest.mark.parametrize(
+    "request_bytes, status",
+    [
+        (b"GET /api/v1/models?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        (b"GET /api/v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431),
+        (
+            b"GET /api/v1/models HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % n for n in range(200)) + b"\r\n",
+            431,
+        ),
+        (b"GET /api/v1/\x01models HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+    ],
+)
 def test_requests_gunicorn_refuses_itself_get_the_json_envelope(served, request_bytes, status):
     answered, headers, body = raw_request(served, request_bytes)
     assert answered == status and headers["Content-Type"] == "application/json"
@@ -330,12 +383,18 @@ def nginx_stack(server_url, template_url):
             stack.stop()
 
 
-@pytest.mark.parametrize("request_bytes, status", [
-    (b"GET /api/v1/models?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
-    (b"GET /api/v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431),
-    (b"POST /_dash-update-component HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-     b"Content-Length: 2000000\r\n\r\n" + b" " * 2_000_000, 413),
-])
+@pytest.mark.parametrize(
+    "request_bytes, status",
+    [
+        (b"GET /api/v1/models?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        (b"GET /api/v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431),
+        (
+            b"POST /_dash-update-component HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 2000000\r\n\r\n" + b" " * 2_000_000,
+            413,
+        ),
+    ],
+)
 def test_requests_nginx_refuses_itself_get_the_json_envelope(nginx_stack, request_bytes, status):
     answered, headers, body = raw_request(nginx_stack, request_bytes)
     assert answered == status and headers["Content-Type"] == "application/json"

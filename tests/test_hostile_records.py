@@ -29,10 +29,15 @@ from tests.hubserver import FakeHub
 
 def good(name: str, month: int, **fields) -> dict:
     return {
-        "id": f"good/{name}", "author": "good", "downloads": 100 * month, "likes": month,
+        "id": f"good/{name}",
+        "author": "good",
+        "downloads": 100 * month,
+        "likes": month,
         "tags": ["transformers", "license:mit", "base_model:finetune:good/root"],
-        "pipeline_tag": "text-generation", "library_name": "transformers",
-        "createdAt": "2024-01-01T00:00:00.000Z", "lastModified": f"2024-0{month}-01T00:00:00.000Z",
+        "pipeline_tag": "text-generation",
+        "library_name": "transformers",
+        "createdAt": "2024-01-01T00:00:00.000Z",
+        "lastModified": f"2024-0{month}-01T00:00:00.000Z",
         "siblings": [{"rfilename": "model.safetensors", "size": 2**40}],
     } | fields
 
@@ -52,10 +57,14 @@ def catalog(fresh_database_url):
 def keys_and_indexes(db: Database) -> set[str]:
     """The names of the catalog's keys and indexes, every index the models declare among them."""
     with db.session(read_only=True) as session:
-        found = set(session.execute(text(
-            "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' "
-            "UNION SELECT conname FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
-        )).scalars())
+        found = set(
+            session.execute(
+                text(
+                    "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' "
+                    "UNION SELECT conname FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+                )
+            ).scalars()
+        )
     declared = {index.name for table in Base.metadata.tables.values() for index in table.indexes}
     assert declared <= found, declared - found
     return found
@@ -121,10 +130,14 @@ def test_hostile_records_from_the_hub_are_skipped_and_later_syncs_advance(catalo
         assert read_state(catalog, HIGH_WATER_MARK) == datetime(2024, 6, 1, tzinfo=UTC)
 
         hub.set_models(GOOD + LATER)
-        result = CliRunner().invoke(main, ["sync", "--once", "--top", "0"], env={
-            "CATALOG_DATABASE_URL": fresh_database_url,
-            "HF_ENDPOINT": hub.url,
-        })
+        result = CliRunner().invoke(
+            main,
+            ["sync", "--once", "--top", "0"],
+            env={
+                "CATALOG_DATABASE_URL": fresh_database_url,
+                "HF_ENDPOINT": hub.url,
+            },
+        )
     assert result.exit_code == 0, result.output
     assert f"new 2 · updated 1 · unchanged 1 · skipped {len(hostile)}" in result.output
     assert stored_ids(catalog) == {r["id"] for r in GOOD + LATER}
@@ -132,10 +145,14 @@ def test_hostile_records_from_the_hub_are_skipped_and_later_syncs_advance(catalo
     assert consistency_problems(catalog) == {}
 
 
-@pytest.mark.parametrize("check, disabled, record", [
-    ("MAX_BIGINT", 2**70, good("huge-file", 3, siblings=[{"rfilename": "a", "size": 2**64 - 1}])),
-    ("_encodable", lambda value: True, good("surrogate", 3, sha="\ud800")),
-], ids=["file size past bigint", "lone surrogate"])
+@pytest.mark.parametrize(
+    "check, disabled, record",
+    [
+        ("MAX_BIGINT", 2**70, good("huge-file", 3, siblings=[{"rfilename": "a", "size": 2**64 - 1}])),
+        ("_encodable", lambda value: True, good("surrogate", 3, sha="\ud800")),
+    ],
+    ids=["file size past bigint", "lone surrogate"],
+)
 def test_what_gets_past_the_mapping_but_not_the_driver_is_isolated(db, monkeypatch, check, disabled, record):
     """Defence in depth: with a mapping check gone, the driver's own refusal skips one record."""
     monkeypatch.setattr(f"data.ingest.mapping.{check}", disabled)
@@ -147,11 +164,20 @@ def test_what_gets_past_the_mapping_but_not_the_driver_is_isolated(db, monkeypat
 
 def test_dates_python_cannot_read_never_reach_the_readers(db, client):
     """Year 10000 once in UTC, and year 0: stored, they made every read of the model a 500."""
-    unreadable = [good("year-10000", 3, createdAt="9999-12-31T23:00:00-05:00"),
-                  good("year-0", 4, lastModified="0001-01-01T00:30:00+01:00")]
+    unreadable = [
+        good("year-10000", 3, createdAt="9999-12-31T23:00:00-05:00"),
+        good("year-0", 4, lastModified="0001-01-01T00:30:00+01:00"),
+    ]
     summary = ingest(db, [*GOOD, *unreadable])
-    for path in ["/api/v1/models?sort=created", "/api/v1/models?sort=updated", "/api/v1/models?q=year",
-                 "/api/v1/authors/good", *(f"/api/v1/models/{r['id']}" for r in GOOD)]:
+    for path in [
+        "/api/v1/models?sort=created",
+        "/api/v1/models?sort=updated",
+        "/api/v1/models?q=year",
+        "/api/v1/authors/good",
+        *(f"/api/v1/models/{r['id']}" for r in GOOD),
+    ]:
         assert client.get(path).status_code == 200, path
     assert [reason.split(":")[0] for _, reason in summary.skip_examples] == [
-        "createdAt is out of range", "lastModified is out of range"]
+        "createdAt is out of range",
+        "lastModified is out of range",
+    ]

@@ -25,56 +25,167 @@ SLOWEST_SECONDS = 2.0
 LONG = "x" * 10_000
 # Query-string values, already percent-encoded where the raw form cannot be sent as is.
 HOSTILE_VALUES = [
-    "'", '"', "\\", "%25", "_", "%25_%25", "a%25b_c", "' OR 1=1 --", "\"; DROP TABLE models; --",
-    "<script>alert(1)</script>", "%00", "a%00b", "%ff%fe", "%c0%af", "%e2%80%ae", "%ed%a0%80",
-    "9" * 40, "-1", "-9223372036854775809", "1e309", "NaN", "Infinity", "0", "1.5", "0x10",
-    "[]", "{}", "null", "true", "[\"a\"]", "{\"$gt\": 1}", "../../etc/passwd", "..%2F..%2Fetc",
-    "%C3%BC%E6%97%A5%F0%9F%99%82", "%20", "%0d%0aSet-Cookie:%20x=1", "*", "a,b,,c", "9999-12-31",
-    "0000-01-01", "2024-02-30", LONG,
+    "'",
+    '"',
+    "\\",
+    "%25",
+    "_",
+    "%25_%25",
+    "a%25b_c",
+    "' OR 1=1 --",
+    '"; DROP TABLE models; --',
+    "<script>alert(1)</script>",
+    "%00",
+    "a%00b",
+    "%ff%fe",
+    "%c0%af",
+    "%e2%80%ae",
+    "%ed%a0%80",
+    "9" * 40,
+    "-1",
+    "-9223372036854775809",
+    "1e309",
+    "NaN",
+    "Infinity",
+    "0",
+    "1.5",
+    "0x10",
+    "[]",
+    "{}",
+    "null",
+    "true",
+    '["a"]',
+    '{"$gt": 1}',
+    "../../etc/passwd",
+    "..%2F..%2Fetc",
+    "%C3%BC%E6%97%A5%F0%9F%99%82",
+    "%20",
+    "%0d%0aSet-Cookie:%20x=1",
+    "*",
+    "a,b,,c",
+    "9999-12-31",
+    "0000-01-01",
+    "2024-02-30",
+    LONG,
 ]
 SEARCH_PARAMETERS = [
-    "q", "card", "author", "pipeline_tag", "library", "license", "language", "dataset", "tag",
-    "base_model", "relation", "gated", "has_base_model", "created_from", "created_to",
-    "min_downloads", "min_likes", "sort", "order", "per_page", "page", "cursor", "facets", "format",
+    "q",
+    "card",
+    "author",
+    "pipeline_tag",
+    "library",
+    "license",
+    "language",
+    "dataset",
+    "tag",
+    "base_model",
+    "relation",
+    "gated",
+    "has_base_model",
+    "created_from",
+    "created_to",
+    "min_downloads",
+    "min_likes",
+    "sort",
+    "order",
+    "per_page",
+    "page",
+    "cursor",
+    "facets",
+    "format",
 ]
 DIMENSIONS = ["pipeline_tag", "library", "license", "language", "author", "relation_type", "created_month"]
 CALLBACK_VALUES = [
-    None, 5, -1, 10**30, 1.5, True, [], {}, [None], [5], [[1]], {"a": [1]}, ["x"] * 2000, LONG,
-    "a\x00b", "'; DROP TABLE models; --", "../../etc/passwd", "%_\\", "ü日本🙂", "", "/authors/%00",
-    "?q=" + LONG[:300], "/models/" + "a/" * 300, "9999-12-31", "0000-01-01", "-5",
+    None,
+    5,
+    -1,
+    10**30,
+    1.5,
+    True,
+    [],
+    {},
+    [None],
+    [5],
+    [[1]],
+    {"a": [1]},
+    ["x"] * 2000,
+    LONG,
+    "a\x00b",
+    "'; DROP TABLE models; --",
+    "../../etc/passwd",
+    "%_\\",
+    "ü日本🙂",
+    "",
+    "/authors/%00",
+    "?q=" + LONG[:300],
+    "/models/" + "a/" * 300,
+    "9999-12-31",
+    "0000-01-01",
+    "-5",
 ]
 
 
 def api_cases() -> list[tuple[str, str]]:
     """(method, path with query) of every route and parameter with each hostile value."""
     cases = [("GET", f"/api/v1/models?{name}={value}") for name in SEARCH_PARAMETERS for value in HOSTILE_VALUES]
-    cases += [("GET", f"/api/v1/stats/{dimension}?{name}={value}") for dimension in DIMENSIONS
-              for name, value in [("q", "'"), ("author", "%00"), ("created_to", "9999-12-31"),
-                                  ("min_likes", "-1"), ("pipline_tag", "x"), ("facets", "author")]]
+    cases += [
+        ("GET", f"/api/v1/stats/{dimension}?{name}={value}")
+        for dimension in DIMENSIONS
+        for name, value in [
+            ("q", "'"),
+            ("author", "%00"),
+            ("created_to", "9999-12-31"),
+            ("min_likes", "-1"),
+            ("pipline_tag", "x"),
+            ("facets", "author"),
+        ]
+    ]
     cases += [("GET", f"/api/v1/stats/{value}") for value in HOSTILE_VALUES[:20]]
     for value in HOSTILE_VALUES:
         cases += [
-            ("GET", f"/api/v1/models/{value}"), ("GET", f"/api/v1/models/org/{value}"),
-            ("GET", f"/api/v1/models/{value}/ancestry"), ("GET", f"/api/v1/authors/{value}"),
-            ("GET", f"/api/v1/trending?limit={value}"), ("GET", f"/api/v1/trending?pipeline_tag={value}"),
+            ("GET", f"/api/v1/models/{value}"),
+            ("GET", f"/api/v1/models/org/{value}"),
+            ("GET", f"/api/v1/models/{value}/ancestry"),
+            ("GET", f"/api/v1/authors/{value}"),
+            ("GET", f"/api/v1/trending?limit={value}"),
+            ("GET", f"/api/v1/trending?pipeline_tag={value}"),
         ]
-        cases += [("GET", f"/api/v1/models/org/a/ancestry?{name}={value}")
-                  for name in ("direction", "depth", "relation", "limit")]
+        cases += [
+            ("GET", f"/api/v1/models/org/a/ancestry?{name}={value}")
+            for name in ("direction", "depth", "relation", "limit")
+        ]
     cases += [
         ("GET", "/api/v1/models?" + "&".join(["facets=author,author"] * 300)),
         ("GET", "/api/v1/models?" + "&".join(f"author=a{n}" for n in range(60))),
         ("GET", "/api/v1/models?" + "&".join(f"pipeline_tag=t{n}" for n in range(600))),
-        ("GET", "/api/v1/models?cursor=" + quote("eyJ4IjogMX0=")), ("GET", "/api/v1/models?page=10000"),
-        ("GET", "/api/v1/models?sort=created&order=asc"), ("GET", "/api/v1/models?pipline_tag=text-generation"),
-        ("GET", "/api/v1"), ("GET", "/api/v1/"), ("GET", "/api/v1//models"), ("GET", "/api/v1/models/"),
-        ("GET", "/api/v1/%00"), ("GET", "/api/v1/../../etc/passwd"), ("GET", "/api/v1/stats"),
-        ("GET", "/api/v1/health?x=1"), ("GET", "/api/v1/ready"), ("GET", "/api/v1/openapi.json"),
-        ("TRACE", "/api/v1/models"), ("DELETE", "/api/v1/models"), ("POST", "/api/v1/models"),
-        ("PUT", "/api/v1/models/org/a"), ("PATCH", "/api/v1/stats"), ("FOO", "/api/v1/models"),
-        ("OPTIONS", "/api/v1/models"), ("HEAD", "/api/v1/models?q=%00"),
+        ("GET", "/api/v1/models?cursor=" + quote("eyJ4IjogMX0=")),
+        ("GET", "/api/v1/models?page=10000"),
+        ("GET", "/api/v1/models?sort=created&order=asc"),
+        ("GET", "/api/v1/models?pipline_tag=text-generation"),
+        ("GET", "/api/v1"),
+        ("GET", "/api/v1/"),
+        ("GET", "/api/v1//models"),
+        ("GET", "/api/v1/models/"),
+        ("GET", "/api/v1/%00"),
+        ("GET", "/api/v1/../../etc/passwd"),
+        ("GET", "/api/v1/stats"),
+        ("GET", "/api/v1/health?x=1"),
+        ("GET", "/api/v1/ready"),
+        ("GET", "/api/v1/openapi.json"),
+        ("TRACE", "/api/v1/models"),
+        ("DELETE", "/api/v1/models"),
+        ("POST", "/api/v1/models"),
+        ("PUT", "/api/v1/models/org/a"),
+        ("PATCH", "/api/v1/stats"),
+        ("FOO", "/api/v1/models"),
+        ("OPTIONS", "/api/v1/models"),
+        ("HEAD", "/api/v1/models?q=%00"),
         ("GET", "/_dash-component-suites/dash/../../../etc/passwd"),
-        ("GET", "/_dash-component-suites/../app/settings.py"), ("GET", "/_dash-component-suites/x/y.js"),
-        ("GET", "/authors/%00"), ("GET", "/models/%00/x"), ("GET", "/%ff%fe"),
+        ("GET", "/_dash-component-suites/../app/settings.py"),
+        ("GET", "/_dash-component-suites/x/y.js"),
+        ("GET", "/authors/%00"),
+        ("GET", "/models/%00/x"),
+        ("GET", "/%ff%fe"),
     ]
     return cases
 
@@ -83,8 +194,13 @@ def api_cases() -> list[tuple[str, str]]:
 def served(server_url, template_url):
     with catalog_database(server_url) as url:
         environment = os.environ | {"CATALOG_DATABASE_URL": url, "CATALOG_LOG_LEVEL": "WARNING"}
-        subprocess.run([sys.executable, "-m", "app.cli", "ingest", "synthetic", "2000", "--seed", "11"],
-                       env=environment, check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "-m", "app.cli", "ingest", "synthetic", "2000", "--seed", "11"],
+            env=environment,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
         with serve(url) as running:
             yield running
 
@@ -163,10 +279,13 @@ def _dependency(item: dict, value) -> dict | list:
 def callback_body(callback: dict, value) -> dict:
     inputs = [_dependency(item, value) for item in callback["inputs"]]
     return {
-        "output": callback["output"], "outputs": _outputs(callback["output"]),
-        "inputs": inputs, "state": [_dependency(item, value) for item in callback.get("state", [])],
-        "changedPropIds": [f"{item['id']}.{item['property']}" for item in callback["inputs"]
-                           if isinstance(item["id"], str)],
+        "output": callback["output"],
+        "outputs": _outputs(callback["output"]),
+        "inputs": inputs,
+        "state": [_dependency(item, value) for item in callback.get("state", [])],
+        "changedPropIds": [
+            f"{item['id']}.{item['property']}" for item in callback["inputs"] if isinstance(item["id"], str)
+        ],
     }
 
 
@@ -183,14 +302,26 @@ def test_every_dash_callback_with_hostile_inputs_is_answered_well(served, sessio
                 failures.append(f"{callback['output']} ← {json.dumps(value)[:60]}: connection dropped: {error}")
                 continue
             sent += 1
-            failures += [f"{callback['output']} ← {json.dumps(value)[:60]}: {problem}"
-                         for problem in problems_of(response, seconds, "/_dash-update-component")]
+            failures += [
+                f"{callback['output']} ← {json.dumps(value)[:60]}: {problem}"
+                for problem in problems_of(response, seconds, "/_dash-update-component")
+            ]
     assert sent >= 200
     assert failures == [], "\n".join(failures[:40]) + f"\n({len(failures)} in all)"
 
 
-@pytest.mark.parametrize("body", [None, [], "x", {}, {"output": None}, {"output": "url.pathname", "inputs": {}},
-                                  {"output": "page.children", "outputs": [], "inputs": [[[[]]]]}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        "x",
+        {},
+        {"output": None},
+        {"output": "url.pathname", "inputs": {}},
+        {"output": "page.children", "outputs": [], "inputs": [[[[]]]]},
+    ],
+)
 def test_malformed_callback_envelopes_are_refused(served, session, body):
     response, seconds = send(session, served, "POST", "/_dash-update-component", body)
     assert response.status_code == 400 and response.json()["error"]["code"] == "INVALID_CALLBACK_REQUEST"

@@ -18,11 +18,21 @@ from tests.hubserver import FakeHub, encode_cursor, timeout_client_factory
 
 def model(model_id: str, downloads: int, likes: int = 0, tags=("transformers",), **extra) -> dict:
     author = model_id.partition("/")[0] if "/" in model_id else None
-    return {"id": model_id, "modelId": model_id, "author": author, "downloads": downloads, "likes": likes,
-            "tags": list(tags), "pipeline_tag": "text-generation", "library_name": "transformers",
-            "createdAt": f"2024-01-{downloads % 28 + 1:02d}T00:00:00.000Z",
-            "lastModified": f"2025-02-{likes % 28 + 1:02d}T00:00:00.000Z", "trendingScore": likes,
-            "siblings": [{"rfilename": "config.json"}], **extra}
+    return {
+        "id": model_id,
+        "modelId": model_id,
+        "author": author,
+        "downloads": downloads,
+        "likes": likes,
+        "tags": list(tags),
+        "pipeline_tag": "text-generation",
+        "library_name": "transformers",
+        "createdAt": f"2024-01-{downloads % 28 + 1:02d}T00:00:00.000Z",
+        "lastModified": f"2025-02-{likes % 28 + 1:02d}T00:00:00.000Z",
+        "trendingScore": likes,
+        "siblings": [{"rfilename": "config.json"}],
+        **extra,
+    }
 
 
 MODELS = [
@@ -133,8 +143,12 @@ def test_model_info(hub, api):
     assert (info.id, info.author, info.downloads, info.tags) == ("a/b", "a", 50, ["transformers"])
     assert api.model_info("gpt2").likes == 1
     assert api.model_info("meta/opt", revision="main", files_metadata=True).id == "meta/opt"
-    assert hub.requests[-1] == {"path": "/api/models/meta/opt/revision/main",
-                                "query": {"blobs": ["true"]}, "status": 200, "authorization": None}
+    assert hub.requests[-1] == {
+        "path": "/api/models/meta/opt/revision/main",
+        "query": {"blobs": ["true"]},
+        "status": 200,
+        "authorization": None,
+    }
 
 
 def test_unknown_model_and_route_are_404(hub, api, raw):

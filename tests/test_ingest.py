@@ -62,7 +62,8 @@ def test_a_newer_record_replaces_fields_tags_and_relations(db):
     ingest(db, family_records())
     newer = [m for m in family_records() if m["id"] == "quant/base-7b-chat-GGUF"][0]
     newer = copy.deepcopy(newer) | {
-        "downloads": 9999, "lastModified": "2024-09-01T00:00:00.000Z",
+        "downloads": 9999,
+        "lastModified": "2024-09-01T00:00:00.000Z",
         "tags": ["gguf", "base_model:quantized:acme/base-7b", "license:mit"],
     }
     summary = ingest(db, [newer])

@@ -47,7 +47,8 @@ def test_unreadable_input_is_reported_not_fatal(tmp_path):
 
 def test_cli_ingests_files_and_prints_a_summary(fresh_database_url):
     result = CliRunner().invoke(
-        main, ["ingest", "file", str(FAMILY_JSON), str(FIXTURES / "malformed.jsonl")],
+        main,
+        ["ingest", "file", str(FAMILY_JSON), str(FIXTURES / "malformed.jsonl")],
         env={"CATALOG_DATABASE_URL": fresh_database_url},
     )
     assert result.exit_code == 0, result.output
@@ -71,12 +72,17 @@ def test_export_then_ingest_gives_the_same_catalog(make_database, tmp_path):
     records[0]["siblings"] = [{"rfilename": "model.safetensors", "size": 123}, {"rfilename": "README.md"}]
     (tmp_path / "in.json").write_text(json.dumps(records))
     runner = CliRunner()
-    assert runner.invoke(main, ["ingest", "file", str(tmp_path / "in.json")],
-                         env={"CATALOG_DATABASE_URL": source}).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["ingest", "file", str(tmp_path / "in.json")], env={"CATALOG_DATABASE_URL": source}
+        ).exit_code
+        == 0
+    )
     exported = runner.invoke(main, ["export", str(tmp_path / "out.jsonl.gz")], env={"CATALOG_DATABASE_URL": source})
     assert exported.exit_code == 0 and "wrote 9 models" in exported.output
-    result = runner.invoke(main, ["ingest", "file", str(tmp_path / "out.jsonl.gz")],
-                           env={"CATALOG_DATABASE_URL": target})
+    result = runner.invoke(
+        main, ["ingest", "file", str(tmp_path / "out.jsonl.gz")], env={"CATALOG_DATABASE_URL": target}
+    )
     assert result.exit_code == 0, result.output
     first, second = Database.from_urls(source), Database.from_urls(target)
     assert catalog_state(second) == catalog_state(first)

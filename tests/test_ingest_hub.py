@@ -1,6 +1,5 @@
 """Ingestion from a Hub through huggingface_hub, against a fake Hub on 127.0.0.1."""
 
-
 import pytest
 from click.testing import CliRunner
 
@@ -85,8 +84,10 @@ def test_details_bring_files_and_card_data(db, hub):
 
 
 def test_details_bring_the_readme_as_the_searchable_card(db, hub):
-    hub.readmes = {"acme/base-7b": "---\nlicense: mit\n---\n# Base\n"
-                                   "Trained with <b>low-rank adaptation</b> on cats: loss < 2 & fast."}
+    hub.readmes = {
+        "acme/base-7b": "---\nlicense: mit\n---\n# Base\n"
+        "Trained with <b>low-rank adaptation</b> on cats: loss < 2 & fast."
+    }
     ingest(db, HubSource(hub.url, details=True))
     from data.query import SearchQuery
     from data.search import search
@@ -134,7 +135,8 @@ def test_incremental_runs_fetch_only_what_changed(fresh_database_url, hub):
 
 def test_cli_reports_an_unreachable_hub_and_fails(fresh_database_url, unused_port, no_waiting):
     result = CliRunner().invoke(
-        main, ["ingest", "hub", "--limit", "5"],
+        main,
+        ["ingest", "hub", "--limit", "5"],
         env={"CATALOG_DATABASE_URL": fresh_database_url, "HF_ENDPOINT": f"http://127.0.0.1:{unused_port}"},
     )
     assert result.exit_code != 0
@@ -180,8 +182,10 @@ def test_a_page_over_the_size_cap_is_not_read(db, hub):
 
 
 def test_a_page_with_more_models_than_asked_for_is_refused(db):
-    with (FakeHub(family(), page_size=5, honour_limit=False) as hub,
-          pytest.raises(HubError, match="answered 5 models for a page of 3; not read")):
+    with (
+        FakeHub(family(), page_size=5, honour_limit=False) as hub,
+        pytest.raises(HubError, match="answered 5 models for a page of 3; not read"),
+    ):
         ingest(db, HubSource(hub.url, limit=3))
 
 

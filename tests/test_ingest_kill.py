@@ -17,7 +17,9 @@ COUNT, SEED = 30_000, 3
 def ingest_command(url: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "app.cli", "ingest", "synthetic", str(COUNT), "--seed", str(SEED)],
-        env=os.environ | {"CATALOG_DATABASE_URL": url}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=os.environ | {"CATALOG_DATABASE_URL": url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
 
 

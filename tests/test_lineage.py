@@ -67,10 +67,12 @@ def assert_connected(result) -> None:
 
 def test_the_closure_holds_each_pair_once_at_its_shortest_depth(family_db):
     with family_db.session() as session:
-        rows = session.execute(text("""
+        rows = session.execute(
+            text("""
             SELECT a.repo_id, d.repo_id, c.depth, c.relation_type, c.downloads = d.downloads
             FROM lineage_closure c JOIN models a ON a.id = c.ancestor JOIN models d ON d.id = c.descendant
-            ORDER BY 1, 2""")).all()
+            ORDER BY 1, 2""")
+        ).all()
     assert [tuple(row) for row in rows] == [
         (BASE, CHAT, 1, "finetune", True),
         (BASE, MERGE, 2, "merge", True),
@@ -110,11 +112,16 @@ def test_the_base_has_its_whole_family_below_it(family_db):
     assert nodes(result) == {BASE: 0, CHAT: 1, LORA: 1, GGUF: 2, MERGE: 2}
     assert [node.id for node in result.nodes] == [BASE, CHAT, LORA, GGUF, MERGE]  # by downloads
     assert edges(result) == {
-        (BASE, CHAT, "finetune"), (BASE, LORA, "adapter"), (CHAT, GGUF, "quantized"),
-        (CHAT, MERGE, "merge"), (LORA, MERGE, "merge"),
+        (BASE, CHAT, "finetune"),
+        (BASE, LORA, "adapter"),
+        (CHAT, GGUF, "quantized"),
+        (CHAT, MERGE, "merge"),
+        (LORA, MERGE, "merge"),
     }
     assert result.summary() == {
-        "truncated": False, "total_descendants": 4, "max_depth": 2,
+        "truncated": False,
+        "total_descendants": 4,
+        "max_depth": 2,
         "counts_by_relation": {"finetune": 1, "adapter": 1, "quantized": 1, "merge": 1},
     }
 
@@ -129,10 +136,15 @@ def test_a_merge_shows_both_parents_and_their_base(family_db):
     result = lineage(family_db, MERGE, direction="up")
     assert nodes(result) == {MERGE: 0, CHAT: -1, LORA: -1, BASE: -2}
     assert edges(result) == {
-        (CHAT, MERGE, "merge"), (LORA, MERGE, "merge"), (BASE, CHAT, "finetune"), (BASE, LORA, "adapter"),
+        (CHAT, MERGE, "merge"),
+        (LORA, MERGE, "merge"),
+        (BASE, CHAT, "finetune"),
+        (BASE, LORA, "adapter"),
     }
     assert result.summary() == {
-        "truncated": False, "total_descendants": 0, "max_depth": 0,
+        "truncated": False,
+        "total_descendants": 0,
+        "max_depth": 0,
         "counts_by_relation": dict.fromkeys(RELATION_TYPES, 0),
     }
 
@@ -177,8 +189,11 @@ def test_an_unknown_model_is_none(family_db):
 
 
 def test_shortest_paths_ending_in_different_relations_take_the_first_by_name(db):
-    child = {"id": "tie/child", "downloads": 1,
-             "tags": ["base_model:finetune:tie/left", "base_model:adapter:tie/right"]}
+    child = {
+        "id": "tie/child",
+        "downloads": 1,
+        "tags": ["base_model:finetune:tie/left", "base_model:adapter:tie/right"],
+    }
     ingest(db, [model("tie/root", 9), model("tie/left", 8, "tie/root"), model("tie/right", 7, "tie/root"), child])
     result = lineage(db, "tie/root")
     assert nodes(result)["tie/child"] == 2
@@ -228,14 +243,17 @@ def test_up_is_never_truncated(family_db):
     assert not lineage(family_db, MERGE, direction="up", depth=1).truncated
 
 
-@pytest.mark.parametrize("options, parameter", [
-    ({"direction": "sideways"}, "direction"),
-    ({"depth": 0}, "depth"),
-    ({"depth": MAX_DEPTH + 1}, "depth"),
-    ({"limit": 0}, "limit"),
-    ({"limit": 2001}, "limit"),
-    ({"relation": {"finetune", "distill"}}, "relation"),
-])
+@pytest.mark.parametrize(
+    "options, parameter",
+    [
+        ({"direction": "sideways"}, "direction"),
+        ({"depth": 0}, "depth"),
+        ({"depth": MAX_DEPTH + 1}, "depth"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 2001}, "limit"),
+        ({"relation": {"finetune", "distill"}}, "relation"),
+    ],
+)
 def test_bad_parameters_are_refused_by_name(family_db, options, parameter):
     with pytest.raises(QueryError) as raised:
         lineage(family_db, BASE, **options)
@@ -253,8 +271,7 @@ def test_a_chain_40_deep_has_all_40_ancestors(db):
     down = lineage(db, "deep/m-00", direction="down")
     assert (down.total_descendants, down.max_depth, down.truncated) == (40, 40, False)
     assert nodes(down) == {f"deep/m-{i:02}": i for i in range(41)}
-    assert nodes(lineage(db, "deep/m-40", direction="up", depth=5)) == {
-        f"deep/m-{i:02}": i - 40 for i in range(35, 41)}
+    assert nodes(lineage(db, "deep/m-40", direction="up", depth=5)) == {f"deep/m-{i:02}": i - 40 for i in range(35, 41)}
 
 
 def test_chains_deeper_than_the_bound_stop_at_it(db):
@@ -267,8 +284,10 @@ def test_chains_deeper_than_the_bound_stop_at_it(db):
 def test_a_merge_chain_with_exponentially_many_paths_is_quick(db):
     # Each link merges the two before it: ~10^8 paths from top to bottom, 41 models.
     records = [model("fib/m-00", 100), model("fib/m-01", 99, "fib/m-00")]
-    records += [model(f"fib/m-{i:02}", 100 - i, f"fib/m-{i - 1:02}", f"fib/m-{i - 2:02}", relation="merge")
-                for i in range(2, 41)]
+    records += [
+        model(f"fib/m-{i:02}", 100 - i, f"fib/m-{i - 1:02}", f"fib/m-{i - 2:02}", relation="merge")
+        for i in range(2, 41)
+    ]
     started = time.monotonic()
     ingest(db, records)
     up = lineage(db, "fib/m-40", direction="up")
@@ -352,7 +371,8 @@ def test_the_closure_agrees_with_a_naive_walk_of_synthetic_data(db, synthetic_re
         result = lineage(db, root, direction="down", limit=200)
         assert result.total_descendants == len(expected), root
         assert result.counts_by_relation == {
-            kind: Counter(kind for _, kind in expected.values())[kind] for kind in RELATION_TYPES}, root
+            kind: Counter(kind for _, kind in expected.values())[kind] for kind in RELATION_TYPES
+        }, root
         assert result.max_depth == max(depth for depth, _ in expected.values()), root
         assert result.truncated == (len(expected) > 200), root
         assert len(result.nodes) <= 201

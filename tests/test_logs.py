@@ -73,8 +73,13 @@ def test_app_log_lines_within_a_request_carry_its_id_and_extras(log_lines):
     assert response.status_code == 503
     request_id = response.headers["X-Request-ID"]
     lines = log_lines()
-    warning = next(line for line in lines if line["logger"].startswith("app.api") and line["level"] == "WARNING"
-                   and "database unavailable" in line["message"])
+    warning = next(
+        line
+        for line in lines
+        if line["logger"].startswith("app.api")
+        and line["level"] == "WARNING"
+        and "database unavailable" in line["message"]
+    )
     assert warning["level"] == "WARNING" and "database unavailable" in warning["message"]
     assert warning["request_id"] == request_id
     assert access_lines(lines)[0]["status"] == 503
@@ -83,8 +88,13 @@ def test_app_log_lines_within_a_request_carry_its_id_and_extras(log_lines):
 def test_a_log_line_outside_a_request_has_no_request_id(log_lines):
     logging.getLogger("catalog.test").info("hello %s", "world", extra={"models": 3})
     [line] = log_lines()
-    assert line == {"time": line["time"], "level": "INFO", "logger": "catalog.test",
-                    "message": "hello world", "models": 3}
+    assert line == {
+        "time": line["time"],
+        "level": "INFO",
+        "logger": "catalog.test",
+        "message": "hello world",
+        "models": 3,
+    }
 
 
 def test_exceptions_are_logged_inside_the_json_line(log_lines):
@@ -104,15 +114,18 @@ def test_a_sane_incoming_request_id_is_kept(client, log_lines, incoming):
     assert access_lines(log_lines())[0]["request_id"] == incoming
 
 
-@pytest.mark.parametrize("incoming", [
-    "x" * 200,  # too long
-    'a", "level": "CRITICAL',  # quotes: a forged field
-    "id with spaces",
-    "<script>alert(1)</script>",
-    "caf\u00e9",  # not ASCII
-    "-leading-dash",
-    "",
-])
+@pytest.mark.parametrize(
+    "incoming",
+    [
+        "x" * 200,  # too long
+        'a", "level": "CRITICAL',  # quotes: a forged field
+        "id with spaces",
+        "<script>alert(1)</script>",
+        "caf\u00e9",  # not ASCII
+        "-leading-dash",
+        "",
+    ],
+)
 def test_a_malicious_or_odd_incoming_request_id_is_replaced(client, log_lines, incoming):
     response = client.get("/api/v1/health", headers={"X-Request-ID": incoming})
     replaced = response.headers["X-Request-ID"]
@@ -128,8 +141,13 @@ def test_request_id_on_dashboard_rate_limited_and_error_answers(settings, db):
         raise RuntimeError("an unhandled error")
 
     client = app.test_client()
-    answers = [client.get("/"), client.get("/api/v1/stats"), client.get("/api/v1/stats"),
-               client.get("/test-only/boom"), client.get("/assets/no-such-file.js")]
+    answers = [
+        client.get("/"),
+        client.get("/api/v1/stats"),
+        client.get("/api/v1/stats"),
+        client.get("/test-only/boom"),
+        client.get("/assets/no-such-file.js"),
+    ]
     assert [answer.status_code for answer in answers] == [200, 200, 429, 500, 404]
     assert all(len(answer.headers.get("X-Request-ID", "")) == 32 for answer in answers)
 
@@ -159,7 +177,9 @@ def test_catalog_serve_writes_only_json_lines(fresh_database_url, unused_port, t
     with open(stderr_path, "wb") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--port", str(unused_port), "--workers", "1", "--no-fill"],
-            env=env, stdout=subprocess.DEVNULL, stderr=stderr,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
         )
     try:
         ready, request_id = f"http://127.0.0.1:{unused_port}/api/v1/ready", "from-the-test-1"

@@ -28,10 +28,16 @@ def relations(model):
 @pytest.mark.parametrize(
     "tag, expected",
     [
-        ("license:apache-2.0", "license"), ("dataset:org/data", "dataset"),
-        ("arxiv:2401.00001", "arxiv"), ("region:us", "region"), ("en", "language"),
-        ("zh", "language"), ("transformers", "library"), ("gguf", "library"),
-        ("base_model:finetune:a/b", "base_model"), ("text-generation", "other"),
+        ("license:apache-2.0", "license"),
+        ("dataset:org/data", "dataset"),
+        ("arxiv:2401.00001", "arxiv"),
+        ("region:us", "region"),
+        ("en", "language"),
+        ("zh", "language"),
+        ("transformers", "library"),
+        ("gguf", "library"),
+        ("base_model:finetune:a/b", "base_model"),
+        ("text-generation", "other"),
         ("conversational", "other"),
     ],
 )
@@ -49,17 +55,24 @@ def test_author_comes_from_the_id_when_absent():
 
 
 def test_typed_tags_win_over_card_data_and_untyped_tags():
-    model = map_record(record(
-        tags=["base_model:a/base", "base_model:quantized:a/base"],
-        cardData={"base_model": "a/base", "base_model_relation": "finetune"},
-    ))
+    model = map_record(
+        record(
+            tags=["base_model:a/base", "base_model:quantized:a/base"],
+            cardData={"base_model": "a/base", "base_model_relation": "finetune"},
+        )
+    )
     assert relations(model) == [("a/base", "quantized", True, "typed_tag")]
 
 
 def test_card_data_base_model_list_with_relation_and_hub_urls():
-    model = map_record(record(cardData={
-        "base_model": ["https://huggingface.co/a/one", "b/two"], "base_model_relation": "merge",
-    }))
+    model = map_record(
+        record(
+            cardData={
+                "base_model": ["https://huggingface.co/a/one", "b/two"],
+                "base_model_relation": "merge",
+            }
+        )
+    )
     assert relations(model) == [("a/one", "merge", True, "card_data"), ("b/two", "merge", True, "card_data")]
 
 
@@ -83,8 +96,9 @@ def test_untyped_relations_are_inferred_and_marked_so(fields, expected):
 
 
 def test_self_loops_are_dropped_and_counted_whatever_the_case():
-    model = map_record(record(id="Org/Model", tags=[
-        "base_model:org/model", "base_model:finetune:Org/Model", "base_model:a/x"]))
+    model = map_record(
+        record(id="Org/Model", tags=["base_model:org/model", "base_model:finetune:Org/Model", "base_model:a/x"])
+    )
     assert relations(model) == [("a/x", "finetune", False, "untyped_tag")]
     assert model.has_self_loop
     assert model.relations and map_record(record(tags=["base_model:org/model"])).relations == []
@@ -97,9 +111,12 @@ def test_unusable_base_model_values_are_dropped_not_fatal():
 
 
 def test_datasets_from_tags_and_card_data_once_each():
-    model = map_record(record(
-        tags=["dataset:a/one"], cardData={"datasets": ["a/one", "https://huggingface.co/datasets/b/two"]},
-    ))
+    model = map_record(
+        record(
+            tags=["dataset:a/one"],
+            cardData={"datasets": ["a/one", "https://huggingface.co/datasets/b/two"]},
+        )
+    )
     assert model.datasets == [("a/one", "tag"), ("b/two", "card_data")]
 
 
@@ -114,11 +131,15 @@ def test_snake_case_records_of_huggingface_hub_are_read_too():
 
 
 def test_file_sizes_from_siblings():
-    model = map_record(record(siblings=[
-        {"rfilename": "model.safetensors", "size": 10, "blobId": "abc"},
-        {"rfilename": "big.bin", "lfs": {"size": 99}},
-        {"rfilename": "README.md"},
-    ]))
+    model = map_record(
+        record(
+            siblings=[
+                {"rfilename": "model.safetensors", "size": 10, "blobId": "abc"},
+                {"rfilename": "big.bin", "lfs": {"size": 99}},
+                {"rfilename": "README.md"},
+            ]
+        )
+    )
     assert model.siblings == [("model.safetensors", 10, "abc"), ("big.bin", 99, None), ("README.md", None, None)]
     assert map_record(record()).siblings is None  # a list record says nothing about files
 
@@ -158,26 +179,53 @@ def test_every_hostile_record_is_rejected_with_its_reason(hostile):
     assert str(rejected.value).split(":")[0] == hostile.reason
 
 
-@pytest.mark.parametrize("repo_id", [
-    "gpt2", "org/name", "Org-1/a.b_c-d", "huggingtweets/_deep_winter_", "a/" + "x" * MAX_NAME_LENGTH,
-])
+@pytest.mark.parametrize(
+    "repo_id",
+    [
+        "gpt2",
+        "org/name",
+        "Org-1/a.b_c-d",
+        "huggingtweets/_deep_winter_",
+        "a/" + "x" * MAX_NAME_LENGTH,
+    ],
+)
 def test_hub_ids_are_accepted(repo_id):
     assert map_record(record(id=repo_id)).repo_id == repo_id
 
 
-@pytest.mark.parametrize("repo_id", [
-    "a/" + "x" * (MAX_NAME_LENGTH + 1), "org/name\n", "org/a..b", "../etc", "org/.name", "org/name.",
-    "-org/name", "org/na me", "org/", "/name", "a/b/c", "org/naïve",
-])
+@pytest.mark.parametrize(
+    "repo_id",
+    [
+        "a/" + "x" * (MAX_NAME_LENGTH + 1),
+        "org/name\n",
+        "org/a..b",
+        "../etc",
+        "org/.name",
+        "org/name.",
+        "-org/name",
+        "org/na me",
+        "org/",
+        "/name",
+        "a/b/c",
+        "org/naïve",
+    ],
+)
 def test_ids_the_hub_cannot_have_are_rejected(repo_id):
     with pytest.raises(Rejected, match="^id "):
         map_record(record(id=repo_id))
 
 
 def test_base_models_are_kept_as_cards_name_them_but_for_traversals_and_newlines():
-    model = map_record(record(tags=[
-        "base_model:org/a..b", "base_model:../etc", "base_model:org/x\ny", "base_model:org/name.",
-    ]))
+    model = map_record(
+        record(
+            tags=[
+                "base_model:org/a..b",
+                "base_model:../etc",
+                "base_model:org/x\ny",
+                "base_model:org/name.",
+            ]
+        )
+    )
     assert [r.base_model_id for r in model.relations] == ["org/name."] and model.dropped_relations == 3
 
 

@@ -167,7 +167,9 @@ def two_workers(request, fresh_database_url, unused_port, tmp_path):
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--port", str(unused_port), "--workers", "2", "--no-fill"],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
     def stop() -> None:

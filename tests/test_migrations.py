@@ -16,8 +16,14 @@ def test_migrations_go_down_to_nothing_and_up_again(fresh_database_url):
         migrate.upgrade(fresh_database_url)
         assert migrate.current_revision(engine) == migrate.head_revision()
         tables = set(inspect(engine).get_table_names())
-        assert {"models", "model_tags", "model_siblings", "base_model_relations",
-                "dataset_relations", "catalog_meta"} <= tables
+        assert {
+            "models",
+            "model_tags",
+            "model_siblings",
+            "base_model_relations",
+            "dataset_relations",
+            "catalog_meta",
+        } <= tables
         assert {"author_stats", "facet_counts"} <= set(inspect(engine).get_materialized_view_names())
     finally:
         engine.dispose()

@@ -105,8 +105,11 @@ def test_a_missing_parent_is_drawn_apart(browser, page_url):
 
 
 def test_a_summary_node_expands_its_relation(browser, page_url, database, monkeypatch):
-    ingest(database, [{"id": "big/root", "downloads": 10**6, "tags": []}] + [
-        {"id": f"q/root-q{i:02}", "downloads": i, "tags": ["base_model:quantized:big/root"]} for i in range(30)])
+    ingest(
+        database,
+        [{"id": "big/root", "downloads": 10**6, "tags": []}]
+        + [{"id": f"q/root-q{i:02}", "downloads": i, "tags": ["base_model:quantized:big/root"]} for i in range(30)],
+    )
     monkeypatch.setattr(model, "RELATION_LIMIT", 5)
     monkeypatch.setattr(model, "EXPANDED_LIMIT", 20)
     open_page(browser, page_url, "/models/big/root?tab=lineage")
@@ -126,5 +129,3 @@ def test_an_unknown_model_is_a_friendly_page(browser, page_url):
     open_page(browser, page_url, "/models/nobody/nothing?tab=lineage")
     browser.wait_for_contains_text(".model-not-found", "Model not found")
     assert browser.get_logs() == []
-
-

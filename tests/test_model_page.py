@@ -88,8 +88,17 @@ def test_the_header(family_db):
     children, title = model.layout(family_db, [("junk", "1"), ("tab", "???")], repo_id="ACME/base-7b")
     assert title == BASE
     header = text_of(children)
-    for expected in (BASE, "text-generation", "transformers", "apache-2.0", "gated (manual)",
-                     "1,200 likes", "900,000 downloads", "created 2024-01-10", "modified 2024-02-01"):
+    for expected in (
+        BASE,
+        "text-generation",
+        "transformers",
+        "apache-2.0",
+        "gated (manual)",
+        "1,200 likes",
+        "900,000 downloads",
+        "created 2024-01-10",
+        "modified 2024-02-01",
+    ):
         assert expected in header
     assert "/authors/acme" in hrefs(children)
     assert f"https://huggingface.co/{BASE}" in hrefs(children)
@@ -106,8 +115,18 @@ def test_the_overview_tab(family_db):
 
 
 def test_the_files_tab_lists_names_sizes_and_total(db):
-    ingest(db, [record("org/with-files", siblings=[
-        {"rfilename": "model.safetensors", "size": 4_500_000_000}, {"rfilename": "config.json", "size": 600}])])
+    ingest(
+        db,
+        [
+            record(
+                "org/with-files",
+                siblings=[
+                    {"rfilename": "model.safetensors", "size": 4_500_000_000},
+                    {"rfilename": "config.json", "size": 600},
+                ],
+            )
+        ],
+    )
     children, _ = model.layout(db, [("tab", "files")], repo_id="org/with-files")
     files = text_of(by_id(children, page.TAB_CONTENT))
     assert "model.safetensors" in files and "4.5 GB" in files and "600 B" in files
@@ -117,7 +136,13 @@ def test_the_files_tab_lists_names_sizes_and_total(db):
 
 def test_human_sizes():
     assert [page.human_size(n) for n in (None, 0, 999, 1500, 2_000_000, 5 * 10**15)] == [
-        "—", "0 B", "999 B", "1.5 kB", "2.0 MB", "5,000.0 TB"]
+        "—",
+        "0 B",
+        "999 B",
+        "1.5 kB",
+        "2.0 MB",
+        "5,000.0 TB",
+    ]
 
 
 # --- lineage -----------------------------------------------------------------------------------
@@ -177,9 +202,12 @@ def test_expanding_a_relation_draws_its_most_downloaded(big_family_db):
 
 
 def test_a_wide_level_is_cut_to_the_most_downloaded_siblings(db):
-    ingest(db, [record("wide/root", 10**6)] + [
-        record(f"q/wide-{i:02}", 100 + i, "wide/root", "quantized") for i in range(30)] + [
-        record(f"q/wide-{i:02}-lora", i, f"q/wide-{i:02}", "adapter") for i in range(30)])
+    ingest(
+        db,
+        [record("wide/root", 10**6)]
+        + [record(f"q/wide-{i:02}", 100 + i, "wide/root", "quantized") for i in range(30)]
+        + [record(f"q/wide-{i:02}-lora", i, f"q/wide-{i:02}", "adapter") for i in range(30)],
+    )
     _, nodes, edges = lineage_page(db, "wide/root")
     drawn = sorted(n for n in nodes if n.startswith("q/") and not n.endswith("-lora"))
     assert drawn == [f"q/wide-{i:02}" for i in range(20, 30)]
@@ -228,9 +256,15 @@ def test_graph_clicks():
     summary = {"id": "more:quantized", "relation": "quantized", "expandable": True}
     assert model.follow_node(summary, "?tab=lineage", BASE) == (no_update, "?expand=quantized&tab=lineage")
     assert model.follow_node({"id": CHAT, "in_catalog": True}, "?expand=merge&tab=lineage", BASE) == (
-        f"/models/{CHAT}", "?tab=lineage")
-    for still in ({"id": "gone/x", "in_catalog": False}, {"id": BASE, "in_catalog": True},
-                  {**summary, "expandable": False}, None):
+        f"/models/{CHAT}",
+        "?tab=lineage",
+    )
+    for still in (
+        {"id": "gone/x", "in_catalog": False},
+        {"id": BASE, "in_catalog": True},
+        {**summary, "expandable": False},
+        None,
+    ):
         with pytest.raises(PreventUpdate):
             model.follow_node(still, "?tab=lineage", BASE)
 

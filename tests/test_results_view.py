@@ -8,16 +8,31 @@ from components import results
 from data.catalog import ModelSummary
 
 MODEL = ModelSummary(
-    repo_id="acme/base-7b", author="acme", pipeline_tag="text-generation", library_name=None, license="mit",
-    downloads=1234567, likes=89, trending_score=None, created_at=datetime(2024, 1, 10, tzinfo=UTC),
-    last_modified=None, gated=None, has_base_model=False, derivative_count=3,
+    repo_id="acme/base-7b",
+    author="acme",
+    pipeline_tag="text-generation",
+    library_name=None,
+    license="mit",
+    downloads=1234567,
+    likes=89,
+    trending_score=None,
+    created_at=datetime(2024, 1, 10, tzinfo=UTC),
+    last_modified=None,
+    gated=None,
+    has_base_model=False,
+    derivative_count=3,
     snippet="a &lt;script&gt; <mark>fine</mark>-tuned &amp; <mark>chat</mark> model",
 )
 
 
 def test_a_snippet_splits_into_text_and_matches_with_the_escapes_undone():
     assert results.snippet_parts(MODEL.snippet) == [
-        ("a <script> ", False), ("fine", True), ("-tuned & ", False), ("chat", True), (" model", False)]
+        ("a <script> ", False),
+        ("fine", True),
+        ("-tuned & ", False),
+        ("chat", True),
+        (" model", False),
+    ]
     assert results.snippet_parts(None) == [] and results.snippet_parts("") == []
     assert results.snippet_parts("<mark>all</mark>") == [("all", True)]
 
@@ -40,7 +55,12 @@ def test_a_row_carries_display_values_links_and_snippet_pieces():
 def test_only_the_sort_columns_are_sortable_and_the_sorted_one_shows_it():
     columns = {column["colId"]: column for column in results.column_defs("likes", "asc", sortable=True)}
     assert {col for col, column in columns.items() if column["sortable"]} == {
-        "downloads", "likes", "trending", "created", "updated"}
+        "downloads",
+        "likes",
+        "trending",
+        "created",
+        "updated",
+    }
     assert columns["likes"]["sort"] == "asc" and columns["downloads"]["sort"] is None
     assert "sort" not in columns["id"]
     fixed = results.column_defs(None, "desc", sortable=False)

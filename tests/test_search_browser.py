@@ -59,7 +59,8 @@ def open_page(browser, site: str, path: str) -> None:
 def wait_for(browser, condition, timeout: float = 10):
     """Until `condition()` holds; the grid replaced mid-read counts as not yet."""
     return WebDriverWait(browser.driver, timeout, ignored_exceptions=[StaleElementReferenceException]).until(
-        lambda driver: condition())
+        lambda driver: condition()
+    )
 
 
 def api_ids(site: str, query: str) -> list[str]:
@@ -102,7 +103,10 @@ def test_a_control_change_updates_the_url_and_back_restores_it(browser, site):
     wait_for(browser, lambda: shown_ids(browser) == api_ids(site, "q=7b&order=asc"))
     browser.driver.back()
     wait_for(browser, lambda: address(browser) == {"q": "7b"})
-    wait_for(browser, lambda: Select(browser.find_element(f"#{view.ORDER}")).first_selected_option.get_attribute("value") == "desc")
+    wait_for(
+        browser,
+        lambda: Select(browser.find_element(f"#{view.ORDER}")).first_selected_option.get_attribute("value") == "desc",
+    )
     wait_for(browser, lambda: shown_ids(browser)[:1] == ["acme/base-7b"])
     assert browser.get_logs() == []
 
@@ -115,13 +119,16 @@ def test_an_empty_result_offers_to_clear_the_filters(browser, site):
     assert browser.get_logs() == []
 
 
-@pytest.mark.parametrize("path, ready", [
-    ("/?q=7b", ".results-grid .model-link"),
-    ("/models/lab/base-7b-chat?tab=lineage", ".lineage-graph"),
-    ("/analytics?pipeline_tag=text-generation", ".analytics-card .js-plotly-plot"),
-    ("/trending", ".results-grid .model-link"),
-    ("/authors/acme", ".results-grid .model-link"),
-])
+@pytest.mark.parametrize(
+    "path, ready",
+    [
+        ("/?q=7b", ".results-grid .model-link"),
+        ("/models/lab/base-7b-chat?tab=lineage", ".lineage-graph"),
+        ("/analytics?pipeline_tag=text-generation", ".analytics-card .js-plotly-plot"),
+        ("/trending", ".results-grid .model-link"),
+        ("/authors/acme", ".results-grid .model-link"),
+    ],
+)
 def test_every_page_loads_only_from_the_app_without_console_errors(browser, site, path, ready):
     open_page(browser, site, path)
     browser.wait_for_element(ready, timeout=15)
@@ -138,7 +145,9 @@ def test_a_header_click_sorts_by_its_column_and_back_restores_the_order(browser,
     open_page(browser, site, "/?q=7b")
     wait_for(browser, lambda: shown_ids(browser)[:1] == ["acme/base-7b"])
     sortable = browser.driver.execute_script(
-        "return [...document.querySelectorAll('.results-grid .ag-header-cell-sortable')].map(c => c.getAttribute('col-id'));")
+        "return [...document.querySelectorAll('.results-grid .ag-header-cell-sortable')]"
+        ".map(c => c.getAttribute('col-id'));"
+    )
     assert sorted(sortable) == ["created", "downloads", "likes", "trending", "updated"]
     header(browser, "likes").click()
     wait_for(browser, lambda: address(browser) == {"q": "7b", "sort": "likes"})
@@ -174,7 +183,8 @@ def test_every_column_fits_a_1400_pixel_window(browser, site):
     assert width <= 1400
     rights = browser.driver.execute_script(
         "return [...document.querySelectorAll('.results-grid .ag-header-cell')]"
-        ".map(c => [c.getAttribute('col-id'), c.getBoundingClientRect().right]);")
+        ".map(c => [c.getAttribute('col-id'), c.getBoundingClientRect().right]);"
+    )
     assert [col for col, _ in rights][-3:] == ["created", "updated", "derivatives"]
     assert [col for col, right in rights if right > width] == []
     viewport = browser.find_element(".results-grid .ag-center-cols-viewport")
@@ -206,14 +216,19 @@ def test_on_a_phone_results_come_first_and_filters_and_links_wait_behind_toggles
         wait_for(browser, lambda: listed_ids(browser)[:1] == ["acme/base-7b"])
         first = browser.find_element(".results-list .model-link")
         bottom, screen = browser.driver.execute_script(
-            "return [arguments[0].getBoundingClientRect().bottom, window.innerHeight];", first)
+            "return [arguments[0].getBoundingClientRect().bottom, window.innerHeight];", first
+        )
         assert first.is_displayed() and bottom <= screen
         assert not visible(browser, ".results-grid")
         assert not visible(browser, f"#{view.FILTERS} .filters-panel")
         browser.find_element(f"#{view.FILTERS_TOGGLE}").click()
         wait_for(browser, lambda: visible(browser, f"#{view.FILTERS} .filters-panel"))
-        wait_for(browser, lambda: browser.driver.execute_script(  # slid in all the way
-            f"return document.getElementById('{view.FILTERS}').getBoundingClientRect().left === 0;"))
+        wait_for(
+            browser,
+            lambda: browser.driver.execute_script(  # slid in all the way
+                f"return document.getElementById('{view.FILTERS}').getBoundingClientRect().left === 0;"
+            ),
+        )
         browser.find_element(f"#{view.FILTERS_CLOSE}").click()
         wait_for(browser, lambda: not visible(browser, f"#{view.FILTERS} .filters-panel"))
         assert not visible(browser, ".navbar a.nav-link[href='/trending']")

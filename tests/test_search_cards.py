@@ -92,8 +92,9 @@ def answers(client, **params) -> list[dict]:
 def by_cursor(client, per_page: int, **params) -> list[dict]:
     seen, cursor = [], None
     for _ in range(100):
-        response = client.get("/api/v1/models", query_string=params | {"per_page": per_page} | (
-            {"cursor": cursor} if cursor else {}))
+        response = client.get(
+            "/api/v1/models", query_string=params | {"per_page": per_page} | ({"cursor": cursor} if cursor else {})
+        )
         assert response.status_code == 200, (params, response.json)
         seen += response.json["data"]
         cursor = response.json["meta"]["next_cursor"]
@@ -110,17 +111,28 @@ def found(client, **params) -> set[str]:
 
 def test_the_files_cards_are_all_in_the_catalog(cards):
     """Every carded model with an id of the form author/name and metadata was ingested."""
-    wanted = {r.repo_id.lower() for r in cards.records if re.fullmatch(r"[\w.-]+/[\w.-]+", r.repo_id)
-              and (r.downloads is not None)}
+    wanted = {
+        r.repo_id.lower()
+        for r in cards.records
+        if re.fullmatch(r"[\w.-]+/[\w.-]+", r.repo_id) and (r.downloads is not None)
+    }
     assert len(wanted) > 2_500
     assert wanted - set(cards.by_id) - cards.unsure == set()
 
 
 WORDS = [
-    ("mergekit", ["mergekit"]), ("uncensored", ["uncensor"]), ("axolotl", ["axolotl"]),
-    ("unsloth", ["unsloth"]), ("roleplay", ["roleplay"]), ("oncology", ["oncolog"]),
-    ("japanese", ["japanes"]), ("ollama", ["ollama"]), ("lerobot", ["lerobot"]), ("comfyui", ["comfyui"]),
-    ("Medical", ["medic"]), ("PYTORCH", ["pytorch"]),
+    ("mergekit", ["mergekit"]),
+    ("uncensored", ["uncensor"]),
+    ("axolotl", ["axolotl"]),
+    ("unsloth", ["unsloth"]),
+    ("roleplay", ["roleplay"]),
+    ("oncology", ["oncolog"]),
+    ("japanese", ["japanes"]),
+    ("ollama", ["ollama"]),
+    ("lerobot", ["lerobot"]),
+    ("comfyui", ["comfyui"]),
+    ("Medical", ["medic"]),
+    ("PYTORCH", ["pytorch"]),
 ]
 
 
@@ -158,16 +170,19 @@ def test_a_phrase_is_narrower_than_its_words(cards_client, cards):
     assert apart <= words - phrase, sorted(apart - (words - phrase))[:5]
 
 
-@pytest.mark.parametrize("first, second", [("axolotl", "mergekit"), ("oncology", "lerobot"),
-                                           ("uncensored", "roleplay")])
+@pytest.mark.parametrize(
+    "first, second", [("axolotl", "mergekit"), ("oncology", "lerobot"), ("uncensored", "roleplay")]
+)
 def test_or_is_the_union(cards_client, cards, first, second):
     either = found(cards_client, card=f"{first} or {second}")
     assert either == found(cards_client, card=first) | found(cards_client, card=second)
     assert cards.sure(first) | cards.sure(second) <= either
 
 
-@pytest.mark.parametrize("word, excluded, excluded_stem", [("unsloth", "lora", "lora"), ("medical", "llama", "llama"),
-                                                           ("transformers", "pytorch", "pytorch")])
+@pytest.mark.parametrize(
+    "word, excluded, excluded_stem",
+    [("unsloth", "lora", "lora"), ("medical", "llama", "llama"), ("transformers", "pytorch", "pytorch")],
+)
 def test_a_minus_word_excludes_the_cards_that_have_it(cards_client, cards, word, excluded, excluded_stem):
     with_word, without = found(cards_client, card=word), found(cards_client, card=excluded)
     assert with_word & without and with_word - without  # the exclusion changes something, not everything
@@ -191,10 +206,15 @@ def assert_snippet(snippet, stems: list[str], card: str) -> None:
         assert html.unescape(word).lower() in card.lower()
 
 
-@pytest.mark.parametrize("query, stems", [("mergekit", ["mergekit"]),
-                                          ('"direct preference optimization"', ["direct", "prefer", "optim"]),
-                                          ("oncology or lerobot", ["oncolog", "lerobot"]),
-                                          ("medical -llama", ["medic"])])
+@pytest.mark.parametrize(
+    "query, stems",
+    [
+        ("mergekit", ["mergekit"]),
+        ('"direct preference optimization"', ["direct", "prefer", "optim"]),
+        ("oncology or lerobot", ["oncolog", "lerobot"]),
+        ("medical -llama", ["medic"]),
+    ],
+)
 def test_each_result_carries_a_highlighted_escaped_snippet(cards_client, cards, query, stems):
     results = answers(cards_client, card=query)
     assert results
@@ -223,11 +243,17 @@ def raw_field(cards: Cards, name: str):
     return {k: getattr(c, name) for k, c in cards.by_id.items()}
 
 
-@pytest.mark.parametrize("query, field, value", [
-    ("unsloth", "pipeline_tag", "text-generation"), ("medical", "pipeline_tag", "text-generation"),
-    ("medical", "pipeline_tag", "token-classification"), ("unsloth", "library", "transformers"),
-    ('"model card"', "library", "diffusers"), ("diffusers", "pipeline_tag", "text-to-image"),
-])
+@pytest.mark.parametrize(
+    "query, field, value",
+    [
+        ("unsloth", "pipeline_tag", "text-generation"),
+        ("medical", "pipeline_tag", "text-generation"),
+        ("medical", "pipeline_tag", "token-classification"),
+        ("unsloth", "library", "transformers"),
+        ('"model card"', "library", "diffusers"),
+        ("diffusers", "pipeline_tag", "text-to-image"),
+    ],
+)
 def test_card_with_a_filter_is_the_intersection(cards_client, cards, query, field, value):
     everything = found(cards_client, card=query)
     known = raw_field(cards, "library_name" if field == "library" else field)
@@ -238,8 +264,10 @@ def test_card_with_a_filter_is_the_intersection(cards_client, cards, query, fiel
     assert sure <= got <= sure | unknown, (sorted(sure - got)[:5], sorted(got - sure - unknown)[:5])
 
 
-@pytest.mark.parametrize("query, q", [("unsloth", "gguf"), ("medical", "llama"),
-                                      ('"direct preference optimization"', "gemma"), ("japanese", "7b")])
+@pytest.mark.parametrize(
+    "query, q",
+    [("unsloth", "gguf"), ("medical", "llama"), ('"direct preference optimization"', "gemma"), ("japanese", "7b")],
+)
 def test_card_with_id_text_is_the_intersection(cards_client, query, q):
     everything = found(cards_client, card=query)
     expected = {k for k in everything if id_matches(k, q)}
@@ -269,8 +297,15 @@ def test_card_totals_are_exact_when_marked_so(cards_client, query):
         assert meta["total"] == len(everything)
 
 
-@pytest.mark.parametrize("params", [{"card": "unsloth"}, {"card": "unsloth or medical"},
-                                    {"card": "medical", "sort": "likes"}, {"card": "pytorch", "q": "bert"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"card": "unsloth"},
+        {"card": "unsloth or medical"},
+        {"card": "medical", "sort": "likes"},
+        {"card": "pytorch", "q": "bert"},
+    ],
+)
 @pytest.mark.parametrize("per_page", [20, 100])
 def test_cursors_walk_the_same_models_as_pages(cards_client, params, per_page):
     """Many cards tie on ts_rank (one occurrence each): the cursor must neither skip nor repeat them."""
@@ -283,10 +318,19 @@ def test_cursors_walk_the_same_models_as_pages(cards_client, params, per_page):
 # Ranking by ts_rank, then downloads, over cards written here in the model-tree files' shape.
 def tree_record(repo_id: str, card: str, downloads: int) -> dict:
     author = repo_id.split("/")[0]
-    metadata = {"id": repo_id, "author": author, "downloads": str(downloads), "likes": "0",
-                "library_name": "transformers", "pipeline_tag": "text-generation",
-                "tags": "['transformers', 'text-generation']", "created_at": "2024-05-01 10:00:00+00:00",
-                "last_modified": "2024-05-02 10:00:00+00:00", "private": "False", "gated": "False"}
+    metadata = {
+        "id": repo_id,
+        "author": author,
+        "downloads": str(downloads),
+        "likes": "0",
+        "library_name": "transformers",
+        "pipeline_tag": "text-generation",
+        "tags": "['transformers', 'text-generation']",
+        "created_at": "2024-05-01 10:00:00+00:00",
+        "last_modified": "2024-05-02 10:00:00+00:00",
+        "private": "False",
+        "gated": "False",
+    }
     return {"model_id": repo_id, "card": card, "metadata": json.dumps(metadata), "depth": "0"}
 
 

@@ -19,15 +19,61 @@ from tests.search_page import controls_of
 from tests.search_truth import assert_page_is_top, assert_top, id_matches, normalise, tier, truth
 
 FRAGMENTS = [
-    "llama", "7b-chat", "llama-3", "gguf", "qwen2.5", "bert-base", "whisper", "mistral 7b instruct",
-    "sentence-transformers", "t5", "mt5-small", "stable-diffusion", "lora", "TheBloke", "distilbert",
-    "roberta-large", "xlm-roberta", "opus-mt", "wav2vec2", "e5", "bge", "phi-2", "gemma", "mixtral",
-    "codellama", "tinyllama", "ner", "gpt2", "awq", "gptq", "exl2", "4bit", "8b instruct",
-    "llama 7b chat", "bert base uncased", "thebloke llama 2", "google t5", "facebook opt",
-    "Llama_3", "LLAMA.3", "llama/3", "qwen2-5", "bert/base", "Stable_Diffusion", "mistral-7b-instruct",
-    "TheBloke/Llama-2-7B-Chat-GGUF", "openai/whisper-large-v3", "sentence-transformers/all-MiniLM-L6-v2",
+    "llama",
+    "7b-chat",
+    "llama-3",
+    "gguf",
+    "qwen2.5",
+    "bert-base",
+    "whisper",
+    "mistral 7b instruct",
+    "sentence-transformers",
+    "t5",
+    "mt5-small",
+    "stable-diffusion",
+    "lora",
+    "TheBloke",
+    "distilbert",
+    "roberta-large",
+    "xlm-roberta",
+    "opus-mt",
+    "wav2vec2",
+    "e5",
+    "bge",
+    "phi-2",
+    "gemma",
+    "mixtral",
+    "codellama",
+    "tinyllama",
+    "ner",
+    "gpt2",
+    "awq",
+    "gptq",
+    "exl2",
+    "4bit",
+    "8b instruct",
+    "llama 7b chat",
+    "bert base uncased",
+    "thebloke llama 2",
+    "google t5",
+    "facebook opt",
+    "Llama_3",
+    "LLAMA.3",
+    "llama/3",
+    "qwen2-5",
+    "bert/base",
+    "Stable_Diffusion",
+    "mistral-7b-instruct",
+    "TheBloke/Llama-2-7B-Chat-GGUF",
+    "openai/whisper-large-v3",
+    "sentence-transformers/all-MiniLM-L6-v2",
     # task, library and tag names: they match only ids that contain them, never the tags
-    "text-generation", "transformers", "conversational", "region", "license", "endpoints_compatible",
+    "text-generation",
+    "transformers",
+    "conversational",
+    "region",
+    "license",
+    "endpoints_compatible",
     "zzqx-no-such-model",
 ]
 SORTS = ["downloads", "likes"]
@@ -78,8 +124,9 @@ def test_ascending_orders_are_the_truth_too(real_client, raw_models, q, sort):
 @pytest.mark.parametrize("q", ["llama-3", "mistral 7b instruct", "whisper"])
 def test_sort_by_creation_is_the_truth(real_client, raw_models, q, order):
     found = found_ids(real_client, q=q, sort="created", order=order)
-    assert_page_is_top(found, truth(raw_models, q), value_of(raw_models, "created_at"), PAGE,
-                       descending=order == "desc", context=q)
+    assert_page_is_top(
+        found, truth(raw_models, q), value_of(raw_models, "created_at"), PAGE, descending=order == "desc", context=q
+    )
 
 
 def random_fragments(raw_models, count: int) -> list[str]:
@@ -90,7 +137,7 @@ def random_fragments(raw_models, count: int) -> list[str]:
         author, name = repo_id.split("/", 1)
         parts = [p for p in re.split(r"[-_.]", name) if p]
         start = rng.randrange(len(parts))
-        fragment = rng.choice("-_. ").join(parts[start: start + rng.randint(1, 3)])
+        fragment = rng.choice("-_. ").join(parts[start : start + rng.randint(1, 3)])
         fragments.append(f"{author} {fragment}" if rng.random() < 0.2 else fragment)
     return fragments
 
@@ -115,15 +162,23 @@ def test_the_whole_result_is_the_set_of_id_matches(real_client, raw_models, q):
     assert_top(seen, expected, value_of(raw_models, "downloads"), context=q)
 
 
-@pytest.mark.parametrize("spellings", [
-    ["llama-3", "llama_3", "LLAMA.3", "llama/3", "Llama-3"],
-    ["qwen2.5", "qwen2-5", "QWEN2_5", "qwen2/5"],
-    ["bert-base", "bert_base", "bert.base", "bert/base", "BERT-Base"],
-    ["sentence-transformers/all", "sentence_transformers-all", "Sentence.Transformers/ALL"],
-])
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["llama-3", "llama_3", "LLAMA.3", "llama/3", "Llama-3"],
+        ["qwen2.5", "qwen2-5", "QWEN2_5", "qwen2/5"],
+        ["bert-base", "bert_base", "bert.base", "bert/base", "BERT-Base"],
+        ["sentence-transformers/all", "sentence_transformers-all", "Sentence.Transformers/ALL"],
+    ],
+)
 def test_separators_inside_a_word_are_interchangeable(real_client, raw_models, spellings):
-    answers = {q: (found_ids(real_client, q=q, sort="downloads", per_page=100),
-                   body(real_client, q=q, sort="downloads")["meta"]["total"]) for q in spellings}
+    answers = {
+        q: (
+            found_ids(real_client, q=q, sort="downloads", per_page=100),
+            body(real_client, q=q, sort="downloads")["meta"]["total"],
+        )
+        for q in spellings
+    }
     assert len(set(map(lambda a: (tuple(a[0]), a[1]), answers.values()))) == 1, answers
     assert set(answers[spellings[0]][0]) <= truth(raw_models, spellings[0])
 
@@ -142,16 +197,35 @@ def test_several_words_need_not_be_adjacent_but_one_word_must(real_client, raw_m
     assert len(truth(raw_models, "mistral-7b-instruct")) < len(truth(raw_models, "mistral 7b instruct"))
 
 
-@pytest.mark.parametrize("q", ["llama-3", "gguf", "bert base", "TheBloke", "mistral 7b instruct", "whisper",
-                               "llama", "7b-chat", "qwen2.5", "t5", "openai/whisper-large-v3", "lora r16",
-                               "meta-llama/Meta-Llama-3-8B", "meta llama meta llama 3 8b"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "llama-3",
+        "gguf",
+        "bert base",
+        "TheBloke",
+        "mistral 7b instruct",
+        "whisper",
+        "llama",
+        "7b-chat",
+        "qwen2.5",
+        "t5",
+        "openai/whisper-large-v3",
+        "lora r16",
+        "meta-llama/Meta-Llama-3-8B",
+        "meta llama meta llama 3 8b",
+    ],
+)
 def test_relevance_ranks_the_tiers_then_downloads(real_client, raw_models, q):
     answer = body(real_client, q=q, per_page=PAGE)
     assert "id" in str(answer["meta"].get("match", "")).lower(), answer["meta"]
     found = [model["id"] for model in answer["data"]]
     tiers = [tier(repo_id, q) for repo_id in found]
     assert tiers == sorted(tiers, reverse=True), list(zip(found, tiers, strict=True))
-    ranked = lambda repo_id: (tier(repo_id, q), raw_models[repo_id].downloads)  # noqa: E731
+
+    def ranked(repo_id: str) -> tuple[int, int]:
+        return tier(repo_id, q), raw_models[repo_id].downloads
+
     assert_page_is_top(found, truth(raw_models, q), ranked, PAGE, context=q)
     assert found == found_ids(real_client, q=q, sort="relevance", per_page=PAGE)
 
@@ -162,7 +236,10 @@ def test_relevance_pages_continue_the_ranking(real_client, raw_models):
         answer = body(real_client, q=q, per_page=25, **({"cursor": cursor} if cursor else {}))
         seen += [model["id"] for model in answer["data"]]
         cursor = answer["meta"]["next_cursor"]
-    ranked = lambda repo_id: (tier(repo_id, q), raw_models[repo_id].downloads)  # noqa: E731
+
+    def ranked(repo_id: str) -> tuple[int, int]:
+        return tier(repo_id, q), raw_models[repo_id].downloads
+
     assert_page_is_top(seen, truth(raw_models, q), ranked, 100, context=q)
 
 
@@ -188,10 +265,14 @@ def test_totals_are_exact_when_marked_so_and_never_below_what_was_seen(real_clie
 
 
 FILTERED = [
-    ("gguf", {"pipeline_tag": "text-generation"}), ("whisper", {"pipeline_tag": "automatic-speech-recognition"}),
-    ("stable-diffusion", {"pipeline_tag": "text-to-image"}), ("bert", {"library": "transformers"}),
-    ("distilbert", {"pipeline_tag": "text-generation"}), ("whisper", {"pipeline_tag": "text-generation"}),
-    ("lora", {"library": "peft"}), ("llama 3", {"pipeline_tag": "text-generation", "library": "transformers"}),
+    ("gguf", {"pipeline_tag": "text-generation"}),
+    ("whisper", {"pipeline_tag": "automatic-speech-recognition"}),
+    ("stable-diffusion", {"pipeline_tag": "text-to-image"}),
+    ("bert", {"library": "transformers"}),
+    ("distilbert", {"pipeline_tag": "text-generation"}),
+    ("whisper", {"pipeline_tag": "text-generation"}),
+    ("lora", {"library": "peft"}),
+    ("llama 3", {"pipeline_tag": "text-generation", "library": "transformers"}),
 ]
 
 
@@ -209,15 +290,21 @@ def test_text_with_filters_is_the_truth_within_the_filters(real_client, raw_mode
 
 def linked_ids(component) -> list[str]:
     """The models a rendered component links to (`/models/...`), in order."""
-    found = [unquote(href.removeprefix("/models/").split("?")[0])
-             for href in hrefs(component) if href.startswith("/models/")]
+    found = [
+        unquote(href.removeprefix("/models/").split("?")[0]) for href in hrefs(component) if href.startswith("/models/")
+    ]
     return list(dict.fromkeys(found))
 
 
 DASHBOARD_URLS = [
-    "q=llama-3&sort=downloads", "q=mistral+7b+instruct", "q=TheBloke&sort=likes&order=asc",
-    "q=gguf&pipeline_tag=text-generation&sort=downloads", "q=bert_base&library=transformers",
-    "q=whisper&per_page=50&page=2", "q=Llama.3", "q=zzqx-no-such-model",
+    "q=llama-3&sort=downloads",
+    "q=mistral+7b+instruct",
+    "q=TheBloke&sort=likes&order=asc",
+    "q=gguf&pipeline_tag=text-generation&sort=downloads",
+    "q=bert_base&library=transformers",
+    "q=whisper&per_page=50&page=2",
+    "q=Llama.3",
+    "q=zzqx-no-such-model",
 ]
 
 

@@ -24,11 +24,59 @@ from tests.test_search_cards import tree_record
 SEPARATED = ["x/abc-model", "x/a-c-model", "x/a_c.model", "x/A.C-model", "y/pct100-model"]
 CARDS = [("z/carded", "<b>Bold</b> & 'quoted' \"text\" with a zebra and a \\ backslash, 100% of it", 7)]
 HOSTILE = [
-    "&", "|", "!", "<->", ":*", "a & b | !c <-> d:*", "llama:*", "!llama", "(llama | base)", "base <-> 7b",
-    "'", '"', '"unbalanced', 'un"balanced', "it's", "\\", "\\\\", "a\\", "\\'", "%", "%%", "a%c", "_", "a_c",
-    "__", "a%", "%7b", "(((", ")", "*", "~", "-", "--", "- -", "' OR 1=1 --", "'; DROP TABLE models; --",
-    "$$", "or", "-7b", "7b -chat", "base or chat", '"base 7b"', "日本語", "🦙", "🦙 llama", "b🦙se",
-    "مرحبا بالعالم", "עברית 7b", "\u202ebase", "ba\u200bse", "\ufffd", "x" * MAX_TEXT, "the and of",
+    "&",
+    "|",
+    "!",
+    "<->",
+    ":*",
+    "a & b | !c <-> d:*",
+    "llama:*",
+    "!llama",
+    "(llama | base)",
+    "base <-> 7b",
+    "'",
+    '"',
+    '"unbalanced',
+    'un"balanced',
+    "it's",
+    "\\",
+    "\\\\",
+    "a\\",
+    "\\'",
+    "%",
+    "%%",
+    "a%c",
+    "_",
+    "a_c",
+    "__",
+    "a%",
+    "%7b",
+    "(((",
+    ")",
+    "*",
+    "~",
+    "-",
+    "--",
+    "- -",
+    "' OR 1=1 --",
+    "'; DROP TABLE models; --",
+    "$$",
+    "or",
+    "-7b",
+    "7b -chat",
+    "base or chat",
+    '"base 7b"',
+    "日本語",
+    "🦙",
+    "🦙 llama",
+    "b🦙se",
+    "مرحبا بالعالم",
+    "עברית 7b",
+    "\u202ebase",
+    "ba\u200bse",
+    "\ufffd",
+    "x" * MAX_TEXT,
+    "the and of",
 ]
 
 
@@ -88,8 +136,11 @@ def test_like_wildcards_are_literal(client, catalog):
 
 @pytest.mark.parametrize("card", HOSTILE)
 def test_hostile_card_text_never_fails(client, catalog, card):
-    for params in ({"card": card}, {"card": card, "q": "7b"},
-                   {"card": card, "sort": "downloads", "pipeline_tag": "text-generation"}):
+    for params in (
+        {"card": card},
+        {"card": card, "q": "7b"},
+        {"card": card, "sort": "downloads", "pipeline_tag": "text-generation"},
+    ):
         response = get(client, params)
         assert response.status_code == 200, (params, response.json)
         for model in response.json["data"]:

@@ -12,12 +12,18 @@ from tests.dash_tree import by_id
 from tests.search_page import controls_of
 
 URLS = [
-    "", "q=base-7b", "q=7b&sort=likes&order=asc", "pipeline_tag=text-generation&has_base_model=true",
-    "library=peft&library=gguf", "gated=false&min_downloads=100", "created_from=2024-06-01&created_to=2024-12-31",
-    "language=fr", "author=odd&per_page=2&page=2", "q=chat&sort=created", "card=instruction&q=7b",
+    "",
+    "q=base-7b",
+    "q=7b&sort=likes&order=asc",
+    "pipeline_tag=text-generation&has_base_model=true",
+    "library=peft&library=gguf",
+    "gated=false&min_downloads=100",
+    "created_from=2024-06-01&created_to=2024-12-31",
+    "language=fr",
+    "author=odd&per_page=2&page=2",
+    "q=chat&sort=created",
+    "card=instruction&q=7b",
 ]
-
-
 
 
 def shown(results) -> dict:
@@ -115,8 +121,15 @@ def test_a_header_click_becomes_the_sort_controls_value():
     clicked = [{"colId": "downloads", "sort": None}, {"colId": "likes", "sort": "desc"}]
     assert page.sort_from_grid(clicked, drawn) == ("likes", "desc")
     assert page.sort_from_grid([{"colId": "downloads", "sort": "asc"}], drawn) == ("downloads", "asc")
-    for unchanged_or_junk in ([{"colId": "downloads", "sort": "desc"}], [{"colId": "id", "sort": "asc"}],
-                              [{"colId": "likes", "sort": "sideways"}], None, "likes", [1, None, "x"], {"a": 1}):
+    for unchanged_or_junk in (
+        [{"colId": "downloads", "sort": "desc"}],
+        [{"colId": "id", "sort": "asc"}],
+        [{"colId": "likes", "sort": "sideways"}],
+        None,
+        "likes",
+        [1, None, "x"],
+        {"a": 1},
+    ):
         with pytest.raises(PreventUpdate):
             page.sort_from_grid(unchanged_or_junk, drawn)
 
@@ -130,8 +143,15 @@ def test_the_filters_toggle_opens_and_closes_the_panel():
 
 def test_junk_control_values_read_as_defaults_and_long_lists_are_cut():
     values = controls_of("q=7b")
-    values |= {"library": "peft", "language": ["fr", 3, None, {"x": 1}, "\x00"], "card": ["x"],
-               "author": ["a"] * 40_000, "min_downloads": {"n": 1}, "per_page": [50], "page": "2"}
+    values |= {
+        "library": "peft",
+        "language": ["fr", 3, None, {"x": 1}, "\x00"],
+        "card": ["x"],
+        "author": ["a"] * 40_000,
+        "min_downloads": {"n": 1},
+        "per_page": [50],
+        "page": "2",
+    }
     query = page.query_from_controls(values)
     assert (query.q, query.card, query.library, query.language) == ("7b", None, ["peft"], ["fr"])
     assert query.author == ["a"] * 50 and query.min_downloads is None and query.per_page == 20 and query.page == 2

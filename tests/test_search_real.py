@@ -8,8 +8,9 @@ from tests import search_truth
 
 def exact_counts(db, column: str, where: str) -> dict[str, int]:
     with db.session(read_only=True) as session:
-        rows = session.execute(text(
-            f"SELECT {column}, count(*) FROM models WHERE {where} AND {column} IS NOT NULL GROUP BY 1"))
+        rows = session.execute(
+            text(f"SELECT {column}, count(*) FROM models WHERE {where} AND {column} IS NOT NULL GROUP BY 1")
+        )
         return dict(rows.all())
 
 

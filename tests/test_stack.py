@@ -149,9 +149,17 @@ def test_a_scheduled_sync_updates_catalog_history_and_metrics_while_reads_go_on(
 
     records = family_records()
     records[1]["downloads"] += 5_000  # lab/base-7b-chat gained downloads
-    records.append({"id": "new/arrival-7b", "modelId": "new/arrival-7b", "downloads": 77, "likes": 1,
-                    "tags": ["gguf"], "createdAt": "2025-02-01T00:00:00.000Z",
-                    "lastModified": "2025-02-01T00:00:00.000Z"})
+    records.append(
+        {
+            "id": "new/arrival-7b",
+            "modelId": "new/arrival-7b",
+            "downloads": 77,
+            "likes": 1,
+            "tags": ["gguf"],
+            "createdAt": "2025-02-01T00:00:00.000Z",
+            "lastModified": "2025-02-01T00:00:00.000Z",
+        }
+    )
     statuses, stop = [], threading.Event()
 
     def read_on():  # as many readers (each under the rate limit) as it takes
@@ -162,10 +170,18 @@ def test_a_scheduled_sync_updates_catalog_history_and_metrics_while_reads_go_on(
     reader = threading.Thread(target=read_on)
     with FakeHub(records, page_size=3) as hub:
         reader.start()
-        environment = os.environ | {"CATALOG_DATABASE_URL": stack.database_url, "HF_ENDPOINT": hub.url,
-                                    "CATALOG_LOG_LEVEL": "WARNING"}
-        done = subprocess.run([sys.executable, "-m", "app.cli", "sync", "--once", "--top", "20"],
-                              env=environment, capture_output=True, text=True, timeout=120)
+        environment = os.environ | {
+            "CATALOG_DATABASE_URL": stack.database_url,
+            "HF_ENDPOINT": hub.url,
+            "CATALOG_LOG_LEVEL": "WARNING",
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "app.cli", "sync", "--once", "--top", "20"],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         stop.set()
         reader.join()
     assert done.returncode == 0, done.stdout + done.stderr
@@ -174,13 +190,19 @@ def test_a_scheduled_sync_updates_catalog_history_and_metrics_while_reads_go_on(
     assert status == 200 and json.loads(body)["data"]["downloads"] == 77
     db = Database.from_urls(stack.database_url)
     with db.session(read_only=True) as session:
-        history = dict(session.execute(text(
-            "SELECT m.repo_id, h.downloads FROM model_history h JOIN models m ON m.id = h.model_id")).all())
+        history = dict(
+            session.execute(
+                text("SELECT m.repo_id, h.downloads FROM model_history h JOIN models m ON m.id = h.model_id")
+            ).all()
+        )
     db.dispose()
     assert history["lab/base-7b-chat"] == records[1]["downloads"]
     _, _, metrics = get(stack, "/metrics", "203.0.113.9")
-    figures = dict(line.rsplit(" ", 1) for line in metrics.decode().splitlines()
-                   if line.startswith(("catalog_models ", "catalog_last_sync_timestamp_seconds ")))
+    figures = dict(
+        line.rsplit(" ", 1)
+        for line in metrics.decode().splitlines()
+        if line.startswith(("catalog_models ", "catalog_last_sync_timestamp_seconds "))
+    )
     assert float(figures["catalog_models"]) == 10
     assert float(figures["catalog_last_sync_timestamp_seconds"]) > 0
 

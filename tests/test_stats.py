@@ -13,7 +13,9 @@ def test_the_totals_of_the_catalog(db):
     with db.session(read_only=True) as session:
         totals = stats.totals(session)
     assert totals == {
-        "models": 5, "authors": 3, "lineage_edges": 3,
+        "models": 5,
+        "authors": 3,
+        "lineage_edges": 3,
         "lineage_edges_by_type": {"finetune": 1, "quantized": 1, "adapter": 1},
         "share_with_base_model": 0.6,
     }
@@ -27,8 +29,13 @@ def test_the_share_with_a_base_model_is_rounded_to_four_places(db):
 
 def test_an_empty_catalog_has_zero_totals(db):
     with db.session(read_only=True) as session:
-        assert stats.totals(session) == {"models": 0, "authors": 0, "lineage_edges": 0, "lineage_edges_by_type": {},
-                                         "share_with_base_model": 0.0}
+        assert stats.totals(session) == {
+            "models": 0,
+            "authors": 0,
+            "lineage_edges": 0,
+            "lineage_edges_by_type": {},
+            "share_with_base_model": 0.0,
+        }
 
 
 def test_a_dimension_over_the_whole_catalog_or_a_search(db):
@@ -38,7 +45,10 @@ def test_a_dimension_over_the_whole_catalog_or_a_search(db):
         searched = stats.dimension(session, "library", SearchQuery(pipeline_tag=["text-generation"]))
         by_author = stats.dimension(session, "pipeline_tag", SearchQuery(author=["b"]), limit=1)
     assert everything.exact and everything.values == [
-        {"value": "transformers", "count": 2}, {"value": "gguf", "count": 1}, {"value": "timm", "count": 1}]
+        {"value": "transformers", "count": 2},
+        {"value": "gguf", "count": 1},
+        {"value": "timm", "count": 1},
+    ]
     assert searched.exact and searched.values == [{"value": "transformers", "count": 2}, {"value": "gguf", "count": 1}]
     assert by_author.values == [{"value": "image-classification", "count": 1}]  # ties: by value, then the limit
 

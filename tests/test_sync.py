@@ -40,9 +40,14 @@ def hub_models(**changes: dict) -> list[dict]:
     records = []
     for repo_id, downloads, likes, score, month in MODELS:
         record = {
-            "id": repo_id, "modelId": repo_id, "downloads": downloads, "likes": likes,
-            "tags": ["transformers", "text-generation"], "pipeline_tag": "text-generation",
-            "createdAt": "2024-01-01T00:00:00.000Z", "lastModified": f"2024-0{month}-01T00:00:00.000Z",
+            "id": repo_id,
+            "modelId": repo_id,
+            "downloads": downloads,
+            "likes": likes,
+            "tags": ["transformers", "text-generation"],
+            "pipeline_tag": "text-generation",
+            "createdAt": "2024-01-01T00:00:00.000Z",
+            "lastModified": f"2024-0{month}-01T00:00:00.000Z",
         }
         if score is not None:
             record["trendingScore"] = score
@@ -62,9 +67,11 @@ def sources(hub: FakeHub):
 
 def history(db: Database) -> list[tuple]:
     with db.session(read_only=True) as session:
-        rows = session.execute(text("""
+        rows = session.execute(
+            text("""
             SELECT m.repo_id, h.downloads, h.likes FROM model_history h JOIN models m ON m.id = h.model_id
-            ORDER BY m.repo_id, h.observed_at"""))
+            ORDER BY m.repo_id, h.observed_at""")
+        )
         return [tuple(row) for row in rows]
 
 
@@ -86,15 +93,19 @@ def test_a_sync_fills_the_catalog_and_records_history(db, hub):
 
 def test_a_second_sync_records_only_the_models_whose_counts_changed(db, hub):
     sync_once(db, sources(hub))
-    hub.set_models(hub_models(
-        lab__vision_base={"downloads": 31_000},  # counts move without a new commit
-        lab__tiny_test={"tags": ["gguf"], "lastModified": "2024-06-01T00:00:00.000Z"},
-    ))
+    hub.set_models(
+        hub_models(
+            lab__vision_base={"downloads": 31_000},  # counts move without a new commit
+            lab__tiny_test={"tags": ["gguf"], "lastModified": "2024-06-01T00:00:00.000Z"},
+        )
+    )
     summary = sync_once(db, sources(hub))
     assert summary.ingested.updated == 2
     assert summary.history_rows == 1
     assert [row for row in history(db) if row[0] == "lab/vision-base"] == [
-        ("lab/vision-base", 30_000, 300), ("lab/vision-base", 31_000, 300)]
+        ("lab/vision-base", 30_000, 300),
+        ("lab/vision-base", 31_000, 300),
+    ]
     assert len(history(db)) == 6
     assert read_state(db, HIGH_WATER_MARK) == datetime(2024, 6, 1, tzinfo=UTC)
 
@@ -112,11 +123,13 @@ def test_the_top_listing_is_bounded_and_the_incremental_one_stops_at_the_mark(db
 
 def add_history(db: Database, repo_id: str, downloads: int, likes: int, days_ago: float) -> None:
     with db.session() as session:
-        session.execute(text("""
+        session.execute(
+            text("""
             INSERT INTO model_history (model_id, observed_at, downloads, likes)
             SELECT id, now() - make_interval(secs => :seconds), :downloads, :likes
             FROM models WHERE repo_id = :id"""),
-            {"id": repo_id, "downloads": downloads, "likes": likes, "seconds": days_ago * 86400})
+            {"id": repo_id, "downloads": downloads, "likes": likes, "seconds": days_ago * 86400},
+        )
         session.commit()
 
 
@@ -152,11 +165,13 @@ def test_growth_counts_from_the_first_row_of_a_model_first_seen_within_the_windo
 
 def holds_sync_lock(db: Database) -> bool:
     with db.session(read_only=True) as session:
-        return session.execute(text("""
+        return session.execute(
+            text("""
             SELECT count(*) > 0 FROM pg_locks
             WHERE locktype = 'advisory' AND granted AND objid::text::bigint = :key
               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"""),
-            {"key": SYNC_LOCK}).scalar_one()
+            {"key": SYNC_LOCK},
+        ).scalar_one()
 
 
 def test_two_syncs_at_once_one_runs_and_the_other_reports_the_lock(fresh_database_url, hub):
@@ -235,8 +250,14 @@ def test_reads_continue_while_a_sync_writes(fresh_database_url, hub):
 
 def catalog_command(url: str, hub: FakeHub, *args: str, **popen) -> subprocess.Popen:
     env = os.environ | {"CATALOG_DATABASE_URL": url, "HF_ENDPOINT": hub.url}
-    return subprocess.Popen([sys.executable, "-m", "app.cli", "sync", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **popen)
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "sync", *args],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        **popen,
+    )
 
 
 def test_sync_once_as_a_command(fresh_database_url, hub):
@@ -260,8 +281,11 @@ def test_sync_once_reports_another_running_sync(fresh_database_url, hub):
 
 
 def test_sync_once_fails_on_an_unreachable_hub(fresh_database_url, unused_port, no_waiting):
-    result = CliRunner().invoke(main, ["sync", "--once"], env={
-        "CATALOG_DATABASE_URL": fresh_database_url, "HF_ENDPOINT": f"http://127.0.0.1:{unused_port}"})
+    result = CliRunner().invoke(
+        main,
+        ["sync", "--once"],
+        env={"CATALOG_DATABASE_URL": fresh_database_url, "HF_ENDPOINT": f"http://127.0.0.1:{unused_port}"},
+    )
     assert result.exit_code == 1 and "cannot reach the Hub" in result.output
 
 

@@ -22,8 +22,23 @@ AUTHOR = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 HUB_ID = re.compile(f"{AUTHOR}/{NAME}")
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z")
-KEYS = {"_id", "id", "author", "gated", "lastModified", "likes", "trendingScore", "private",
-        "disabled", "sha", "downloads", "tags", "createdAt", "modelId", "siblings"}
+KEYS = {
+    "_id",
+    "id",
+    "author",
+    "gated",
+    "lastModified",
+    "likes",
+    "trendingScore",
+    "private",
+    "disabled",
+    "sha",
+    "downloads",
+    "tags",
+    "createdAt",
+    "modelId",
+    "siblings",
+}
 OPTIONAL_KEYS = {"pipeline_tag", "library_name", "cardData"}
 QUANT_SIGNS = {"gguf", "4-bit", "8-bit", "gptq", "awq", "exl2", "mlx", "onnx"}
 
@@ -40,8 +55,7 @@ def small() -> list[dict]:
 
 def parents_of(record: dict) -> set[str]:
     """Every base model a record names, the ways the Hub says it: tags and cardData."""
-    found = {t[len("base_model:"):] for t in record["tags"]
-             if t.startswith("base_model:") and not TYPED.match(t)}
+    found = {t[len("base_model:") :] for t in record["tags"] if t.startswith("base_model:") and not TYPED.match(t)}
     found |= {m.group(2) for t in record["tags"] if (m := TYPED.match(t))}
     base = (record.get("cardData") or {}).get("base_model")
     found |= {base} if isinstance(base, str) else set(base or ())
@@ -127,7 +141,7 @@ def test_a_seed_gives_exactly_these_records(big, small):
 
 def test_another_seed_gives_other_records(small):
     other = list(generate(2_000, seed=1))
-    assert sum(a["id"] != b["id"] for a, b in zip(small, other)) > 1_800
+    assert sum(a["id"] != b["id"] for a, b in zip(small, other, strict=True)) > 1_800
     assert {r["id"] for r in small} != {r["id"] for r in other}
 
 
@@ -175,7 +189,10 @@ def _epoch(iso: str) -> int:
 
 def test_shares_look_like_the_hub(big):
     n = len(big)
-    share = lambda predicate: sum(1 for r in big if predicate(r)) / n  # noqa: E731
+
+    def share(predicate) -> float:
+        return sum(1 for r in big if predicate(r)) / n
+
     assert 0.35 <= share(parents_of) <= 0.45
     assert 0.42 <= share(lambda r: r.get("pipeline_tag") == "text-generation") <= 0.52
     assert 0.05 <= share(lambda r: "pipeline_tag" not in r) <= 0.25
@@ -188,12 +205,16 @@ def test_shares_look_like_the_hub(big):
     assert {r["gated"] for r in big} == {False, "auto", "manual"}
     assert 0.3 <= share(lambda r: "cardData" in r) <= 0.9
     pipelines = Counter(r.get("pipeline_tag") for r in big)
-    assert {"text-classification", "image-text-to-text", "text-to-image",
-            "automatic-speech-recognition", "feature-extraction",
-            "sentence-similarity"} <= set(pipelines)
+    assert {
+        "text-classification",
+        "image-text-to-text",
+        "text-to-image",
+        "automatic-speech-recognition",
+        "feature-extraction",
+        "sentence-similarity",
+    } <= set(pipelines)
     libraries = Counter(r.get("library_name") for r in big)
-    assert {"transformers", "peft", "diffusers", "gguf", "sentence-transformers",
-            "mlx"} <= set(libraries)
+    assert {"transformers", "peft", "diffusers", "gguf", "sentence-transformers", "mlx"} <= set(libraries)
     years = Counter(r["createdAt"][:4] for r in big)
     assert years["2021"] < years["2023"] < years["2025"]
 
@@ -277,9 +298,12 @@ def test_a_foundation_heads_a_tenth_of_the_catalog(request, fixture):
 
 def test_some_children_come_before_their_parents(lineage):
     cycles = lineage.cycle_members()
-    early = [(c, p) for c, ps in lineage.parents.items() for p in ps
-             if c not in cycles and p in lineage.position
-             and lineage.position[p] > lineage.position[c]]
+    early = [
+        (c, p)
+        for c, ps in lineage.parents.items()
+        for p in ps
+        if c not in cycles and p in lineage.position and lineage.position[p] > lineage.position[c]
+    ]
     assert len(early) >= 20
     assert len(early) < 0.1 * sum(len(ps) for ps in lineage.parents.values())  # usually after
 
@@ -298,14 +322,18 @@ def test_small_and_empty_generations():
 
 def test_memory_stays_bounded_while_streaming():
     """Streaming 200,000 records peaks less than 50 MB above streaming 2,000."""
-    code = ("import resource, sys\n"
-            "from data.ingest.synthetic import generate\n"
-            "for _ in generate(int(sys.argv[1])):\n"
-            "    pass\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    code = (
+        "import resource, sys\n"
+        "from data.ingest.synthetic import generate\n"
+        "for _ in generate(int(sys.argv[1])):\n"
+        "    pass\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
 
-    runs = {n: subprocess.Popen([sys.executable, "-c", code, str(n)], cwd=ROOT, text=True,
-                                stdout=subprocess.PIPE) for n in (200_000, 2_000)}
+    runs = {
+        n: subprocess.Popen([sys.executable, "-c", code, str(n)], cwd=ROOT, text=True, stdout=subprocess.PIPE)
+        for n in (200_000, 2_000)
+    }
     peak_kib = {n: int(run.communicate(timeout=120)[0]) for n, run in runs.items()}
     assert all(run.returncode == 0 for run in runs.values())
     assert peak_kib[200_000] - peak_kib[2_000] < 50 * 1024
@@ -313,12 +341,15 @@ def test_memory_stays_bounded_while_streaming():
 
 def test_importing_the_generator_builds_no_tables():
     """The CLI imports the package on every start: its tables are built on first use only."""
-    code = ("import sys\n"
-            "import data.ingest.synthetic\n"
-            "print(sorted(f'{name}.{attr}' for name, module in list(sys.modules.items())\n"
-            "             if name.startswith('data.ingest.synthetic')\n"
-            "             for attr, value in vars(module).items()\n"
-            "             if hasattr(value, 'cache_info') and value.cache_info().currsize))\n")
-    built = subprocess.run([sys.executable, "-c", code], cwd=ROOT, text=True, check=True,
-                           capture_output=True, timeout=60).stdout.strip()
+    code = (
+        "import sys\n"
+        "import data.ingest.synthetic\n"
+        "print(sorted(f'{name}.{attr}' for name, module in list(sys.modules.items())\n"
+        "             if name.startswith('data.ingest.synthetic')\n"
+        "             for attr, value in vars(module).items()\n"
+        "             if hasattr(value, 'cache_info') and value.cache_info().currsize))\n"
+    )
+    built = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, text=True, check=True, capture_output=True, timeout=60
+    ).stdout.strip()
     assert built == "[]"

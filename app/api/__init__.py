@@ -70,8 +70,5 @@ def _not_found(path: str):
     raise ApiError("NOT_FOUND", {"path": request.path})
 
 
-from app.api import (
-    ancestry,  # noqa: E402,F401  (registers the lineage route on bp)
-    catalog,  # noqa: E402,F401  (search, detail, trending, stats, authors)
-    routes,  # noqa: E402,F401  (registers the routes on bp)
-)
+# Imported last, for what importing them does: they register their routes on `bp`, defined above.
+from app.api import ancestry, catalog, routes  # noqa: E402, F401 (see the line above)

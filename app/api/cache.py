@@ -98,7 +98,7 @@ class RedisStore:
 
     def get(self, key: str) -> CachedResponse | None:
         blob = self.redis.run("a cache read", lambda client: client.get(key))
-        if not blob:
+        if not isinstance(blob, bytes) or not blob:  # the client answers bytes: anything else is no entry of ours
             return None
         try:
             return CachedResponse.loads(blob)
@@ -117,9 +117,7 @@ def read_data_version(db: Database) -> str:
 class DataVersion:
     """The catalog's data_version, read from the database at most once per `max_age` seconds."""
 
-    def __init__(
-        self, read: Callable[[], str], max_age: float, *, clock: Callable[[], float] = time.monotonic
-    ):
+    def __init__(self, read: Callable[[], str], max_age: float, *, clock: Callable[[], float] = time.monotonic):
         self.read = read
         self.max_age = max_age
         self._clock = clock

@@ -49,7 +49,8 @@ def search_query(also_known: Collection[str] = ()) -> SearchQuery:
 
 class OutputFormat(BaseModel):
     format: Literal["json", "csv"] = Field(
-        "json", description=f"csv: the whole result (at most {CSV_CAP:,} models, streamed) as CSV")
+        "json", description=f"csv: the whole result (at most {CSV_CAP:,} models, streamed) as CSV"
+    )
 
 
 class SearchParams(SearchQuery, OutputFormat):
@@ -57,10 +58,14 @@ class SearchParams(SearchQuery, OutputFormat):
 
 
 @bp.get("/models")
-@documented(summary="Search models", params=SearchParams,
-            errors=["INVALID_PARAMETER", *DATABASE_FAILURES], tags=["models"],
-            description="Filters AND across fields and OR within one; `page` or `cursor` pages.",
-            other_formats={"text/csv": f"format=csv: a header row, then up to {CSV_CAP:,} models"})
+@documented(
+    summary="Search models",
+    params=SearchParams,
+    errors=["INVALID_PARAMETER", *DATABASE_FAILURES],
+    tags=["models"],
+    description="Filters AND across fields and OR within one; `page` or `cursor` pages.",
+    other_formats={"text/csv": f"format=csv: a header row, then up to {CSV_CAP:,} models"},
+)
 def search_models():
     query = search_query(also_known=OutputFormat.model_fields)
     if parse_params(OutputFormat, also_known=SearchQuery.model_fields).format == "csv":
@@ -69,9 +74,14 @@ def search_models():
         result = search(session, query)
     return envelope(
         payload(result.models),
-        page=None if query.cursor else query.page, per_page=query.per_page,
-        total=result.total, total_exact=result.total_exact, next_cursor=result.next_cursor,
-        facets=result.facets, facets_exact=result.facets_exact, match=result.match,
+        page=None if query.cursor else query.page,
+        per_page=query.per_page,
+        total=result.total,
+        total_exact=result.total_exact,
+        next_cursor=result.next_cursor,
+        facets=result.facets,
+        facets_exact=result.facets_exact,
+        match=result.match,
         query=query_string(query),
     )
 
@@ -118,8 +128,11 @@ def _csv_value(value):
 
 
 @bp.get("/models/<path:repo_id>")
-@documented(summary="Everything the catalog knows about a model", errors=["MODEL_NOT_FOUND", *DATABASE_FAILURES],
-            tags=["models"])
+@documented(
+    summary="Everything the catalog knows about a model",
+    errors=["MODEL_NOT_FOUND", *DATABASE_FAILURES],
+    tags=["models"],
+)
 def model_detail(repo_id: str):
     with database().session(read_only=True) as session:
         detail = catalog.model_detail(session, repo_id)
@@ -134,8 +147,12 @@ class TrendingParams(BaseModel):
 
 
 @bp.get("/trending")
-@documented(summary="Models by trending score", params=TrendingParams,
-            errors=["INVALID_PARAMETER", *DATABASE_FAILURES], tags=["models"])
+@documented(
+    summary="Models by trending score",
+    params=TrendingParams,
+    errors=["INVALID_PARAMETER", *DATABASE_FAILURES],
+    tags=["models"],
+)
 def trending():
     params = parse_params(TrendingParams)
     with database().session(read_only=True) as session:
@@ -151,9 +168,13 @@ def catalog_totals():
 
 
 @bp.get("/stats/<dimension>")
-@documented(summary="Counts by one dimension over any search result", params=SearchQuery,
-            description="Exact, or estimated from a sample of a large result (`meta.exact` false).",
-            errors=["INVALID_PARAMETER", *DATABASE_FAILURES], tags=["statistics"])
+@documented(
+    summary="Counts by one dimension over any search result",
+    params=SearchQuery,
+    description="Exact, or estimated from a sample of a large result (`meta.exact` false).",
+    errors=["INVALID_PARAMETER", *DATABASE_FAILURES],
+    tags=["statistics"],
+)
 def dimension_stats(dimension: str):
     if dimension not in stats.DIMENSIONS:
         raise invalid_parameter("dimension", f"one of {', '.join(stats.DIMENSIONS)}")
@@ -164,8 +185,9 @@ def dimension_stats(dimension: str):
 
 
 @bp.get("/authors/<author>")
-@documented(summary="An author's totals and top models", errors=["AUTHOR_NOT_FOUND", *DATABASE_FAILURES],
-            tags=["authors"])
+@documented(
+    summary="An author's totals and top models", errors=["AUTHOR_NOT_FOUND", *DATABASE_FAILURES], tags=["authors"]
+)
 def author(author: str):
     with database().session(read_only=True) as session:
         profile = catalog.author_profile(session, author)

@@ -22,6 +22,7 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 from flask import Flask, Response, current_app, request
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic.json_schema import JsonSchemaMode
 from werkzeug.routing import Rule
 
 from app.api import bp
@@ -41,7 +42,8 @@ M = TypeVar("M", bound=BaseModel)
 
 class ErrorInfo(BaseModel):
     code: Literal[tuple(ERRORS)] = Field(  # type: ignore[valid-type]
-        description="Stable machine-readable code, e.g. NOT_FOUND or RATE_LIMITED (app/api/errors.py).")
+        description="Stable machine-readable code, e.g. NOT_FOUND or RATE_LIMITED (app/api/errors.py)."
+    )
     message: str = Field(description="A sentence for people.")
     details: dict[str, Any] = Field(description="Structured facts about the error; may be empty.")
 
@@ -86,8 +88,9 @@ def documented(
     unknown = set(errors) - set(ERRORS)
     if unknown:
         raise ValueError(f"error codes not in app.api.errors.ERRORS: {', '.join(sorted(unknown))}")
-    operation = Operation(summary, description, params, response, meta, tuple(errors), tuple(tags),
-                          tuple((other_formats or {}).items()))
+    operation = Operation(
+        summary, description, params, response, meta, tuple(errors), tuple(tags), tuple((other_formats or {}).items())
+    )
 
     def mark(view):
         setattr(view, ATTRIBUTE, operation)
@@ -162,13 +165,12 @@ def openapi_path(rule: str) -> str:
 
 def _path_arguments(rule: str) -> list[tuple[str, str]]:
     """(name, converter) of each path argument, in order."""
-    return [(name, converter or "default")
-            for converter, name in re.findall(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", rule)]
+    return [(name, converter or "default") for converter, name in re.findall(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", rule)]
 
 
 def _schemas(operations: Iterable[Operation]) -> tuple[dict, dict]:
     """One pass over every type, so shared models become one entry in components/schemas."""
-    inputs: dict[tuple[Any, str], None] = {(ErrorResponse, "serialization"): None}  # an ordered set
+    inputs: dict[tuple[Any, JsonSchemaMode], None] = {(ErrorResponse, "serialization"): None}  # an ordered set
     for operation in operations:
         if operation.params is not None:
             inputs[(operation.params, "validation")] = None
@@ -233,10 +235,12 @@ def _parameter(name: str, where: str, required: bool, schema: dict) -> dict:
 
 
 def _responses(rule: Rule, method: str, operation: Operation, schemas: dict) -> dict:
-    responses: dict[str, Any] = {"200": {
-        "description": "Success: the `data` and `meta` envelope.",
-        "content": {"application/json": {"schema": _envelope(operation, schemas)}},
-    }}
+    responses: dict[str, Any] = {
+        "200": {
+            "description": "Success: the `data` and `meta` envelope.",
+            "content": {"application/json": {"schema": _envelope(operation, schemas)}},
+        }
+    }
     for media_type, holds in operation.other_formats:
         responses["200"]["content"][media_type] = {"schema": {"type": "string", "description": holds}}
     codes = list(operation.errors)
@@ -249,8 +253,11 @@ def _responses(rule: Rule, method: str, operation: Operation, schemas: dict) -> 
     for code in codes:
         by_status.setdefault(ERRORS[code].status, []).append(code)
     for status, listed in sorted(by_status.items()):
-        responses[str(status)] = {"description": f"{HTTPStatus(status).phrase}: {', '.join(listed)}",
-                                  "content": error, ERROR_CODES: listed}
+        responses[str(status)] = {
+            "description": f"{HTTPStatus(status).phrase}: {', '.join(listed)}",
+            "content": error,
+            ERROR_CODES: listed,
+        }
     return responses
 
 

@@ -32,8 +32,10 @@ ERRORS: dict[str, ErrorCode] = {
     "MODEL_NOT_FOUND": ErrorCode(404, "No model {id} in the catalog."),
     "AUTHOR_NOT_FOUND": ErrorCode(404, "No author {author} in the catalog."),
     "RATE_LIMITED": ErrorCode(
-        429, "Too many requests: the limit is {limit} per {period_seconds} s; retry in {retry_after_seconds} s.",
-        http=True),
+        429,
+        "Too many requests: the limit is {limit} per {period_seconds} s; retry in {retry_after_seconds} s.",
+        http=True,
+    ),
     # HTTP errors of the protocol (routing, methods, sizes) from Flask, gunicorn or nginx, named by
     # their reason phrase; every other status Werkzeug knows is added below by its name. The
     # message is the server's own.
@@ -45,13 +47,21 @@ ERRORS: dict[str, ErrorCode] = {
     # The server: try again later, or report it.
     "INTERNAL_ERROR": ErrorCode(500, "An internal error occurred.", http=True),
     "DATABASE_UNAVAILABLE": ErrorCode(503, "The database is unreachable; try again shortly."),
-    "QUERY_TIMEOUT": ErrorCode(503, "The query took longer than {statement_timeout_ms} ms and was cancelled; "
-                                    "narrow the request or try again shortly."),
-    "MIGRATIONS_PENDING": ErrorCode(503, "The database schema is at {schema_revision} but this code needs "
-                                         "{required_revision}: run `catalog db upgrade`."),
+    "QUERY_TIMEOUT": ErrorCode(
+        503,
+        "The query took longer than {statement_timeout_ms} ms and was cancelled; "
+        "narrow the request or try again shortly.",
+    ),
+    "MIGRATIONS_PENDING": ErrorCode(
+        503,
+        "The database schema is at {schema_revision} but this code needs "
+        "{required_revision}: run `catalog db upgrade`.",
+    ),
     "SCHEMA_NEWER_THAN_CODE": ErrorCode(
-        503, "The database schema is at {schema_revision}, which this code does not know: deploy the code "
-             "that migrated it, or run `catalog db downgrade {required_revision}` with that code."),
+        503,
+        "The database schema is at {schema_revision}, which this code does not know: deploy the code "
+        "that migrated it, or run `catalog db downgrade {required_revision}` with that code.",
+    ),
 }
 
 
@@ -63,8 +73,9 @@ HTTP_CODES = {entry.status: code for code, entry in ERRORS.items() if entry.http
 for _status, _exception in sorted(default_exceptions.items()):
     if _status not in HTTP_CODES:
         HTTP_CODES[_status] = _reason_code(HTTP_STATUS_CODES[_status])
-        ERRORS[HTTP_CODES[_status]] = ErrorCode(_status, _exception.description or HTTP_STATUS_CODES[_status],
-                                                http=True)
+        ERRORS[HTTP_CODES[_status]] = ErrorCode(
+            _status, _exception.description or HTTP_STATUS_CODES[_status], http=True
+        )
 # What any route that queries the catalog may answer when the database fails.
 DATABASE_FAILURES = ("DATABASE_UNAVAILABLE", "QUERY_TIMEOUT")
 
@@ -73,8 +84,14 @@ class ApiError(Exception):
     """An error answer: its code (a key of ERRORS), details, and the message the table's template
     makes of them unless one is given."""
 
-    def __init__(self, code: str, details: Mapping[str, Any] | None = None, *, message: str | None = None,
-                 headers: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        code: str,
+        details: Mapping[str, Any] | None = None,
+        *,
+        message: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ):
         entry = ERRORS[code]  # a code outside the table is a bug, found by the first test that meets it
         self.code, self.status, self.details = code, entry.status, dict(details or {})
         self.message = message or entry.message.format(**self.details)

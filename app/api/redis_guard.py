@@ -59,6 +59,8 @@ class GuardedRedis:
                 return  # another thread already logged this outage
             self._paused_until = self._clock() + PAUSE_AFTER_FAILURE_SECONDS
         log.warning(
-            "Redis failed during %s (%s): going on without the shared cache and rate limit "
-            "for %.0f s", what, error, PAUSE_AFTER_FAILURE_SECONDS,
+            "Redis failed during %s (%s): going on without the shared cache and rate limit for %.0f s",
+            what,
+            error,
+            PAUSE_AFTER_FAILURE_SECONDS,
         )

@@ -58,9 +58,13 @@ def ready():
     if current is not None and current not in known_revisions():
         raise ApiError("SCHEMA_NEWER_THAN_CODE", {"schema_revision": current, "required_revision": head})
     if current != head:
-        raise ApiError("MIGRATIONS_PENDING", {"schema_revision": current, "required_revision": head},
-                       message=ERRORS["MIGRATIONS_PENDING"].message.format(
-                           schema_revision=current or "no revision", required_revision=head))
+        raise ApiError(
+            "MIGRATIONS_PENDING",
+            {"schema_revision": current, "required_revision": head},
+            message=ERRORS["MIGRATIONS_PENDING"].message.format(
+                schema_revision=current or "no revision", required_revision=head
+            ),
+        )
     return envelope({"status": "ready", "database": "ok", "schema_revision": current})
 
 

@@ -18,8 +18,14 @@ from data.models import DatasetRelation, Model, ModelCard, ModelSibling, ModelTa
 
 # The upsert and the lineage upkeep read these during the load.
 KEPT_INDEXES = {"uq_models_repo_id_lower"}
-BULK_TABLES = (Model.__table__, ModelTag.__table__, ModelSibling.__table__, DatasetRelation.__table__,
-               SearchRow.__table__, ModelCard.__table__)
+BULK_TABLES = (
+    Model.__table__,
+    ModelTag.__table__,
+    ModelSibling.__table__,
+    DatasetRelation.__table__,
+    SearchRow.__table__,
+    ModelCard.__table__,
+)
 # Their primary keys are the upserts' conflict targets (ON CONFLICT needs the index).
 KEYED_DURING_LOAD = (Model.__table__, SearchRow.__table__, ModelCard.__table__)
 BUILDERS = 2  # indexes built side by side: one per core
@@ -49,8 +55,9 @@ def drop_for_bulk_load(session: Session) -> None:
 def order_search_rows(session: Session) -> None:
     """Rewrite `model_search` in downloads order, before its indexes are built: a search
     walking the downloads index then reads its rows from neighbouring pages."""
-    session.execute(text("CREATE TEMP TABLE ordered_search_rows AS "
-                         "SELECT * FROM model_search ORDER BY downloads DESC, id DESC"))
+    session.execute(
+        text("CREATE TEMP TABLE ordered_search_rows AS SELECT * FROM model_search ORDER BY downloads DESC, id DESC")
+    )
     session.execute(text("TRUNCATE model_search"))
     session.execute(text("INSERT INTO model_search SELECT * FROM ordered_search_rows"))
     session.execute(text("DROP TABLE ordered_search_rows"))
@@ -63,10 +70,14 @@ def restore(db: Database) -> list[str]:
     costly GIN ones first, on BUILDERS connections at once when the database allows it.
     """
     with db.session() as session:
-        present = set(session.execute(text(
-            "SELECT conname FROM pg_constraint WHERE connamespace = 'public'::regnamespace "
-            "UNION SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
-        )).scalars())
+        present = set(
+            session.execute(
+                text(
+                    "SELECT conname FROM pg_constraint WHERE connamespace = 'public'::regnamespace "
+                    "UNION SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+                )
+            ).scalars()
+        )
         constraints = [c for t in BULK_TABLES for c in _constraints(t) if c.name not in present]
         for constraint in constraints:
             session.execute(AddConstraint(constraint))

@@ -119,15 +119,17 @@ def _loads(data: bytes):
 def export_jsonl(session: Session, path: Path) -> int:
     """Write every model as one API-shaped JSON line (gzipped when `path` ends in .gz)."""
     files = (
-        select(func.json_agg(func.json_build_object(
-            "rfilename", ModelSibling.rfilename, "size", ModelSibling.size,
-            "blobId", ModelSibling.blob_id)))
+        select(
+            func.json_agg(
+                func.json_build_object(
+                    "rfilename", ModelSibling.rfilename, "size", ModelSibling.size, "blobId", ModelSibling.blob_id
+                )
+            )
+        )
         .where(ModelSibling.model_id == Model.id)
         .scalar_subquery()
     )
-    rows = session.execute(
-        select(Model, files).order_by(Model.id).execution_options(yield_per=2000)
-    )
+    rows = session.execute(select(Model, files).order_by(Model.id).execution_options(yield_per=2000))
     opener = gzip.open if path.suffix == ".gz" else open
     count = 0
     with opener(path, "wb") as out:
@@ -140,13 +142,25 @@ def export_jsonl(session: Session, path: Path) -> int:
 def api_record(model: Model, siblings: list[dict] | None) -> dict:
     """The model in the Hub API's JSON shape (what `map_record` reads back)."""
     record = {
-        "id": model.repo_id, "modelId": model.repo_id, "author": model.author,
-        "sha": model.sha, "pipeline_tag": model.pipeline_tag, "library_name": model.library_name,
-        "tags": model.tags, "downloads": model.downloads, "downloadsAllTime": model.downloads_all_time,
-        "likes": model.likes, "trendingScore": model.trending_score,
-        "createdAt": _iso(model.created_at), "lastModified": _iso(model.last_modified),
-        "gated": model.gated or False, "private": model.private, "disabled": model.disabled,
-        "cardData": model.card_data, "usedStorage": model.used_storage, "siblings": siblings,
+        "id": model.repo_id,
+        "modelId": model.repo_id,
+        "author": model.author,
+        "sha": model.sha,
+        "pipeline_tag": model.pipeline_tag,
+        "library_name": model.library_name,
+        "tags": model.tags,
+        "downloads": model.downloads,
+        "downloadsAllTime": model.downloads_all_time,
+        "likes": model.likes,
+        "trendingScore": model.trending_score,
+        "createdAt": _iso(model.created_at),
+        "lastModified": _iso(model.last_modified),
+        "gated": model.gated or False,
+        "private": model.private,
+        "disabled": model.disabled,
+        "cardData": model.card_data,
+        "usedStorage": model.used_storage,
+        "siblings": siblings,
     }
     return {key: value for key, value in record.items() if value is not None}
 

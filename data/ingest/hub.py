@@ -32,9 +32,22 @@ log = logging.getLogger(__name__)
 SORTS = ("downloads", "likes", "createdAt", "lastModified", "trendingScore")
 # The list fields the catalog stores (`expand[]`); detail adds siblings with sizes.
 LIST_FIELDS = (
-    "author", "cardData", "createdAt", "disabled", "downloads", "downloadsAllTime", "gated",
-    "lastModified", "library_name", "likes", "pipeline_tag", "private", "sha", "tags",
-    "trendingScore", "usedStorage",
+    "author",
+    "cardData",
+    "createdAt",
+    "disabled",
+    "downloads",
+    "downloadsAllTime",
+    "gated",
+    "lastModified",
+    "library_name",
+    "likes",
+    "pipeline_tag",
+    "private",
+    "sha",
+    "tags",
+    "trendingScore",
+    "usedStorage",
 )
 PAGE_SIZE = 1000  # models asked for per page: a page with more than asked is refused
 MAX_PAGE_BYTES = 64 * 2**20  # of a decoded body: a real page of 1,000 models is a few MB
@@ -104,7 +117,9 @@ class HubSource:
     def _listed(self) -> Iterator[dict]:
         url: str | None = f"{self.api.endpoint}/api/models"
         params: list[tuple[str, str]] | None = [
-            ("sort", self.sort), ("direction", "-1"), ("limit", str(self._page_size())),
+            ("sort", self.sort),
+            ("direction", "-1"),
+            ("limit", str(self._page_size())),
             *(("expand[]", field) for field in LIST_FIELDS),
         ]
         while url:
@@ -145,10 +160,7 @@ class HubSource:
             return None
         link = urljoin(url, link)
         if _origin(link) != self.origin:
-            raise HubError(
-                f"{url} links its next page to {link!r}, off the Hub at {self.api.endpoint}; "
-                "not followed"
-            )
+            raise HubError(f"{url} links its next page to {link!r}, off the Hub at {self.api.endpoint}; not followed")
         return link
 
     def _get(self, url: str, params=None) -> tuple[object, dict]:
@@ -156,19 +168,23 @@ class HubSource:
         headers = build_hf_headers(token=self.api.token, library_name="model-catalog")
         try:
             with http_stream_backoff(
-                "GET", url, params=params, headers=headers, timeout=self.timeout,
+                "GET",
+                url,
+                params=params,
+                headers=headers,
+                timeout=self.timeout,
             ) as response:
                 if _origin(str(response.url)) != self.origin:  # redirected: httpx dropped the token
-                    raise HubError(f"{url} was redirected to {response.url}, off the Hub at "
-                                   f"{self.api.endpoint}; not read")
+                    raise HubError(
+                        f"{url} was redirected to {response.url}, off the Hub at {self.api.endpoint}; not read"
+                    )
                 hf_raise_for_status(response)
                 return _json(self._body(url, response)), response.links
         except HfHubHTTPError as error:
             raise HubError(f"the Hub at {self.api.endpoint} refused {url}: {error}") from None
         except TRANSPORT_ERRORS as error:
             raise HubError(
-                f"cannot reach the Hub at {self.api.endpoint} ({error}); check HF_ENDPOINT "
-                "and the network"
+                f"cannot reach the Hub at {self.api.endpoint} ({error}); check HF_ENDPOINT and the network"
             ) from None
 
     def _body(self, url: str, response) -> bytes:
@@ -270,7 +286,9 @@ def probe(endpoint: str, token: str | None = None, timeout: float = 5.0) -> str 
     huggingface_hub.constants.HF_HUB_DISABLE_TELEMETRY = True
     try:
         response = get_session().get(
-            f"{endpoint}/api/models", params={"limit": 1}, timeout=timeout,
+            f"{endpoint}/api/models",
+            params={"limit": 1},
+            timeout=timeout,
             headers=build_hf_headers(token=token or False, library_name="model-catalog"),
         )
         hf_raise_for_status(response)

@@ -39,13 +39,19 @@ UNSTORABLE_CARD_CHARACTERS = str.maketrans("", "", "\x00\x02\x03")  # NUL; snipp
 HUB_URL_PREFIX = re.compile(r"^https?://(www\.)?huggingface\.co/")
 NAME_WORDS = re.compile(r"[-_./]+")
 PREFIXED_TAG_TYPES = {
-    "license": "license", "dataset": "dataset", "arxiv": "arxiv", "region": "region",
+    "license": "license",
+    "dataset": "dataset",
+    "arxiv": "arxiv",
+    "region": "region",
     "base_model": "base_model",
 }
 # The API's camelCase keys, and the snake_case ones of `vars(huggingface_hub.ModelInfo)`.
 ALIASES = {
-    "created_at": "createdAt", "last_modified": "lastModified", "card_data": "cardData",
-    "trending_score": "trendingScore", "downloads_all_time": "downloadsAllTime",
+    "created_at": "createdAt",
+    "last_modified": "lastModified",
+    "card_data": "cardData",
+    "trending_score": "trendingScore",
+    "downloads_all_time": "downloadsAllTime",
     "used_storage": "usedStorage",
 }
 

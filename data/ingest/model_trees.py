@@ -17,8 +17,21 @@ import orjson
 
 from data.ingest.pipeline import Skip
 
-UNREADABLE = frozenset({"card_data", "cardData", "siblings", "widget_data", "model_index", "config",
-                        "transformers_info", "transformersInfo", "spaces", "safetensors", "gguf"})
+UNREADABLE = frozenset(
+    {
+        "card_data",
+        "cardData",
+        "siblings",
+        "widget_data",
+        "model_index",
+        "config",
+        "transformers_info",
+        "transformersInfo",
+        "spaces",
+        "safetensors",
+        "gguf",
+    }
+)
 INTEGER = re.compile(r"-?\d{1,19}")
 
 

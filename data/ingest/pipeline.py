@@ -38,8 +38,15 @@ INGEST_LOCK = 0x6D6F64656C73  # advisory lock key: one ingest at a time per cata
 _batch_ids = itertools.count(1)
 # Errors that blame the data (raised by SQLAlchemy, or by psycopg itself during COPY, where a
 # number too big for its column or a lone surrogate fails in Python before PostgreSQL sees it).
-REFUSED = (DataError, IntegrityError, ProgrammingError, psycopg.DataError, psycopg.IntegrityError,
-           OverflowError, UnicodeEncodeError)
+REFUSED = (
+    DataError,
+    IntegrityError,
+    ProgrammingError,
+    psycopg.DataError,
+    psycopg.IntegrityError,
+    OverflowError,
+    UnicodeEncodeError,
+)
 MAX_REPORTED_SKIPS = 50
 
 
@@ -317,6 +324,9 @@ def _finish(db: Database, summary: IngestSummary, bulk_load: bool) -> None:
         if summary.new or summary.updated:
             refresh_views(session, concurrently=not bulk_load)
             if summary.new + summary.updated > 10_000:
-                session.execute(text("ANALYZE models, model_search, model_cards, model_tags, "
-                                     "base_model_relations, dataset_relations"))
+                session.execute(
+                    text(
+                        "ANALYZE models, model_search, model_cards, model_tags, base_model_relations, dataset_relations"
+                    )
+                )
         session.commit()

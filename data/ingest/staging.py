@@ -15,26 +15,53 @@ from sqlalchemy.types import TypeEngine
 from data.models import Base
 
 TYPES: dict[str, TypeEngine[Any] | type[TypeEngine[Any]]] = {
-    "text": Text, "text[]": ARRAY(Text), "bigint": BigInteger, "integer": Integer,
-    "double precision": Double, "timestamptz": TIMESTAMP(timezone=True), "boolean": Boolean,
+    "text": Text,
+    "text[]": ARRAY(Text),
+    "bigint": BigInteger,
+    "integer": Integer,
+    "double precision": Double,
+    "timestamptz": TIMESTAMP(timezone=True),
+    "boolean": Boolean,
     "jsonb": JSONB,
 }
 
 MODEL_COLUMNS = (
-    ("repo_id", "text"), ("author", "text"), ("name", "text"), ("pipeline_tag", "text"),
-    ("library_name", "text"), ("license", "text"), ("tags", "text[]"), ("downloads", "bigint"),
-    ("downloads_all_time", "bigint"), ("likes", "integer"), ("trending_score", "double precision"),
-    ("created_at", "timestamptz"), ("last_modified", "timestamptz"), ("gated", "text"),
-    ("private", "boolean"), ("disabled", "boolean"), ("sha", "text"), ("card_data", "jsonb"),
-    ("used_storage", "bigint"), ("has_base_model", "boolean"), ("record_hash", "text"),
+    ("repo_id", "text"),
+    ("author", "text"),
+    ("name", "text"),
+    ("pipeline_tag", "text"),
+    ("library_name", "text"),
+    ("license", "text"),
+    ("tags", "text[]"),
+    ("downloads", "bigint"),
+    ("downloads_all_time", "bigint"),
+    ("likes", "integer"),
+    ("trending_score", "double precision"),
+    ("created_at", "timestamptz"),
+    ("last_modified", "timestamptz"),
+    ("gated", "text"),
+    ("private", "boolean"),
+    ("disabled", "boolean"),
+    ("sha", "text"),
+    ("card_data", "jsonb"),
+    ("used_storage", "bigint"),
+    ("has_base_model", "boolean"),
+    ("record_hash", "text"),
 )
 STAGE_MODEL_COLUMNS = (
-    *MODEL_COLUMNS, ("card", "text"), ("has_siblings", "boolean"), ("tag_set", "text[]"), ("tag_kinds", "text[]"),
+    *MODEL_COLUMNS,
+    ("card", "text"),
+    ("has_siblings", "boolean"),
+    ("tag_set", "text[]"),
+    ("tag_kinds", "text[]"),
 )
 SIBLING_COLUMNS = (("repo_id", "text"), ("rfilename", "text"), ("size", "bigint"), ("blob_id", "text"))
 RELATION_COLUMNS = (
-    ("repo_id", "text"), ("base_model_id", "text"), ("relation_type", "text"),
-    ("declared", "boolean"), ("source", "text"),
+    ("repo_id", "text"),
+    ("base_model_id", "text"),
+    ("relation_type", "text"),
+    ("declared", "boolean"),
+    ("source", "text"),
 )
 DATASET_COLUMNS = (("repo_id", "text"), ("dataset_id", "text"), ("source", "text"))
 STAGED = {

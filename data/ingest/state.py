@@ -16,8 +16,16 @@ def write_state(db: Database, key: str, moment: datetime) -> None:
         session.commit()
 
 
-CATALOG_TABLES = ("models", "model_search", "model_cards", "model_tags", "model_siblings",
-                  "base_model_relations", "dataset_relations", "model_history")
+CATALOG_TABLES = (
+    "models",
+    "model_search",
+    "model_cards",
+    "model_tags",
+    "model_siblings",
+    "base_model_relations",
+    "dataset_relations",
+    "model_history",
+)
 
 
 def mark_synthetic(session, synthetic: bool) -> None:

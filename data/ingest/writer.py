@@ -22,8 +22,7 @@ from data.ingest.mapping import ModelRecord
 
 MODEL_COLUMNS = tuple(name for name, _ in staging.MODEL_COLUMNS)
 # Fields a list record lacks but a detail record has: keep the stored value when absent.
-KEEP_WHEN_ABSENT = {"card_data", "sha", "used_storage", "downloads_all_time", "trending_score",
-                    "last_modified"}
+KEEP_WHEN_ABSENT = {"card_data", "sha", "used_storage", "downloads_all_time", "trending_score", "last_modified"}
 REPLACED_COLUMNS = [c for c in MODEL_COLUMNS if c != "repo_id"]
 # Per transaction, on the merging connection only.
 TEMP_TABLES = {
@@ -48,13 +47,27 @@ def stage_batch(session: Session, batch_id: int, records: list[ModelRecord]) -> 
     """COPY `records` (unique repo ids) into the staging tables under `batch_id`."""
     cursor = driver_cursor(session)
     _copy(cursor, "stage_models", batch_id, staging.STAGE_MODEL_COLUMNS, (_model_row(r) for r in records))
-    _copy(cursor, "stage_siblings", batch_id, staging.SIBLING_COLUMNS,
-          ((r.repo_id, *sibling) for r in records for sibling in r.siblings or ()))
-    _copy(cursor, "stage_relations", batch_id, staging.RELATION_COLUMNS,
-          ((r.repo_id, e.base_model_id, e.relation_type, e.declared, e.source)
-           for r in records for e in r.relations))
-    _copy(cursor, "stage_datasets", batch_id, staging.DATASET_COLUMNS,
-          ((r.repo_id, *dataset) for r in records for dataset in r.datasets))
+    _copy(
+        cursor,
+        "stage_siblings",
+        batch_id,
+        staging.SIBLING_COLUMNS,
+        ((r.repo_id, *sibling) for r in records for sibling in r.siblings or ()),
+    )
+    _copy(
+        cursor,
+        "stage_relations",
+        batch_id,
+        staging.RELATION_COLUMNS,
+        ((r.repo_id, e.base_model_id, e.relation_type, e.declared, e.source) for r in records for e in r.relations),
+    )
+    _copy(
+        cursor,
+        "stage_datasets",
+        batch_id,
+        staging.DATASET_COLUMNS,
+        ((r.repo_id, *dataset) for r in records for dataset in r.datasets),
+    )
     # Fresh statistics keep the merge on index lookups instead of full scans.
     _analyze(session, "stage_models (batch_id, repo_id)", "stage_relations (batch_id, base_model_id)")
 
@@ -138,69 +151,92 @@ def _upsert_models(session: Session, batch_id: int) -> tuple[int, int]:
 def _remove_replaced_children(session: Session, batch_id: int) -> None:
     """Tags, files, lineage and datasets of updated models make way for the staged ones."""
     # Parents that may lose a derivative: their counts are recomputed below.
-    session.execute(text("""
+    session.execute(
+        text("""
         INSERT INTO merge_parents
         SELECT r.base_model_ref FROM base_model_relations r JOIN merge_changed c ON r.model_id = c.id
-        WHERE NOT c.inserted AND r.base_model_ref IS NOT NULL"""))
+        WHERE NOT c.inserted AND r.base_model_ref IS NOT NULL""")
+    )
     for table in ("model_tags", "base_model_relations", "dataset_relations"):
-        session.execute(text(
-            f"DELETE FROM {table} t USING merge_changed c WHERE t.model_id = c.id AND NOT c.inserted"
-        ))
-    session.execute(text("""
+        session.execute(text(f"DELETE FROM {table} t USING merge_changed c WHERE t.model_id = c.id AND NOT c.inserted"))
+    session.execute(
+        text("""
         DELETE FROM model_siblings t USING merge_changed c, stage_models s
         WHERE t.model_id = c.id AND NOT c.inserted AND s.repo_id = c.repo_id AND s.has_siblings
-          AND s.batch_id = :batch"""), {"batch": batch_id})
+          AND s.batch_id = :batch"""),
+        {"batch": batch_id},
+    )
 
 
 def _insert_children(session: Session, batch_id: int) -> None:
-    session.execute(text("""
+    session.execute(
+        text("""
         INSERT INTO model_tags (model_id, tag, tag_type)
         SELECT c.id, t.tag, t.tag_type
         FROM stage_models s JOIN merge_changed c USING (repo_id),
              unnest(s.tag_set, s.tag_kinds) AS t (tag, tag_type)
-        WHERE s.batch_id = :batch"""), {"batch": batch_id})
-    session.execute(text("""
+        WHERE s.batch_id = :batch"""),
+        {"batch": batch_id},
+    )
+    session.execute(
+        text("""
         INSERT INTO model_siblings (model_id, rfilename, size, blob_id)
         SELECT c.id, s.rfilename, s.size, s.blob_id FROM stage_siblings s JOIN merge_changed c USING (repo_id)
-        WHERE s.batch_id = :batch"""), {"batch": batch_id})
-    session.execute(text("""
+        WHERE s.batch_id = :batch"""),
+        {"batch": batch_id},
+    )
+    session.execute(
+        text("""
         INSERT INTO dataset_relations (model_id, dataset_id, source)
         SELECT c.id, s.dataset_id, s.source FROM stage_datasets s JOIN merge_changed c USING (repo_id)
-        WHERE s.batch_id = :batch"""), {"batch": batch_id})
-    session.execute(text("""
+        WHERE s.batch_id = :batch"""),
+        {"batch": batch_id},
+    )
+    session.execute(
+        text("""
         INSERT INTO base_model_relations
             (model_id, base_model_id, base_model_ref, relation_type, declared, source)
         SELECT c.id, s.base_model_id, p.id, s.relation_type, s.declared, s.source
         FROM stage_relations s JOIN merge_changed c USING (repo_id)
         LEFT JOIN models p ON lower(p.repo_id) = lower(s.base_model_id)
-        WHERE s.batch_id = :batch"""), {"batch": batch_id})
+        WHERE s.batch_id = :batch"""),
+        {"batch": batch_id},
+    )
 
 
 def _upsert_cards(session: Session, batch_id: int) -> None:
     """Cards of changed models; a record without one keeps the stored card (list pages have none)."""
-    session.execute(text("""
+    session.execute(
+        text("""
         INSERT INTO model_cards (id, card)
         SELECT c.id, s.card FROM stage_models s JOIN merge_changed c USING (repo_id)
         WHERE s.batch_id = :batch AND s.card IS NOT NULL
         ON CONFLICT (id) DO UPDATE SET card = excluded.card
-        WHERE model_cards.card IS DISTINCT FROM excluded.card"""), {"batch": batch_id})
+        WHERE model_cards.card IS DISTINCT FROM excluded.card"""),
+        {"batch": batch_id},
+    )
 
 
 def _update_lineage_columns(session: Session) -> None:
     """Link edges to parents that just arrived; recount derivatives of every touched parent."""
-    session.execute(text("""
+    session.execute(
+        text("""
         UPDATE base_model_relations r SET base_model_ref = c.id
         FROM merge_changed c
         WHERE c.inserted AND r.base_model_ref IS NULL
-          AND lower(r.base_model_id) = lower(c.repo_id)"""))
-    session.execute(text("""
+          AND lower(r.base_model_id) = lower(c.repo_id)""")
+    )
+    session.execute(
+        text("""
         INSERT INTO merge_parents
         SELECT r.base_model_ref FROM base_model_relations r JOIN merge_changed c ON r.model_id = c.id
         WHERE r.base_model_ref IS NOT NULL
         UNION ALL
-        SELECT id FROM merge_changed WHERE inserted"""))
+        SELECT id FROM merge_changed WHERE inserted""")
+    )
     _analyze(session, "merge_parents")
-    session.execute(text("""
+    session.execute(
+        text("""
         UPDATE models m SET derivative_count = counted.n
         FROM (
             SELECT p.id, count(r.model_id) AS n
@@ -208,7 +244,8 @@ def _update_lineage_columns(session: Session) -> None:
             LEFT JOIN base_model_relations r ON r.base_model_ref = p.id
             GROUP BY p.id
         ) counted
-        WHERE m.id = counted.id AND m.derivative_count <> counted.n"""))
+        WHERE m.id = counted.id AND m.derivative_count <> counted.n""")
+    )
 
 
 def stored_digests(session: Session, keys: list[str]) -> dict[str, str]:

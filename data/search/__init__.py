@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.catalog import SUMMARY_COLUMNS, ModelSummary
+from data.catalog import SUMMARY_COLUMNS, ModelSummary, summary_of
 from data.counting import count_dimensions
 from data.models import Model, ModelCard
 from data.query import SearchQuery
@@ -37,8 +37,18 @@ from data.search.text import (
     describe_match,
 )
 
-__all__ = ["SearchResult", "count", "describe_match", "estimate_rows", "expected_matches", "export",
-           "facets", "filters", "search", "search_facets"]
+__all__ = [
+    "SearchResult",
+    "count",
+    "describe_match",
+    "estimate_rows",
+    "expected_matches",
+    "export",
+    "facets",
+    "filters",
+    "search",
+    "search_facets",
+]
 EXPORT_PAGE = 100
 FACET_SIZE = 10
 FACET_SAMPLE = 1_000  # matches counted for the facets of a large result
@@ -85,11 +95,17 @@ def _search(session: Session, query: SearchQuery, counted: bool) -> SearchResult
     models = [summaries[model_id] for model_id in kept]
     if query.card and models:
         models = _with_snippets(session, query.card, models, kept)
-    result = SearchResult(models, total, exact, key.cursor(rows[-1]) if more and rows else None,
-                          describe_match(query.q, query.card, query.effective_sort))
+    result = SearchResult(
+        models,
+        total,
+        exact,
+        key.cursor(rows[-1]) if more and rows else None,
+        describe_match(query.q, query.card, query.effective_sort),
+    )
     if query.facets:
-        result.facets, result.facets_exact = facets(session, conditions, query.facets,
-                                                    expected_matches(session, conditions))
+        result.facets, result.facets_exact = facets(
+            session, conditions, query.facets, expected_matches(session, conditions)
+        )
     return result
 
 
@@ -107,16 +123,19 @@ def _summaries(session: Session, ids: list[int]) -> dict[int, ModelSummary]:
     if not ids:
         return {}
     rows = session.execute(select(Model.id, *SUMMARY_COLUMNS).where(Model.id.in_(ids)))
-    return {model_id: ModelSummary(*summary) for model_id, *summary in rows}
+    return {model_id: summary_of(summary) for model_id, *summary in rows}
 
 
 def _with_snippets(session: Session, card: str, models: list[ModelSummary], ids: list[int]) -> list[ModelSummary]:
-    headline = func.ts_headline("english", func.left(ModelCard.card, SNIPPET_SOURCE_CHARS),
-                                card_query(card), SNIPPET_OPTIONS)
+    headline = func.ts_headline(
+        "english", func.left(ModelCard.card, SNIPPET_SOURCE_CHARS), card_query(card), SNIPPET_OPTIONS
+    )
     snippets: dict[int, str | None] = dict(
-        session.execute(select(ModelCard.id, headline).where(ModelCard.id.in_(ids))).all())
-    return [replace(model, snippet=_marked(snippets.get(model_id)))
-            for model, model_id in zip(models, ids, strict=True)]
+        session.execute(select(ModelCard.id, headline).where(ModelCard.id.in_(ids))).all()
+    )
+    return [
+        replace(model, snippet=_marked(snippets.get(model_id))) for model, model_id in zip(models, ids, strict=True)
+    ]
 
 
 def _marked(headline: str | None) -> str | None:

@@ -58,8 +58,7 @@ def models_in_catalog(session: Session) -> int:
 
 def _explained_rows(session: Session, conditions: list[ColumnElement]) -> int:
     connection = session.connection()
-    compiled = select(SearchRow.id).where(*conditions).compile(
-        connection, compile_kwargs={"render_postcompile": True})
+    compiled = select(SearchRow.id).where(*conditions).compile(connection, compile_kwargs={"render_postcompile": True})
     plan = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar_one()
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return int(plan[0]["Plan"]["Plan Rows"])
@@ -77,8 +76,9 @@ def expected_matches(session: Session, conditions: list[ColumnElement]) -> int:
     return upper_bound(session, conditions, estimate_rows(session, conditions)) if conditions else 0
 
 
-def count(session: Session, conditions: list[ColumnElement], estimate: int | None = None,
-          most: int | None = None) -> tuple[int, bool]:
+def count(
+    session: Session, conditions: list[ColumnElement], estimate: int | None = None, most: int | None = None
+) -> tuple[int, bool]:
     """(total, exact): exact when at most EXACT_COUNT_BELOW rows may match, else estimated
     from the planner (one condition) or a block sample (several, which it takes for independent)."""
     if estimate is None:
@@ -86,8 +86,9 @@ def count(session: Session, conditions: list[ColumnElement], estimate: int | Non
     if most is None:
         most = upper_bound(session, conditions, estimate)
     if most >= EXACT_COUNT_BELOW:
-        return (sampled_count(session, conditions, models_in_catalog(session)) if len(conditions) > 1
-                else estimate), False
+        return (
+            sampled_count(session, conditions, models_in_catalog(session)) if len(conditions) > 1 else estimate
+        ), False
     return session.execute(select(func.count()).select_from(SearchRow).where(*conditions)).scalar_one(), True
 
 

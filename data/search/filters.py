@@ -17,8 +17,10 @@ from data.query import SearchQuery
 from data.search.text import card_condition, word_conditions
 
 COLUMN_FILTERS = (  # (SearchQuery field, column): any of the values
-    ("author", SearchRow.author), ("pipeline_tag", SearchRow.pipeline_tag),
-    ("library", SearchRow.library_name), ("license", SearchRow.license),
+    ("author", SearchRow.author),
+    ("pipeline_tag", SearchRow.pipeline_tag),
+    ("library", SearchRow.library_name),
+    ("license", SearchRow.license),
 )
 
 
@@ -41,8 +43,9 @@ def field_filters(query: SearchQuery) -> list[ColumnElement]:
     if query.tag:
         conditions.append(_model_has(Model.tags.contains(cast(query.tag, ARRAY(TEXT)))))
     if query.dataset:
-        conditions.append(exists().where(
-            DatasetRelation.model_id == SearchRow.id, DatasetRelation.dataset_id.in_(query.dataset)))
+        conditions.append(
+            exists().where(DatasetRelation.model_id == SearchRow.id, DatasetRelation.dataset_id.in_(query.dataset))
+        )
     if query.base_model:
         conditions.append(_derivative_of(query.base_model, query.relation))
     if query.gated is not None:

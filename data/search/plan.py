@@ -28,8 +28,11 @@ from data.search.text import card_query, id_words, indexable, tier_of, tiers
 WALK_TO_GATHER_COST = 0.06  # a row read walking vs a match gathered (0.35 µs vs ~6 µs, measured)
 WALK_ROWS_AT_MOST = 20_000  # rows a walk reads before it gives way to gathering (~7 ms)
 SORT_COLUMNS = {
-    "downloads": SearchRow.downloads, "likes": SearchRow.likes, "trending": SearchRow.trending_score,
-    "created": SearchRow.created_at, "updated": SearchRow.last_modified,
+    "downloads": SearchRow.downloads,
+    "likes": SearchRow.likes,
+    "trending": SearchRow.trending_score,
+    "created": SearchRow.created_at,
+    "updated": SearchRow.last_modified,
 }
 NULLABLE_SORTS = {SearchRow.trending_score, SearchRow.created_at, SearchRow.last_modified}
 BIGINT = 2**63  # cursor integers beyond PostgreSQL's bigint are not ours
@@ -53,20 +56,23 @@ class SortKey:
 
     def order(self, indexed: bool = True) -> list:
         """ORDER BY matching the sort index (scanned either way), or hiding it from the planner."""
-        return [_directed(column if indexed else func.coalesce(column, column), column, self.descending)
-                for column in self.columns]
+        return [
+            _directed(column if indexed else func.coalesce(column, column), column, self.descending)
+            for column in self.columns
+        ]
 
     def cursor(self, values) -> str:
-        return encode_cursor({"k": [value.isoformat() if isinstance(value, datetime) else value
-                                    for value in values]})
+        return encode_cursor({"k": [value.isoformat() if isinstance(value, datetime) else value for value in values]})
 
     def decode(self, cursor: str) -> list:
         values = decode_cursor(cursor).get("k")
         if not isinstance(values, list) or len(values) != len(self.types):
             raise QueryError("cursor", "not a cursor for this sort")
         try:
-            return [_typed(kind, value, nullable=column in NULLABLE_SORTS)
-                    for kind, value, column in zip(self.types, values, self.columns, strict=True)]
+            return [
+                _typed(kind, value, nullable=column in NULLABLE_SORTS)
+                for kind, value, column in zip(self.types, values, self.columns, strict=True)
+            ]
         except (TypeError, ValueError, OverflowError):
             raise QueryError("cursor", "not a cursor this API gave out") from None
 
@@ -123,8 +129,9 @@ def page_rows(session: Session, query: SearchQuery, found: Criteria, key: SortKe
     return _rows(session, found, key, page, with_total=page.after is None)
 
 
-def _rows(session: Session, found: Criteria, key: SortKey, page: Page, *, with_total: bool,
-          rank: int | None = None) -> Read:
+def _rows(
+    session: Session, found: Criteria, key: SortKey, page: Page, *, with_total: bool, rank: int | None = None
+) -> Read:
     if not key.joins_cards and not found.texts:
         # Field filters alone: the planner's estimates for them are good; it picks the index.
         statement = _select(found.others, key, page, rank=rank, with_total=False)
@@ -186,14 +193,28 @@ def _walked_or_gathered(session, found: Criteria, key: SortKey, page: Page, rank
     reach = models_in_catalog(session) if found.short_words and not found.others else WALK_ROWS_AT_MOST
     bound = page.skip + max(reach, 1)
     texts = [condition.label(f"text_{i}") for i, condition in enumerate(found.texts)]
-    walked = (_select(found.others, key, Page(page.after, 0), rank=None, with_total=False)
-              .limit(bound).add_columns(*texts).order_by(*key.order(indexed=True)).subquery("walk"))
+    walked = (
+        _select(found.others, key, Page(page.after, 0), rank=None, with_total=False)
+        .limit(bound)
+        .add_columns(*texts)
+        .order_by(*key.order(indexed=True))
+        .subquery("walk")
+    )
     ranked = [literal(rank).label("tier")] if rank is not None else []
-    hits = (select(*ranked, *(walked.c[column.key] for column in key.columns), NO_COUNT.label("total"),
-                   literal(True).label("walked"))
-            .where(*(walked.c[text.key] for text in texts))
-            .order_by(*(_directed(walked.c[c.key], c, key.descending) for c in key.columns))
-            .offset(page.skip or None).limit(page.limit).cte("hits").prefix_with("MATERIALIZED"))
+    hits = (
+        select(
+            *ranked,
+            *(walked.c[column.key] for column in key.columns),
+            NO_COUNT.label("total"),
+            literal(True).label("walked"),
+        )
+        .where(*(walked.c[text.key] for text in texts))
+        .order_by(*(_directed(walked.c[c.key], c, key.descending) for c in key.columns))
+        .offset(page.skip or None)
+        .limit(page.limit)
+        .cte("hits")
+        .prefix_with("MATERIALIZED")
+    )
     walk_wins = (select(func.count()).select_from(hits).scalar_subquery() == page.limit).label("wins")
     wins = select(select(walk_wins).cte("verdict").c.wins).scalar_subquery()
     gathering = _gathering(found.all, key, page, rank, with_total=True).add_columns(literal(False).label("walked"))
@@ -211,8 +232,7 @@ def _tiered_rows(session: Session, query: SearchQuery, found: Criteria, page: Pa
     for tier in ordered:
         if after and (tier.rank > after[0] if query.order == "desc" else tier.rank < after[0]):
             continue  # a tier before the cursor's
-        in_tier = Criteria([*tier.conditions, *found.texts[len(id_words(query.q)):]], found.others,
-                           found.short_words)
+        in_tier = Criteria([*tier.conditions, *found.texts[len(id_words(query.q)) :]], found.others, found.short_words)
         tier_page = Page(after[1:] if after and tier.rank == after[0] else None, page.limit - len(rows), skip)
         got = _rows(session, in_tier, within, tier_page, with_total=False, rank=tier.rank).rows
         rows += got

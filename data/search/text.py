@@ -22,8 +22,7 @@ KEY_SEPARATOR = "-"
 _TO_KEY = str.maketrans({character: KEY_SEPARATOR for character in SEPARATORS})
 CARD_LANGUAGE = "english"
 SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"  # ingestion strips these from cards (mapping)
-SNIPPET_OPTIONS = (f"StartSel={SNIPPET_START}, StopSel={SNIPPET_STOP}, MaxWords=30, MinWords=12, "
-                   "MaxFragments=0")
+SNIPPET_OPTIONS = f"StartSel={SNIPPET_START}, StopSel={SNIPPET_STOP}, MaxWords=30, MinWords=12, MaxFragments=0"
 SNIPPET_SOURCE_CHARS = 30_000  # headlines come from the card's start: ts_headline parses all it is given
 TRIGRAM = 3  # words shorter than this cannot use the trigram index
 
@@ -87,8 +86,7 @@ def tiers(q: str) -> list[Tier]:
 
 def tier_of(q: str) -> ColumnElement:
     """The tier of a row as an expression (for cursors), 0 when none of the above holds."""
-    return case(*((and_(*tier.conditions), literal(tier.rank)) for tier in tiers(q) if tier.rank),
-                else_=literal(0))
+    return case(*((and_(*tier.conditions), literal(tier.rank)) for tier in tiers(q) if tier.rank), else_=literal(0))
 
 
 def card_query(card: str):
@@ -116,6 +114,8 @@ def describe_match(q: str | None, card: str | None, sort: str) -> str:
     elif card:
         order = "ranked by card relevance, then downloads"
     else:
-        order = ("ranked: id equal to the text, name starting with it, id containing it as typed, "
-                 "then the rest; each by downloads")
+        order = (
+            "ranked: id equal to the text, name starting with it, id containing it as typed, "
+            "then the rest; each by downloads"
+        )
     return "; ".join(parts) + f"; {order}"

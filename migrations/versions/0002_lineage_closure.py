@@ -20,10 +20,11 @@ descendants here). Guards: a path never revisits a model (cycles end), depth sto
 MAX_DEPTH, and each level keeps one row per (ancestor, descendant, relation_type): without
 that, merges (several parents) multiply the paths exponentially in deep merge chains.
 """
+
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 

@@ -11,10 +11,11 @@ Rows: (dimension, value, count) for pipeline_tag, library, license, author, lang
 relation_type (lineage edges), created_month (YYYY-MM, UTC), and ("total", "models" |
 "with_base_model" | "authors").
 """
+
 from alembic import op
 
-revision = '0003'
-down_revision = '0002'
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

@@ -9,10 +9,11 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-26 14:40:00
 """
+
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -24,14 +25,14 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
        generate_series(2, length(word) - 2) AS i
 $$
 """
-INDEX = ("CREATE INDEX ix_models_search_vector ON models USING gin (search_vector) "
-         "WITH (gin_pending_list_limit = 16384)")
+INDEX = "CREATE INDEX ix_models_search_vector ON models USING gin (search_vector) WITH (gin_pending_list_limit = 16384)"
 
 
 def _search_vector(expression: str) -> None:
     op.execute("ALTER TABLE models DROP COLUMN search_vector")  # drops its index too
-    op.execute(f"ALTER TABLE models ADD COLUMN search_vector tsvector NOT NULL "
-               f"GENERATED ALWAYS AS ({expression}) STORED")
+    op.execute(
+        f"ALTER TABLE models ADD COLUMN search_vector tsvector NOT NULL GENERATED ALWAYS AS ({expression}) STORED"
+    )
     op.execute(INDEX)
 
 

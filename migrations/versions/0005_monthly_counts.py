@@ -22,10 +22,11 @@ Views:
 - downloads_magnitude_counts (digits, models): models by the number of digits of their
   downloads, 0 for no downloads (digits d: downloads from 10^(d-1) to 10^d - 1).
 """
+
 from alembic import op
 
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -33,11 +34,11 @@ MONTH = "to_char(date_trunc('month', {0} AT TIME ZONE 'UTC'), 'YYYY-MM')"
 
 VIEWS = {
     "monthly_task_counts": f"""
-        SELECT {MONTH.format('created_at')} AS month, pipeline_tag, count(*) AS models
+        SELECT {MONTH.format("created_at")} AS month, pipeline_tag, count(*) AS models
         FROM models WHERE created_at IS NOT NULL
         GROUP BY date_trunc('month', created_at AT TIME ZONE 'UTC'), pipeline_tag""",
     "monthly_edge_counts": f"""
-        SELECT {MONTH.format('m.created_at')} AS month, r.relation_type, count(*) AS edges
+        SELECT {MONTH.format("m.created_at")} AS month, r.relation_type, count(*) AS edges
         FROM base_model_relations r JOIN models m ON m.id = r.model_id
         WHERE m.created_at IS NOT NULL
         GROUP BY date_trunc('month', m.created_at AT TIME ZONE 'UTC'), r.relation_type""",

@@ -16,11 +16,12 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-27 10:00:00
 """
+
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007'
-down_revision = '0006'
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -32,16 +33,19 @@ def upgrade() -> None:
         sa.Column("observed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("downloads", sa.BigInteger(), nullable=False),
         sa.Column("likes", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["model_id"], ["models.id"], ondelete="CASCADE",
-                                name="fk_model_history_model_id_models"),
+        sa.ForeignKeyConstraint(
+            ["model_id"], ["models.id"], ondelete="CASCADE", name="fk_model_history_model_id_models"
+        ),
         sa.PrimaryKeyConstraint("model_id", "observed_at", name="pk_model_history"),
     )
-    op.create_index("ix_model_history_observed_at", "model_history", ["observed_at"],
-                    postgresql_using="brin")
+    op.create_index("ix_model_history_observed_at", "model_history", ["observed_at"], postgresql_using="brin")
     op.add_column("models", sa.Column("computed_trending", sa.Double(), nullable=True))
-    op.create_index("ix_models_computed_trending", "models",
-                    [sa.text("computed_trending DESC"), sa.text("id DESC")],
-                    postgresql_where=sa.text("computed_trending IS NOT NULL"))
+    op.create_index(
+        "ix_models_computed_trending",
+        "models",
+        [sa.text("computed_trending DESC"), sa.text("id DESC")],
+        postgresql_where=sa.text("computed_trending IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:

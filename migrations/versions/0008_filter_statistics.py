@@ -10,18 +10,20 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-26 15:20:00
 """
+
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
     op.create_index("ix_models_task_library", "models", ["pipeline_tag", "library_name"])
-    op.execute("CREATE STATISTICS models_filter_columns (mcv, dependencies) "
-               "ON pipeline_tag, library_name, license FROM models")
+    op.execute(
+        "CREATE STATISTICS models_filter_columns (mcv, dependencies) ON pipeline_tag, library_name, license FROM models"
+    )
     op.execute("ANALYZE models")
 
 

@@ -17,19 +17,24 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-01 23:50:00
 """
+
 from alembic import op
 from sqlalchemy.exc import DBAPIError
 
-revision = '0009'
-down_revision = '0008'
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-SEARCH_COLUMNS = ("id, key, name_key, author, pipeline_tag, library_name, license, downloads, likes, "
-                  "trending_score, created_at, last_modified, gated, has_base_model")
-SEARCH_VALUES = ("n.id, search_key(n.repo_id), search_key(n.name), n.author, n.pipeline_tag, "
-                 "n.library_name, n.license, n.downloads, n.likes, n.trending_score, n.created_at, "
-                 "n.last_modified, n.gated, n.has_base_model")
+SEARCH_COLUMNS = (
+    "id, key, name_key, author, pipeline_tag, library_name, license, downloads, likes, "
+    "trending_score, created_at, last_modified, gated, has_base_model"
+)
+SEARCH_VALUES = (
+    "n.id, search_key(n.repo_id), search_key(n.name), n.author, n.pipeline_tag, "
+    "n.library_name, n.license, n.downloads, n.likes, n.trending_score, n.created_at, "
+    "n.last_modified, n.gated, n.has_base_model"
+)
 UPDATED = [c.strip() for c in SEARCH_COLUMNS.split(",")[1:]]
 
 FUNCTIONS = [
@@ -100,8 +105,14 @@ STATISTICS = [
     "CREATE STATISTICS model_search_filter_columns (mcv, dependencies) "
     "ON pipeline_tag, library_name, license FROM model_search",
 ]
-RETIRED_MODEL_INDEXES = ("ix_models_likes", "ix_models_created_at", "ix_models_last_modified",
-                         "ix_models_library_name", "ix_models_license", "ix_models_task_library")
+RETIRED_MODEL_INDEXES = (
+    "ix_models_likes",
+    "ix_models_created_at",
+    "ix_models_last_modified",
+    "ix_models_library_name",
+    "ix_models_license",
+    "ix_models_task_library",
+)
 
 
 def _create_trigram_extension() -> None:
@@ -113,15 +124,18 @@ def _create_trigram_extension() -> None:
             "the database refused CREATE EXTENSION pg_trgm, which search needs: install PostgreSQL's "
             "contrib modules (Debian: postgresql-contrib; the official Docker image has them) or ask "
             "the database's owner to run CREATE EXTENSION pg_trgm in this database, then migrate again "
-            f"({error.orig})") from None
+            f"({error.orig})"
+        ) from None
 
 
 def upgrade() -> None:
     _create_trigram_extension()
     for statement in (*FUNCTIONS[:1], *TABLES, *FUNCTIONS[1:], *TRIGGERS):
         op.execute(statement)
-    op.execute(f"INSERT INTO model_search ({SEARCH_COLUMNS}) SELECT {SEARCH_VALUES} FROM models n "
-               "ORDER BY n.downloads DESC, n.id DESC")
+    op.execute(
+        f"INSERT INTO model_search ({SEARCH_COLUMNS}) SELECT {SEARCH_VALUES} FROM models n "
+        "ORDER BY n.downloads DESC, n.id DESC"
+    )
     for statement in (*INDEXES, *STATISTICS):
         op.execute(statement)
     op.execute("ALTER TABLE models DROP COLUMN search_vector")
@@ -146,18 +160,22 @@ def downgrade() -> None:
           FROM regexp_split_to_table(lower(repo_id), '[^[:alnum:]]+') AS word,
                generate_series(2, length(word) - 2) AS i
         $$""")
-    op.execute("ALTER TABLE models ADD COLUMN search_vector tsvector NOT NULL "
-               "GENERATED ALWAYS AS (CAST(search_document AS tsvector) || id_suffixes(repo_id)) STORED")
-    op.execute("CREATE INDEX ix_models_search_vector ON models USING gin (search_vector) "
-               "WITH (gin_pending_list_limit = 16384)")
+    op.execute(
+        "ALTER TABLE models ADD COLUMN search_vector tsvector NOT NULL "
+        "GENERATED ALWAYS AS (CAST(search_document AS tsvector) || id_suffixes(repo_id)) STORED"
+    )
+    op.execute(
+        "CREATE INDEX ix_models_search_vector ON models USING gin (search_vector) WITH (gin_pending_list_limit = 16384)"
+    )
     op.execute("CREATE INDEX ix_models_likes ON models (likes DESC, id DESC)")
     op.execute("CREATE INDEX ix_models_created_at ON models (created_at DESC NULLS LAST, id DESC)")
     op.execute("CREATE INDEX ix_models_last_modified ON models (last_modified DESC NULLS LAST, id DESC)")
     op.execute("CREATE INDEX ix_models_library_name ON models (library_name)")
     op.execute("CREATE INDEX ix_models_license ON models (license)")
     op.execute("CREATE INDEX ix_models_task_library ON models (pipeline_tag, library_name)")
-    op.execute("CREATE STATISTICS models_filter_columns (mcv, dependencies) "
-               "ON pipeline_tag, library_name, license FROM models")
+    op.execute(
+        "CREATE STATISTICS models_filter_columns (mcv, dependencies) ON pipeline_tag, library_name, license FROM models"
+    )
     op.execute("DROP TRIGGER models_search_insert ON models")
     op.execute("DROP TRIGGER models_search_update ON models")
     op.execute("DROP TABLE model_cards")

@@ -8,10 +8,11 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-02 05:30:00
 """
+
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -79,8 +79,17 @@ def _family_kinds() -> tuple[_Kind, ...]:
         group = GROUPS[f.group]
         library = ((group.library, _P_FAMILY_LIBRARY), (None, 1 - _P_FAMILY_LIBRARY))
         languages = group.language_style
-        kinds.append(_Kind(f.group, chooser(group.pipelines), chooser(library), (f.arch,),
-                           f.license, languages, languages if languages in DATASETS else "en"))
+        kinds.append(
+            _Kind(
+                f.group,
+                chooser(group.pipelines),
+                chooser(library),
+                (f.arch,),
+                f.license,
+                languages,
+                languages if languages in DATASETS else "en",
+            )
+        )
     return tuple(kinds)
 
 
@@ -92,10 +101,17 @@ def _pipeline_kinds() -> tuple[_Kind, ...]:
         modality = MODALITY.get(pipeline, "text")
         library = LIBRARY_BY_PIPELINE.get(pipeline, OTHER_ROOT_LIBRARIES)
         llm = pipeline == "text-generation"
-        kinds.append(_Kind(None, chooser(((pipeline, 1.0),)), chooser(library),
-                           ROOT_ARCH.get(pipeline, ()), None,
-                           "llm" if llm else ("nlp" if modality == "text" else None),
-                           "llm" if llm else REFERENCES_OF[modality]))
+        kinds.append(
+            _Kind(
+                None,
+                chooser(((pipeline, 1.0),)),
+                chooser(library),
+                ROOT_ARCH.get(pipeline, ()),
+                None,
+                "llm" if llm else ("nlp" if modality == "text" else None),
+                "llm" if llm else REFERENCES_OF[modality],
+            )
+        )
     return tuple(kinds)
 
 
@@ -126,8 +142,7 @@ class Attrs:
 
 def draw_attributes(r, family: int, style: int, sub: int, kind: int) -> Attrs:
     """Pipeline, library, license... from the name's family or an ordinary root's pipeline."""
-    spec = _family_kinds()[family] if family != MISC else _pipeline_kinds()[
-        sub if style in (GENERIC, ORG) else 0]
+    spec = _family_kinds()[family] if family != MISC else _pipeline_kinds()[sub if style in (GENERIC, ORG) else 0]
     pipeline = choose(spec.pipelines, r())
     library = choose(spec.library, r())
     keep_license = spec.license and r() < _P_FAMILY_LICENSE
@@ -144,9 +159,18 @@ def draw_attributes(r, family: int, style: int, sub: int, kind: int) -> Attrs:
     merge_arxiv = MERGE_METHODS[int(r() * len(MERGE_METHODS))][1] if style == MERGE else None
     languages, kind_tags = _languages(r, spec.language_style), _kind_tags(r, kind, spec.group)
     return Attrs(
-        spec.group, pipeline, library, license, languages, spec.references, merge_arxiv,
-        kind_tags, _tag_head(r, library, arch, pipeline) + kind_tags + languages,
-        _tag_tail(r, library, pipeline, license, quant, spec.group), _files(r, library, spec.group))
+        spec.group,
+        pipeline,
+        library,
+        license,
+        languages,
+        spec.references,
+        merge_arxiv,
+        kind_tags,
+        _tag_head(r, library, arch, pipeline) + kind_tags + languages,
+        _tag_tail(r, library, pipeline, license, quant, spec.group),
+        _files(r, library, spec.group),
+    )
 
 
 def foundation_attributes(k: int) -> Attrs:
@@ -156,11 +180,21 @@ def foundation_attributes(k: int) -> Attrs:
     r = random.Random(k).random  # fixed: foundations look the same in every generation
     languages = ("en",) if style in ("llm", "nlp", "en") else ()
     return Attrs(
-        f.group, pipeline, library, f.license, languages,
-        style if style in DATASETS else "en", None, (),
+        f.group,
+        pipeline,
+        library,
+        f.license,
+        languages,
+        style if style in DATASETS else "en",
+        None,
+        (),
         _tag_head(r, library, f.arch, pipeline) + languages,
         _tag_tail(r, library, pipeline, f.license, None, f.group),
-        _files(r, library, f.group), f.gated, f.downloads, f.likes)
+        _files(r, library, f.group),
+        f.gated,
+        f.downloads,
+        f.likes,
+    )
 
 
 def _languages(r, style: str | None) -> tuple[str, ...]:
@@ -221,8 +255,9 @@ def _tag_head(r, library: str | None, arch: str, pipeline: str | None) -> tuple[
     return tuple(head)
 
 
-def _tag_tail(r, library: str | None, pipeline: str | None, license: str | None,
-              quant: str | None, group: str | None) -> tuple[str, ...]:
+def _tag_tail(
+    r, library: str | None, pipeline: str | None, license: str | None, quant: str | None, group: str | None
+) -> tuple[str, ...]:
     tail = ["license:" + license] if license else []
     if pipeline == "text-generation" and library == "transformers" and r() < _P_TGI_TAG:
         tail.append("text-generation-inference")

@@ -67,6 +67,9 @@ def card_data(r, kind: int, attrs: Attrs, parents, datasets) -> dict | None:
 def gguf_siblings(r, name: str) -> list[dict[str, str]]:
     """GGUF repositories name their files after the model, one per quantization level."""
     start = int(r() * _GGUF_LOWEST_LEVELS)
-    files = (".gitattributes", "README.md",
-             *(f"{name}.{level}.gguf" for level in GGUF_LEVELS[start:start + _GGUF_FILES]))
+    files = (
+        ".gitattributes",
+        "README.md",
+        *(f"{name}.{level}.gguf" for level in GGUF_LEVELS[start : start + _GGUF_FILES]),
+    )
     return [{"rfilename": f} for f in files]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 _START = 1577836800  # 2020-01-01T00:00:00Z
@@ -26,20 +26,16 @@ def root_created(h: int) -> int:
 def derived_created(u: float, after: int) -> int:
     """Some time after the latest parent, up to the end of the span (sooner is likelier)."""
     after = max(after, _START) + _AFTER_PARENT
-    return END if after >= END else after + int((END - after) * u ** _SOONER)
+    return END if after >= END else after + int((END - after) * u**_SOONER)
 
 
 def timestamp(iso: str) -> int:
-    from datetime import datetime  # noqa: PLC0415 - only for the fixed tables
-
     return int(datetime.fromisoformat(iso).replace(tzinfo=UTC).timestamp())
 
 
 @cache
 def _clock() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Day, hour:minute and second strings, so formatting a time is three lookups."""
-    from datetime import date, timedelta  # noqa: PLC0415
-
     first = date(2020, 1, 1)
     days = tuple((first + timedelta(days=d)).isoformat() for d in range(_SPAN // 86400 + 1))
     minutes = tuple(f"T{m // 60:02d}:{m % 60:02d}:" for m in range(1440))

@@ -34,8 +34,7 @@ class Namer:
         for a, name in enumerate(authors.names):
             section = tables.sections[authors.section[a]]
             h = mix((self.keys.author + a * GOLDEN) & M64)
-            self.authors.append((name, authors.quota[a], 1 + h % (section.size - 1),
-                                 (h >> 32) % section.size, section))
+            self.authors.append((name, authors.quota[a], 1 + h % (section.size - 1), (h >> 32) % section.size, section))
         self._block, self._block_offset = -1, 0  # memo: indexes come mostly in order
 
     def identity(self, i: int) -> tuple[str, str, int, int, int]:
@@ -109,8 +108,7 @@ def ghost_id(keys: Keys, i: int) -> str:
     tables = name_tables()
     h = mix((keys.oddity + i * 0x632BE59BD9B4E019) & M64)
     n = len(SYLLABLES)
-    author = (f"{SYLLABLES[h % n]}{SYLLABLES[(h >> 8) % n]}-"
-              f"{SYLLABLES[(h >> 16) % n]}{(h >> 24) % 1000}")
+    author = f"{SYLLABLES[h % n]}{SYLLABLES[(h >> 8) % n]}-{SYLLABLES[(h >> 16) % n]}{(h >> 24) % 1000}"
     while author.lower() in tables.authors.known:
         author += "x"
     general = tables.sections[0]

@@ -37,7 +37,7 @@ Parent = tuple[str, int, int]  # (id, depth, created)
 def _extra_parents(u: float) -> int:
     """How many more parents a merge names than its first: 1 to _MAX_EXTRA_PARENTS, fewer
     likelier."""
-    return 1 + int(u ** 2 * _MAX_EXTRA_PARENTS)
+    return 1 + int(u**2 * _MAX_EXTRA_PARENTS)
 
 
 class _Pool:
@@ -74,8 +74,7 @@ class Lineage:
         self.misc = _Pool()
         self.chains: list[list | None] = [None] * count  # [tip, target depth]
         self.extending = MISC  # the family whose chain the last choice extended
-        self.foundation = [(f.repo_id, foundation_depth(k), foundation_created(k))
-                           for k, f in enumerate(FOUNDATIONS)]
+        self.foundation = [(f.repo_id, foundation_depth(k), foundation_created(k)) for k, f in enumerate(FOUNDATIONS)]
         self.relatives = [self._relatives(k) for k in range(count)]
 
     def _present_ancestor(self, k: int) -> int:
@@ -111,8 +110,7 @@ class Lineage:
         if relation != MERGE:
             return [first[0]], first[1] + 1, first[2]
         items = [first] + self._merge_partners(family, first[0], _extra_parents(r()))
-        return ([item[0] for item in items], 1 + max(item[1] for item in items),
-                max(item[2] for item in items))
+        return ([item[0] for item in items], 1 + max(item[1] for item in items), max(item[2] for item in items))
 
     def _chain_link(self, family: int) -> Parent:
         chain = self.chains[family]
@@ -141,8 +139,9 @@ class Lineage:
     def _relatives(self, k: int) -> tuple[int, ...]:
         """The family's foundation, then the other generated foundations of its group."""
         group = FOUNDATIONS[k].group
-        return (k,) + tuple(j for j, f in enumerate(FOUNDATIONS)
-                            if j != k and f.group == group and self.family_of[j] == j)
+        return (k,) + tuple(
+            j for j, f in enumerate(FOUNDATIONS) if j != k and f.group == group and self.family_of[j] == j
+        )
 
     def _misc_parents(self, i: int, relation: int) -> tuple[list[str], int, int] | None:
         """A recent ordinary root (or one generated a little later); merges take 2-4."""

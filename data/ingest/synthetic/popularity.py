@@ -31,14 +31,14 @@ def draw_popularity(r, created: int) -> tuple[int, int, int]:
     if u < _P_NEVER_DOWNLOADED:
         return 0, (0 if r() < _P_UNUSED_UNLIKED else 1 + int(r() * 3)), 0
     v = (u - _P_NEVER_DOWNLOADED) / (1 - _P_NEVER_DOWNLOADED)  # the same draw, on [0, 1)
-    downloads = min(_MAX_DOWNLOADS,
-                    1 + int(_DOWNLOAD_SCALE * (v / (1.0 - v)) ** _DOWNLOAD_POWER))
+    downloads = min(_MAX_DOWNLOADS, 1 + int(_DOWNLOAD_SCALE * (v / (1.0 - v)) ** _DOWNLOAD_POWER))
     likes = 0
     if r() >= _P_NO_LIKES:
         tail = (r() + _NONZERO) ** _LIKES_POWER
         likes = min(_MAX_LIKES, int(tail * (1 + math.log10(downloads))) - 1)
-    chance = ((_P_TRENDING_RECENT if created > END - _RECENT else _P_TRENDING)
-              + (_P_TRENDING_LIKED if likes > _LIKED else 0.0))
+    chance = (_P_TRENDING_RECENT if created > END - _RECENT else _P_TRENDING) + (
+        _P_TRENDING_LIKED if likes > _LIKED else 0.0
+    )
     trending = 0
     if r() < chance:
         trending = min(_MAX_TRENDING, int((r() + _NONZERO) ** _TRENDING_POWER))

@@ -39,7 +39,10 @@ def seed_keys(seed: int) -> Keys:
 
     return Keys(
         slot_mult=(key(1) & (SLOTS - 1)) | 1,  # odd, so a bijection modulo 2^16
-        block=key(2), author=key(3), index=key(4), oddity=key(5),
+        block=key(2),
+        author=key(3),
+        index=key(4),
+        oddity=key(5),
     )
 
 

@@ -33,9 +33,15 @@ class _Generator:
         k = foundation_at().get(i)
         if k is not None:
             found = self.lineage.foundation_parent(k)
-            return self._format(i, h, FOUNDATIONS[k].repo_id, FINETUNE if found else ROOT,
-                                found[0] if found else (), foundation_created(k),
-                                foundation_attributes(k))
+            return self._format(
+                i,
+                h,
+                FOUNDATIONS[k].repo_id,
+                FINETUNE if found else ROOT,
+                found[0] if found else (),
+                foundation_created(k),
+                foundation_attributes(k),
+            )
         author, name, family, style, sub = self.namer.identity(i)
         repo_id = f"{author}/{name}"
         if i // ODDITY_BLOCK != self._odd_block:
@@ -48,13 +54,11 @@ class _Generator:
             created = root_created(h)
             if family == MISC:
                 self.lineage.remember(ROOT, MISC, (repo_id, 0, created))
-            return self._format(i, h, repo_id, ROOT, (), created,
-                                self._attributes(family, style, sub, ROOT))
+            return self._format(i, h, repo_id, ROOT, (), created, self._attributes(family, style, sub, ROOT))
         parents, depth, after = found
         created = derived_created(self.rng.random(), after)
         self.lineage.remember(kind, family, (repo_id, depth, created))
-        return self._format(i, h, repo_id, kind, parents, created,
-                            self._attributes(family, style, sub, kind))
+        return self._format(i, h, repo_id, kind, parents, created, self._attributes(family, style, sub, kind))
 
     def _attributes(self, family: int, style: int, sub: int, kind: int) -> Attrs:
         """A fresh draw for the first _VARIANTS uses of a key, then one of those at random."""
@@ -84,11 +88,9 @@ class _Generator:
         else:
             parent = ghost_id(self.keys, i)
         kind = style if FINETUNE <= style <= QUANTIZED else FINETUNE
-        return self._format(i, h, repo_id, kind, (parent,), root_created(h),
-                            self._attributes(family, style, sub, kind))
+        return self._format(i, h, repo_id, kind, (parent,), root_created(h), self._attributes(family, style, sub, kind))
 
-    def _format(self, i: int, h: int, repo_id: str, kind: int, parents, created: int,
-                attrs: Attrs) -> dict:
+    def _format(self, i: int, h: int, repo_id: str, kind: int, parents, created: int, attrs: Attrs) -> dict:
         """The record dict, keys in the order the Hub's list API uses."""
         rng = self.rng
         r = rng.random
@@ -127,8 +129,7 @@ class _Generator:
         record["modelId"] = repo_id
         files = attrs.files
         # Fresh dicts per record: a consumer may change one without touching the others.
-        record["siblings"] = (list(map(dict.copy, files)) if files is not None
-                              else gguf_siblings(r, name))
+        record["siblings"] = list(map(dict.copy, files)) if files is not None else gguf_siblings(r, name)
         card = card_data(r, kind, attrs, parents, datasets)
         if card is not None:
             record["cardData"] = card

@@ -68,8 +68,9 @@ class _Tables:
 
 
 def _is_valid_name(name: str) -> bool:
-    return (len(name) <= _MAX_TABLE_NAME and _VALID_NAME.match(name) is not None
-            and ".." not in name and "--" not in name)
+    return (
+        len(name) <= _MAX_TABLE_NAME and _VALID_NAME.match(name) is not None and ".." not in name and "--" not in name
+    )
 
 
 class _SectionBuilder:
@@ -81,8 +82,7 @@ class _SectionBuilder:
         self.seen: dict[str, None] = {}
         self.rows: list[tuple[str, int, int, int]] = []
 
-    def add(self, count: int, make: Callable[[random.Random], str], family: int, style: int,
-            sub: int = 0) -> None:
+    def add(self, count: int, make: Callable[[random.Random], str], family: int, style: int, sub: int = 0) -> None:
         """Up to `count` new names drawn from `make`, at most _TRIES_PER_NAME draws each."""
         made = 0
         for _ in range(count * _TRIES_PER_NAME):
@@ -102,8 +102,8 @@ class _SectionBuilder:
     def build(self) -> _Section:
         rows = [row for row in self.rows if not self._shadows(row[0])]
         self.rng.shuffle(rows)
-        rows = rows[:_largest_prime_at_most(len(rows))]
-        names, families, styles, subs = zip(*rows)
+        rows = rows[: _largest_prime_at_most(len(rows))]
+        names, families, styles, subs = zip(*rows, strict=True)
         return _Section(names, array("h", families), bytes(styles), bytes(subs), len(names))
 
     def _shadows(self, name: str) -> bool:
@@ -116,8 +116,10 @@ class _SectionBuilder:
 
 def _largest_prime_at_most(n: int) -> int:
     """Section sizes are prime so any multiplier permutes a section."""
+
     def is_prime(k: int) -> bool:
-        return k >= 2 and all(k % d for d in range(2, int(k ** 0.5) + 1))
+        return k >= 2 and all(k % d for d in range(2, int(k**0.5) + 1))
+
     while not is_prime(n):
         n -= 1
     return n
@@ -127,7 +129,7 @@ def _derivative_shares(styles_for: Callable[[Foundation], tuple[float, ...]]):
     """(foundation index, style, weight) for every family and name style."""
     rows = []
     for k, f in enumerate(FOUNDATIONS):
-        for style, share in zip((FINETUNE, ADAPTER, QUANTIZED, MERGE), styles_for(f)):
+        for style, share in zip((FINETUNE, ADAPTER, QUANTIZED, MERGE), styles_for(f), strict=True):
             if share > 0:
                 rows.append((k, style, f.weight * share))
     return rows
@@ -148,20 +150,23 @@ def _fill_quantized(builder: _SectionBuilder, count: int, f: Foundation, k: int,
     total = sum(w for _, w in quants)
     for quant, w in quants:
         code = tuple(QUANT).index(quant)  # a quantized name's sub
-        builder.add(max(1, round(count * w / total)),
-                    partial(derivative_name, f=f, style=QUANTIZED, quant=quant), k, QUANTIZED, code)
+        builder.add(
+            max(1, round(count * w / total)),
+            partial(derivative_name, f=f, style=QUANTIZED, quant=quant),
+            k,
+            QUANTIZED,
+            code,
+        )
 
 
 def _general_section(rng: random.Random, reserved: set[str]) -> _Section:
     builder = _SectionBuilder(rng, reserved)
     size, derived = _GENERAL_SIZE, _GENERAL_DERIVED
-    _fill_derivatives(builder, int(size * derived),
-                      _derivative_shares(lambda f: GROUPS[f.group].shares))
+    _fill_derivatives(builder, int(size * derived), _derivative_shares(lambda f: GROUPS[f.group].shares))
     total = sum(w for _, w in ROOT_PIPELINES)
     for pipeline, w in ROOT_PIPELINES:
         code = _pipeline_code(pipeline)
-        builder.add(round(size * (1 - derived) * w / total),
-                    partial(root_name, pipeline=pipeline), MISC, GENERIC, code)
+        builder.add(round(size * (1 - derived) * w / total), partial(root_name, pipeline=pipeline), MISC, GENERIC, code)
     return builder.build()
 
 
@@ -220,8 +225,7 @@ def _build_authors(rng: random.Random, section_of_profile: dict[str, int]) -> _A
     for s, a in enumerate(slot_author):
         slot_rank[s] = seen[a]
         seen[a] += 1
-    return _Authors(tuple(names), bytes(sections), array("I", quota), slot_author, slot_rank,
-                    frozenset(taken))
+    return _Authors(tuple(names), bytes(sections), array("I", quota), slot_author, slot_rank, frozenset(taken))
 
 
 def _zipf_quotas(count: int) -> list[int]:
@@ -246,8 +250,7 @@ def name_tables() -> _Tables:
         lap = _LAP_SUFFIX.match(name)
         if lap and int(lap.group(2)) >= 2:
             reserved.add(lap.group(1))  # "phi" would lap into "phi-2", a foundation
-    sections = [_general_section(rng, reserved), _quant_section(rng, reserved),
-                _merge_section(rng, reserved)]
+    sections = [_general_section(rng, reserved), _quant_section(rng, reserved), _merge_section(rng, reserved)]
     section_of = {"user": 0, "quant": 1, "merge": 2, "org": 0}
     for org in ORG_BRANDS:
         section_of[org] = len(sections)
