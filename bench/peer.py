@@ -322,14 +322,15 @@ SEARCH_RELATIONS = (
 
 
 def prewarm(url: str, twin: Path) -> None:
-    """Both sides' data in the OS page cache: the twin read whole; the catalog's search table,
-    its indexes and the models table read by pg_prewarm (contrib; created if missing)."""
+    """Both sides' data in memory: the twin read whole into the OS page cache; the catalog's search table,
+    its indexes and the models table loaded into shared buffers by pg_prewarm (contrib; created if
+    missing), as far as they hold them."""
     with twin.open("rb") as file:
         while file.read(1 << 24):
             pass
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
-        blocks = conn.execute(f"SELECT sum(pg_prewarm(r, 'read')) FROM ({SEARCH_RELATIONS}) AS t(r)").fetchone()[0]
+        blocks = conn.execute(f"SELECT sum(pg_prewarm(r, 'buffer')) FROM ({SEARCH_RELATIONS}) AS t(r)").fetchone()[0]
     print(f"prewarmed: the twin ({twin.stat().st_size >> 20} MiB) and {int(blocks) * 8 >> 10} MiB of the catalog")
 
 

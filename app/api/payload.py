@@ -4,11 +4,13 @@ of its fields (nested ones too), each named as the API has always named it."""
 from __future__ import annotations
 
 from dataclasses import fields, is_dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 # Field names the API spells otherwise: a model's id is `id` in every answer.
 JSON_NAMES = {"repo_id": "id"}
+SCALARS = (str, int, float, datetime, type(None))  # most fields: answered as they are, first
 
 
 @cache
@@ -20,6 +22,8 @@ def _names(kind: type) -> tuple[tuple[str, str], ...]:
 def payload(value: Any) -> Any:
     """A dataclass (or a list or dict of them) as the JSON the API answers; anything else as it
     is. Fields are read, not deep-copied (`dataclasses.asdict` copied every value: 5 ms a page)."""
+    if isinstance(value, SCALARS):
+        return value
     if isinstance(value, list | tuple):
         return [payload(item) for item in value]
     if isinstance(value, dict):
