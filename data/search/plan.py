@@ -137,7 +137,7 @@ def _rows(
         statement = _select(found.others, key, page, rank=rank, with_total=False)
         return Read(list(session.execute(statement.order_by(*key.order(indexed=True))).all()))
     if key.joins_cards or not _walks(session, found, page.limit):
-        rows = [(*row, None) for row in _gathered(session, found.all, key, page, rank, with_total=True)]
+        rows = [(*row, None) for row in session.execute(_gathering(found.all, key, page, rank))]
     else:
         rows = _walked_or_gathered(session, found, key, page, rank)
     if not rows:
@@ -173,12 +173,9 @@ def _select(conditions, key: SortKey, page: Page, *, rank: int | None, with_tota
     return statement.offset(page.skip or None).limit(page.limit)
 
 
-def _gathered(session, conditions, key: SortKey, page: Page, rank: int | None, with_total: bool) -> list:
-    return session.execute(_gathering(conditions, key, page, rank, with_total)).all()
-
-
-def _gathering(conditions, key: SortKey, page: Page, rank: int | None, with_total: bool):
-    statement = _select(conditions, key, page, rank=rank, with_total=with_total)
+def _gathering(conditions, key: SortKey, page: Page, rank: int | None):
+    """Every match sorted (the sort index hidden from the planner), counted on the way."""
+    statement = _select(conditions, key, page, rank=rank, with_total=True)
     return statement.order_by(*key.order(indexed=False))
 
 
@@ -217,7 +214,7 @@ def _walked_or_gathered(session, found: Criteria, key: SortKey, page: Page, rank
     )
     walk_wins = (select(func.count()).select_from(hits).scalar_subquery() == page.limit).label("wins")
     wins = select(select(walk_wins).cte("verdict").c.wins).scalar_subquery()
-    gathering = _gathering(found.all, key, page, rank, with_total=True).add_columns(literal(False).label("walked"))
+    gathering = _gathering(found.all, key, page, rank).add_columns(literal(False).label("walked"))
     gathered = gathering.subquery("gathered")
     return session.execute(select(hits).where(wins).union_all(select(gathered).where(~wins))).all()
 
