@@ -16,9 +16,9 @@ from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
 from data.query import QueryError
-from data.vocabulary import RELATION_TYPES
+from data.vocabulary import MAX_LINEAGE_DEPTH, RELATION_TYPES
 
-MAX_DEPTH = 50  # the closure's own bound (migration 0002)
+MAX_DEPTH = MAX_LINEAGE_DEPTH
 DIRECTIONS = ("both", "up", "down")
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 2000

@@ -12,27 +12,65 @@ import base64
 import binascii
 import difflib
 import json
+import re
 from collections.abc import Collection, Iterable
 from datetime import date
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from data.vocabulary import MAX_LIKES, RelationType
+from data.vocabulary import (
+    MAX_LIKES,
+    MAX_LINEAGE_DEPTH,
+    MAX_PARAMS,
+    PARAMS_SUFFIXES,
+    Lineage,
+    Quantization,
+    RelationType,
+)
 
-Sort = Literal["relevance", "downloads", "likes", "trending", "created", "updated"]
+Sort = Literal["relevance", "downloads", "likes", "trending", "created", "updated", "params"]
 SORTS: tuple[Sort, ...] = get_args(Sort)
 Order = Literal["desc", "asc"]
 ORDERS: tuple[Order, ...] = get_args(Order)
 Facet = Literal["pipeline_tag", "library", "license", "language", "author"]
 FACETS: tuple[Facet, ...] = get_args(Facet)
-LIST_FIELDS = ("author", "pipeline_tag", "library", "license", "language", "dataset", "tag", "relation")
+LIST_FIELDS = (
+    *("author", "pipeline_tag", "library", "license", "language", "dataset", "tag", "relation", "quant", "arxiv"),
+)
+PARAMS_FIELDS = ("min_params", "max_params")
 VIEW_FIELDS = ("sort", "order", "per_page", "page", "cursor", "facets")  # how models are shown, not which
 MAX_TEXT = 200
 MAX_VALUES = 50
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 100
 MAX_PAGE = 10_000
+PARAMS_PATTERN = re.compile(r"(\d+(?:\.\d+)?)([KMBT]?)", re.IGNORECASE)
+
+
+def parse_params(value: object) -> object:
+    """`7B`, `1.5b`, `350M`, `7000000000` → a parameter count; anything else is left for pydantic
+    to refuse."""
+    if not isinstance(value, str):
+        return value
+    found = PARAMS_PATTERN.fullmatch(value.strip().replace("_", ""))
+    if not found:
+        raise ValueError("a parameter count such as 7B, 1.5B, 350M or 7000000000")
+    number, suffix = found.groups()
+    return round(float(number) * PARAMS_SUFFIXES.get(suffix.upper(), 1))
+
+
+def format_params(count: int) -> str:
+    """The shortest exact spelling: 7000000000 → `7B`, 1500000000 → `1.5B`, 123 → `123`."""
+    for suffix, size in sorted(PARAMS_SUFFIXES.items(), key=lambda item: -item[1]):
+        if count >= size and (count * 1000) % size == 0:
+            whole, part = divmod(count, size)
+            decimals = f"{part * 1000 // size:03d}".rstrip("0")
+            return f"{whole}.{decimals}{suffix}" if decimals else f"{whole}{suffix}"
+    return str(count)
+
+
+Params = Annotated[int, BeforeValidator(parse_params), Field(ge=0, le=MAX_PARAMS)]
 
 
 class SearchQuery(BaseModel):
@@ -61,7 +99,38 @@ class SearchQuery(BaseModel):
     dataset: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="training datasets (any of)")
     tag: list[str] = Field(default_factory=list, max_length=MAX_VALUES, description="tags (all required)")
     base_model: str | None = Field(None, max_length=MAX_TEXT, description="direct derivatives of this model id")
-    relation: list[RelationType] = Field(default_factory=list, description="with base_model: relation types (any of)")
+    descendant_of: str | None = Field(
+        None, max_length=MAX_TEXT, description="descendants of this model id, at any depth (or within `depth`)"
+    )
+    ancestor_of: str | None = Field(
+        None, max_length=MAX_TEXT, description="ancestors of this model id, at any height (or within `depth`)"
+    )
+    depth: int | None = Field(
+        None, ge=1, le=MAX_LINEAGE_DEPTH, description="with descendant_of / ancestor_of: at most this many generations"
+    )
+    relation: list[RelationType] = Field(
+        default_factory=list,
+        description=(
+            "relation type of the edge into each result (any of): on the shortest path from descendant_of, "
+            "from base_model, else from any base"
+        ),
+    )
+    lineage: Lineage | None = Field(
+        None, description="the edge into each result declared by its author (typed tag, card data) or inferred"
+    )
+    licence_conflict: bool | None = Field(
+        None, description="models whose licence conflicts with an ancestor's (true) or does not (false)"
+    )
+    min_params: Params | None = Field(None, description="at least this many parameters: 7B, 1.5B, 350M")
+    max_params: Params | None = Field(None, description="at most this many parameters: 7B, 1.5B, 350M")
+    quant: list[Quantization] = Field(default_factory=list, description="quantization formats (any of)")
+    has_card: bool | None = Field(None, description="models with a model card (true) or without (false)")
+    arxiv: list[str] = Field(
+        default_factory=list, max_length=MAX_VALUES, description="models citing these arXiv papers (any of)"
+    )
+    group: Literal["variants"] | None = Field(
+        None, description="variants: fold quantized and same-name variants under their model"
+    )
     gated: bool | None = Field(None, description="gated models only (true) or ungated only (false)")
     has_base_model: bool | None = Field(None, description="derivatives only (true) or base models only (false)")
     created_from: date | None = Field(None, description="created on or after (YYYY-MM-DD)")
@@ -157,6 +226,8 @@ def query_pairs(query: SearchQuery) -> list[tuple[str, str]]:
             pairs += [(name, item) for item in sorted(value)]
         elif isinstance(value, bool):
             pairs.append((name, "true" if value else "false"))
+        elif name in PARAMS_FIELDS:
+            pairs.append((name, format_params(value)))
         else:
             pairs.append((name, str(value)))
     return pairs

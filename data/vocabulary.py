@@ -15,3 +15,18 @@ RELATION_TYPES: tuple[RelationType, ...] = get_args(RelationType)
 
 # Bounds the schema's column types set, for the grammar and for ingestion alike.
 MAX_LIKES = 2**31 - 1  # likes are 32-bit integers in staging and in the catalog
+
+# The deepest lineage walked: the closure's own bound (migration 0002) and the grammar's `depth`.
+MAX_LINEAGE_DEPTH = 50
+
+# Whether a lineage edge was declared by the model's author (typed tag, card data) or inferred.
+Lineage = Literal["declared", "inferred"]
+LINEAGES: tuple[Lineage, ...] = get_args(Lineage)
+
+# Quantization formats, as `quant=` names them (detected from tags, library and id at ingestion).
+Quantization = Literal["gguf", "gptq", "awq", "exl2", "bnb", "mlx", "hqq", "aqlm", "fp8", "onnx"]
+QUANTIZATIONS: tuple[Quantization, ...] = get_args(Quantization)
+
+# Parameter counts: stored as integers, written with these suffixes (`7B`, `1.5B`, `350M`).
+PARAMS_SUFFIXES = {"K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
+MAX_PARAMS = 10**15
