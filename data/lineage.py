@@ -167,7 +167,11 @@ def _find(session: Session, repo_id: str) -> tuple[int, str] | None:
 
 def _family(session: Session, root_id: int) -> FamilyCounts:
     rows = session.execute(
-        text("SELECT relation_type, depth, descendants FROM lineage_counts WHERE ancestor = :root"), {"root": root_id}
+        # Summed over `declared` (migration 0011 counts declared and inferred apart).
+        text("""
+        SELECT relation_type, depth, sum(descendants) AS descendants FROM lineage_counts
+        WHERE ancestor = :root GROUP BY relation_type, depth"""),
+        {"root": root_id},
     )
     return FamilyCounts({(row.relation_type, row.depth): row.descendants for row in rows})
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Computed,
     DateTime,
@@ -15,7 +16,10 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     Text,
+    column,
+    table,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
@@ -241,3 +245,24 @@ class ModelHistory(Base):
 
     # Rows arrive in time order: a BRIN index finds the recent ones at almost no cost.
     __table_args__ = (Index("ix_model_history_observed_at", "observed_at", postgresql_using="brin"),)
+
+
+# Materialized views (migrations 0002, 0011): queried, never written, so outside the ORM's
+# metadata (Alembic's comparison leaves them alone).
+lineage_closure = table(
+    "lineage_closure",
+    column("ancestor", Integer),
+    column("descendant", Integer),
+    column("depth", SmallInteger),
+    column("relation_type", Text),
+    column("declared", Boolean),
+    column("downloads", BigInteger),
+)
+lineage_counts = table(
+    "lineage_counts",
+    column("ancestor", Integer),
+    column("relation_type", Text),
+    column("depth", SmallInteger),
+    column("declared", Boolean),
+    column("descendants", Integer),
+)

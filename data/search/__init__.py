@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from data.catalog import SUMMARY_COLUMNS, ModelSummary, summary_of
 from data.counting import count_dimensions
-from data.models import Model, ModelCard
+from data.models import Model, ModelCard, SearchRow
 from data.query import SearchQuery
 from data.search.estimates import (
     EXACT_COUNT_BELOW,
@@ -27,6 +27,7 @@ from data.search.estimates import (
     upper_bound,
 )
 from data.search.filters import filters
+from data.search.lineage import resolve_roots
 from data.search.plan import Criteria, Page, Read, criteria, page_rows, sort_key
 from data.search.text import (
     SNIPPET_OPTIONS,
@@ -72,7 +73,7 @@ def search(session: Session, query: SearchQuery, *, counted: bool = True) -> Sea
 
 
 def _search(session: Session, query: SearchQuery, counted: bool) -> SearchResult:
-    found = criteria(query)
+    found = criteria(query, resolve_roots(session, query))
     conditions = found.all
     key = sort_key(query)
     page = Page(key.decode(query.cursor) if query.cursor else None, query.per_page + 1)
@@ -111,8 +112,14 @@ def _search(session: Session, query: SearchQuery, counted: bool) -> SearchResult
 
 def _total(session: Session, found: Criteria, read: Read) -> tuple[int, bool]:
     """(total, exact) of a page that did not count its matches: `count`; a walk met many, more
-    than a count is exact for, so it goes straight to the estimate."""
+    than a count is exact for, so it goes straight to the estimate. A lineage family bounds
+    its matches: they are counted, the family alone from its counts."""
     conditions = found.all
+    if found.family and not found.texts and not found.others:
+        return session.execute(found.family.size).scalar_one(), True
+    if found.family:
+        counted = select(func.count()).select_from(SearchRow).where(*found.gathered)
+        return session.execute(counted).scalar_one(), True
     estimate = estimate_rows(session, conditions)
     most = EXACT_COUNT_BELOW if read.walked else upper_bound(session, conditions, estimate)
     return count(session, conditions, estimate, most)
@@ -161,7 +168,7 @@ def export(session: Session, query: SearchQuery, cap: int) -> Iterator[ModelSumm
 
 def search_facets(session: Session, query: SearchQuery, names: list[str]) -> tuple[dict, bool]:
     """Only the facets of a search (the dashboard loads them after the results)."""
-    conditions = filters(query)
+    conditions = filters(query, resolve_roots(session, query))
     return facets(session, conditions, names, expected_matches(session, conditions))
 
 

@@ -1,19 +1,19 @@
 """The conditions a `SearchQuery` puts on `model_search` rows (search, counts, facets, charts).
 
 Columns of the narrow table are filtered directly; what only the wide tables hold (tags,
-datasets, lineage, cards) through EXISTS on the same model id.
+datasets, lineage, cards) through EXISTS or IN on the same model id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, cast, exists, false, func, select
+from sqlalchemy import ColumnElement, cast, exists, false, select
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT
 
-from data.models import BaseModelRelation, DatasetRelation, Model, SearchRow
+from data.models import DatasetRelation, Model, SearchRow
 from data.query import SearchQuery
+from data.search.lineage import Roots, lineage_filters
 from data.search.text import card_condition, word_conditions
 
 COLUMN_FILTERS = (  # (SearchQuery field, column): any of the values
@@ -24,8 +24,10 @@ COLUMN_FILTERS = (  # (SearchQuery field, column): any of the values
 )
 
 
-def filters(query: SearchQuery) -> list[ColumnElement]:
-    return [*text_filters(query), *field_filters(query)]
+def filters(query: SearchQuery, roots: Roots | None = None) -> list[ColumnElement]:
+    """Every condition; `roots` (resolve_roots) gives the planner the lineage roots' ids."""
+    lineage, family = lineage_filters(query, roots)
+    return [*text_filters(query), *field_filters(query), *lineage, *([family.condition] if family else [])]
 
 
 def text_filters(query: SearchQuery) -> list[ColumnElement]:
@@ -34,6 +36,7 @@ def text_filters(query: SearchQuery) -> list[ColumnElement]:
 
 
 def field_filters(query: SearchQuery) -> list[ColumnElement]:
+    """The conditions on the model's own fields (lineage ones: data/search/lineage.py)."""
     conditions: list[ColumnElement] = []
     for name, column in COLUMN_FILTERS:
         if values := getattr(query, name):
@@ -46,8 +49,6 @@ def field_filters(query: SearchQuery) -> list[ColumnElement]:
         conditions.append(
             exists().where(DatasetRelation.model_id == SearchRow.id, DatasetRelation.dataset_id.in_(query.dataset))
         )
-    if query.base_model:
-        conditions.append(_derivative_of(query.base_model, query.relation))
     if query.gated is not None:
         conditions.append(SearchRow.gated.isnot(None) if query.gated else SearchRow.gated.is_(None))
     if query.has_base_model is not None:
@@ -62,16 +63,6 @@ def field_filters(query: SearchQuery) -> list[ColumnElement]:
 
 def _model_has(condition: ColumnElement) -> ColumnElement:
     return exists(select(Model.id).where(Model.id == SearchRow.id, condition))
-
-
-def _derivative_of(base_id: str, relations: Sequence[str]) -> ColumnElement:
-    edge = exists().where(
-        BaseModelRelation.model_id == SearchRow.id,
-        func.lower(BaseModelRelation.base_model_id) == base_id.lower(),
-    )
-    if relations:
-        edge = edge.where(BaseModelRelation.relation_type.in_(relations))
-    return edge
 
 
 def _created_between(first: date | None, last: date | None) -> list[ColumnElement]:

@@ -13,7 +13,7 @@ materialized CTE) and falls back to gathering in the same statement.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ColumnElement, Double, and_, cast, func, literal, null, or_, select
@@ -23,10 +23,12 @@ from data.models import ModelCard, SearchRow
 from data.query import QueryError, SearchQuery, decode_cursor, encode_cursor
 from data.search.estimates import capped_count, estimate_rows, models_in_catalog, upper_bound
 from data.search.filters import field_filters, text_filters
+from data.search.lineage import Family, Roots, lineage_filters
 from data.search.text import card_query, id_words, indexable, tier_of, tiers
 
 WALK_TO_GATHER_COST = 0.06  # a row read walking vs a match gathered (0.35 µs vs ~6 µs, measured)
 WALK_ROWS_AT_MOST = 20_000  # rows a walk reads before it gives way to gathering (~7 ms)
+FAMILY_GATHERED_AT_MOST = 3_000  # a family's members probed by key (~2.5 µs each) before a walk is tried
 SORT_COLUMNS = {
     "downloads": SearchRow.downloads,
     "likes": SearchRow.likes,
@@ -95,23 +97,39 @@ def sort_key(query: SearchQuery, sort: str | None = None) -> SortKey:
 
 @dataclass(frozen=True)
 class Criteria:
-    """A search's conditions: text ones (id words, card) filter rows met on a walk; the others
-    can go with the sort index (task and library have composite ones)."""
+    """A search's conditions: text ones (id words, card) and a lineage family's membership
+    filter rows met on a walk; the others can go with the sort index (task and library have
+    composite ones)."""
 
     texts: list[ColumnElement]
     others: list[ColumnElement]
     short_words: bool  # a word too short for the trigram index: gathering would scan every row
+    family: Family | None = None  # descendant_of / ancestor_of: gathering reads the family only
+
+    @property
+    def tested(self) -> list[ColumnElement]:
+        """The conditions a walk tests on the rows it meets."""
+        return [*self.texts, *([self.family.condition] if self.family else [])]
 
     @property
     def all(self) -> list[ColumnElement]:
-        return [*self.texts, *self.others]
+        return [*self.tested, *self.others]
+
+    @property
+    def gathered(self) -> list[ColumnElement]:
+        """`all`, a family's members probed by key (see data/search/lineage.py)."""
+        return [*self.texts, *self.others, *([self.family.listed] if self.family else [])]
 
     def adding(self, text_condition: ColumnElement) -> Criteria:
-        return Criteria([*self.texts, text_condition], self.others, self.short_words)
+        return replace(self, texts=[*self.texts, text_condition])
+
+    def with_texts(self, texts: list[ColumnElement]) -> Criteria:
+        return replace(self, texts=texts)
 
 
-def criteria(query: SearchQuery) -> Criteria:
-    return Criteria(text_filters(query), field_filters(query), not indexable(query.q))
+def criteria(query: SearchQuery, roots: Roots | None = None) -> Criteria:
+    lineage, family = lineage_filters(query, roots)
+    return Criteria(text_filters(query), [*field_filters(query), *lineage], not indexable(query.q), family)
 
 
 @dataclass
@@ -132,12 +150,12 @@ def page_rows(session: Session, query: SearchQuery, found: Criteria, key: SortKe
 def _rows(
     session: Session, found: Criteria, key: SortKey, page: Page, *, with_total: bool, rank: int | None = None
 ) -> Read:
-    if not key.joins_cards and not found.texts:
+    if not key.joins_cards and not found.tested:
         # Field filters alone: the planner's estimates for them are good; it picks the index.
         statement = _select(found.others, key, page, rank=rank, with_total=False)
         return Read(list(session.execute(statement.order_by(*key.order(indexed=True))).all()))
     if key.joins_cards or not _walks(session, found, page.limit):
-        rows = [(*row, None) for row in session.execute(_gathering(found.all, key, page, rank))]
+        rows = [(*row, None) for row in session.execute(_gathering(found.gathered, key, page, rank))]
     else:
         rows = _walked_or_gathered(session, found, key, page, rank)
     if not rows:
@@ -148,11 +166,14 @@ def _rows(
 
 def _walks(session: Session, found: Criteria, limit: int) -> bool:
     """Walk when enough rows are expected that a page of them is met early in the sort order,
-    or may be when a word is too short for trigrams."""
+    or may be when a word is too short for trigrams, or when gathering would probe a large
+    family (its size is known exactly)."""
     expected = estimate_rows(session, found.all)
     least = walk_above(models_in_catalog(session), limit)
     if expected >= least:
         return True
+    if found.family and not found.texts and session.execute(found.family.size).scalar_one() > FAMILY_GATHERED_AT_MOST:
+        return True  # field filters rarely empty a large family; if they do, the walk gathers ~7 ms later
     return found.short_words and upper_bound(session, found.all, expected) >= least
 
 
@@ -187,9 +208,10 @@ def _walked_or_gathered(session, found: Criteria, key: SortKey, page: Page, rank
     would read every row too. The LIMIT stays, as a fence: without it the planner moves the
     text conditions into the walk and scans and sorts every match.
     Rows end with (the total when gathered, whether walked)."""
-    reach = models_in_catalog(session) if found.short_words and not found.others else WALK_ROWS_AT_MOST
+    unbounded = found.short_words and not found.others and not found.family
+    reach = models_in_catalog(session) if unbounded else WALK_ROWS_AT_MOST
     bound = page.skip + max(reach, 1)
-    texts = [condition.label(f"text_{i}") for i, condition in enumerate(found.texts)]
+    texts = [condition.label(f"text_{i}") for i, condition in enumerate(found.tested)]
     walked = (
         _select(found.others, key, Page(page.after, 0), rank=None, with_total=False)
         .limit(bound)
@@ -214,7 +236,7 @@ def _walked_or_gathered(session, found: Criteria, key: SortKey, page: Page, rank
     )
     walk_wins = (select(func.count()).select_from(hits).scalar_subquery() == page.limit).label("wins")
     wins = select(select(walk_wins).cte("verdict").c.wins).scalar_subquery()
-    gathering = _gathering(found.all, key, page, rank).add_columns(literal(False).label("walked"))
+    gathering = _gathering(found.gathered, key, page, rank).add_columns(literal(False).label("walked"))
     gathered = gathering.subquery("gathered")
     return session.execute(select(hits).where(wins).union_all(select(gathered).where(~wins))).all()
 
@@ -229,7 +251,7 @@ def _tiered_rows(session: Session, query: SearchQuery, found: Criteria, page: Pa
     for tier in ordered:
         if after and (tier.rank > after[0] if query.order == "desc" else tier.rank < after[0]):
             continue  # a tier before the cursor's
-        in_tier = Criteria([*tier.conditions, *found.texts[len(id_words(query.q)) :]], found.others, found.short_words)
+        in_tier = found.with_texts([*tier.conditions, *found.texts[len(id_words(query.q)) :]])
         tier_page = Page(after[1:] if after and tier.rank == after[0] else None, page.limit - len(rows), skip)
         got = _rows(session, in_tier, within, tier_page, with_total=False, rank=tier.rank).rows
         rows += got
