@@ -20,7 +20,7 @@ from components import results as grid
 from components import routes
 from components import search as view
 from data.db import Database
-from data.query import ORDERS, SearchQuery, parse_query, query_pairs, query_string
+from data.query import LIST_FIELDS, ORDERS, SearchQuery, parse_query, query_pairs, query_string
 from data.search import search, search_facets
 
 
@@ -41,7 +41,7 @@ def query_from_controls(values: Mapping[str, object], *, keep_page: bool = True)
     pairs = []
     for name in view.CONTROLS:
         value = values.get(name)
-        if name in view.FACET_DROPDOWNS:
+        if name in LIST_FIELDS:
             pairs += [(name, item) for item in texts(value)]
         elif not (name == "sort" and value == view.DEFAULT_SORT or name == "page" and not keep_page):
             pairs.append((name, text(value)))
@@ -107,6 +107,11 @@ def sort_from_grid(column_state, column_defs) -> tuple:
     return wanted
 
 
+def remove_lineage_filter(_clicked, current) -> tuple:
+    """A chip's button: its filter unset (a list one emptied) and the chip hidden."""
+    return ([] if isinstance(current, list) else None), view.chip_class(False)
+
+
 def toggle_filters(_opened, _closed, class_name) -> str:
     """The filters' panel (an offcanvas on narrow screens) shown or hidden."""
     classes = text(class_name).split()
@@ -158,6 +163,15 @@ def register(app: Dash, db: Database) -> None:
         prevent_initial_call=True,
         optional=True,
     )(sort_from_grid)
+    for field, remover in view.CHIP_REMOVERS.items():
+        app.callback(
+            Output(view.LINEAGE_STORES[field], "data"),
+            Output(view.CHIPS[field], "className"),
+            Input(remover, "n_clicks"),
+            State(view.LINEAGE_STORES[field], "data"),
+            prevent_initial_call=True,
+            optional=True,
+        )(remove_lineage_filter)
     app.callback(
         Output(view.FILTERS, "className"),
         Input(view.FILTERS_TOGGLE, "n_clicks"),

@@ -22,5 +22,12 @@ FIELD_LABELS = {  # SearchQuery field: its name on a filter chip or above its co
     "min_downloads": "Downloads ≥",
     "min_likes": "Likes ≥",
 }
+LINEAGE_CHIPS = {  # a lineage filter's removable chip on the search page, from its value
+    "descendant_of": "descendants of {}",
+    "ancestor_of": "ancestors of {}",
+    "depth": "within {} generations",
+    "relation": "edge into each: {}",
+    "lineage": "{} edges",
+}
 SORT_LABELS = {sort: sort.capitalize() for sort in SORTS}
 ORDER_LABELS = dict(zip(ORDERS, ("Descending", "Ascending"), strict=True))

@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids, routes
-from components.labels import FIELD_LABELS, ORDER_LABELS, SORT_LABELS
+from components.labels import FIELD_LABELS, LINEAGE_CHIPS, ORDER_LABELS, SORT_LABELS
 from components.results import HIDDEN, NARROW_ONLY, results_grid
 from data.query import DEFAULT_PER_PAGE, FACETS, MAX_PAGE, MAX_PER_PAGE, VIEW_FIELDS, SearchQuery
 
@@ -30,6 +30,11 @@ CREATED = ids.of(FILTER, "created")
 MIN_DOWNLOADS = ids.of(FILTER, "min_downloads")
 SORT, ORDER, PER_PAGE = ids.of(PAGE, "sort"), ids.of(PAGE, "order"), ids.of(PAGE, "per_page")
 PAGER = ids.of(PAGE, "pager")
+# Lineage filters come from links and URLs (a model's family, the API's grammar); the page
+# keeps each in a store and shows it as a chip that removes it.
+LINEAGE_STORES = {field: ids.of(FILTER, field) for field in LINEAGE_CHIPS}
+CHIPS = {field: ids.of(PAGE, f"chip-{field}") for field in LINEAGE_CHIPS}
+CHIP_REMOVERS = {field: ids.of(PAGE, f"remove-{field}") for field in LINEAGE_CHIPS}
 RESULTS, SUMMARY, MATCH = ids.of(PAGE, "results"), ids.of(PAGE, "summary"), ids.of(PAGE, "match")
 GRID, GRID_BOX, LIST, EMPTY = (ids.of(PAGE, name) for name in ("grid", "grid-box", "list", "empty"))
 FILTERS, FILTERS_TOGGLE, FILTERS_CLOSE = (ids.of(PAGE, name) for name in ("filters", "filters-toggle", "filters-close"))
@@ -48,6 +53,7 @@ CONTROLS = {
     "created_from": (CREATED, "start_date"),
     "created_to": (CREATED, "end_date"),
     "min_downloads": (MIN_DOWNLOADS, "value"),
+    **{field: (store, "data") for field, store in LINEAGE_STORES.items()},
     "sort": (SORT, "value"),
     "order": (ORDER, "value"),
     "per_page": (PER_PAGE, "value"),
@@ -67,11 +73,16 @@ def control_values(query: SearchQuery) -> dict[str, object]:
         "created_from": query.created_from.isoformat() if query.created_from else None,
         "created_to": query.created_to.isoformat() if query.created_to else None,
         "min_downloads": query.min_downloads,
+        **{field: _stored(getattr(query, field)) for field in LINEAGE_STORES},
         "sort": query.sort or DEFAULT_SORT,
         "order": query.order,
         "per_page": str(query.per_page),
         "page": query.page,
     }
+
+
+def _stored(value: object) -> object:
+    return list(value) if isinstance(value, list) else value
 
 
 def control(values: Mapping[str, object], *fields: str) -> dict[str, object]:
@@ -96,6 +107,7 @@ def search_page(query: SearchQuery, address: str) -> html.Div:
 def page_body(query: SearchQuery) -> dbc.Row:
     results = [
         search_bar(query),
+        lineage_chips(control_values(query)),
         html.Div(id=MATCH, className="small text-muted mb-1 match-description"),
         html.Div(id=SUMMARY, className="d-flex flex-wrap align-items-center gap-2 mb-2"),
         dcc.Loading(results_slots(), delay_show=250, overlay_style={"visibility": "visible", "opacity": 0.5}),
@@ -169,6 +181,39 @@ def search_bar(query: SearchQuery) -> dbc.Row:
             ),
         ],
         className="g-2",
+    )
+
+
+def lineage_chips(values: Mapping[str, object]) -> html.Div:
+    """A chip per lineage filter of the URL ("descendants of meta-llama/Meta-Llama-3-8B"), each
+    with a button that removes it; every chip is in the layout (hidden when unset), so that the
+    buttons' callbacks always have their inputs."""
+    chips = []
+    for field, label in LINEAGE_CHIPS.items():
+        value = values[field]
+        shown = ", ".join(value) if isinstance(value, list) else "" if value is None else str(value)
+        chips.append(
+            html.Span(
+                [
+                    dcc.Store(**control(values, field)),
+                    html.Span(label.format(shown), className="chip-label"),
+                    html.Button(
+                        id=CHIP_REMOVERS[field],
+                        className="btn-close btn-close-white ms-2",
+                        style={"fontSize": "0.6rem"},
+                        **{"aria-label": f"Remove {label.format(shown)}"},
+                    ),
+                ],
+                id=CHIPS[field],
+                className=chip_class(bool(shown)),
+            )
+        )
+    return html.Div(chips, className="d-flex flex-wrap gap-2 mb-2 lineage-chips")
+
+
+def chip_class(shown: bool) -> str:
+    return "badge rounded-pill text-bg-primary d-inline-flex align-items-center lineage-chip" + (
+        "" if shown else " d-none"
     )
 
 

@@ -17,10 +17,13 @@ from collections import defaultdict, deque
 import pytest
 from sqlalchemy import text
 
+from components import search as view
 from data.query import SearchQuery
 from data.search import search
 from tests.family import family_records
+from tests.results_view import shown_ids
 from tests.test_ingest_shared import pages
+from tests.test_search_browser import address, api_ids, database, open_page, site, wait_for  # noqa: F401  (fixtures)
 
 PAGES = 50
 LINEAGE_TAG = re.compile(r"^base_model:(?:(finetune|adapter|quantized|merge):)?([^:]+)$")
@@ -259,3 +262,29 @@ def test_lineage_is_whether_the_edge_into_the_result_was_declared(family_db, lin
     children = {child for (parent, child), declared in edges.items() if parent == "acme/base-7b" and declared == wanted}
     found, results = every_page(family_db, descendant_of="ACME/base-7b", depth=1, lineage=lineage)
     assert_exactly(found, children, results)
+
+
+def fixture_descendants(root: str) -> set[str]:
+    """Descendants of `root` in tests/fixtures/family.json (ids as written)."""
+    named = {record["id"].lower(): record["id"] for record in family_records()}
+    graph = Graph({edge: "any" for edge in declared_edges() if edge[0] in named})
+    return {named[node] for node in graph.descendants(root.lower())}
+
+
+def test_lineage_filters_show_as_chips_survive_the_url_and_are_removable(browser, site):  # noqa: F811  (the fixture imported)
+    gguf = {record["id"] for record in family_records() if record.get("library_name") == "gguf"}
+    family = fixture_descendants("acme/base-7b")
+    path = "/?descendant_of=ACME/base-7b&library=gguf&relation=quantized&sort=downloads"
+    open_page(browser, site, path)
+    wait_for(browser, lambda: set(shown_ids(browser)) == family & gguf and shown_ids(browser))
+    chip = browser.find_element(f"#{view.CHIPS['descendant_of']}")
+    assert chip.text == "descendants of ACME/base-7b"
+    assert browser.find_element(f"#{view.CHIPS['relation']}").text == "edge into each: quantized"
+    assert not browser.find_element(f"#{view.CHIPS['ancestor_of']}").is_displayed()
+    browser.driver.refresh()  # the URL round trip: the same chips and results again
+    wait_for(browser, lambda: set(shown_ids(browser)) == family & gguf and shown_ids(browser))
+    browser.find_element(f"#{view.CHIP_REMOVERS['descendant_of']}").click()
+    wait_for(browser, lambda: address(browser) == {"library": "gguf", "relation": "quantized", "sort": "downloads"})
+    wait_for(browser, lambda: not browser.find_element(f"#{view.CHIPS['descendant_of']}").is_displayed())
+    wait_for(browser, lambda: shown_ids(browser) == api_ids(site, "library=gguf&relation=quantized&sort=downloads"))
+    assert browser.get_logs() == []
