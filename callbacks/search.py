@@ -86,10 +86,13 @@ def results(db: Database, triggered, values: Mapping[str, object]) -> tuple:
 
 
 def facet_options(db: Database, values: Mapping[str, object]) -> list:
+    """The dropdowns' options, then the yes/no controls', with their counts."""
     query = query_from_controls(values)
     with db.session(read_only=True) as session:
-        counts, _ = search_facets(session, query, list(view.FACET_DROPDOWNS))
-    return [view.facet_options(counts[name], getattr(query, name)) for name in view.FACET_DROPDOWNS]
+        counts, _ = search_facets(session, query, [*view.FACET_DROPDOWNS, *view.YES_NO_FACETS])
+    return [view.facet_options(counts[name], getattr(query, name)) for name in view.FACET_DROPDOWNS] + [
+        view.yes_no_options(counts[name]) for name in view.YES_NO_FACETS
+    ]
 
 
 def sort_from_grid(column_state, column_defs) -> tuple:
@@ -146,6 +149,7 @@ def register(app: Dash, db: Database) -> None:
     )(lambda values: results(db, ctx.triggered_id, values))
     app.callback(
         *(Output(dropdown, "options") for dropdown in view.FACET_DROPDOWNS.values()),
+        *(Output(view.CONTROLS[name][0], "options") for name in view.YES_NO_FACETS),
         inputs=named(view.FILTER_CONTROLS),
         optional=True,
     )(lambda values: facet_options(db, values))
