@@ -13,7 +13,8 @@ import re
 
 TAG_PREFIX = "arxiv:"
 URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/", re.IGNORECASE)
-NEW_STYLE = re.compile(r"\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}")
+NEW_STYLE = re.compile(r"(?P<month>\d{2}(?:0[1-9]|1[0-2]))\.(?P<number>\d{4,5})")
+FIVE_DIGITS_FROM = "1501"  # numbers have five digits from January 2015, four before
 OLD_STYLE = re.compile(
     r"(?P<archive>[a-z]+(?:-[a-z]+)*)(?P<subject>\.[a-z]{2})?/(?P<number>\d{2}(?:0[1-9]|1[0-2])\d{3})"
 )
@@ -27,7 +28,7 @@ def arxiv_id(value: str) -> str:
     if text[: len(TAG_PREFIX)].lower() == TAG_PREFIX:
         text = text[len(TAG_PREFIX) :].strip()
     text = VERSION.sub("", text.removesuffix(".pdf"))
-    if NEW_STYLE.fullmatch(text):
+    if (new := NEW_STYLE.fullmatch(text)) and (len(new["number"]) == 5) == (new["month"] >= FIVE_DIGITS_FROM):
         return text
     if old := OLD_STYLE.fullmatch(text.lower()):
         subject = (old["subject"] or "").upper()  # math.GT: the class is upper case

@@ -1,7 +1,7 @@
 """A paper's page: the models citing an arXiv paper (their `arxiv:` tag), grouped by family.
 
 A model's family is named by its top-most ancestor in `lineage_closure`: the farthest one
-(greatest depth), ties to the most downloaded, then the first repo id (case-insensitively);
+(greatest depth), ties to the most downloaded, then the first repo id (lower-cased, by code point);
 a model with no ancestor in the catalog heads its own family. Families are listed largest
 first (then by their most-downloaded member), each with its count and most-downloaded
 members; the root itself need not cite the paper.
@@ -24,16 +24,17 @@ MEMBERS_SHOWN = 5
 # One row per family shown: its root, its size, its rank, and the ids of its top members.
 FAMILIES_SQL = text("""
 WITH citing AS MATERIALIZED (
-    SELECT id, downloads, lower(repo_id) AS repo_key FROM models WHERE tags && ARRAY[CAST(:tag AS text)]
+    SELECT id, downloads, lower(repo_id) COLLATE "C" AS repo_key FROM models WHERE tags && ARRAY[CAST(:tag AS text)]
 ),
 placed AS (
     SELECT c.id, c.downloads, c.repo_key, coalesce(top.ancestor, c.id) AS root,
            coalesce(top.repo_key, c.repo_key) AS root_key
     FROM citing c
     LEFT JOIN LATERAL (
-        SELECT l.ancestor, lower(a.repo_id) AS repo_key FROM lineage_closure l JOIN models a ON a.id = l.ancestor
+        SELECT l.ancestor, lower(a.repo_id) COLLATE "C" AS repo_key
+        FROM lineage_closure l JOIN models a ON a.id = l.ancestor
         WHERE l.descendant = c.id
-        ORDER BY l.depth DESC, a.downloads DESC, lower(a.repo_id)
+        ORDER BY l.depth DESC, a.downloads DESC, repo_key
         LIMIT 1
     ) top ON true
 ),
