@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from dash import Dash, Input, Output, State, clientside_callback
 from sqlalchemy.exc import OperationalError
 
-from callbacks import analytics, author, model, search, trending
+from callbacks import analytics, author, model, paper, search, trending
 from callbacks.inputs import address_pairs, text
 from components import ids, routes, shell
 from data import catalog
@@ -22,6 +22,7 @@ PAGES = (  # a path's groups are unquoted before they reach the page (components
     (re.compile(re.escape(routes.ANALYTICS)), analytics),
     (re.compile(re.escape(routes.TRENDING)), trending),
     (re.compile(re.escape(routes.AUTHORS) + r"(?P<author>[^/]+)"), author),
+    (re.compile(re.escape(routes.PAPERS) + r"(?P<paper_id>.+)"), paper),
 )
 
 

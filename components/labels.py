@@ -17,6 +17,8 @@ FIELD_LABELS = {  # SearchQuery field: its name on a filter chip or above its co
     "relation": "Relation",
     "gated": "Gated",
     "has_base_model": "Has a base model",
+    "has_card": "Has a model card",
+    "arxiv": "arXiv paper",
     "created_from": "Created from",
     "created_to": "Created to",
     "min_downloads": "Downloads ≥",

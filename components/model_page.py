@@ -16,6 +16,7 @@ from dash import dcc, html
 
 from components import ids, lineage_graph, routes
 from components.palette import MISSING_COLOUR, RELATION_COLOURS
+from data.arxiv import cited_paper
 from data.query import MAX_TEXT, SearchQuery
 from data.vocabulary import RELATION_TYPES
 
@@ -180,8 +181,11 @@ def _tags(tags: dict[str, list[str]]):
     return dbc.Table(html.Tbody(rows), size="sm", borderless=True, className="model-tags")
 
 
-def _tag(tag: str) -> dbc.Badge:
-    return dbc.Badge(tag, color="light", text_color="dark", className="me-1")
+def _tag(tag: str):
+    """A badge; an arXiv tag's links to the paper's page."""
+    badge = dbc.Badge(tag, color="light", text_color="dark", className="me-1")
+    paper = cited_paper(tag)
+    return dcc.Link(badge, href=routes.paper_href(paper), className="paper-tag") if paper else badge
 
 
 def _datasets(datasets: Sequence[str]):

@@ -15,9 +15,11 @@ TRENDING = "/trending"
 ANALYTICS = "/analytics"
 MODELS = "/models/"  # + a repo id
 AUTHORS = "/authors/"  # + an author
+PAPERS = "/papers/"  # + an arXiv id (an old-style one keeps its "/")
 API = "/api/v1"
 API_DOCS = f"{API}/docs"
 API_MODELS = f"{API}/models"
+API_PAPERS = f"{API}/papers/"
 HUB = "https://huggingface.co"
 
 NO_FILTERS = SearchQuery()  # frozen: one instance serves as every default
@@ -54,6 +56,19 @@ def model_href(repo_id: str, query_text: str = "") -> str:
 
 def author_href(author: str) -> str:
     return f"{AUTHORS}{quote(author, safe='')}"
+
+
+def paper_href(paper: str) -> str:
+    return f"{PAPERS}{quote(paper)}"
+
+
+def api_paper_href(paper: str) -> str:
+    return f"{API_PAPERS}{quote(paper)}"
+
+
+def paper_search_href(paper: str) -> str:
+    """The search of the models citing `paper`."""
+    return search_href(arxiv=[paper])
 
 
 def repo_id_in(pathname: str) -> str:

@@ -24,8 +24,10 @@ BODY = ids.of(PAGE, "body")  # rebuilt from the URL on back/forward
 WRITTEN = ids.of(PAGE, "written")  # the query string the controls last wrote to the URL
 Q, CARD = ids.of(PAGE, "q"), ids.of(PAGE, "card")
 TYPING_PAUSE = 0.35  # seconds without a keystroke before a text box searches
-FACET_DROPDOWNS = {facet: ids.of(FILTER, facet) for facet in FACETS}
+YES_NO_FACETS = ("has_card",)  # facets a yes/no control shows; the others, a dropdown
+FACET_DROPDOWNS = {facet: ids.of(FILTER, facet) for facet in FACETS if facet not in YES_NO_FACETS}
 HAS_BASE, GATED = ids.of(FILTER, "has_base_model"), ids.of(FILTER, "gated")
+HAS_CARD = ids.of(FILTER, "has_card")
 CREATED = ids.of(FILTER, "created")
 MIN_DOWNLOADS = ids.of(FILTER, "min_downloads")
 SORT, ORDER, PER_PAGE = ids.of(PAGE, "sort"), ids.of(PAGE, "order"), ids.of(PAGE, "per_page")
@@ -50,6 +52,7 @@ CONTROLS = {
     **{facet: (dropdown, "value") for facet, dropdown in FACET_DROPDOWNS.items()},
     "has_base_model": (HAS_BASE, "value"),
     "gated": (GATED, "value"),
+    "has_card": (HAS_CARD, "value"),
     "created_from": (CREATED, "start_date"),
     "created_to": (CREATED, "end_date"),
     "min_downloads": (MIN_DOWNLOADS, "value"),
@@ -70,6 +73,7 @@ def control_values(query: SearchQuery) -> dict[str, object]:
         **{facet: list(getattr(query, facet)) for facet in FACET_DROPDOWNS},
         "has_base_model": _yes_no_value(query.has_base_model),
         "gated": _yes_no_value(query.gated),
+        "has_card": _yes_no_value(query.has_card),
         "created_from": query.created_from.isoformat() if query.created_from else None,
         "created_to": query.created_to.isoformat() if query.created_to else None,
         "min_downloads": query.min_downloads,
@@ -282,7 +286,7 @@ def filters_panel(query: SearchQuery) -> dbc.Card:
             ],
             className="mb-3",
         )
-        for field in FACETS
+        for field in FACET_DROPDOWNS
     ]
     return dbc.Card(
         dbc.CardBody(
@@ -297,6 +301,7 @@ def filters_panel(query: SearchQuery) -> dbc.Card:
                 *dropdowns,
                 yes_no(values, "has_base_model"),
                 yes_no(values, "gated"),
+                yes_no(values, "has_card"),
                 html.Div(
                     [
                         dbc.Label("Created", className="small fw-semibold mb-1 d-block"),
@@ -338,6 +343,17 @@ def yes_no(values: Mapping[str, object], field: str) -> html.Div:
         ],
         className="mb-3",
     )
+
+
+def yes_no_options(counts: Sequence[dict]) -> list[dict]:
+    """Any / Yes (count) / No (count), from a yes/no facet's counts ("true", "false")."""
+    counted = {row["value"]: row["count"] for row in counts}
+    return [
+        {**option, "label": f"{option['label']} ({counted[option['value']]:,})"}
+        if option["value"] in counted
+        else option
+        for option in ANY_YES_NO
+    ]
 
 
 def _yes_no_value(value: bool | None) -> str:

@@ -11,6 +11,7 @@ matches" would be.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
 
+from data.arxiv import TAG_PREFIX
 from data.models import BaseModelRelation, ModelTag, SearchRow
 
 SAMPLE_ABOVE = 20_000  # expected matches from which counts are estimated from a sample
@@ -94,12 +96,19 @@ COLUMNS = {
     "license": SearchRow.license,
     "author": SearchRow.author,
     "created_month": SearchRow.created_at,
+    "has_card": SearchRow.has_card,
 }
-JOINED = {  # dimensions counted in another table: (table, value, join condition on a model id)
+Joined = tuple[type, "ColumnElement[Any] | InstrumentedAttribute[str]", Callable[[Any], ColumnElement[bool]]]
+JOINED: dict[str, Joined] = {  # dimensions counted in another table: (table, value, join condition on a model id)
     "language": (
         ModelTag,
         ModelTag.tag,
         lambda model_id: and_(ModelTag.model_id == model_id, ModelTag.tag_type == "language"),
+    ),
+    "arxiv": (  # the paper's id, without the tag's `arxiv:`
+        ModelTag,
+        cast(func.substr(ModelTag.tag, len(TAG_PREFIX) + 1), Text),
+        lambda model_id: and_(ModelTag.model_id == model_id, ModelTag.tag_type == "arxiv"),
     ),
     "relation_type": (
         BaseModelRelation,

@@ -133,6 +133,8 @@ class SearchRow(Base):
     last_modified: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     gated: Mapped[str | None] = mapped_column(Text)
     has_base_model: Mapped[bool]
+    # A model card (README text or card data) is known; kept by triggers of migration 0015.
+    has_card: Mapped[bool] = mapped_column(server_default=text("false"))
 
     __table_args__ = (
         Index("ix_model_search_key", "key", postgresql_using="gin", postgresql_ops={"key": "gin_trgm_ops"}),
@@ -149,6 +151,7 @@ class SearchRow(Base):
         Index("ix_model_search_library_likes", "library_name", text("likes DESC"), text("id DESC")),
         Index("ix_model_search_author", "author", text("downloads DESC"), text("id DESC")),
         Index("ix_model_search_license", "license"),
+        Index("ix_model_search_has_card", "has_card", text("downloads DESC"), text("id DESC")),
     )
 
 

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from data.arxiv import arxiv_id
 from data.vocabulary import (
     MAX_LIKES,
     MAX_LINEAGE_DEPTH,
@@ -34,7 +35,7 @@ Sort = Literal["relevance", "downloads", "likes", "trending", "created", "update
 SORTS: tuple[Sort, ...] = get_args(Sort)
 Order = Literal["desc", "asc"]
 ORDERS: tuple[Order, ...] = get_args(Order)
-Facet = Literal["pipeline_tag", "library", "license", "language", "author"]
+Facet = Literal["pipeline_tag", "library", "license", "language", "author", "arxiv", "has_card"]
 FACETS: tuple[Facet, ...] = get_args(Facet)
 LIST_FIELDS = (
     *("author", "pipeline_tag", "library", "license", "language", "dataset", "tag", "relation", "quant", "arxiv"),
@@ -71,6 +72,7 @@ def format_params(count: int) -> str:
 
 
 Params = Annotated[int, BeforeValidator(parse_params), Field(ge=0, le=MAX_PARAMS)]
+ArxivId = Annotated[str, BeforeValidator(lambda value: arxiv_id(value) if isinstance(value, str) else value)]
 
 
 class SearchQuery(BaseModel):
@@ -125,8 +127,10 @@ class SearchQuery(BaseModel):
     max_params: Params | None = Field(None, description="at most this many parameters: 7B, 1.5B, 350M")
     quant: list[Quantization] = Field(default_factory=list, description="quantization formats (any of)")
     has_card: bool | None = Field(None, description="models with a model card (true) or without (false)")
-    arxiv: list[str] = Field(
-        default_factory=list, max_length=MAX_VALUES, description="models citing these arXiv papers (any of)"
+    arxiv: list[ArxivId] = Field(
+        default_factory=list,
+        max_length=MAX_VALUES,
+        description="models citing these arXiv papers (any of): 2106.09685, arxiv:2106.09685, an arxiv.org URL",
     )
     group: Literal["variants"] | None = Field(
         None, description="variants: fold quantized and same-name variants under their model"
@@ -205,10 +209,15 @@ def _validate(raw: dict[str, object], strict: bool) -> SearchQuery:
         return SearchQuery(**raw)
     except ValidationError as error:
         problem = error.errors()[0]
-        parameter = str(problem["loc"][0])
+        parameter, *item = problem["loc"]
+        parameter = str(parameter)
         if strict:
             raise QueryError(parameter, problem["msg"]) from None
-        raw.pop(parameter)  # tolerant: the bad value falls back to its default
+        values = raw[parameter]
+        if item and isinstance(item[0], int) and isinstance(values, list):  # tolerant: one bad value of a list goes
+            raw[parameter] = values[: item[0]] + values[item[0] + 1 :]
+        else:  # tolerant: the bad value falls back to its default
+            raw.pop(parameter)
         return _validate(raw, strict)
 
 

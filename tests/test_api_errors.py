@@ -32,12 +32,14 @@ URLS = {
     "/api/v1/stats": "/api/v1/stats",
     "/api/v1/stats/{dimension}": "/api/v1/stats/license",
     "/api/v1/authors/{author}": "/api/v1/authors/nobody",
+    "/api/v1/papers/{paper_id}": "/api/v1/papers/2401.99999",
 }
 INVALID = {
     "/api/v1/models": "/api/v1/models?sort=bogus",
     "/api/v1/models/{repo_id}/ancestry": "/api/v1/models/nobody/nothing/ancestry?depth=0",
     "/api/v1/trending": "/api/v1/trending?limit=0",
     "/api/v1/stats/{dimension}": "/api/v1/stats/colour",
+    "/api/v1/papers/{paper_id}": "/api/v1/papers/2401.9",
 }
 # What openapi.json says each route answers, besides 200 and 304.
 LIMITED = ["RATE_LIMITED", "DATABASE_UNAVAILABLE", "QUERY_TIMEOUT"]
@@ -51,6 +53,7 @@ DOCUMENTED = {
     "/api/v1/stats": LIMITED,
     "/api/v1/stats/{dimension}": ["INVALID_PARAMETER", *LIMITED],
     "/api/v1/authors/{author}": ["AUTHOR_NOT_FOUND", *LIMITED],
+    "/api/v1/papers/{paper_id}": ["INVALID_PARAMETER", "PAPER_NOT_FOUND", *LIMITED],
 }
 ROUTE_CASES = [(route, code) for route, codes in DOCUMENTED.items() for code in codes]
 

@@ -31,6 +31,7 @@ ERRORS: dict[str, ErrorCode] = {
     "INVALID_CALLBACK_REQUEST": ErrorCode(400, "The callback's inputs are not what the dashboard sends."),
     "MODEL_NOT_FOUND": ErrorCode(404, "No model {id} in the catalog."),
     "AUTHOR_NOT_FOUND": ErrorCode(404, "No author {author} in the catalog."),
+    "PAPER_NOT_FOUND": ErrorCode(404, "No model in the catalog cites arXiv paper {id}."),
     "RATE_LIMITED": ErrorCode(
         429,
         "Too many requests: the limit is {limit} per {period_seconds} s; retry in {retry_after_seconds} s.",

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, cast, exists, false, select
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT
 
+from data.arxiv import paper_tag
 from data.models import DatasetRelation, Model, SearchRow
 from data.query import SearchQuery
 from data.search.lineage import Roots, lineage_filters
@@ -49,6 +50,10 @@ def field_filters(query: SearchQuery) -> list[ColumnElement]:
         conditions.append(
             exists().where(DatasetRelation.model_id == SearchRow.id, DatasetRelation.dataset_id.in_(query.dataset))
         )
+    if query.arxiv:
+        conditions.append(_model_has(Model.tags.overlap(cast([paper_tag(p) for p in query.arxiv], ARRAY(TEXT)))))
+    if query.has_card is not None:
+        conditions.append(SearchRow.has_card.is_(query.has_card))
     if query.gated is not None:
         conditions.append(SearchRow.gated.isnot(None) if query.gated else SearchRow.gated.is_(None))
     if query.has_base_model is not None:
