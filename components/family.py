@@ -107,9 +107,10 @@ def growth_figure(timeline: Timeline) -> go.Figure | None:
         if any(counts)
     ]
     monthly = [sum(column) for column in zip(*timeline.counts.values(), strict=True)]
+    sizes = list(accumulate(monthly))
     size = go.Scatter(
         x=x,
-        y=list(accumulate(monthly)),
+        y=sizes,
         name="family size",
         yaxis="y2",
         mode="lines",
@@ -125,17 +126,31 @@ def growth_figure(timeline: Timeline) -> go.Figure | None:
             "height": 340,
             "barmode": "stack",
             "hovermode": "closest",
-            "xaxis": {"type": "date"},
-            "yaxis": {"title": {"text": "new per month"}},
+            "legend": {"traceorder": "normal"},
+            "xaxis": {"type": "date", "ticklabelmode": "period"},
+            "yaxis": {"title": {"text": "new per month"}, "dtick": _whole_step(max(monthly))},
             "yaxis2": {
+                "title": {"text": "family size"},
                 "overlaying": "y",
                 "side": "right",
                 "rangemode": "tozero",
                 "showgrid": False,
                 "fixedrange": True,
+                "dtick": _whole_step(sizes[-1]),
             },
         },
     )
+
+
+def _whole_step(highest: int, ticks: int = 5) -> int:
+    """A tick step of 1, 2 or 5 times a power of ten giving about `ticks` ticks: counts are whole."""
+    step = 1
+    while step * ticks < highest:
+        for factor in (2, 5 / 2, 2):  # 1 → 2 → 5 → 10 → 20 …
+            step = round(step * factor)
+            if step * ticks >= highest:
+                break
+    return step
 
 
 def growth_chart(timeline: Timeline):

@@ -226,3 +226,20 @@ def test_the_growth_chart_links_each_family_to_its_new_members(growth_db):
             descendant_of=name, created_from=growth.window_start, created_to=growth.window_end
         )
     assert "2024-07-18 – 2024-10-15" in figure.layout.xaxis.title.text
+
+
+def test_the_growth_figure_stacks_relations_and_ticks_whole_counts(growth_db):
+    with growth_db.session(read_only=True) as session:
+        timeline = family.timeline(session, ROOT)
+    figure = panel.growth_figure(timeline)
+    bars = {trace.name: trace for trace in figure.data if trace.type == "bar"}
+    assert set(bars) == {kind for kind, counts in timeline.counts.items() if any(counts)}
+    monthly = [sum(bar.y[i] for bar in bars.values()) for i in range(len(timeline.months))]
+    size = next(trace for trace in figure.data if trace.name == "family size")
+    assert list(size.y) == [sum(monthly[: i + 1]) for i in range(len(monthly))]
+    for axis, highest in ((figure.layout.yaxis, max(monthly)), (figure.layout.yaxis2, size.y[-1])):
+        assert isinstance(axis.dtick, int) and axis.dtick * 5 >= highest > axis.dtick
+    for kind, bar in bars.items():
+        assert _parsed(bar.customdata[0]) == SearchQuery(
+            descendant_of=ROOT, relation=[kind], created_from=date(2024, 1, 1), created_to=date(2024, 1, 31)
+        )
