@@ -10,11 +10,13 @@ from dash import Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
 
+from callbacks.analytics import href_of
 from callbacks.inputs import address_pairs, mapping, text
+from components import family as family_view
 from components import ids, lineage_graph, routes
 from components import model_page as page
 from components.model_page import ModelView
-from data import catalog, lineage
+from data import catalog, family, lineage
 from data.db import Database
 
 # Descendants asked for, per relation type (each type gets its share, however popular the
@@ -38,6 +40,11 @@ def tab_body(session: Session, detail: catalog.ModelDetail, view: ModelView):
         return page.files(detail)
     if view.tab == "lineage":
         return page.lineage(detail.repo_id, lineage_graphs(session, detail.repo_id, view.expand), view)
+    if view.tab == "family":
+        tree, timeline = family.model_tree(session, detail.repo_id), family.timeline(session, detail.repo_id)
+        if tree is None or timeline is None:  # deleted since the detail was read
+            return page.not_found(detail.repo_id)
+        return family_view.family_tab(tree, timeline)
     return page.overview(detail)
 
 
@@ -138,3 +145,11 @@ def register(app: Dash, db: Database) -> None:
     )
     def node_to_url(node, search, shown_id):
         return follow_node(node, search, shown_id)
+
+    # A bar of the family's growth opens the search of the derivatives it counts.
+    app.callback(
+        Output(ids.URL, "href", allow_duplicate=True),
+        Input(family_view.GROWTH_GRAPH, "clickData"),
+        prevent_initial_call=True,
+        optional=True,
+    )(href_of)

@@ -20,7 +20,7 @@ from dash import dcc, html
 from components import ids, routes
 from components.labels import FIELD_LABELS
 from components.palette import MUTED, PALETTE, RELATION_COLOURS
-from data.analytics import Family, Histogram, MonthlyCounts
+from data.analytics import GROWTH_WINDOW_DAYS, Family, Growth, Histogram, MonthlyCounts
 from data.query import VIEW_FIELDS, SearchQuery, query_pairs
 from data.vocabulary import RELATION_TYPES
 
@@ -158,6 +158,40 @@ def families_figure(families: Sequence[Family], _query: SearchQuery | None = Non
     )
 
 
+def growing_figure(growth: Growth, _query: SearchQuery | None = None) -> go.Figure | None:
+    """Stacked horizontal bars of each family's new descendants in the window, by relation; a
+    click lists them (the lineage-aware search of the family, created in the window)."""
+    if not growth.families or growth.window_start is None:
+        return None
+    names = [f.repo_id for f in growth.families]
+    window = {"created_from": growth.window_start, "created_to": growth.window_end}
+    hrefs = [search_href(SearchQuery(), descendant_of=name, **window) for name in names]
+    totals = [f"{f.recent:,} of {f.total:,} descendants" for f in growth.families]
+    traces = [
+        go.Bar(
+            x=[f.recent_by_relation[relation] for f in growth.families],
+            y=names,
+            name=relation,
+            orientation="h",
+            marker_color=RELATION_COLOURS[relation],
+            customdata=hrefs,
+            text=totals,
+            textposition="none",
+            hovertemplate=f"%{{y}}<br>{relation}: %{{x:,}} new<br>%{{text}}<extra></extra>",
+        )
+        for relation in RELATION_TYPES
+    ]
+    span = f"new descendants, {growth.window_start.isoformat()} – {growth.window_end.isoformat()}"
+    return _figure(
+        traces,
+        height=_rows_height(len(names)) + 60,
+        barmode="stack",
+        xaxis={"title": {"text": span}},
+        yaxis={"autorange": "reversed"},
+        legend={"traceorder": "normal"},
+    )
+
+
 @dataclass(frozen=True)
 class Chart:
     """A card of the page: what it shows, how its data is drawn, and how wide it is."""
@@ -204,6 +238,13 @@ CHARTS = {  # name: the chart; the page shows them in this order
         "Largest families",
         "descendants at any depth, by relation; a click lists direct derivatives",
         families_figure,
+        wide=True,
+    ),
+    "growing": Chart(
+        "Fastest-growing families",
+        f"new descendants at any depth in the last {GROWTH_WINDOW_DAYS} days of the data, by relation; "
+        "a click lists them",
+        growing_figure,
         wide=True,
     ),
 }

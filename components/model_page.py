@@ -1,4 +1,4 @@
-"""The model page: header, tabs (overview, files, lineage) and its URL state."""
+"""The model page: header, tabs (overview, files, lineage, family) and its URL state."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ TAB_CONTENT = ids.of("model", "tab-content")
 MODEL_ID = ids.of("model", "id")  # the model this page shows
 LINEAGE_GRAPH = ids.of("model", "lineage-graph")
 
-TAB_LABELS = {"overview": "Overview", "files": "Files", "lineage": "Lineage"}
+TAB_LABELS = {"overview": "Overview", "files": "Files", "lineage": "Lineage", "family": "Family"}
 SIBLINGS_DRAWN = 10  # children of one parent by relation type, unless that type is expanded
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import Integer, Text, case, cast, column, func, select, table
+from sqlalchemy import Date, Integer, Text, case, cast, column, func, select, table
 from sqlalchemy.orm import Session
 
 from data.counting import Matches, matches
@@ -43,6 +44,16 @@ monthly_edge_counts = table(
     "monthly_edge_counts", column("month", Text), column("relation_type", Text), column("edges", Integer)
 )
 downloads_magnitude_counts = table("downloads_magnitude_counts", column("digits", Integer), column("models", Integer))
+GROWTH_WINDOW_DAYS = 90  # the window of family_growth: its migration's WINDOW_DAYS
+# Descendants created in the last 90 days of the data, per family that grew: migrations/versions/0013.
+family_growth = table(
+    "family_growth",
+    column("ancestor", Integer),
+    column("recent", Integer),
+    *(column(relation, Integer) for relation in RELATION_TYPES),
+    column("window_start", Date),
+    column("window_end", Date),
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,26 @@ class Family:
     @property
     def total(self) -> int:
         return sum(self.by_relation.values())
+
+
+@dataclass(frozen=True)
+class GrowingFamily:
+    repo_id: str
+    recent_by_relation: dict[str, int]  # descendants created in the window, by relation type
+    total: int  # descendants at any depth, whenever created
+
+    @property
+    def recent(self) -> int:
+        return sum(self.recent_by_relation.values())
+
+
+@dataclass(frozen=True)
+class Growth:
+    """The families that gained the most descendants in the last 90 UTC days of the data."""
+
+    window_start: date | None  # None: no family grew (or nothing is dated)
+    window_end: date | None  # the day of the newest created_at in the catalog
+    families: list[GrowingFamily]
 
 
 def _utc_month(timestamp):
@@ -152,7 +183,7 @@ def _monthly(cells: Sequence[Cell], order: list[str], values: dict[str, str], ex
     """Arrange ("YYYY-MM", label, count) cells as series over a gapless range of months."""
     if not cells:
         return MonthlyCounts([], [], exact)
-    months = _month_range(min(c[0] for c in cells), max(c[0] for c in cells))
+    months = month_range(min(c[0] for c in cells), max(c[0] for c in cells))
     position = {month: i for i, month in enumerate(months)}
     counts: dict[str, list[int]] = {}
     for month, label, n in cells:
@@ -161,7 +192,8 @@ def _monthly(cells: Sequence[Cell], order: list[str], values: dict[str, str], ex
     return MonthlyCounts(months, series, exact)
 
 
-def _month_range(first: str, last: str) -> list[str]:
+def month_range(first: str, last: str) -> list[str]:
+    """Every "YYYY-MM" from `first` to `last`, both included."""
     year, month = map(int, first.split("-"))
     months = []
     while (current := f"{year:04}-{month:02}") <= last:
@@ -210,6 +242,29 @@ def largest_families(session: Session, query: SearchQuery, limit: int = 15) -> l
     ).all()
     families = [Family(repo_id, dict(zip(RELATION_TYPES, map(int, counts), strict=True))) for repo_id, *counts in rows]
     return sorted(families, key=lambda f: (-f.total, f.repo_id))
+
+
+def fastest_growing(session: Session, query: SearchQuery, limit: int = 15) -> Growth:
+    """The families (their roots among the models `query` selects) that gained the most
+    descendants in the last 90 days of the data; exact, walked from the fastest as
+    `largest_families` walks from the largest."""
+    growth, sizes = family_growth.c, family_sizes.c
+    rows = session.execute(
+        select(Model.repo_id, sizes.total, *(growth[r] for r in RELATION_TYPES))
+        .join(family_growth, growth.ancestor == Model.id)
+        .join(family_sizes, sizes.ancestor == Model.id)
+        .join(SearchRow, SearchRow.id == Model.id)
+        .where(*filters(query))
+        .order_by(growth.recent.desc(), growth.ancestor)
+        .limit(limit)
+    ).all()
+    window = session.execute(select(growth.window_start, growth.window_end).limit(1)).first()
+    families = [GrowingFamily(row.repo_id, {r: row._mapping[r] for r in RELATION_TYPES}, row.total) for row in rows]
+    return Growth(
+        window.window_start if window else None,
+        window.window_end if window else None,
+        sorted(families, key=lambda f: (-f.recent, f.repo_id)),
+    )
 
 
 def trending_tasks(session: Session, limit: int = 50) -> list[dict]:

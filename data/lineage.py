@@ -125,7 +125,7 @@ def ancestry(
     descendants = {} if direction == "up" else _descendants(session, root_id, bound, relations, limit)
     depths = _depths(root_id, ancestors, descendants)
     models = _models(session, list(depths))
-    family = _family(session, root_id)
+    family = family_counts(session, root_id)
     returned = sum(1 for d in descendants.values() if d.relation_type in relations)
     return Ancestry(
         root=root_repo_id,
@@ -165,7 +165,8 @@ def _find(session: Session, repo_id: str) -> tuple[int, str] | None:
     return (row.id, row.repo_id) if row else None
 
 
-def _family(session: Session, root_id: int) -> FamilyCounts:
+def family_counts(session: Session, root_id: int) -> FamilyCounts:
+    """The descendants of models.id `root_id` by (relation type, depth), from lineage_counts."""
     rows = session.execute(
         # Summed over `declared` (migration 0011 counts declared and inferred apart).
         text("""

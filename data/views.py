@@ -7,15 +7,17 @@ from sqlalchemy.orm import Session
 
 from data.lineage import refresh_lineage
 
-# Migrations 0003 (facet_counts) and 0005 (the analytics charts' counts).
+# Migrations 0003 (facet_counts), 0005 (the analytics charts' counts), 0013 (edges by lineage).
 SUMMARY_VIEWS = (
     "author_stats",
     "facet_counts",
     "monthly_task_counts",
     "monthly_edge_counts",
     "downloads_magnitude_counts",
+    "lineage_edge_counts",
 )
-LINEAGE_SUMMARY_VIEWS = ("family_sizes",)  # sums of lineage_counts: refreshed after it (0005)
+# Drawn from lineage_counts and lineage_closure: refreshed after them (0005, 0013).
+LINEAGE_SUMMARY_VIEWS = ("family_sizes", "family_months", "family_authors", "family_growth")
 
 
 def refresh_views(session: Session, *, concurrently: bool = True) -> None:
@@ -26,4 +28,4 @@ def refresh_views(session: Session, *, concurrently: bool = True) -> None:
     refresh_lineage(session, concurrently=concurrently)
     for view in LINEAGE_SUMMARY_VIEWS:
         session.execute(text(f"REFRESH MATERIALIZED VIEW {how}{view}"))
-        session.execute(text(f"ANALYZE {view}"))  # the planner walks family_sizes by its size statistics
+        session.execute(text(f"ANALYZE {view}"))  # family_sizes, family_growth: walked by their statistics

@@ -17,6 +17,7 @@ def test_the_totals_of_the_catalog(db):
         "authors": 3,
         "lineage_edges": 3,
         "lineage_edges_by_type": {"finetune": 1, "quantized": 1, "adapter": 1},
+        "lineage_edges_by_lineage": {"declared": {"finetune": 1, "quantized": 1, "adapter": 1}, "inferred": {}},
         "share_with_base_model": 0.6,
     }
 
@@ -34,8 +35,37 @@ def test_an_empty_catalog_has_zero_totals(db):
             "authors": 0,
             "lineage_edges": 0,
             "lineage_edges_by_type": {},
+            "lineage_edges_by_lineage": {"declared": {}, "inferred": {}},
             "share_with_base_model": 0.0,
         }
+
+
+def test_declared_and_inferred_edges_are_counted_apart_by_relation(db):
+    records = [
+        record("x/base"),
+        record("x/base-2"),
+        record("x/tuned", parent="x/base"),  # typed tags: declared
+        record("x/gguf", parent="x/base", relation="quantized"),
+        record("y/guessed", tags=["base_model:x/base"]),  # untyped: inferred (a finetune, by default)
+        record("y/guessed-gguf", library="gguf", tags=["base_model:x/base"]),  # inferred quantized
+        record("y/merged", tags=["base_model:x/base", "base_model:x/base-2"]),  # two inferred merges
+        {"id": "z/carded", "tags": [], "cardData": {"base_model": "x/base", "base_model_relation": "adapter"}},
+    ]
+    ingest(db, records)
+    with db.session(read_only=True) as session:
+        totals = stats.totals(session)
+    assert totals["lineage_edges_by_lineage"] == {
+        "declared": {"finetune": 1, "quantized": 1, "adapter": 1},
+        "inferred": {"finetune": 1, "quantized": 1, "merge": 2},
+    }
+    by_lineage = totals["lineage_edges_by_lineage"]
+    assert sum(n for counts in by_lineage.values() for n in counts.values()) == totals["lineage_edges"] == 7
+
+
+def test_the_stats_route_answers_declared_and_inferred(client, db):
+    ingest(db, [record("x/base"), record("x/tuned", parent="x/base"), record("y/guess", tags=["base_model:x/base"])])
+    body = client.get("/api/v1/stats").json
+    assert body["data"]["lineage_edges_by_lineage"] == {"declared": {"finetune": 1}, "inferred": {"finetune": 1}}
 
 
 def test_a_dimension_over_the_whole_catalog_or_a_search(db):

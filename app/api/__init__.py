@@ -71,4 +71,4 @@ def _not_found(path: str):
 
 
 # Imported last, for what importing them does: they register their routes on `bp`, defined above.
-from app.api import ancestry, catalog, papers, routes  # noqa: E402, F401 (see the line above)
+from app.api import ancestry, catalog, family, papers, routes  # noqa: E402, F401 (see the line above)
