@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from callbacks import model
 from components import analytics as analytics_view
 from components import family as panel
 from data import analytics, family
@@ -16,6 +17,7 @@ from data.analytics import GROWTH_WINDOW_DAYS, month_range
 from data.ingest.pipeline import ingest
 from data.query import SearchQuery, parse_query
 from data.vocabulary import RELATION_TYPES
+from tests.dash_tree import by_id, hrefs, text_of
 from tests.growth_family import NEWEST, OTHER_ROOT, ROOT, family_truth, growth_records
 
 
@@ -243,3 +245,29 @@ def test_the_growth_figure_stacks_relations_and_ticks_whole_counts(growth_db):
         assert _parsed(bar.customdata[0]) == SearchQuery(
             descendant_of=ROOT, relation=[kind], created_from=date(2024, 1, 1), created_to=date(2024, 1, 31)
         )
+
+
+# --- the Family tab --------------------------------------------------------------------------
+
+
+def test_the_family_tab_of_the_model_page_links_every_count(growth_db):
+    children, title = model.layout(growth_db, [("tab", "family")], repo_id=ROOT.upper())
+    assert title == ROOT
+    assert by_id(children, panel.GROWTH_GRAPH).figure is not None
+    with growth_db.session(read_only=True) as session:
+        tree = family.model_tree(session, ROOT)
+    links = panel.tree_links(tree)
+    shown = set(hrefs(children))
+    nonzero = [links.descendants[k] for k in RELATION_TYPES if tree.descendants[k]]
+    nonzero += [links.direct[k] for k in RELATION_TYPES if tree.direct[k]]
+    assert {links.everything, *nonzero, *links.authors.values()} <= shown
+    assert {f"/models/{d.id}" for d in tree.top_derivatives} <= shown
+    assert links.direct["merge"] not in shown  # no direct merge: a plain 0, no link
+
+
+def test_the_family_tab_of_a_model_without_descendants_says_so(growth_db):
+    body, tab = model.render_tab(growth_db, "?tab=family", "/models/lone/newest", "lone/newest")
+    assert tab == "family"
+    text = text_of(body)
+    assert "No dated descendants" in text and "No descendants." in text
+    assert not [href for href in hrefs(body) if href.startswith("/?")]  # every count is 0: no link

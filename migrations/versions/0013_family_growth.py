@@ -2,10 +2,12 @@
 
 Each answers from a few indexed rows what would otherwise join a whole family to `models`: on
 the 760,000 real models the largest family (Mistral-7B-v0.1, 5,194 descendants) took 30 ms for
-its months and 17 ms for its authors, a 150,000-descendant family of the 3,000,000 synthetic
-ones hundreds; ranking every family by its last 90 days took 400 ms (173,000 recent models
-joined to the closure). Refreshed (concurrently) after the closure, as family_sizes is
-(data/views.py).
+its months and 17 ms for its authors, the largest of the 3,000,000 synthetic ones (Qwen2.5-7B,
+430,334) 6.8 s and 4.5 s; ranking every family by its last 90 days took 400 ms at 760,000
+(173,000 recent models joined to the closure). From the views: 2-6 ms each at 760,000
+(bench/family.py). Their price is the refresh, after the closure's, as family_sizes is
+(data/views.py): about 1.4, 1.3 and 0.7 s at 760,000 (28,000, 56,000 and 7,000 rows); at
+3,000,000 their queries alone take 35, 31 and 13 s (990,000, 3.6 million and 265,000 rows).
 
 Revision ID: 0013
 Revises: 0010
