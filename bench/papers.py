@@ -96,6 +96,8 @@ def benchmark(url: str, runs: int) -> None:
             pages = timed(db, [lambda s, p=p: paper(s, p) for p in ids], runs)
             print(f"paper page     {names}: {percentiles(pages)}")
         if has_card_column(db):
+            plain = timed(db, [lambda s: search(s, SearchQuery(q="llama"))], runs)
+            print(f"search q=llama (no has_card, for comparison): {percentiles(plain)}")
             for value in (True, False):
                 for extra in ({}, {"q": "llama"}, {"pipeline_tag": ["text-generation"], "sort": "likes"}):
                     query = SearchQuery(has_card=value, **extra)

@@ -95,7 +95,7 @@ def sort_key(query: SearchQuery, sort: str | None = None) -> SortKey:
 
 @dataclass(frozen=True)
 class Criteria:
-    """A search's conditions: text ones (id words, card) filter rows met on a walk; the others
+    """A search's conditions: text ones (id words, card, cited papers) filter rows met on a walk; the others
     can go with the sort index (task and library have composite ones)."""
 
     texts: list[ColumnElement]
