@@ -1,6 +1,7 @@
 """Papers and cards benchmark: `arxiv=` searches, paper pages and `has_card=` over a filled catalog.
 
     python bench/papers.py [--database-url postgresql://postgres@127.0.0.1:5432/catalog_bench] [--runs 60]
+                           [--cards-only]
 
 Read-only: it only reads the catalog (one read-only session per call, as the API does).
 Papers are taken from the catalog's own tags: the most cited, and ones at ranks 100 and 1,000.
@@ -77,10 +78,10 @@ def has_card_column(db: Database) -> bool:
         )
 
 
-def benchmark(url: str, runs: int) -> None:
+def benchmark(url: str, runs: int, cards_only: bool) -> None:
     db = Database.from_urls(url)
     try:
-        chosen = papers_by_rank(db)
+        chosen = [] if cards_only else papers_by_rank(db)
         for first in range(0, len(chosen), 3):
             group = chosen[first : first + 3]
             names = ", ".join(f"{p} ({n:,})" for p, n in group)
@@ -96,6 +97,8 @@ def benchmark(url: str, runs: int) -> None:
             pages = timed(db, [lambda s, p=p: paper(s, p) for p in ids], runs)
             print(f"paper page     {names}: {percentiles(pages)}")
         if has_card_column(db):
+            plain = timed(db, [lambda s: search(s, SearchQuery(q="llama"))], runs)
+            print(f"search q=llama (no has_card, for comparison): {percentiles(plain)}")
             for value in (True, False):
                 for extra in ({}, {"q": "llama"}, {"pipeline_tag": ["text-generation"], "sort": "likes"}):
                     query = SearchQuery(has_card=value, **extra)
@@ -117,8 +120,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--cards-only", action="store_true", help="has_card only (a schema before 0015)")
     arguments = parser.parse_args()
-    benchmark(arguments.database_url, arguments.runs)
+    benchmark(arguments.database_url, arguments.runs, arguments.cards_only)
 
 
 if __name__ == "__main__":

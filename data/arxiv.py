@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 TAG_PREFIX = "arxiv:"
-URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/", re.IGNORECASE)
+URL_PREFIX = re.compile(r"^(?:https?:/+)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/", re.IGNORECASE)
 NEW_STYLE = re.compile(r"(?P<month>\d{2}(?:0[1-9]|1[0-2]))\.(?P<number>\d{4,5})")
 FIVE_DIGITS_FROM = "1501"  # numbers have five digits from January 2015, four before
 OLD_STYLE = re.compile(

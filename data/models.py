@@ -174,8 +174,12 @@ class ModelTag(Base):
     tag: Mapped[str] = mapped_column(Text, primary_key=True)
     tag_type: Mapped[str] = mapped_column(Text)
 
-    # No secondary index: models.tags (GIN) answers "which models have tag X".
-    __table_args__ = (CheckConstraint(_in("tag_type", TAG_TYPES), name="tag_type_known"),)
+    # models.tags (GIN) answers "which models have tag X"; arXiv tags have their own small index
+    # (migration 0015): the ids of a paper's models without reading the wide rows.
+    __table_args__ = (
+        CheckConstraint(_in("tag_type", TAG_TYPES), name="tag_type_known"),
+        Index("ix_model_tags_arxiv", "tag", "model_id", postgresql_where=text("tag_type = 'arxiv'")),
+    )
 
 
 class ModelSibling(Base):

@@ -24,7 +24,9 @@ MEMBERS_SHOWN = 5
 # One row per family shown: its root, its size, its rank, and the ids of its top members.
 FAMILIES_SQL = text("""
 WITH citing AS MATERIALIZED (
-    SELECT id, downloads, lower(repo_id) COLLATE "C" AS repo_key FROM models WHERE tags && ARRAY[CAST(:tag AS text)]
+    SELECT m.id, m.downloads, lower(m.repo_id) COLLATE "C" AS repo_key
+    FROM model_tags t JOIN models m ON m.id = t.model_id
+    WHERE t.tag_type = 'arxiv' AND t.tag = :tag
 ),
 placed AS (
     SELECT c.id, c.downloads, c.repo_key, coalesce(top.ancestor, c.id) AS root,

@@ -11,6 +11,7 @@ SPELLINGS = {
     "https://arxiv.org/abs/2106.09685v2": "2106.09685",
     "http://www.arxiv.org/pdf/2106.09685v1.pdf": "2106.09685",
     "arxiv.org/abs/0704.0001": "0704.0001",
+    "https:/arxiv.org/abs/2106.09685": "2106.09685",  # a path whose // was merged
     "1501.00001": "1501.00001",
     "1412.6980": "1412.6980",
     "hep-th/9901001": "hep-th/9901001",

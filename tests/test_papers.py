@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from data.papers import FAMILIES_SHOWN, MEMBERS_SHOWN
+from tests.search_truth import truth
 from tests.test_ingest_shared import LINEAGE_TAG, pages
 
 PAGES = 50
@@ -128,6 +129,15 @@ def test_the_arxiv_filter_combines_with_the_others(real_client, raw):
     with_task = search_ids(real_client, arxiv=paper, pipeline_tag=task)
     assert with_task == {m.repo_id for m in raw.values() if paper in m.papers and m.pipeline_tag == task}
     assert 0 < len(with_task) < len(citing(raw, paper))
+
+
+@pytest.mark.parametrize("sort", ["relevance", "downloads", "likes"])
+def test_the_arxiv_filter_combines_with_id_words_in_every_plan(real_client, raw, raw_models, sort):
+    """Id words and papers are both tested on the rows a walk meets, or gathered by their indexes."""
+    for paper in most_cited(raw, 30)[::6]:
+        for words in ("7b", "llama", "bert base"):
+            expected = citing(raw, paper) & truth(raw_models, words)
+            assert search_ids(real_client, q=words, arxiv=paper, sort=sort) == expected, (paper, words)
 
 
 def test_the_arxiv_facet_counts_the_papers_of_the_result(real_client, raw):

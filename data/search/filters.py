@@ -6,13 +6,14 @@ datasets, lineage, cards) through EXISTS or IN on the same model id.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, cast, exists, false, select
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT
 
 from data.arxiv import paper_tag
-from data.models import DatasetRelation, Model, SearchRow
+from data.models import DatasetRelation, Model, ModelTag, SearchRow
 from data.query import SearchQuery
 from data.search.lineage import Roots, lineage_filters
 from data.search.text import card_condition, word_conditions
@@ -32,8 +33,11 @@ def filters(query: SearchQuery, roots: Roots | None = None) -> list[ColumnElemen
 
 
 def text_filters(query: SearchQuery) -> list[ColumnElement]:
-    """The id words' and the card's: checked on each row, found by the trigram and card indexes."""
-    return [*word_conditions(query.q), *([card_condition(query.card)] if query.card else [])]
+    """The id words', the card's and the cited papers': checked on each row met walking the sort
+    order, found by their own indexes (trigrams, card vectors, arXiv tags) when gathering. The
+    planner, left to choose, walks for a paper cited by 0.15% of the models (32,000 probes)."""
+    papers = [_cites(query.arxiv)] if query.arxiv else []
+    return [*word_conditions(query.q), *([card_condition(query.card)] if query.card else []), *papers]
 
 
 def field_filters(query: SearchQuery) -> list[ColumnElement]:
@@ -50,10 +54,8 @@ def field_filters(query: SearchQuery) -> list[ColumnElement]:
         conditions.append(
             exists().where(DatasetRelation.model_id == SearchRow.id, DatasetRelation.dataset_id.in_(query.dataset))
         )
-    if query.arxiv:
-        conditions.append(_model_has(Model.tags.overlap(cast([paper_tag(p) for p in query.arxiv], ARRAY(TEXT)))))
     if query.has_card is not None:
-        conditions.append(SearchRow.has_card.is_(query.has_card))
+        conditions.append(SearchRow.has_card == query.has_card)  # `=`, not IS: the index reads `=`
     if query.gated is not None:
         conditions.append(SearchRow.gated.isnot(None) if query.gated else SearchRow.gated.is_(None))
     if query.has_base_model is not None:
@@ -64,6 +66,13 @@ def field_filters(query: SearchQuery) -> list[ColumnElement]:
     if query.min_likes is not None:
         conditions.append(SearchRow.likes >= query.min_likes)
     return conditions
+
+
+def _cites(papers: Sequence[str]) -> ColumnElement:
+    """Through the arXiv tags' own small index (migration 0015): a probe per row walked, the
+    citing models' ids alone when gathered (models.tags' GIN index rechecks each wide row)."""
+    tags = [paper_tag(paper) for paper in papers]
+    return exists().where(ModelTag.model_id == SearchRow.id, ModelTag.tag_type == "arxiv", ModelTag.tag.in_(tags))
 
 
 def _model_has(condition: ColumnElement) -> ColumnElement:

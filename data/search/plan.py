@@ -97,9 +97,9 @@ def sort_key(query: SearchQuery, sort: str | None = None) -> SortKey:
 
 @dataclass(frozen=True)
 class Criteria:
-    """A search's conditions: text ones (id words, card) and a lineage family's membership
-    filter rows met on a walk; the others can go with the sort index (task and library have
-    composite ones)."""
+    """A search's conditions: text ones (id words, card, cited papers) and a lineage family's
+    membership filter rows met on a walk; the others can go with the sort index (task and
+    library have composite ones)."""
 
     texts: list[ColumnElement]
     others: list[ColumnElement]
