@@ -55,17 +55,26 @@ def lineage_page(db, repo_id: str, query: str = "tab=lineage"):
 
 def test_the_view_reads_the_query_string_tolerantly():
     assert ModelView.from_query([]) == ModelView("overview", ())
-    pairs = [("tab", "lineage"), ("expand", "merge,junk"), ("expand", "quantized"), ("x", "1")]
-    assert ModelView.from_query(pairs) == ModelView("lineage", ("quantized", "merge"))
+    pairs = [("tab", "lineage"), ("expand", "merge:2,junk,finetune:0,adapter:x"), ("expand", "quantized"), ("x", "1")]
+    assert ModelView.from_query(pairs) == ModelView("lineage", ((1, "quantized"), (2, "merge")))
     assert ModelView.from_query([("tab", "nonsense"), ("tab", ""), ("expand", "")]) == ModelView()
+    assert ModelView.from_query([("generations", "7"), ("view", "sunburst")]) == ModelView(generations=7, view="sunburst")
+    for junk in ("0", "51", "-1", "two", ""):
+        assert ModelView.from_query([("generations", junk), ("view", junk)]) == ModelView()
 
 
 def test_the_view_writes_one_canonical_query_string():
     assert ModelView().query_string() == ""
-    assert ModelView("lineage", ("quantized",)).query_string() == "?expand=quantized&tab=lineage"
-    view = ModelView("files").toggled("merge").toggled("adapter")
-    assert view.query_string() == "?expand=adapter&expand=merge&tab=files"
-    assert view.toggled("merge").with_tab("overview").query_string() == "?expand=adapter"
+    assert ModelView("lineage", ((1, "quantized"),)).query_string() == "?expand=quantized:1&tab=lineage"
+    view = ModelView("files").toggled((2, "merge")).toggled((1, "adapter"))
+    assert view.query_string() == "?expand=adapter:1&expand=merge:2&tab=files"
+    assert view.toggled((2, "merge")).with_tab("overview").query_string() == "?expand=adapter:1"
+    deeper = ModelView("lineage").deeper()
+    assert deeper.query_string() == f"?generations={2 * page.GENERATIONS_DRAWN}&tab=lineage"
+    assert deeper.with_view("sunburst").with_generations(page.GENERATIONS_DRAWN).query_string() == (
+        "?tab=lineage&view=sunburst"
+    )
+    assert ModelView.from_query([("generations", "49")]).deeper().generations == 50  # the deepest walked
 
 
 # --- layout ------------------------------------------------------------------------------------
