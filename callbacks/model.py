@@ -28,6 +28,7 @@ HOVER_JS = """function (node) {
     const downloads = node.downloads == null ? "" : " · " + node.downloads.toLocaleString("en") + " downloads";
     return node.id + downloads;
 }""".replace("SUMMARY_PREFIX", json.dumps(lineage_graph.SUMMARY_PREFIX))
+PATH_ROOM = 3  # models fetched per member drawn and generation: paths, merges' other parents
 TOP_AUTHORS = 12  # authors named per relation type in the whole family's chart; the rest are "others"
 
 
@@ -74,7 +75,8 @@ def group_members(session: Session, root: str, groups: family.FamilyGroups, view
         wanted = bounds.wanted(group, size, view.expand)
         if group.depth > bounds.generations or not wanted:
             continue
-        limit = min(lineage.MAX_LIMIT, wanted * group.depth)
+        # Room for the candidates' paths from the root (a merge's several), the rest is spare.
+        limit = min(lineage.MAX_LIMIT, PATH_ROOM * wanted * group.depth)
         members = lineage.ancestry(
             session, root, direction="down", relation=[group.relation], generation=group.depth, limit=limit
         )

@@ -133,20 +133,21 @@ def plan(
     """Which models are drawn, which summaries stand for the rest and how they hang together."""
     expanded = set(expanded)
     below = {node.id for node in nodes if node.depth > 0}  # an ancestor is always drawn
-    groups = {t: g for t, g in placement(root, edges).items() if t in below and g[0] <= bounds.generations}
+    tree = shortest_tree(root, edges)
+    placed = {t: g for t, g in placement(root, edges).items() if g[0] <= bounds.generations}
+    groups = {t: g for t, g in placed.items() if t in below}
     downloads = {node.id: node.downloads or 0 for node in nodes}
     members: dict[tuple[int, str], list[str]] = {}
     for target, group in groups.items():
         members.setdefault(group, []).append(target)
     chosen = set()
     for group, ids in members.items():
-        wanted = (
-            bounds.expanded if group in expanded else bounds.small if family.sizes.get(group, 0) <= bounds.small else 0
-        )
+        wanted = bounds.wanted(group, family.sizes.get(group, 0), expanded)
         chosen |= set(sorted(ids, key=lambda t: (-downloads[t], t))[:wanted])
-    kept = {node.id for node in nodes if node.id not in below} | _with_paths(root, chosen, groups, edges)
+    kept = {node.id for node in nodes if node.id not in below} | _with_paths(root, chosen, tree)
     nodes = [node for node in nodes if node.id in kept]
     edges = [edge for edge in edges if edge.source in kept and edge.target in kept]
+    groups = placed  # now every drawn model of a group: one in a cycle with the root is drawn as an ancestor
     drawn = Counter(groups[t] for t in kept if t in groups)
     summaries = [
         Summary(group, size - drawn[group], drawn[group], group not in expanded)
@@ -162,21 +163,14 @@ def plan(
     return Drawing(nodes, edges, summaries, links, shown)
 
 
-def _with_paths(root: str, chosen: set[str], groups: dict, edges: Sequence) -> set[str]:
-    """`chosen` with every model on their shortest paths from the root (a parent one
-    generation above its derivative)."""
-    parents: dict[str, list[str]] = {}
-    for edge in edges:
-        if edge.target in groups and (
-            edge.source == root or groups.get(edge.source, (0,))[0] == groups[edge.target][0] - 1
-        ):
-            parents.setdefault(edge.target, []).append(edge.source)
-    found, todo = set(), list(chosen)
-    while todo:
-        target = todo.pop()
-        if target not in found and target != root:
+def _with_paths(root: str, chosen: set[str], tree: dict) -> set[str]:
+    """`chosen` with the models on one shortest path from the root to each (the one
+    `shortest_tree` keeps): at most generation - 1 more per model."""
+    found = set()
+    for target in chosen:
+        while target != root and target not in found:
             found.add(target)
-            todo += parents.get(target, [])
+            target = tree[target].source
     return found
 
 
@@ -184,8 +178,9 @@ def _links(
     family: FamilyGroups, summaries: list[Summary], kept: set[str], groups: dict, edges: Sequence, generations: int
 ):
     """Edges into summaries: from a drawn model with undrawn derivatives in the group, else
-    from the summary of the parent's own group (an undrawn parent's derivatives are undrawn:
-    a drawn model is drawn with all its shortest paths)."""
+    from the summary of the parent's own group. (An undrawn parent's derivatives are undrawn,
+    except a merge drawn through another of its parents: its group may then get one edge too
+    many from that parent's summary.)"""
     ids = {summary.group: summary.id for summary in summaries}
     drawn_children = Counter((e.source, groups[e.target]) for e in edges if e.target in groups)
     links: dict[tuple[str, str], str] = {}

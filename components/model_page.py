@@ -61,7 +61,7 @@ class ModelView:
 
     def query_string(self) -> str:
         """Canonical: defaults dropped, keys sorted; "" or "?…"."""
-        pairs = [("expand", f"{kind}:{depth}") for depth, kind in self.expand]
+        pairs = [("expand", kind if depth == 1 else f"{kind}:{depth}") for depth, kind in self.expand]
         if self.generations != ModelView.generations:
             pairs.append(("generations", str(self.generations)))
         if self.tab != ModelView.tab:
