@@ -6,8 +6,6 @@ a tab click or a graph click rewrites the URL, and the URL renders the tab.
 
 from __future__ import annotations
 
-import json
-
 from dash import Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
@@ -20,14 +18,6 @@ from data import catalog, family, lineage
 from data.db import Database
 from data.vocabulary import RELATION_TYPES
 
-HOVER_JS = """function (node) {
-    if (!node || !node.id) { return window.dash_clientside.no_update; }
-    if (node.id.startsWith(SUMMARY_PREFIX)) {
-        return node.label.replace(/\\n/g, " ") + (node.expandable ? ": click to draw" : "");
-    }
-    const downloads = node.downloads == null ? "" : " · " + node.downloads.toLocaleString("en") + " downloads";
-    return node.id + downloads;
-}""".replace("SUMMARY_PREFIX", json.dumps(lineage_graph.SUMMARY_PREFIX))
 PATH_ROOM = 3  # models fetched per member drawn and generation: paths, merges' other parents
 TOP_AUTHORS = 12  # authors named per relation type in the whole family's chart; the rest are "others"
 
@@ -169,12 +159,3 @@ def register(app: Dash, db: Database) -> None:
     )
     def node_to_url(node, search, shown_id):
         return follow_node(node, search, shown_id)
-
-    # Pointing at a node names it in full (labels are cut), without a round trip.
-    app.clientside_callback(
-        HOVER_JS,
-        Output(page.LINEAGE_HOVER, "children"),
-        Input(page.LINEAGE_GRAPH, "mouseoverNodeData"),
-        prevent_initial_call=True,
-        optional=True,
-    )

@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # the results' types only: components run no queries
     from data.lineage import Ancestry
 
 HOVER_HINT = "Point at a node for its full id."
+# Fitting a tall drawing stops at this zoom, where 13 px labels still read as 8.5 px: beyond
+# it the graph is panned, not shrunk (the sunburst view shows a family whole).
+MIN_ZOOM = 0.65
 
 
 def lineage(
@@ -89,13 +92,19 @@ def _graph(root: str, drawing: lineage_graph.Drawing) -> html.Div:
         elements=elements,
         layout=lineage_graph.layout(),
         stylesheet=lineage_graph.stylesheet(),
-        minZoom=0.2,
+        minZoom=MIN_ZOOM,
         maxZoom=3,
         boxSelectionEnabled=False,
         className="lineage-graph",
-        style={"width": "100%", "height": "620px"},
+        style={"width": "100%", "height": "680px"},
     )
-    hover = html.Div(HOVER_HINT, id=LINEAGE_HOVER, className="small text-muted lineage-hover mt-1")
+    # assets/lineage_hover.js writes the node pointed at here (no callback: no round trip per node).
+    hover = html.Div(
+        HOVER_HINT,
+        id=LINEAGE_HOVER,
+        className="small text-muted lineage-hover mt-1",
+        **{"data-summary-prefix": lineage_graph.SUMMARY_PREFIX},
+    )
     return html.Div([graph, hover])
 
 

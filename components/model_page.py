@@ -30,7 +30,7 @@ LINEAGE_FAMILY = ids.of("model", "lineage-family")  # the whole family's chart
 TAB_LABELS = {"overview": "Overview", "files": "Files", "lineage": "Lineage"}
 LINEAGE_VIEWS = {"graph": "Graph", "sunburst": "Whole family"}  # `view=` values, the first the default
 GENERATIONS_DRAWN = 3  # generations drawn as groups by default; "deeper" adds as many again
-BOUNDS = lineage_graph.Bounds(generations=GENERATIONS_DRAWN, small=3, expanded=12)
+BOUNDS = lineage_graph.Bounds(generations=GENERATIONS_DRAWN, small=3, expanded=10)
 
 
 @dataclass(frozen=True)
