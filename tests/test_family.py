@@ -15,9 +15,8 @@ from data.vocabulary import MAX_LINEAGE_DEPTH
 TOP = 3
 
 
-@pytest.fixture(scope="module")
-def relations(real_db):
-    with real_db.session(read_only=True) as session:
+def read_relations(db):
+    with db.session(read_only=True) as session:
         edges = session.execute(
             text("""
             SELECT r.model_id, r.base_model_ref, r.relation_type, r.declared FROM base_model_relations r
@@ -28,23 +27,21 @@ def relations(real_db):
 
 
 @pytest.fixture(scope="module")
+def relations(real_db):
+    return read_relations(real_db)
+
+
+@pytest.fixture(scope="module")
 def roots(real_db):
-    """The five largest families, and a model in a cycle with another."""
+    """The five largest families."""
     with real_db.session(read_only=True) as session:
-        largest = session.execute(
-            text("""
-            SELECT m.repo_id FROM lineage_counts c JOIN models m ON m.id = c.ancestor
-            GROUP BY m.repo_id ORDER BY sum(c.descendants) DESC, m.repo_id LIMIT 5""")
-        ).scalars()
-        cyclic = session.execute(
-            text("""
-            SELECT m.repo_id FROM base_model_relations a
-            JOIN base_model_relations b ON b.model_id = a.base_model_ref AND b.base_model_ref = a.model_id
-            JOIN models m ON m.id = a.model_id WHERE a.model_id <> a.base_model_ref ORDER BY 1 LIMIT 1""")
-        ).scalars()
-        found = list(largest) + list(cyclic)
-    assert len(found) == 6, "the snapshot has five families and a cycle"
-    return found
+        return list(
+            session.execute(
+                text("""
+                SELECT m.repo_id FROM lineage_counts c JOIN models m ON m.id = c.ancestor
+                GROUP BY m.repo_id ORDER BY sum(c.descendants) DESC, m.repo_id LIMIT 5""")
+            ).scalars()
+        )
 
 
 def walk(root_id: int, edges) -> dict[int, tuple[int, str]]:
@@ -69,13 +66,13 @@ def walk(root_id: int, edges) -> dict[int, tuple[int, str]]:
     return placed
 
 
-def test_groups_and_links_match_a_walk_of_the_relations(real_db, relations, roots):
+def assert_groups_match_a_walk(db, relations, roots) -> None:
     edges, models = relations
     by_repo = {row.repo_id: row.id for row in models.values()}
-    assert roots, "the snapshot has families"
+    assert roots, "the catalog has families"
     for root in roots:
         placed = walk(by_repo[root], edges)
-        with real_db.session(read_only=True) as session:
+        with db.session(read_only=True) as session:
             groups = family_groups(session, root, MAX_LINEAGE_DEPTH)
         assert groups is not None
         assert groups.sizes == Counter(Group(*place) for place in placed.values()), root
@@ -86,15 +83,27 @@ def test_groups_and_links_match_a_walk_of_the_relations(real_db, relations, root
                 continue
             depth, kind = placed[child]
             parent_place = None if parent == by_repo[root] else placed.get(parent)
-            if (depth == 1 and parent_place is None and parent == by_repo[root]) or (
-                parent_place is not None and parent_place[0] == depth - 1
-            ):
+            if (depth == 1 and parent == by_repo[root]) or (parent_place is not None and parent_place[0] == depth - 1):
                 expected[(models[parent].repo_id, parent_place, (depth, kind))].add(child)
         got = {
             (link.parent, link.parent_group and tuple(link.parent_group), tuple(link.child)): link.children
             for link in groups.links
         }
         assert got == {key: len(children) for key, children in expected.items()}, root
+
+
+def test_groups_and_links_match_a_walk_of_the_relations(real_db, relations, roots):
+    assert_groups_match_a_walk(real_db, relations, roots)
+
+
+def test_cycles_and_self_loops_are_walked_once(family_db):
+    """tests/fixtures/family.json: odd/self-made names itself, odd/cycle-a and -b each other."""
+    assert_groups_match_a_walk(family_db, read_relations(family_db), ["odd/cycle-a", "odd/self-made", "acme/base-7b"])
+    with family_db.session(read_only=True) as session:
+        cycle = family_groups(session, "odd/cycle-a", 3)
+        alone = family_groups(session, "odd/self-made", 3)
+    assert cycle is not None and cycle.sizes == {Group(1, "finetune"): 1}  # not its own descendant
+    assert alone is not None and alone.sizes == {} and alone.links == []
 
 
 def test_links_stop_at_the_generations_asked_for(real_db, roots):
