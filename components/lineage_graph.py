@@ -132,22 +132,14 @@ def plan(
 ) -> Drawing:
     """Which models are drawn, which summaries stand for the rest and how they hang together."""
     expanded = set(expanded)
-    below = {node.id for node in nodes if node.depth > 0}  # an ancestor is always drawn
-    tree = shortest_tree(root, edges)
-    placed = {t: g for t, g in placement(root, edges).items() if g[0] <= bounds.generations}
-    groups = {t: g for t, g in placed.items() if t in below}
-    downloads = {node.id: node.downloads or 0 for node in nodes}
-    members: dict[tuple[int, str], list[str]] = {}
-    for target, group in groups.items():
-        members.setdefault(group, []).append(target)
-    chosen = set()
-    for group, ids in members.items():
-        wanted = bounds.wanted(group, family.sizes.get(group, 0), expanded)
-        chosen |= set(sorted(ids, key=lambda t: (-downloads[t], t))[:wanted])
-    kept = {node.id for node in nodes if node.id not in below} | _with_paths(root, chosen, tree)
+    # Groups of the drawn generations; one in a cycle with the root is drawn as an ancestor.
+    present = {node.id for node in nodes}
+    groups = {t: g for t, g in placement(root, edges).items() if g[0] <= bounds.generations and t in present}
+    ancestors = {node.id for node in nodes if node.depth <= 0}  # always drawn
+    chosen = _chosen(nodes, {t: g for t, g in groups.items() if t not in ancestors}, family, expanded, bounds)
+    kept = ancestors | _with_paths(root, chosen, shortest_tree(root, edges))
     nodes = [node for node in nodes if node.id in kept]
     edges = [edge for edge in edges if edge.source in kept and edge.target in kept]
-    groups = placed  # now every drawn model of a group: one in a cycle with the root is drawn as an ancestor
     drawn = Counter(groups[t] for t in kept if t in groups)
     summaries = [
         Summary(group, size - drawn[group], drawn[group], group not in expanded)
@@ -156,11 +148,23 @@ def plan(
     ]
     deeper = sum(size for group, size in family.sizes.items() if group[0] > bounds.generations)
     if deeper:
-        deepest = max(group[0] for group in family.sizes)
-        summaries.append(Summary(None, deeper, 0, True, deepest))
-    links = _links(family, summaries, kept, groups, edges, bounds.generations)
-    shown = Counter(relation for _, relation in (groups[t] for t in kept if t in groups))
+        summaries.append(Summary(None, deeper, 0, True, max(group[0] for group in family.sizes)))
+    links = _links(root, family, summaries, kept, groups, edges, bounds.generations)
+    shown = Counter(relation for (_, relation) in (groups[t] for t in kept if t in groups))
     return Drawing(nodes, edges, summaries, links, shown)
+
+
+def _chosen(nodes: Sequence, groups: dict, family: FamilyGroups, expanded: set, bounds: Bounds) -> set[str]:
+    """The most-downloaded members of each group that is drawn model by model."""
+    downloads = {node.id: node.downloads or 0 for node in nodes}
+    members: dict[tuple[int, str], list[str]] = {}
+    for target, group in groups.items():
+        members.setdefault(group, []).append(target)
+    chosen: set[str] = set()
+    for group, ids in members.items():
+        wanted = bounds.wanted(group, family.sizes.get(group, 0), expanded)
+        chosen |= set(sorted(ids, key=lambda t: (-downloads[t], t))[:wanted])
+    return chosen
 
 
 def _with_paths(root: str, chosen: set[str], tree: dict) -> set[str]:
@@ -175,14 +179,25 @@ def _with_paths(root: str, chosen: set[str], tree: dict) -> set[str]:
 
 
 def _links(
-    family: FamilyGroups, summaries: list[Summary], kept: set[str], groups: dict, edges: Sequence, generations: int
-):
+    root: str,
+    family: FamilyGroups,
+    summaries: list[Summary],
+    kept: set[str],
+    groups: dict,
+    edges: Sequence,
+    generations: int,
+) -> list[tuple[str, str, str]]:
     """Edges into summaries: from a drawn model with undrawn derivatives in the group, else
     from the summary of the parent's own group. (An undrawn parent's derivatives are undrawn,
     except a merge drawn through another of its parents: its group may then get one edge too
     many from that parent's summary.)"""
     ids = {summary.group: summary.id for summary in summaries}
-    drawn_children = Counter((e.source, groups[e.target]) for e in edges if e.target in groups)
+    depth = {t: g[0] for t, g in groups.items()} | {root: 0}
+    drawn_children = Counter(
+        (e.source, groups[e.target])
+        for e in edges
+        if e.target in groups and depth.get(e.source) == groups[e.target][0] - 1  # as the links count them
+    )
     links: dict[tuple[str, str], str] = {}
     for link in family.links:
         child = tuple(link.child)
