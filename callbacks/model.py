@@ -16,7 +16,6 @@ from components import model_page as page
 from components.model_page import ModelView
 from data import catalog, family, lineage
 from data.db import Database
-from data.vocabulary import RELATION_TYPES
 
 PATH_ROOM = 3  # models fetched per member drawn and generation: paths, merges' other parents
 TOP_AUTHORS = 12  # authors named per relation type in the whole family's chart; the rest are "others"
@@ -114,10 +113,11 @@ def follow_node(node: dict | None, search: str | None, shown_id: str | None):
     if node_id == lineage_graph.DEEPER:
         return no_update, view.deeper().query_string()
     if node_id.startswith(lineage_graph.SUMMARY_PREFIX):
-        generation, relation = node.get("generation"), text(node.get("relation"))
-        if not node.get("expandable") or not isinstance(generation, int) or relation not in RELATION_TYPES:
+        # Read as the URL's `expand` is, so that junk (a list, true, 0) is no group.
+        group = ModelView.from_query([("expand", f"{text(node.get('relation'))}:{text(node.get('generation'))}")])
+        if not node.get("expandable") or not group.expand:
             raise PreventUpdate
-        return no_update, view.toggled((generation, relation)).query_string()
+        return no_update, view.toggled(group.expand[0]).query_string()
     if not node.get("in_catalog") or node_id == text(shown_id):
         raise PreventUpdate
     return routes.model_href(node_id), ModelView(tab="lineage").query_string()

@@ -90,8 +90,8 @@ class ModelView:
 
 
 def _group(item: str) -> tuple[int, str] | None:
-    kind, _, depth = item.partition(":")
-    depth = depth or "1"
+    kind, colon, depth = item.partition(":")
+    depth = depth if colon else "1"  # a bare relation type: the first generation
     if kind in RELATION_TYPES and depth.isdigit() and 1 <= int(depth) <= MAX_LINEAGE_DEPTH:
         return int(depth), kind
     return None

@@ -55,7 +55,12 @@ def lineage_page(db, repo_id: str, query: str = "tab=lineage"):
 
 def test_the_view_reads_the_query_string_tolerantly():
     assert ModelView.from_query([]) == ModelView("overview", ())
-    pairs = [("tab", "lineage"), ("expand", "merge:2,junk,finetune:0,adapter:x"), ("expand", "quantized"), ("x", "1")]
+    pairs = [
+        ("tab", "lineage"),
+        ("expand", "merge:2,junk,finetune:0,adapter:x,adapter:"),
+        ("expand", "quantized"),
+        ("x", "1"),
+    ]
     assert ModelView.from_query(pairs) == ModelView("lineage", ((1, "quantized"), (2, "merge")))
     assert ModelView.from_query([("tab", "nonsense"), ("tab", ""), ("expand", "")]) == ModelView()
     assert ModelView.from_query([("generations", "7"), ("view", "sunburst")]) == ModelView(
@@ -323,7 +328,9 @@ def test_graph_clicks():
         {"id": "gone/x", "in_catalog": False},
         {"id": BASE, "in_catalog": True},
         {**summary, "expandable": False},
-        {**summary, "generation": "2"},
+        {**summary, "generation": True},
+        {**summary, "generation": 0},
+        {**summary, "generation": [2]},
         {**summary, "relation": "junk"},
         None,
     ):
