@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import dash_cytoscape as cyto
 from dash import Dash
 from flask import Flask
 
@@ -35,6 +36,9 @@ class CatalogDash(Dash):
 
 
 def create_dash(server: Flask, db: Database) -> Dash:
+    # The lineage graph's dagre layout lives in dash-cytoscape's extra bundle, which then replaces
+    # the plain one; served from the package like every script (serve_locally), never from unpkg.
+    cyto.load_extra_layouts()
     dash_app = CatalogDash(
         __name__,
         server=server,  # type: ignore[arg-type]  # Dash annotates server as bool or a factory; it takes a Flask app

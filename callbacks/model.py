@@ -13,16 +13,14 @@ from sqlalchemy.orm import Session
 from callbacks.analytics import href_of
 from callbacks.inputs import address_pairs, mapping, text
 from components import family as family_view
-from components import ids, lineage_graph, routes
+from components import ids, lineage_graph, lineage_tab, routes
 from components import model_page as page
 from components.model_page import ModelView
-from data import catalog, family, lineage
+from data import catalog, family, family_groups, lineage
 from data.db import Database
 
-# Descendants asked for, per relation type (each type gets its share, however popular the
-# others); the rest of the family is summarised from exact counts.
-RELATION_LIMIT = 40
-EXPANDED_LIMIT = 200
+PATH_ROOM = 3  # models fetched per member drawn and generation: paths, merges' other parents
+TOP_AUTHORS = 12  # authors named per relation type in the whole family's chart; the rest are "others"
 
 
 def layout(db: Database, pairs: list[tuple[str, str]], repo_id: str = "", **path):
@@ -39,7 +37,7 @@ def tab_body(session: Session, detail: catalog.ModelDetail, view: ModelView):
     if view.tab == "files":
         return page.files(detail)
     if view.tab == "lineage":
-        return page.lineage(detail.repo_id, lineage_graphs(session, detail.repo_id, view.expand), view)
+        return lineage_body(session, detail, view)
     if view.tab == "family":
         tree, timeline = family.model_tree(session, detail.repo_id), family.timeline(session, detail.repo_id)
         if tree is None or timeline is None:  # deleted since the detail was read
@@ -48,21 +46,41 @@ def tab_body(session: Session, detail: catalog.ModelDetail, view: ModelView):
     return page.overview(detail)
 
 
-def lineage_graphs(session: Session, repo_id: str, expand: tuple[str, ...]) -> list[lineage.Ancestry]:
-    """Every ancestor (with the family's counts), then the most-downloaded descendants of each
-    relation type the family has: more of an expanded type."""
-    ancestors = lineage.ancestry(session, repo_id, direction="up")
-    present = [kind for kind, count in ancestors.counts_by_relation.items() if count]
-    return [ancestors] + [
-        lineage.ancestry(
-            session,
-            repo_id,
-            direction="down",
-            relation=[kind],
-            limit=EXPANDED_LIMIT if kind in expand else RELATION_LIMIT,
+def lineage_body(session: Session, detail: catalog.ModelDetail, view: ModelView):
+    root = detail.repo_id
+    ancestors = lineage.ancestry(session, root, direction="up")
+    derivatives = family_groups.direct_derivatives(session, root)
+    if ancestors is None or derivatives is None:  # deleted meanwhile
+        return page.not_found(root)
+    if view.view == "sunburst":
+        authors = family_groups.family_authors(session, root, TOP_AUTHORS) or []
+        return lineage_tab.lineage(root, [ancestors], detail.base_models, derivatives, view, authors=authors)
+    groups = family_groups.family_groups(session, root, view.generations + 1)  # links into the deeper summary too
+    if groups is None:
+        return page.not_found(root)
+    graphs = [ancestors] + group_members(session, root, groups, view)
+    return lineage_tab.lineage(root, graphs, detail.base_models, derivatives, view, family=groups)
+
+
+def group_members(
+    session: Session, root: str, groups: family_groups.FamilyGroups, view: ModelView
+) -> list[lineage.Ancestry]:
+    """The most-downloaded members of each group drawn model by model, with the models that
+    connect them to the root (up to generation - 1 each)."""
+    bounds = view.bounds()
+    found = []
+    for group, size in sorted(groups.sizes.items()):
+        wanted = bounds.wanted(group, size, view.expand)
+        if group.depth > bounds.generations or not wanted:
+            continue
+        # Room for the candidates' paths from the root (a merge's several), the rest is spare.
+        limit = min(lineage.MAX_LIMIT, PATH_ROOM * wanted * group.depth)
+        members = lineage.ancestry(
+            session, root, direction="down", relation=[group.relation], generation=group.depth, limit=limit
         )
-        for kind in present
-    ]
+        if members is not None:
+            found.append(members)
+    return found
 
 
 def render_tab(
@@ -94,16 +112,21 @@ def search_for_tab(tab, search):
 
 def follow_node(node: dict | None, search: str | None, shown_id: str | None):
     """(pathname, search) after a click on a graph node: a model opens its page on the lineage
-    tab; a summary draws its relation type in full; the root and missing models stay put."""
+    tab; a group's summary draws its most-downloaded members; the deeper summary draws more
+    generations; the root and missing models stay put."""
     node = mapping(node)
     node_id = text(node.get("id"))
     if not node_id:
         raise PreventUpdate
     view = ModelView.from_query(address_pairs(search))
+    if node_id == lineage_graph.DEEPER:
+        return no_update, view.deeper().query_string()
     if node_id.startswith(lineage_graph.SUMMARY_PREFIX):
-        if not node.get("expandable"):
+        # Read as the URL's `expand` is, so that junk (a list, true, 0) is no group.
+        group = ModelView.from_query([("expand", f"{text(node.get('relation'))}:{text(node.get('generation'))}")])
+        if not node.get("expandable") or not group.expand:
             raise PreventUpdate
-        return no_update, view.toggled(text(node.get("relation"))).query_string()
+        return no_update, view.toggled(group.expand[0]).query_string()
     if not node.get("in_catalog") or node_id == text(shown_id):
         raise PreventUpdate
     return routes.model_href(node_id), ModelView(tab="lineage").query_string()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from data.query import ORDERS, SORTS
+from data.vocabulary import RelationType
 
 FIELD_LABELS = {  # SearchQuery field: its name on a filter chip or above its control
     "q": "Text",
@@ -33,3 +34,9 @@ LINEAGE_CHIPS = {  # a lineage filter's removable chip on the search page, from 
 }
 SORT_LABELS = {sort: sort.capitalize() for sort in SORTS}
 ORDER_LABELS = dict(zip(ORDERS, ("Descending", "Ascending"), strict=True))
+RELATION_PLURALS: dict[RelationType, str] = {  # "917 finetunes"
+    "finetune": "finetunes",
+    "adapter": "adapters",
+    "quantized": "quantizations",
+    "merge": "merges",
+}

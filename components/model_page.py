@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -11,59 +10,96 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
-import dash_cytoscape as cyto
 from dash import dcc, html
 
 from components import ids, lineage_graph, routes
-from components.palette import MISSING_COLOUR, RELATION_COLOURS
 from data.arxiv import cited_paper
 from data.query import MAX_TEXT, SearchQuery
-from data.vocabulary import RELATION_TYPES
+from data.vocabulary import MAX_LINEAGE_DEPTH, RELATION_TYPES
 
 if TYPE_CHECKING:  # the results' types only: components run no queries
     from data.catalog import BaseModelLink, ModelDetail
-    from data.lineage import Ancestry
 
 TABS = ids.of("model", "tabs")
 TAB_CONTENT = ids.of("model", "tab-content")
 MODEL_ID = ids.of("model", "id")  # the model this page shows
 LINEAGE_GRAPH = ids.of("model", "lineage-graph")
 
+LINEAGE_HOVER = ids.of("model", "lineage-hover")  # the full id of the node pointed at
+LINEAGE_FAMILY = ids.of("model", "lineage-family")  # the whole family's chart
+
 TAB_LABELS = {"overview": "Overview", "files": "Files", "lineage": "Lineage", "family": "Family"}
-SIBLINGS_DRAWN = 10  # children of one parent by relation type, unless that type is expanded
+LINEAGE_VIEWS = {"graph": "Graph", "sunburst": "Whole family"}  # `view=` values, the first the default
+GENERATIONS_DRAWN = 3  # generations drawn as groups by default; "deeper" adds as many again
+BOUNDS = lineage_graph.Bounds(generations=GENERATIONS_DRAWN, small=3, expanded=10)
 
 
 @dataclass(frozen=True)
 class ModelView:
-    """What the URL's query string selects: the tab and the relation types drawn in full."""
+    """What the URL's query string selects: the tab, the lineage groups drawn model by model
+    (`expand=finetune:2`, the finetunes of the second generation; a bare relation type means
+    the first), how many generations are drawn and the lineage view."""
 
     tab: str = "overview"
-    expand: tuple[str, ...] = ()
+    expand: tuple[tuple[int, str], ...] = ()  # (generation, relation type), in order
+    generations: int = GENERATIONS_DRAWN
+    view: str = "graph"
 
     @classmethod
     def from_query(cls, pairs: Iterable[tuple[str, str]]) -> ModelView:
         """Tolerant: unknown keys and values are ignored; `expand` may repeat or hold a comma list."""
-        tab, expand = cls.tab, set()
+        tab, expand, generations, view = cls.tab, set(), cls.generations, cls.view
         for key, value in pairs:
             if key == "tab" and value in TAB_LABELS:
                 tab = value
             elif key == "expand":
-                expand |= {kind for kind in value.split(",") if kind in RELATION_TYPES}
-        return cls(tab, tuple(kind for kind in RELATION_TYPES if kind in expand))
+                expand |= {group for item in value.split(",") if (group := _group(item))}
+            elif key == "generations" and value.isdigit() and 1 <= int(value) <= MAX_LINEAGE_DEPTH:
+                generations = int(value)
+            elif key == "view" and value in LINEAGE_VIEWS:
+                view = value
+        return cls(tab, _ordered(expand), generations, view)
 
     def query_string(self) -> str:
         """Canonical: defaults dropped, keys sorted; "" or "?…"."""
-        pairs = [("expand", kind) for kind in self.expand]
+        pairs = [("expand", kind if depth == 1 else f"{kind}:{depth}") for depth, kind in self.expand]
+        if self.generations != ModelView.generations:
+            pairs.append(("generations", str(self.generations)))
         if self.tab != ModelView.tab:
             pairs.append(("tab", self.tab))
-        return routes.search_string(urlencode(pairs))
+        if self.view != ModelView.view:
+            pairs.append(("view", self.view))
+        return routes.search_string(urlencode(pairs, safe=":"))  # "finetune:2" stays readable
 
     def with_tab(self, tab: str) -> ModelView:
         return replace(self, tab=tab)
 
-    def toggled(self, kind: str) -> ModelView:
-        expand = set(self.expand) ^ {kind}
-        return replace(self, expand=tuple(k for k in RELATION_TYPES if k in expand))
+    def with_generations(self, generations: int) -> ModelView:
+        return replace(self, generations=generations)
+
+    def with_view(self, view: str) -> ModelView:
+        return replace(self, view=view)
+
+    def toggled(self, group: tuple[int, str]) -> ModelView:
+        return replace(self, expand=_ordered(set(self.expand) ^ {tuple(group)}))
+
+    def deeper(self) -> ModelView:
+        return replace(self, generations=min(MAX_LINEAGE_DEPTH, self.generations + GENERATIONS_DRAWN))
+
+    def bounds(self) -> lineage_graph.Bounds:
+        return replace(BOUNDS, generations=self.generations)
+
+
+def _group(item: str) -> tuple[int, str] | None:
+    kind, colon, depth = item.partition(":")
+    depth = depth if colon else "1"  # a bare relation type: the first generation
+    if kind in RELATION_TYPES and depth.isdigit() and 1 <= int(depth) <= MAX_LINEAGE_DEPTH:
+        return int(depth), kind
+    return None
+
+
+def _ordered(groups: Iterable[tuple[int, str]]) -> tuple[tuple[int, str], ...]:
+    return tuple(sorted(groups, key=lambda group: (group[0], RELATION_TYPES.index(group[1]))))
 
 
 def model_href(repo_id: str, view: ModelView = ModelView()) -> str:
@@ -250,109 +286,3 @@ def human_size(size: int | None) -> str:
             return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
         value /= 1000
     raise AssertionError("unreachable")
-
-
-# --- lineage -----------------------------------------------------------------------------------
-
-
-def lineage(root: str, graphs: Sequence[Ancestry], view: ModelView) -> dbc.Row:
-    """The graph of `graphs` (lineage results of one root, the first with every ancestor)
-    beside the family's counts."""
-    family = graphs[0]  # each result counts the whole family
-    nodes, edges = lineage_graph.merge(graphs)
-    nodes, edges = lineage_graph.prune_siblings(root, nodes, edges, SIBLINGS_DRAWN, view.expand)
-    shown = Counter(lineage_graph.descendant_relations(root, edges).values())
-    hidden = lineage_graph.hidden_by_relation(family.counts_by_relation, shown)
-    elements = lineage_graph.elements(root, nodes, edges, hidden, view.expand)
-    graph = cyto.Cytoscape(
-        id=LINEAGE_GRAPH,
-        elements=elements,
-        layout=lineage_graph.layout(elements),
-        stylesheet=lineage_graph.stylesheet(),
-        minZoom=0.1,
-        maxZoom=3,
-        boxSelectionEnabled=False,
-        className="lineage-graph",
-        style={"width": "100%", "height": "620px"},
-    )
-    ancestors = sum(1 for node in nodes if node.depth < 0)
-    return dbc.Row(
-        [
-            dbc.Col(graph, lg=9),
-            dbc.Col(_lineage_side(root, family, shown, view, ancestors), lg=3, className="lineage-side"),
-        ]
-    )
-
-
-def _lineage_side(root: str, family: Ancestry, shown: Counter, view: ModelView, ancestors: int) -> html.Div:
-    counts = family.counts_by_relation
-    rows = [_relation_row(root, kind, counts.get(kind, 0), shown.get(kind, 0), view) for kind in RELATION_TYPES]
-    return html.Div(
-        [
-            html.P(
-                [
-                    html.Strong(f"{family.total_descendants:,}"),
-                    " descendants, ",
-                    html.Strong(f"{ancestors:,}"),
-                    " ancestors; deepest ",
-                    html.Strong(family.max_depth),
-                ],
-                className="lineage-totals",
-            ),
-            dbc.Table(
-                [
-                    html.Thead(
-                        html.Tr(
-                            [
-                                html.Th("Relation"),
-                                html.Th("Family", className="text-end"),
-                                html.Th("Shown", className="text-end"),
-                                html.Th(""),
-                            ]
-                        )
-                    ),
-                    html.Tbody(rows),
-                ],
-                size="sm",
-                className="lineage-counts",
-            ),
-            _legend(),
-            html.P("Click a model to open its lineage.", className="small text-muted"),
-        ]
-    )
-
-
-def _relation_row(root: str, kind: str, total: int, shown: int, view: ModelView) -> html.Tr:
-    if kind in view.expand:
-        action = dcc.Link("fewer", href=model_href(root, view.toggled(kind)), className=f"collapse-{kind}")
-    elif total > shown:
-        action = dcc.Link("more", href=model_href(root, view.toggled(kind)), className=f"expand-{kind}")
-    else:
-        action = ""
-    return html.Tr(
-        [
-            html.Td([_swatch(RELATION_COLOURS[kind]), kind]),
-            html.Td(f"{total:,}", className="text-end"),
-            html.Td(f"{shown:,}", className="text-end"),
-            html.Td(action, className="text-end"),
-        ],
-        className=f"relation-{kind}",
-    )
-
-
-def _swatch(colour: str, line: str = "solid") -> html.Span:
-    return html.Span(className="lineage-swatch me-2", style={"borderTop": f"3px {line} {colour}"})
-
-
-def _legend() -> html.Ul:
-    entries = [
-        ("lineage-dot root", "this model"),
-        ("lineage-dot ancestor", "ancestor"),
-        ("lineage-dot descendant", "descendant"),
-        ("lineage-dot missing", "not in catalog"),
-        ("lineage-dot summary", "more, not drawn: click to draw"),
-    ]
-    items = [html.Li([html.Span(className=f"{dot} me-2"), text]) for dot, text in entries]
-    items.append(html.Li([_swatch(MISSING_COLOUR, "dotted"), "relation type inferred"]))
-    items.append(html.Li("Size: downloads (log scale)", className="text-muted"))
-    return html.Ul(items, className="list-unstyled small lineage-legend")

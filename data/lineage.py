@@ -71,8 +71,8 @@ class FamilyCounts:
 
     counts: dict[tuple[str, int], int]
 
-    def total(self, relations: Iterable[str] = RELATION_TYPES) -> int:
-        return sum(n for (kind, _), n in self.counts.items() if kind in relations)
+    def total(self, relations: Iterable[str] = RELATION_TYPES, generation: int | None = None) -> int:
+        return sum(n for (kind, depth), n in self.counts.items() if kind in relations and generation in (None, depth))
 
     def by_relation(self) -> dict[str, int]:
         return {kind: self.total((kind,)) for kind in RELATION_TYPES}
@@ -107,31 +107,38 @@ def ancestry(
     depth: int | None = None,
     relation: Iterable[str] | None = None,
     limit: int = DEFAULT_LIMIT,
+    generation: int | None = None,
 ) -> Ancestry | None:
     """The lineage graph around `repo_id` (any case); None when the model is unknown.
 
     `depth` bounds both directions (default MAX_DEPTH). Every ancestor within it is returned.
-    Descendants: those whose relation type is in `relation` (default all), most-downloaded
-    first, plus the models on their shortest paths from the root so that the graph stays
-    connected (those may have another relation type), `limit` nodes in all.
+    Descendants: those whose relation type is in `relation` (default all), `generation` steps
+    below the root if given, most-downloaded first, plus the models on their shortest paths
+    from the root so that the graph stays connected (those may have another relation type),
+    `limit` nodes in all.
     """
     relations = _check(direction, depth, relation, limit)
     bound = depth or MAX_DEPTH
-    root = _find(session, repo_id)
+    if generation is not None and not 1 <= generation <= bound:
+        raise QueryError("generation", f"must be between 1 and {bound}")
+    root = find_model(session, repo_id)
     if root is None:
         return None
     root_id, root_repo_id = root
     ancestors, missing = ({}, {}) if direction == "down" else _ancestors(session, root_id, bound)
-    descendants = {} if direction == "up" else _descendants(session, root_id, bound, relations, limit)
+    lowest = generation or 1
+    descendants = (
+        {} if direction == "up" else _descendants(session, root_id, (lowest, generation or bound), relations, limit)
+    )
     depths = _depths(root_id, ancestors, descendants)
     models = _models(session, list(depths))
     family = family_counts(session, root_id)
-    returned = sum(1 for d in descendants.values() if d.relation_type in relations)
+    returned = sum(1 for d in descendants.values() if d.relation_type in relations and d.depth >= lowest)
     return Ancestry(
         root=root_repo_id,
         nodes=_nodes(models, depths, missing),
         edges=_edges(session, models, missing),
-        truncated=direction != "up" and returned < family.total(relations),
+        truncated=direction != "up" and returned < family.total(relations, generation),
         total_descendants=family.total(),
         counts_by_relation=family.by_relation(),
         max_depth=family.max_depth(),
@@ -155,7 +162,8 @@ def _check(direction, depth, relation, limit) -> list[str]:
     return sorted(asked)
 
 
-def _find(session: Session, repo_id: str) -> tuple[int, str] | None:
+def find_model(session: Session, repo_id: str) -> tuple[int, str] | None:
+    """(id, the catalog's spelling of the repo id) of a model named in any case, or None."""
     if "\x00" in repo_id:
         return None  # PostgreSQL text cannot hold NUL: no model has such an id
     row = session.execute(
@@ -210,15 +218,18 @@ def _ancestors(session: Session, root_id: int, bound: int) -> tuple[dict[int, in
     return ancestors, {row.base_model_id: row.depth for row in rows}
 
 
-def _descendants(session: Session, root_id: int, bound: int, relations: list[str], limit: int) -> dict[int, Descendant]:
-    """The most-downloaded matching descendants and what connects them, `limit` in all."""
+def _descendants(
+    session: Session, root_id: int, depths: tuple[int, int], relations: list[str], limit: int
+) -> dict[int, Descendant]:
+    """The most-downloaded matching descendants within `depths` (inclusive) and what connects
+    them, `limit` in all."""
     rows = session.execute(
         text("""
         SELECT descendant AS id, depth, relation_type FROM lineage_closure
-        WHERE ancestor = :root AND depth <= :bound AND relation_type = ANY(:relations)
+        WHERE ancestor = :root AND depth BETWEEN :lowest AND :bound AND relation_type = ANY(:relations)
         ORDER BY downloads DESC, descendant DESC
         LIMIT :limit"""),
-        {"root": root_id, "bound": bound, "relations": relations, "limit": limit},
+        {"root": root_id, "lowest": depths[0], "bound": depths[1], "relations": relations, "limit": limit},
     )
     candidates = [Descendant(*row) for row in rows.all()]
     return _connected_selection(candidates, _shortest_path_members(session, root_id, candidates), limit)

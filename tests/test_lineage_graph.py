@@ -1,6 +1,6 @@
 """components/lineage_graph.py on hand-made lineage dataclasses: which descendants are drawn,
-the cytoscape elements, the layout and the stylesheet. tests/test_model_page.py draws real
-families through the model page."""
+which groups are summarised and linked, the cytoscape elements, the layout and the stylesheet.
+tests/test_model_page.py draws families from PostgreSQL through the model page."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections import Counter
 from types import SimpleNamespace
 
 from components import lineage_graph as graph
+from data.family_groups import FamilyGroups, Group, GroupLink
 from data.lineage import LineageEdge, LineageNode
 
 
@@ -55,39 +56,6 @@ def test_each_descendant_comes_from_its_shortest_path_and_the_first_relation_typ
     assert graph.shortest_tree("x/alone", EDGES) == {}
 
 
-def test_only_the_most_downloaded_siblings_of_a_type_are_kept_with_what_hangs_from_them():
-    nodes = [
-        node("p/parent", -1),
-        node("r/root", 0),
-        node("q/low", 1, 5),
-        node("q/mid", 1, 50),
-        node("q/high", 1, 500),
-        node("f/one", 1, 1),
-        node("l/under-low", 2, 10**6),
-    ]
-    edges = [
-        edge("p/parent", "r/root"),
-        edge("r/root", "q/low", "quantized"),
-        edge("r/root", "q/mid", "quantized"),
-        edge("r/root", "q/high", "quantized"),
-        edge("r/root", "f/one"),
-        edge("q/low", "l/under-low", "adapter"),
-    ]
-    kept_nodes, kept_edges = graph.prune_siblings("r/root", nodes, edges, keep=2)
-    assert [n.id for n in kept_nodes] == ["p/parent", "r/root", "q/mid", "q/high", "f/one"]
-    assert kept_edges == [edges[0], edges[2], edges[3], edges[4]]
-    expanded_nodes, expanded_edges = graph.prune_siblings("r/root", nodes, edges, keep=2, expanded=["quantized"])
-    assert expanded_nodes == nodes and expanded_edges == edges
-    only_one, _ = graph.prune_siblings("r/root", nodes, edges, keep=1, expanded=["quantized"])
-    assert [n.id for n in only_one] == [n.id for n in nodes]  # one finetune and one adapter each: all kept
-
-
-def test_hidden_descendants_by_relation_type():
-    counts = {"finetune": 5, "adapter": 2, "merge": 1}
-    assert graph.hidden_by_relation(counts, Counter(finetune=3, adapter=2, merge=2)) == {"finetune": 2}
-    assert graph.hidden_by_relation(counts, Counter()) == counts
-
-
 def test_node_sizes_grow_with_log_downloads():
     sizes = [graph.node_size(n) for n in (None, 0, 9, 999, 10**12)]
     assert sizes[0] == sizes[1] == graph.MIN_SIZE
@@ -107,146 +75,191 @@ def test_node_sizes_are_six_pixels_a_decade_from_eighteen():
     ]
 
 
+# r/root → 5 finetunes f/f0..f4 and q/q0 (quantized); f/f4 → 4 adapters a/a0..a3; q/q0 → x/x0
+# (finetune); a/a0 → m/m0 (merge) → d/d0 (finetune, generation 4); p/parent → r/root.
+FAMILY_NODES = (
+    [node("p/parent", -1), node("r/root", 0)]
+    + [node(f"f/f{i}", 1, i) for i in range(5)]
+    + [node("q/q0", 1, 50), node("x/x0", 2, 7), node("m/m0", 3, 3), node("d/d0", 4, 1)]
+    + [node(f"a/a{i}", 2, 10 - i) for i in range(4)]
+)
+FAMILY_EDGES = (
+    [edge("p/parent", "r/root")]
+    + [edge("r/root", f"f/f{i}") for i in range(5)]
+    + [edge("r/root", "q/q0", "quantized", declared=False), edge("q/q0", "x/x0")]
+    + [edge("f/f4", f"a/a{i}", "adapter") for i in range(4)]
+    + [edge("a/a0", "m/m0", "merge"), edge("m/m0", "d/d0")]
+)
+FAMILY = FamilyGroups(
+    {
+        Group(1, "finetune"): 5,
+        Group(1, "quantized"): 1,
+        Group(2, "adapter"): 4,
+        Group(2, "finetune"): 1,
+        Group(3, "merge"): 1,
+        Group(4, "finetune"): 1,
+    },
+    [
+        GroupLink("r/root", None, Group(1, "finetune"), 5),
+        GroupLink("r/root", None, Group(1, "quantized"), 1),
+        GroupLink("f/f4", Group(1, "finetune"), Group(2, "adapter"), 4),
+        GroupLink("q/q0", Group(1, "quantized"), Group(2, "finetune"), 1),
+        GroupLink("a/a0", Group(2, "adapter"), Group(3, "merge"), 1),
+        GroupLink("m/m0", Group(3, "merge"), Group(4, "finetune"), 1),
+    ],
+)
+BOUNDS = graph.Bounds(generations=3, small=1, expanded=2)
+
+
+def drawn(drawing) -> set[str]:
+    return {n.id for n in drawing.nodes}
+
+
+def test_each_descendant_is_placed_in_its_generation_and_relation_type():
+    assert graph.placement("r/root", FAMILY_EDGES) == {
+        **{f"f/f{i}": (1, "finetune") for i in range(5)},
+        "q/q0": (1, "quantized"),
+        "x/x0": (2, "finetune"),
+        **{f"a/a{i}": (2, "adapter") for i in range(4)},
+        "m/m0": (3, "merge"),
+        "d/d0": (4, "finetune"),
+    }
+
+
+def test_big_groups_are_summaries_small_ones_are_drawn_with_their_paths_from_the_root():
+    drawing = graph.plan("r/root", FAMILY_NODES, FAMILY_EDGES, FAMILY, [], BOUNDS)
+    # q/q0, x/x0 and m/m0 are alone in their groups; m/m0 brings its path a/a0, f/f4.
+    assert drawn(drawing) == {"p/parent", "r/root", "q/q0", "x/x0", "m/m0", "a/a0", "f/f4"}
+    assert {(e.source, e.target) for e in drawing.edges} == {
+        ("p/parent", "r/root"),
+        ("r/root", "q/q0"),
+        ("q/q0", "x/x0"),
+        ("r/root", "f/f4"),
+        ("f/f4", "a/a0"),
+        ("a/a0", "m/m0"),
+    }
+    assert [(s.group, s.hidden, s.drawn, s.expandable) for s in drawing.summaries] == [
+        ((1, "finetune"), 4, 1, True),
+        ((2, "adapter"), 3, 1, True),
+        (None, 1, 0, True),
+    ]
+    # Into a summary from the drawn parents that have undrawn derivatives there; d/d0 is deeper.
+    assert sorted(drawing.links) == [
+        ("f/f4", "more:adapter:2", "adapter"),
+        ("m/m0", graph.DEEPER, "deeper"),
+        ("r/root", "more:finetune:1", "finetune"),
+    ]
+    assert drawing.shown == Counter(finetune=2, quantized=1, adapter=1, merge=1)
+
+
+def test_an_expanded_group_draws_its_most_downloaded_members():
+    drawing = graph.plan("r/root", FAMILY_NODES, FAMILY_EDGES, FAMILY, [(1, "finetune"), (2, "adapter")], BOUNDS)
+    assert {"f/f4", "f/f3"} <= drawn(drawing) and not {"f/f0", "f/f1", "f/f2"} & drawn(drawing)
+    assert {"a/a0", "a/a1"} <= drawn(drawing) and not {"a/a2", "a/a3"} & drawn(drawing)
+    summaries = {s.group: s for s in drawing.summaries}
+    assert (summaries[(1, "finetune")].hidden, summaries[(1, "finetune")].expandable) == (3, False)
+    assert summaries[(2, "adapter")].hidden == 2
+
+
+def test_links_from_an_undrawn_parent_come_from_its_groups_summary():
+    family = FamilyGroups(
+        {Group(1, "finetune"): 5, Group(2, "adapter"): 4},
+        [
+            GroupLink("r/root", None, Group(1, "finetune"), 5),
+            GroupLink("f/f4", Group(1, "finetune"), Group(2, "adapter"), 4),
+        ],
+    )
+    nodes = [n for n in FAMILY_NODES if n.depth <= 2 and not n.id.startswith(("q/", "x/"))]
+    drawing = graph.plan("r/root", nodes, FAMILY_EDGES, family, [], BOUNDS)
+    assert drawn(drawing) == {"p/parent", "r/root"}
+    assert sorted(drawing.links) == [
+        ("more:finetune:1", "more:adapter:2", "adapter"),
+        ("r/root", "more:finetune:1", "finetune"),
+    ]
+
+
+def test_more_generations_draw_the_deeper_ones_as_groups():
+    drawing = graph.plan("r/root", FAMILY_NODES, FAMILY_EDGES, FAMILY, [], graph.Bounds(4, 1, 2))
+    assert "d/d0" in drawn(drawing)
+    assert all(s.group is not None for s in drawing.summaries)
+
+
+def test_the_drawing_stays_within_its_bound_however_big_the_family():
+    """2,000 finetunes of 3 generations, 10 quantizations under each: every group expanded."""
+    nodes, edges, links = [node("r/root", 0)], [], [GroupLink("r/root", None, Group(1, "finetune"), 2000)]
+    for i in range(2000):
+        nodes.append(node(f"f/f{i}", 1, i))
+        edges.append(edge("r/root", f"f/f{i}"))
+        for j in range(10):
+            nodes.append(node(f"q/q{i}-{j}", 2, j))
+            edges.append(edge(f"f/f{i}", f"q/q{i}-{j}", "quantized"))
+        links.append(GroupLink(f"f/f{i}", Group(1, "finetune"), Group(2, "quantized"), 10))
+    family = FamilyGroups({Group(1, "finetune"): 2000, Group(2, "quantized"): 20000}, links)
+    bounds = graph.Bounds(generations=3, small=3, expanded=12)
+    everything = [(1, "finetune"), (2, "quantized")]
+    drawing = graph.plan("r/root", nodes, edges, family, everything, bounds)
+    elements = graph.elements("r/root", drawing)
+    descendants = [e for e in elements if "source" not in e["data"] and e["data"]["id"] != "r/root"]
+    assert len(descendants) <= bounds.descendants(kinds=4)
+    assert sum(1 for n in drawing.nodes if n.id.startswith("q/")) == 12
+    collapsed = graph.plan("r/root", nodes, edges, family, [], bounds)
+    assert drawn(collapsed) == {"r/root"} and len(collapsed.summaries) == 2
+    assert collapsed.links == [
+        ("r/root", "more:finetune:1", "finetune"),
+        ("more:finetune:1", "more:quantized:2", "quantized"),
+    ]
+
+
 def test_the_elements_of_a_drawing():
-    nodes = [
-        node("p/parent", -1, 9),
-        node("r/root", 0, 1_000),
-        node("c/child", 1, None),
-        node("gone/model", -1, None, in_catalog=False),
-    ]
-    edges = [edge("p/parent", "r/root"), edge("r/root", "c/child", "quantized", declared=False)]
-    drawn = graph.elements("r/root", nodes, edges, {"adapter": 1_234, "merge": 3}, expanded=["merge"])
-    assert drawn == [
-        {
-            "data": {
-                "id": "p/parent",
-                "label": "p/\nparent",
-                "size": 24.0,
-                "depth": -1,
-                "downloads": 9,
-                "in_catalog": True,
-            },
-            "classes": "ancestor",
+    drawing = graph.plan("r/root", FAMILY_NODES, FAMILY_EDGES, FAMILY, [], BOUNDS)
+    elements = {e["data"]["id"]: e for e in graph.elements("r/root", drawing)}
+    assert elements["r/root"] == {
+        "data": {"id": "r/root", "label": "root", "size": 18, "depth": 0, "downloads": 0, "in_catalog": True},
+        "classes": "root",
+    }
+    assert elements["more:finetune:1"] == {
+        "data": {
+            "generation": 1,
+            "relation": "finetune",
+            "id": "more:finetune:1",
+            "label": "+4 more finetunes",
+            "count": 4,
+            "expandable": True,
         },
-        {
-            "data": {
-                "id": "r/root",
-                "label": "r/\nroot",
-                "size": 36.0,
-                "depth": 0,
-                "downloads": 1_000,
-                "in_catalog": True,
-            },
-            "classes": "root",
-        },
-        {
-            "data": {
-                "id": "c/child",
-                "label": "c/\nchild",
-                "size": 18,
-                "depth": 1,
-                "downloads": None,
-                "in_catalog": True,
-            },
-            "classes": "descendant",
-        },
-        {
-            "data": {
-                "id": "gone/model",
-                "label": "gone/\nmodel\n(not in catalog)",
-                "size": 18,
-                "depth": -1,
-                "downloads": None,
-                "in_catalog": False,
-            },
-            "classes": "missing",
-        },
-        {
-            "data": {
-                "id": "p/parent->r/root",
-                "source": "p/parent",
-                "target": "r/root",
-                "relation": "finetune",
-                "declared": True,
-            },
-            "classes": "relation finetune",
-        },
-        {
-            "data": {
-                "id": "r/root->c/child",
-                "source": "r/root",
-                "target": "c/child",
-                "relation": "quantized",
-                "declared": False,
-            },
-            "classes": "relation quantized inferred",
-        },
-        {
-            "data": {
-                "id": "more:adapter",
-                "label": "+1,234 more adapter",
-                "relation": "adapter",
-                "count": 1_234,
-                "expandable": True,
-                "size": 18,
-            },
-            "classes": "summary adapter",
-        },
-        {
-            "data": {"id": "r/root->more:adapter", "source": "r/root", "target": "more:adapter", "relation": "adapter"},
-            "classes": "relation summary-edge adapter",
-        },
-        {
-            "data": {
-                "id": "more:merge",
-                "label": "+3 more merge\n(most downloaded shown)",
-                "relation": "merge",
-                "count": 3,
-                "expandable": False,
-                "size": 18,
-            },
-            "classes": "summary merge",
-        },
-        {
-            "data": {"id": "r/root->more:merge", "source": "r/root", "target": "more:merge", "relation": "merge"},
-            "classes": "relation summary-edge merge",
-        },
-    ]
+        "classes": "summary finetune expandable",
+    }
+    assert elements["more:adapter:2"]["data"]["label"] == "+3 more adapters"
+    assert elements[graph.DEEPER]["data"]["label"] == "1 deeper\n(down to generation 4)"
+    assert elements["r/root->q/q0"]["classes"] == "relation quantized inferred"
+    assert elements["r/root->f/f4"]["classes"] == "relation finetune declared"
+    assert elements["f/f4->more:adapter:2"] == {
+        "data": {"id": "f/f4->more:adapter:2", "source": "f/f4", "target": "more:adapter:2", "relation": "adapter"},
+        "classes": "relation summary-edge adapter",
+    }
+    finetunes = [n for n in FAMILY_NODES if n.id.startswith(("r/", "f/"))]
+    untouched = graph.plan("r/root", finetunes, FAMILY_EDGES, FamilyGroups({Group(1, "finetune"): 5}, []), [], BOUNDS)
+    whole = {e["data"]["id"]: e for e in graph.elements("r/root", untouched)}
+    assert whole["more:finetune:1"]["data"]["label"] == "5 finetunes"  # none of them drawn
 
 
-def test_the_layout_starts_from_the_models_with_no_parent_drawn():
-    nodes = [node("p/parent", -1), node("r/root", 0), node('o/"other"', -1), node("c/child", 1)]
-    edges = [edge("p/parent", "r/root"), edge('o/"other"', "r/root"), edge("r/root", "c/child")]
-    options = graph.layout(graph.elements("r/root", nodes, edges, {}))
-    assert options == {
-        "name": "breadthfirst",
-        "directed": True,
-        "spacingFactor": 1.1,
-        "animate": False,
-        "maximal": True,
-        "roots": '[id = "p/parent"], [id = "o/\\"other\\""]',
-    }  # ids quoted as JSON
+def test_labels_are_short_names_cut_to_a_readable_width():
+    assert graph.short_label("Qwen/Qwen2.5-7B-Instruct") == "Qwen2.5-7B-Instruct"
+    long = graph.short_label("someone/" + "x" * 60)
+    assert len(long) == graph.LABEL_CHARS and long.endswith("…")
+    assert graph.short_label("gpt2") == "gpt2"
 
 
-def test_a_cycle_is_laid_out_without_maximal_layering():
-    nodes = [node("a/one", 0), node("b/two", 1), node("c/three", 2)]
-    cycle = [edge("a/one", "b/two"), edge("b/two", "c/three"), edge("c/three", "a/one")]
-    options = graph.layout(graph.elements("a/one", nodes, cycle, {}))
-    assert options["maximal"] is False and "roots" not in options  # every node has a parent drawn
-    below = graph.layout(graph.elements("a/one", nodes, cycle[:2], {"merge": 1}))
-    assert below["maximal"] is True and below["roots"] == '[id = "a/one"]'
+def test_the_layout_is_dagre_layered_left_to_right():
+    options = graph.layout()
+    assert options["name"] == "dagre" and options["rankDir"] == "LR"
+    assert options["nodeDimensionsIncludeLabels"] is True and options["animate"] is False
 
 
-def test_the_stylesheet_colours_each_relation_type():
+def test_the_stylesheet_colours_each_relation_type_and_dashes_inferred_relations():
     rules = {rule["selector"]: rule["style"] for rule in graph.stylesheet()}
     assert rules["edge.finetune"] == {"line-color": "#0d6efd", "target-arrow-color": "#0d6efd"}
     assert rules["node.summary.merge"] == {"border-color": "#6f42c1", "color": "#6f42c1"}
-    assert {selector for selector in rules if selector.startswith("edge.")} == {
-        "edge.inferred",
-        "edge.summary-edge",
-        "edge.finetune",
-        "edge.adapter",
-        "edge.quantized",
-        "edge.merge",
-    }
+    assert rules["edge.inferred"] == {"line-style": "dashed"}
+    assert "line-style" not in rules["edge"]  # declared: solid
+    assert rules["node"]["font-size"] >= 12
     assert rules["node.missing"]["border-color"] == rules["edge"]["line-color"] == "#adb5bd"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from app.factory import create_app
 from app.settings import Settings
-from callbacks import model
+from components import model_page as page
 from data.db import Database
 from data.ingest.pipeline import ingest
 from tests.family import family_records
@@ -104,24 +105,25 @@ def test_a_missing_parent_is_drawn_apart(browser, page_url):
     assert browser.get_logs() == []
 
 
-def test_a_summary_node_expands_its_relation(browser, page_url, database, monkeypatch):
+def test_a_summary_node_expands_its_group(browser, page_url, database, monkeypatch):
     ingest(
         database,
         [{"id": "big/root", "downloads": 10**6, "tags": []}]
         + [{"id": f"q/root-q{i:02}", "downloads": i, "tags": ["base_model:quantized:big/root"]} for i in range(30)],
     )
-    monkeypatch.setattr(model, "RELATION_LIMIT", 5)
-    monkeypatch.setattr(model, "EXPANDED_LIMIT", 20)
+    monkeypatch.setattr(page, "BOUNDS", replace(page.BOUNDS, small=5, expanded=20))
     open_page(browser, page_url, "/models/big/root?tab=lineage")
-    assert len(wait_for(browser, lambda: drawn_nodes(browser))) == 1 + 5 + 1
-    label = browser.driver.execute_script(CY + "return cy.getElementById('more:quantized').data('label');")
-    assert label == "+25 more quantized"
-    browser.driver.execute_script(TAP, "more:quantized")
+    assert wait_for(browser, lambda: drawn_nodes(browser)) == ["big/root", "more:quantized:1"]
+    label = browser.driver.execute_script(CY + "return cy.getElementById('more:quantized:1').data('label');")
+    assert label == "30 quantizations"
+    browser.driver.execute_script(TAP, "more:quantized:1")
     wait_for(browser, lambda: query_string(browser) == "?expand=quantized&tab=lineage")
     wait_for(browser, lambda: len(drawn_nodes(browser) or []) == 1 + 20 + 1)
-    browser.find_element(".lineage-counts .collapse-quantized").click()  # "fewer"
+    label = browser.driver.execute_script(CY + "return cy.getElementById('more:quantized:1').data('label');")
+    assert label == "+10 more quantizations"
+    browser.find_element(".lineage-expanded .collapse-quantized-1").click()  # "fewer"
     wait_for(browser, lambda: query_string(browser) == "?tab=lineage")
-    wait_for(browser, lambda: len(drawn_nodes(browser) or []) == 1 + 5 + 1)
+    wait_for(browser, lambda: len(drawn_nodes(browser) or []) == 2)
     assert browser.get_logs() == []
 
 

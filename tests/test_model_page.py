@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 from dash import no_update
@@ -26,15 +27,14 @@ def record(repo_id: str, downloads: int = 0, parent: str | None = None, relation
 
 @pytest.fixture
 def big_family_db(db, monkeypatch):
-    """A root with 40 quantized and 12 finetuned children, one finetune with 5 adapters; the page
-    asks for 10 descendants per relation type, 15 for an expanded one."""
+    """A root with 40 quantized and 12 finetuned children, one finetune with 5 adapters; groups
+    of up to 3 are drawn in full, 10 members of an expanded one."""
     records = [record("big/root", 10**7)]
     records += [record(f"q/root-q{i:02}", 1000 + i, "big/root", "quantized") for i in range(40)]
     records += [record(f"f/root-f{i:02}", 5000 + i, "big/root") for i in range(12)]
     records += [record(f"a/root-a{i}", 10 + i, "f/root-f11", "adapter") for i in range(5)]
     ingest(db, records)
-    monkeypatch.setattr(model, "RELATION_LIMIT", 10)
-    monkeypatch.setattr(model, "EXPANDED_LIMIT", 15)
+    monkeypatch.setattr(page, "BOUNDS", replace(page.BOUNDS, small=3, expanded=10))
     return db
 
 
@@ -55,17 +55,33 @@ def lineage_page(db, repo_id: str, query: str = "tab=lineage"):
 
 def test_the_view_reads_the_query_string_tolerantly():
     assert ModelView.from_query([]) == ModelView("overview", ())
-    pairs = [("tab", "lineage"), ("expand", "merge,junk"), ("expand", "quantized"), ("x", "1")]
-    assert ModelView.from_query(pairs) == ModelView("lineage", ("quantized", "merge"))
+    pairs = [
+        ("tab", "lineage"),
+        ("expand", "merge:2,junk,finetune:0,adapter:x,adapter:"),
+        ("expand", "quantized"),
+        ("x", "1"),
+    ]
+    assert ModelView.from_query(pairs) == ModelView("lineage", ((1, "quantized"), (2, "merge")))
     assert ModelView.from_query([("tab", "nonsense"), ("tab", ""), ("expand", "")]) == ModelView()
+    assert ModelView.from_query([("generations", "7"), ("view", "sunburst")]) == ModelView(
+        generations=7, view="sunburst"
+    )
+    for junk in ("0", "51", "-1", "two", ""):
+        assert ModelView.from_query([("generations", junk), ("view", junk)]) == ModelView()
 
 
 def test_the_view_writes_one_canonical_query_string():
     assert ModelView().query_string() == ""
-    assert ModelView("lineage", ("quantized",)).query_string() == "?expand=quantized&tab=lineage"
-    view = ModelView("files").toggled("merge").toggled("adapter")
-    assert view.query_string() == "?expand=adapter&expand=merge&tab=files"
-    assert view.toggled("merge").with_tab("overview").query_string() == "?expand=adapter"
+    assert ModelView("lineage", ((1, "quantized"),)).query_string() == "?expand=quantized&tab=lineage"
+    view = ModelView("files").toggled((2, "merge")).toggled((1, "adapter"))
+    assert view.query_string() == "?expand=adapter&expand=merge:2&tab=files"  # the first generation: bare
+    assert view.toggled((2, "merge")).with_tab("overview").query_string() == "?expand=adapter"
+    deeper = ModelView("lineage").deeper()
+    assert deeper.query_string() == f"?generations={2 * page.GENERATIONS_DRAWN}&tab=lineage"
+    assert deeper.with_view("sunburst").with_generations(page.GENERATIONS_DRAWN).query_string() == (
+        "?tab=lineage&view=sunburst"
+    )
+    assert ModelView.from_query([("generations", "49")]).deeper().generations == 50  # the deepest walked
 
 
 # --- layout ------------------------------------------------------------------------------------
@@ -150,14 +166,14 @@ def test_human_sizes():
 
 def test_the_lineage_graph_of_a_family(family_db):
     graph, nodes, edges = lineage_page(family_db, BASE)
-    assert set(nodes) == {BASE, CHAT, GGUF, LORA, MERGE}
+    assert set(nodes) == {BASE, CHAT, GGUF, LORA, MERGE}  # small groups: every model drawn
     assert nodes[BASE]["classes"] == "root" and nodes[CHAT]["classes"] == "descendant"
     assert edges[(BASE, LORA)]["classes"].split()[:2] == ["relation", "adapter"]
     assert edges[(CHAT, GGUF)]["data"]["relation"] == "quantized"
     assert len(edges) == 5
     assert nodes[BASE]["data"]["size"] > nodes[CHAT]["data"]["size"] > nodes[LORA]["data"]["size"]
-    assert graph.layout["name"] == "breadthfirst" and graph.layout["directed"] is True
-    assert graph.layout["roots"] == f'[id = "{BASE}"]' and graph.layout["maximal"] is True
+    assert nodes[GGUF]["data"]["label"] == "base-7b-chat-GGUF"
+    assert graph.layout["name"] == "dagre" and graph.layout["rankDir"] == "LR"
 
 
 def test_ancestors_and_missing_parents(family_db):
@@ -170,59 +186,107 @@ def test_ancestors_and_missing_parents(family_db):
     assert edges[("gone/deleted-model", "orphan/child-of-deleted")]["data"]["relation"] == "quantized"
 
 
-def test_a_cycle_is_drawn_without_maximal_layering(family_db):
-    graph, nodes, _ = lineage_page(family_db, "odd/cycle-a")
+def test_a_cycle_is_drawn(family_db):
+    _, nodes, edges = lineage_page(family_db, "odd/cycle-a")
     assert set(nodes) == {"odd/cycle-a", "odd/cycle-b"}
-    assert graph.layout["maximal"] is False
+    assert set(edges) == {("odd/cycle-a", "odd/cycle-b"), ("odd/cycle-b", "odd/cycle-a")}
 
 
-def test_a_big_family_is_summarised_from_exact_counts(big_family_db):
-    graph, nodes, _ = lineage_page(big_family_db, "big/root")
-    # The 10 most downloaded of each type; the adapters' parent is a finetune drawn anyway.
-    assert sorted(n for n in nodes if n.startswith("q/")) == [f"q/root-q{i:02}" for i in range(30, 40)]
-    assert sorted(n for n in nodes if n.startswith("f/")) == [f"f/root-f{i:02}" for i in range(2, 12)]
-    assert sum(1 for n in nodes if n.startswith("a/")) == 5
-    assert nodes["more:quantized"]["data"]["label"] == "+30 more quantized"
-    assert nodes["more:finetune"]["data"]["label"] == "+2 more finetune"
-    assert "more:adapter" not in nodes
-    assert nodes["more:quantized"]["data"]["expandable"] is True
+def test_a_big_family_is_drawn_as_groups_from_exact_counts(big_family_db):
+    _, nodes, edges = lineage_page(big_family_db, "big/root")
+    assert set(nodes) == {"big/root", "more:quantized:1", "more:finetune:1", "more:adapter:2"}
+    assert nodes["more:quantized:1"]["data"]["label"] == "40 quantizations"
+    assert nodes["more:finetune:1"]["data"]["label"] == "12 finetunes"
+    assert nodes["more:adapter:2"]["data"]["label"] == "5 adapters"
+    assert set(edges) == {
+        ("big/root", "more:quantized:1"),
+        ("big/root", "more:finetune:1"),
+        ("more:finetune:1", "more:adapter:2"),  # their parent is one of the 12
+    }
+    assert all(nodes[n]["data"]["expandable"] for n in nodes if n.startswith("more:"))
 
 
-def test_expanding_a_relation_draws_its_most_downloaded(big_family_db):
-    children, _ = model.layout(big_family_db, [("tab", "lineage"), ("expand", "quantized")], repo_id="big/root")
+def test_expanding_a_group_draws_its_most_downloaded(big_family_db):
+    children, _ = model.layout(big_family_db, [("tab", "lineage"), ("expand", "quantized:1")], repo_id="big/root")
     _, nodes, edges = graph_of(children)
-    quantized = [n for n in nodes if n.startswith("q/")]
-    assert sorted(quantized) == [f"q/root-q{i:02}" for i in range(25, 40)]  # 15 expanded
-    assert nodes["more:quantized"]["data"]["label"].startswith("+25 more quantized")
-    assert nodes["more:quantized"]["data"]["expandable"] is False
+    assert sorted(n for n in nodes if n.startswith("q/")) == [f"q/root-q{i:02}" for i in range(30, 40)]
+    assert nodes["more:quantized:1"]["data"]["label"] == "+30 more quantizations"
+    assert nodes["more:quantized:1"]["data"]["expandable"] is False
     assert edges[("big/root", "q/root-q39")]["data"]["relation"] == "quantized"
+    assert ("big/root", "more:quantized:1") in edges
     side = text_of(children)
     assert "57 descendants" in side  # 40 + 12 + 5, whatever is drawn
-    assert "/models/big/root?tab=lineage" in hrefs(children)  # "fewer" drops the expansion
+    assert "/models/big/root?tab=lineage" in hrefs(children)  # "fewer" undoes the expansion
 
 
-def test_a_wide_level_is_cut_to_the_most_downloaded_siblings(db):
-    ingest(
-        db,
-        [record("wide/root", 10**6)]
-        + [record(f"q/wide-{i:02}", 100 + i, "wide/root", "quantized") for i in range(30)]
-        + [record(f"q/wide-{i:02}-lora", i, f"q/wide-{i:02}", "adapter") for i in range(30)],
-    )
-    _, nodes, edges = lineage_page(db, "wide/root")
-    drawn = sorted(n for n in nodes if n.startswith("q/") and not n.endswith("-lora"))
-    assert drawn == [f"q/wide-{i:02}" for i in range(20, 30)]
-    assert {n for n in nodes if n.endswith("-lora")} <= {f"{n}-lora" for n in drawn}  # no orphans
-    assert all(s in nodes and t in nodes for s, t in edges)
-    assert nodes["more:quantized"]["data"]["label"] == f"+{30 - page.SIBLINGS_DRAWN} more quantized"
-    _, nodes, _ = lineage_page(db, "wide/root", "tab=lineage&expand=quantized")
-    assert sum(1 for n in nodes if n.startswith("q/") and not n.endswith("-lora")) == 30
+def test_expanding_a_deeper_group_draws_its_path_from_the_root(big_family_db):
+    query = "tab=lineage&expand=adapter:2"
+    _, nodes, edges = lineage_page(big_family_db, "big/root", query)
+    assert {n for n in nodes if n.startswith(("a/", "f/"))} == {"f/root-f11"} | {f"a/root-a{i}" for i in range(5)}
+    assert nodes["more:finetune:1"]["data"]["label"] == "+11 more finetunes"
+    assert "more:adapter:2" not in nodes  # all 5 drawn
+    assert ("f/root-f11", "a/root-a4") in edges and ("big/root", "f/root-f11") in edges
+    assert ("more:finetune:1", "more:adapter:2") not in edges
+
+
+def test_generations_below_those_drawn_are_one_summary(db):
+    chain = [record("deep/g0", 10**6)] + [record(f"deep/g{i}", 10, f"deep/g{i - 1}") for i in range(1, 9)]
+    ingest(db, chain)
+    _, nodes, edges = lineage_page(db, "deep/g0")
+    assert set(nodes) == {"deep/g0", "deep/g1", "deep/g2", "deep/g3", "more:deeper"}
+    assert nodes["more:deeper"]["data"]["label"] == "5 deeper\n(down to generation 8)"
+    assert ("deep/g3", "more:deeper") in edges
+    _, nodes, _ = lineage_page(db, "deep/g0", "tab=lineage&generations=6")
+    assert {f"deep/g{i}" for i in range(7)} <= set(nodes) and nodes["more:deeper"]["data"]["count"] == 2
 
 
 def test_counts_beside_the_graph(big_family_db):
     children, _ = model.layout(big_family_db, [("tab", "lineage")], repo_id="big/root")
     row = next(c for c in walk(children) if getattr(c, "className", None) == "relation-quantized")
-    assert text_of(row).split()[:3] == ["quantized", "40", "10"]
-    assert "/models/big/root?expand=quantized&tab=lineage" in hrefs(row)
+    assert text_of(row).split()[:3] == ["quantized", "40", "0"]
+
+
+def test_base_models_and_direct_derivatives_say_declared_or_inferred(db):
+    ingest(
+        db,
+        [
+            record("org/base", 100),
+            record("org/other", 100),
+            record("t/typed", 1, "org/base"),
+            record("t/typed-q", 1, "org/base", "quantized"),
+            {"id": "u/untyped-GGUF", "tags": ["base_model:org/base", "gguf"]},  # type inferred from the tags
+            {"id": "u/untyped", "tags": ["base_model:org/base"]},
+            {"id": "m/both", "tags": ["base_model:merge:org/base", "base_model:org/other"]},
+        ],
+    )
+    children, _ = model.layout(db, [("tab", "lineage")], repo_id="org/base")
+    table = {
+        c.className: text_of(c).split()
+        for c in walk(children)
+        if str(getattr(c, "className", "")).startswith("derivatives-")
+    }
+    assert table == {
+        "derivatives-finetune": ["finetune", "1", "1"],
+        "derivatives-quantized": ["quantized", "1", "1"],
+        "derivatives-merge": ["merge", "1", "0"],
+    }
+    children, _ = model.layout(db, [("tab", "lineage")], repo_id="m/both")
+    bases = [text_of(c) for c in walk(children) if getattr(c, "className", None) == "lineage-base"]
+    assert sorted(bases) == ["org/base merge declared", "org/other merge inferred"]
+    _, _, edges = lineage_page(db, "org/base")
+    assert edges[("org/base", "u/untyped")]["classes"] == "relation finetune inferred"
+    assert edges[("org/base", "t/typed")]["classes"] == "relation finetune declared"
+
+
+def test_the_sunburst_view_counts_the_family_by_relation_and_author(big_family_db):
+    children, _ = model.layout(big_family_db, [("tab", "lineage"), ("view", "sunburst")], repo_id="big/root")
+    figure = by_id(children, page.LINEAGE_FAMILY).figure
+    trace = figure.data[0]
+    values = dict(zip(trace.ids, trace.values, strict=True))
+    assert values["big/root"] == 57
+    assert (values["quantized"], values["finetune"], values["adapter"]) == (40, 12, 5)
+    assert (values["quantized/q"], values["finetune/f"], values["adapter/a"]) == (40, 12, 5)
+    assert not [c for c in walk(children) if getattr(c, "id", None) == page.LINEAGE_GRAPH]
 
 
 # --- callbacks ---------------------------------------------------------------------------------
@@ -253,8 +317,9 @@ def test_a_change_of_model_is_left_to_the_router(family_db):
 
 
 def test_graph_clicks():
-    summary = {"id": "more:quantized", "relation": "quantized", "expandable": True}
-    assert model.follow_node(summary, "?tab=lineage", BASE) == (no_update, "?expand=quantized&tab=lineage")
+    summary = {"id": "more:quantized:2", "relation": "quantized", "generation": 2, "expandable": True}
+    assert model.follow_node(summary, "?tab=lineage", BASE) == (no_update, "?expand=quantized:2&tab=lineage")
+    assert model.follow_node({"id": "more:deeper"}, "?tab=lineage", BASE) == (no_update, "?generations=6&tab=lineage")
     assert model.follow_node({"id": CHAT, "in_catalog": True}, "?expand=merge&tab=lineage", BASE) == (
         f"/models/{CHAT}",
         "?tab=lineage",
@@ -263,6 +328,10 @@ def test_graph_clicks():
         {"id": "gone/x", "in_catalog": False},
         {"id": BASE, "in_catalog": True},
         {**summary, "expandable": False},
+        {**summary, "generation": True},
+        {**summary, "generation": 0},
+        {**summary, "generation": [2]},
+        {**summary, "relation": "junk"},
         None,
     ):
         with pytest.raises(PreventUpdate):
@@ -280,13 +349,13 @@ def test_a_large_family_renders_fast(db):
     ingest(db, records)
     model.layout(db, [("tab", "lineage")], repo_id="huge/root")  # warm the caches
     started = time.perf_counter()
-    everything = [("tab", "lineage")] + [("expand", kind) for kind in RELATION_TYPES]
+    everything = [("tab", "lineage")] + [("expand", f"{kind}:{depth}") for kind in RELATION_TYPES for depth in (1, 2)]
     children, _ = model.layout(db, everything, repo_id="huge/root")
     elapsed = time.perf_counter() - started
     _, nodes, _ = graph_of(children)
-    assert len(nodes) <= 1 + len(RELATION_TYPES) * (model.EXPANDED_LIMIT + 1)
-    drawn_adapters = sum(1 for n in nodes if n.startswith("a/"))
-    assert nodes["more:adapter"]["data"]["label"].startswith(f"+{3000 - drawn_adapters:,} more adapter")
+    assert len(nodes) - 1 <= page.BOUNDS.descendants(len(RELATION_TYPES))
+    assert nodes["more:adapter:1"]["data"]["label"] == f"+{3000 - page.BOUNDS.expanded:,} more adapters"
+    assert nodes["more:quantized:2"]["data"]["label"] == f"+{20000 - page.BOUNDS.expanded:,} more quantizations"
     assert elapsed < 1.0
 
 
