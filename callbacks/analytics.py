@@ -26,6 +26,7 @@ FETCH = {  # chart name: the data it draws (a ranking's data: the top values of 
     "downloads": analytics.downloads_histogram,
     "lineage": analytics.edges_by_month,
     "families": analytics.largest_families,
+    "licence_conflicts": analytics.conflicts_by_family,
 }
 
 

@@ -21,6 +21,7 @@ FIELD_LABELS = {  # SearchQuery field: its name on a filter chip or above its co
     "created_to": "Created to",
     "min_downloads": "Downloads ≥",
     "min_likes": "Likes ≥",
+    "licence_conflict": "Licence conflict",
 }
 SORT_LABELS = {sort: sort.capitalize() for sort in SORTS}
 ORDER_LABELS = dict(zip(ORDERS, ("Descending", "Ascending"), strict=True))

@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 import dash_cytoscape as cyto
 from dash import dcc, html
 
-from components import ids, lineage_graph, routes
+from components import ids, licence, lineage_graph, routes
 from components.palette import MISSING_COLOUR, RELATION_COLOURS
 from data.query import MAX_TEXT, SearchQuery
 from data.vocabulary import RELATION_TYPES
@@ -153,6 +153,7 @@ def _date(value: datetime | None) -> str:
 def overview(detail: ModelDetail) -> html.Div:
     return html.Div(
         [
+            *licence.warnings(detail.licence_conflicts),
             _section("Tags", _tags(detail.tags)),
             _section("Datasets", _datasets(detail.datasets)),
             _section("Base models", _base_models(detail.base_models)),

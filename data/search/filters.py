@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, cast, exists, false, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT
 
+from data.licences import conflicts_view
 from data.models import BaseModelRelation, DatasetRelation, Model, SearchRow
 from data.query import SearchQuery
 from data.search.text import card_condition, word_conditions
@@ -57,7 +58,16 @@ def field_filters(query: SearchQuery) -> list[ColumnElement]:
         conditions.append(SearchRow.downloads >= query.min_downloads)
     if query.min_likes is not None:
         conditions.append(SearchRow.likes >= query.min_likes)
+    conditions += _licence_conflict(query.licence_conflict)
     return conditions
+
+
+def _licence_conflict(wanted: bool | None) -> list[ColumnElement]:
+    """Models whose licence some rule condemns under an ancestor's (data/licences.py), or not."""
+    if wanted is None:
+        return []
+    condemned = exists().where(conflicts_view.c.model_id == SearchRow.id)
+    return [condemned if wanted else ~condemned]
 
 
 def _model_has(condition: ColumnElement) -> ColumnElement:
