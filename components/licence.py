@@ -82,6 +82,6 @@ def _chain(path: Sequence[ChainLink]) -> html.Ol:
         if link.relation_type:
             how = link.relation_type if link.declared else f"{link.relation_type}, inferred"
             edge = [html.Span(f"↳ {how} ", className="text-muted")]
-        badge = dbc.Badge(link.licence or NO_LICENCE, color="light", text_color="dark", className="ms-1")
-        items.append(html.Li([*edge, dcc.Link(link.id, href=routes.model_href(link.id)), badge]))
+        badge = dbc.Badge(link.licence or NO_LICENCE, color="light", text_color="dark", className="licence-badge")
+        items.append(html.Li([*edge, dcc.Link(link.id, href=routes.model_href(link.id)), " ", badge]))
     return html.Ol(items, className="list-unstyled small mb-1 licence-chain")

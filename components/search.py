@@ -26,6 +26,7 @@ Q, CARD = ids.of(PAGE, "q"), ids.of(PAGE, "card")
 TYPING_PAUSE = 0.35  # seconds without a keystroke before a text box searches
 FACET_DROPDOWNS = {facet: ids.of(FILTER, facet) for facet in FACETS}
 HAS_BASE, GATED = ids.of(FILTER, "has_base_model"), ids.of(FILTER, "gated")
+LICENCE_CONFLICT = ids.of(FILTER, "licence_conflict")
 CREATED = ids.of(FILTER, "created")
 MIN_DOWNLOADS = ids.of(FILTER, "min_downloads")
 SORT, ORDER, PER_PAGE = ids.of(PAGE, "sort"), ids.of(PAGE, "order"), ids.of(PAGE, "per_page")
@@ -45,6 +46,7 @@ CONTROLS = {
     **{facet: (dropdown, "value") for facet, dropdown in FACET_DROPDOWNS.items()},
     "has_base_model": (HAS_BASE, "value"),
     "gated": (GATED, "value"),
+    "licence_conflict": (LICENCE_CONFLICT, "value"),
     "created_from": (CREATED, "start_date"),
     "created_to": (CREATED, "end_date"),
     "min_downloads": (MIN_DOWNLOADS, "value"),
@@ -64,6 +66,7 @@ def control_values(query: SearchQuery) -> dict[str, object]:
         **{facet: list(getattr(query, facet)) for facet in FACET_DROPDOWNS},
         "has_base_model": _yes_no_value(query.has_base_model),
         "gated": _yes_no_value(query.gated),
+        "licence_conflict": _yes_no_value(query.licence_conflict),
         "created_from": query.created_from.isoformat() if query.created_from else None,
         "created_to": query.created_to.isoformat() if query.created_to else None,
         "min_downloads": query.min_downloads,
@@ -252,6 +255,7 @@ def filters_panel(query: SearchQuery) -> dbc.Card:
                 *dropdowns,
                 yes_no(values, "has_base_model"),
                 yes_no(values, "gated"),
+                yes_no(values, "licence_conflict"),
                 html.Div(
                     [
                         dbc.Label("Created", className="small fw-semibold mb-1 d-block"),
