@@ -51,7 +51,7 @@ def _conflict(conflict: LicenceConflict) -> html.Div:
         [
             html.P(
                 [
-                    f"Licensed {conflict.licence or 'under no licence'}, yet derived ({lineage}, ",
+                    f"{_declares(conflict.licence)}, yet derived ({lineage}, ",
                     f"{_generations(conflict.depth)}) from ",
                     dcc.Link(conflict.ancestor, href=routes.model_href(conflict.ancestor)),
                     f" ({conflict.ancestor_licence}). {conflict.reason} ",
@@ -68,6 +68,10 @@ def _conflict(conflict: LicenceConflict) -> html.Div:
         ],
         className="mb-2 licence-conflict",
     )
+
+
+def _declares(licence: str | None) -> str:
+    return f"Licensed {licence}" if licence else "Declaring no licence"
 
 
 def _generations(depth: int) -> str:
