@@ -27,6 +27,7 @@ FETCH = {  # chart name: the data it draws (a ranking's data: the top values of 
     "lineage": analytics.edges_by_month,
     "families": analytics.largest_families,
     "growing": analytics.fastest_growing,
+    "licence_conflicts": analytics.conflicts_by_family,
 }
 
 

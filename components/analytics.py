@@ -17,10 +17,10 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from components import ids, routes
+from components import ids, licence, routes
 from components.labels import FIELD_LABELS
 from components.palette import MUTED, PALETTE, RELATION_COLOURS
-from data.analytics import GROWTH_WINDOW_DAYS, Family, Growth, Histogram, MonthlyCounts
+from data.analytics import GROWTH_WINDOW_DAYS, ConflictFamily, Family, Growth, Histogram, MonthlyCounts
 from data.query import VIEW_FIELDS, SearchQuery, query_pairs
 from data.vocabulary import RELATION_TYPES
 
@@ -192,6 +192,35 @@ def growing_figure(growth: Growth, _query: SearchQuery | None = None) -> go.Figu
     )
 
 
+def conflicts_figure(families: Sequence[ConflictFamily], query: SearchQuery) -> go.Figure | None:
+    """Stacked horizontal bars per restricted model, by what its conflicting descendants
+    declare; a click searches those descendants, with the page's filters."""
+    if not families:
+        return None
+    names = [f"{f.repo_id} ({f.licence})" for f in families]
+    hrefs = [search_href(query, licence_conflict=True, descendant_of=f.repo_id) for f in families]
+    traces = [
+        go.Bar(
+            x=[f.by_kind.get(kind, 0) for f in families],
+            y=names,
+            name=label,
+            orientation="h",
+            marker_color=licence.KIND_COLOURS[kind],
+            customdata=hrefs,
+            hovertemplate=f"%{{y}}<br>{label}: %{{x:,}}<extra></extra>",
+        )
+        for kind, label in licence.KIND_LABELS.items()
+        if any(kind in f.by_kind for f in families)
+    ]
+    return _figure(
+        traces,
+        height=_rows_height(len(families)) + 30,
+        barmode="stack",
+        yaxis={"autorange": "reversed"},
+        legend={"traceorder": "normal"},
+    )
+
+
 @dataclass(frozen=True)
 class Chart:
     """A card of the page: what it shows, how its data is drawn, and how wide it is."""
@@ -245,6 +274,12 @@ CHARTS = {  # name: the chart; the page shows them in this order
         f"new descendants at any depth in the last {GROWTH_WINDOW_DAYS} days of the data, by relation; "
         "a click lists them",
         growing_figure,
+        wide=True,
+    ),
+    "licence_conflicts": Chart(
+        "Licence conflicts per base family",
+        "descendants whose licence conflicts with a restricted model's, by what they declare; a click lists them",
+        conflicts_figure,
         wide=True,
     ),
 }

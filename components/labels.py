@@ -24,6 +24,7 @@ FIELD_LABELS = {  # SearchQuery field: its name on a filter chip or above its co
     "created_to": "Created to",
     "min_downloads": "Downloads ≥",
     "min_likes": "Likes ≥",
+    "licence_conflict": "Licence conflict",
 }
 LINEAGE_CHIPS = {  # a lineage filter's removable chip on the search page, from its value
     "descendant_of": "descendants of {}",

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components import ids, lineage_graph, routes
+from components import ids, licence, lineage_graph, routes
 from data.arxiv import cited_paper
 from data.query import MAX_TEXT, SearchQuery
 from data.vocabulary import MAX_LINEAGE_DEPTH, RELATION_TYPES
@@ -190,6 +190,7 @@ def _date(value: datetime | None) -> str:
 def overview(detail: ModelDetail) -> html.Div:
     return html.Div(
         [
+            *licence.warnings(detail.licence_conflicts),
             _section("Tags", _tags(detail.tags)),
             _section("Datasets", _datasets(detail.datasets)),
             _section("Base models", _base_models(detail.base_models)),

@@ -28,6 +28,7 @@ YES_NO_FACETS = ("has_card",)  # facets a yes/no control shows; the others, a dr
 FACET_DROPDOWNS = {facet: ids.of(FILTER, facet) for facet in FACETS if facet not in YES_NO_FACETS}
 HAS_BASE, GATED = ids.of(FILTER, "has_base_model"), ids.of(FILTER, "gated")
 HAS_CARD = ids.of(FILTER, "has_card")
+LICENCE_CONFLICT = ids.of(FILTER, "licence_conflict")
 CREATED = ids.of(FILTER, "created")
 MIN_DOWNLOADS = ids.of(FILTER, "min_downloads")
 SORT, ORDER, PER_PAGE = ids.of(PAGE, "sort"), ids.of(PAGE, "order"), ids.of(PAGE, "per_page")
@@ -53,6 +54,7 @@ CONTROLS = {
     "has_base_model": (HAS_BASE, "value"),
     "gated": (GATED, "value"),
     "has_card": (HAS_CARD, "value"),
+    "licence_conflict": (LICENCE_CONFLICT, "value"),
     "created_from": (CREATED, "start_date"),
     "created_to": (CREATED, "end_date"),
     "min_downloads": (MIN_DOWNLOADS, "value"),
@@ -74,6 +76,7 @@ def control_values(query: SearchQuery) -> dict[str, object]:
         "has_base_model": _yes_no_value(query.has_base_model),
         "gated": _yes_no_value(query.gated),
         "has_card": _yes_no_value(query.has_card),
+        "licence_conflict": _yes_no_value(query.licence_conflict),
         "created_from": query.created_from.isoformat() if query.created_from else None,
         "created_to": query.created_to.isoformat() if query.created_to else None,
         "min_downloads": query.min_downloads,
@@ -302,6 +305,7 @@ def filters_panel(query: SearchQuery) -> dbc.Card:
                 yes_no(values, "has_base_model"),
                 yes_no(values, "gated"),
                 yes_no(values, "has_card"),
+                yes_no(values, "licence_conflict"),
                 html.Div(
                     [
                         dbc.Label("Created", className="small fw-semibold mb-1 d-block"),

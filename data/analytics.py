@@ -18,6 +18,7 @@ from sqlalchemy import Date, Integer, Text, case, cast, column, func, select, ta
 from sqlalchemy.orm import Session
 
 from data.counting import Matches, matches
+from data.licences import conflicts_view, rules
 from data.models import BaseModelRelation, Model, SearchRow
 from data.query import SearchQuery
 from data.search import expected_matches, filters
@@ -265,6 +266,39 @@ def fastest_growing(session: Session, query: SearchQuery, limit: int = 15) -> Gr
         window.window_end if window else None,
         sorted(families, key=lambda f: (-f.recent, f.repo_id)),
     )
+
+
+@dataclass(frozen=True)
+class ConflictFamily:
+    """A restricted model and its descendants whose licence conflicts with its own."""
+
+    repo_id: str
+    licence: str
+    by_kind: dict[str, int]  # conflicting descendants by the kind of licence they declare (a rule's
+    # derivative group: open, commercial, none, unspecified)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_kind.values())
+
+
+def conflicts_by_family(session: Session, query: SearchQuery, limit: int = 15) -> list[ConflictFamily]:
+    """The restricted models with the most conflicting descendants among those `query` selects
+    (data/licences.py). Exact: the conflicts are tens of thousands at most, grouped at once."""
+    view = conflicts_view.c
+    statement = select(view.ancestor, view.rule, func.count()).group_by(view.ancestor, view.rule)
+    if conditions := filters(query):
+        statement = statement.join(SearchRow, SearchRow.id == view.model_id).where(*conditions)
+    kinds = {rule.id: rule.derivative for rule in rules().values()}
+    counts: dict[int, Counter[str]] = {}
+    for ancestor, rule, n in session.execute(statement):
+        counts.setdefault(ancestor, Counter())[kinds.get(rule, rule)] += n
+    top = sorted(counts, key=lambda a: (-counts[a].total(), a))[:limit]
+    models = {
+        row.id: row for row in session.execute(select(Model.id, Model.repo_id, Model.license).where(Model.id.in_(top)))
+    }
+    families = [ConflictFamily(models[a].repo_id, models[a].license or "", dict(counts[a])) for a in top if a in models]
+    return sorted(families, key=lambda f: (-f.total, f.repo_id))
 
 
 def trending_tasks(session: Session, limit: int = 50) -> list[dict]:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
+from data.licences import LicenceConflict, model_conflicts
 from data.meta import is_synthetic
 from data.models import BaseModelRelation, DatasetRelation, Model, ModelSibling, ModelTag
 
@@ -77,6 +78,7 @@ class ModelDetail:
     datasets: list[str]
     base_models: list[BaseModelLink]
     derivatives_by_relation: dict[str, int]
+    licence_conflicts: list[LicenceConflict]  # with restricted ancestors, nearest first
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,7 @@ def model_detail(session: Session, repo_id: str) -> ModelDetail | None:
                 .group_by(BaseModelRelation.relation_type)
             ).all()
         ),
+        licence_conflicts=model_conflicts(session, model.id),
     )
 
 

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
+from data.licences import refresh_licence_conflicts
 from data.query import QueryError
 from data.vocabulary import MAX_LINEAGE_DEPTH, RELATION_TYPES
 
@@ -97,6 +98,7 @@ def refresh_lineage(session: Session, *, concurrently: bool = True) -> None:
     session.execute(text(f"REFRESH MATERIALIZED VIEW {how}lineage_closure"))
     session.execute(text(f"REFRESH MATERIALIZED VIEW {how}lineage_counts"))
     session.execute(text("ANALYZE lineage_closure, lineage_counts"))  # new family sizes
+    refresh_licence_conflicts(session, concurrently=concurrently)  # judged along the new closure
 
 
 def ancestry(

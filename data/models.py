@@ -220,6 +220,18 @@ class BaseModelRelation(Base):
     )
 
 
+class LicenceRulePair(Base):
+    """The licence rule table expanded (data/licences.py writes it from data/licence_rules.toml;
+    migration 0012): a derivative licensed `derivative_licence` ('' for none) under an ancestor
+    licensed `base_licence` breaks `rule`."""
+
+    __tablename__ = "licence_rule_pairs"
+
+    base_licence: Mapped[str] = mapped_column(Text, primary_key=True)
+    derivative_licence: Mapped[str] = mapped_column(Text, primary_key=True)
+    rule: Mapped[str] = mapped_column(Text)
+
+
 class DatasetRelation(Base):
     __tablename__ = "dataset_relations"
 

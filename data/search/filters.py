@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, cast, exists, false, select
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT
 
 from data.arxiv import paper_tag
+from data.licences import conflicts_view
 from data.models import DatasetRelation, Model, ModelTag, SearchRow
 from data.query import SearchQuery
 from data.search.lineage import Roots, lineage_filters
@@ -65,6 +66,7 @@ def field_filters(query: SearchQuery) -> list[ColumnElement]:
         conditions.append(SearchRow.downloads >= query.min_downloads)
     if query.min_likes is not None:
         conditions.append(SearchRow.likes >= query.min_likes)
+    conditions += _licence_conflict(query.licence_conflict)
     return conditions
 
 
@@ -73,6 +75,14 @@ def _cites(papers: Sequence[str]) -> ColumnElement:
     citing models' ids alone when gathered (models.tags' GIN index rechecks each wide row)."""
     tags = [paper_tag(paper) for paper in papers]
     return exists().where(ModelTag.model_id == SearchRow.id, ModelTag.tag_type == "arxiv", ModelTag.tag.in_(tags))
+
+
+def _licence_conflict(wanted: bool | None) -> list[ColumnElement]:
+    """Models whose licence some rule condemns under an ancestor's (data/licences.py), or not."""
+    if wanted is None:
+        return []
+    condemned = exists().where(conflicts_view.c.model_id == SearchRow.id)
+    return [condemned if wanted else ~condemned]
 
 
 def _model_has(condition: ColumnElement) -> ColumnElement:
