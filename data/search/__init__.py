@@ -28,7 +28,7 @@ from data.search.estimates import (
 )
 from data.search.filters import filters
 from data.search.lineage import resolve_roots
-from data.search.plan import Criteria, Page, Read, criteria, page_rows, sort_key
+from data.search.plan import Criteria, Page, Read, criteria, page_rows, sized, sort_key
 from data.search.text import (
     SNIPPET_OPTIONS,
     SNIPPET_SOURCE_CHARS,
@@ -73,7 +73,7 @@ def search(session: Session, query: SearchQuery, *, counted: bool = True) -> Sea
 
 
 def _search(session: Session, query: SearchQuery, counted: bool) -> SearchResult:
-    found = criteria(query, resolve_roots(session, query))
+    found = sized(session, criteria(query, resolve_roots(session, query)))
     conditions = found.all
     key = sort_key(query)
     page = Page(key.decode(query.cursor) if query.cursor else None, query.per_page + 1)
@@ -113,10 +113,10 @@ def _search(session: Session, query: SearchQuery, counted: bool) -> SearchResult
 def _total(session: Session, found: Criteria, read: Read) -> tuple[int, bool]:
     """(total, exact) of a page that did not count its matches: `count`; a walk met many, more
     than a count is exact for, so it goes straight to the estimate. A lineage family bounds
-    its matches: they are counted, the family alone from its counts."""
+    its matches: they are counted, by a lookup in lineage_counts when it counts them."""
     conditions = found.all
-    if found.family and not found.texts and not found.others:
-        return session.execute(found.family.size).scalar_one(), True
+    if found.family and found.family.counted is not None:
+        return session.execute(found.family.counted).scalar_one(), True
     if found.family:
         counted = select(func.count()).select_from(SearchRow).where(*found.gathered)
         return session.execute(counted).scalar_one(), True
