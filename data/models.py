@@ -283,5 +283,7 @@ lineage_counts = table(
     column("relation_type", Text),
     column("depth", SmallInteger),
     column("declared", Boolean),
+    column("pipeline_tag", Text),
+    column("library_name", Text),
     column("descendants", Integer),
 )

@@ -109,16 +109,16 @@ class Criteria:
     @property
     def tested(self) -> list[ColumnElement]:
         """The conditions a walk tests on the rows it meets."""
-        return [*self.texts, *([self.family.condition] if self.family else [])]
+        return [*self.texts, *([self.family.probed] if self.family else [])]
 
     @property
     def all(self) -> list[ColumnElement]:
-        return [*self.tested, *self.others]
+        return [*self.texts, *self.others, *([self.family.condition] if self.family else [])]
 
     @property
     def gathered(self) -> list[ColumnElement]:
         """`all`, a family's members probed by key (see data/search/lineage.py)."""
-        return [*self.texts, *self.others, *([self.family.listed] if self.family else [])]
+        return [*self.texts, *self.others, *([self.family.gathered] if self.family else [])]
 
     def adding(self, text_condition: ColumnElement) -> Criteria:
         return replace(self, texts=[*self.texts, text_condition])
@@ -130,6 +130,13 @@ class Criteria:
 def criteria(query: SearchQuery, roots: Roots | None = None) -> Criteria:
     lineage, family = lineage_filters(query, roots)
     return Criteria(text_filters(query), [*field_filters(query), *lineage], not indexable(query.q), family)
+
+
+def sized(session: Session, found: Criteria) -> Criteria:
+    """With the family's size read (a lookup in lineage_counts): the plan chooses by it."""
+    if found.family is None:
+        return found
+    return replace(found, family=replace(found.family, members=session.execute(found.family.size).scalar_one()))
 
 
 @dataclass
@@ -172,7 +179,7 @@ def _walks(session: Session, found: Criteria, limit: int) -> bool:
     least = walk_above(models_in_catalog(session), limit)
     if expected >= least:
         return True
-    if found.family and not found.texts and session.execute(found.family.size).scalar_one() > FAMILY_GATHERED_AT_MOST:
+    if found.family and not found.texts and (found.family.members or 0) > FAMILY_GATHERED_AT_MOST:
         return True  # field filters rarely empty a large family; if they do, the walk gathers ~7 ms later
     return found.short_words and upper_bound(session, found.all, expected) >= least
 
