@@ -55,21 +55,24 @@ def lineage_body(session: Session, detail: catalog.ModelDetail, view: ModelView)
     if view.view == "sunburst":
         authors = family_groups.family_authors(session, root, TOP_AUTHORS) or []
         return lineage_tab.lineage(root, [ancestors], detail.base_models, derivatives, view, authors=authors)
-    groups = family_groups.family_groups(session, root, view.generations + 1)  # links into the deeper summary too
+    sizes = family_groups.family_sizes(session, root)
+    members = group_members(session, root, sizes or {}, view)
+    drawable = sorted({node.id for graph in members for node in graph.nodes if node.depth > 0})
+    # Links into the deeper summary too; per model for those that may be drawn.
+    groups = family_groups.family_groups(session, root, view.generations + 1, drawable)
     if groups is None:
         return page.not_found(root)
-    graphs = [ancestors] + group_members(session, root, groups, view)
-    return lineage_tab.lineage(root, graphs, detail.base_models, derivatives, view, family=groups)
+    return lineage_tab.lineage(root, [ancestors, *members], detail.base_models, derivatives, view, family=groups)
 
 
 def group_members(
-    session: Session, root: str, groups: family_groups.FamilyGroups, view: ModelView
+    session: Session, root: str, sizes: dict[family_groups.Group, int], view: ModelView
 ) -> list[lineage.Ancestry]:
     """The most-downloaded members of each group drawn model by model, with the models that
     connect them to the root (up to generation - 1 each)."""
     bounds = view.bounds()
     found = []
-    for group, size in sorted(groups.sizes.items()):
+    for group, size in sorted(sizes.items()):
         wanted = bounds.wanted(group, size, view.expand)
         if group.depth > bounds.generations or not wanted:
             continue

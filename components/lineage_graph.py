@@ -187,10 +187,10 @@ def _links(
     edges: Sequence,
     generations: int,
 ) -> list[tuple[str, str, str]]:
-    """Edges into summaries: from a drawn model with undrawn derivatives in the group, else
-    from the summary of the parent's own group. (An undrawn parent's derivatives are undrawn,
-    except a merge drawn through another of its parents: its group may then get one edge too
-    many from that parent's summary.)"""
+    """Edges into summaries: from a drawn model with undrawn derivatives in the group, and from
+    the summary of a group whose undrawn members have derivatives there (links per group less
+    what its drawn members account for; per group the links are of a sample of big families,
+    data/family_groups.py, so an edge between two summaries can be missing there)."""
     ids = {summary.group: summary.id for summary in summaries}
     depth = {t: g[0] for t, g in groups.items()} | {root: 0}
     drawn_children = Counter(
@@ -198,16 +198,26 @@ def _links(
         for e in edges
         if e.target in groups and depth.get(e.source) == groups[e.target][0] - 1  # as the links count them
     )
+    # What the drawn parents of a group account for of its links per group.
+    from_drawn: Counter = Counter()
+    for link in family.links:
+        if link.parent in kept and link.parent_group:
+            from_drawn[(link.parent_group, link.child)] += link.children
     links: dict[tuple[str, str], str] = {}
     for link in family.links:
         child = tuple(link.child)
-        if child[0] > generations:
-            target, undrawn = ids.get(None), link.children
+        deeper = child[0] > generations
+        target = ids.get(None if deeper else child)
+        if link.parent is None:  # the members of a group together: from its summary
+            source = ids.get(link.parent_group and tuple(link.parent_group))
+            undrawn = link.children - from_drawn[(link.parent_group, link.child)]
+        elif link.parent in kept:
+            source = link.parent
+            undrawn = link.children - (0 if deeper else drawn_children[(link.parent, child)])
         else:
-            target, undrawn = ids.get(child), link.children - drawn_children[(link.parent, child)]
-        source = link.parent if link.parent in kept else ids.get(link.parent_group and tuple(link.parent_group))
+            continue  # counted in its group's link
         if target and source and undrawn > 0:
-            links.setdefault((source, target), child[1] if child[0] <= generations else "deeper")
+            links.setdefault((source, target), "deeper" if deeper else child[1])
     return [(source, target, relation) for (source, target), relation in links.items()]
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # the results' types only: components run no queries
     from data.family_groups import AuthorCount, DirectDerivatives, FamilyGroups
     from data.lineage import Ancestry
 
-HOVER_HINT = "Point at a node for its full id."
+HOVER_HINT = "Point at a node for its full id; click a model to open its lineage, a group to draw it."
 # Fitting a tall drawing stops at this zoom, where 13 px labels still read as 8.5 px: beyond
 # it the graph is panned, not shrunk (the sunburst view shows a family whole).
 MIN_ZOOM = 0.65

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 import pytest
 from sqlalchemy import text
 
-from data.family_groups import Group, direct_derivatives, family_authors, family_groups
+from data.family_groups import LINK_SAMPLE, Group, direct_derivatives, family_authors, family_groups, family_sizes
 from data.vocabulary import MAX_LINEAGE_DEPTH
 
 TOP = 3
@@ -67,29 +67,39 @@ def walk(root_id: int, edges) -> dict[int, tuple[int, str]]:
 
 
 def assert_groups_match_a_walk(db, relations, roots) -> None:
+    """Sizes per group; links per model for the root and every descendant named; links per
+    group (relation rows from a parent one generation above) from generation 2. The families
+    here are smaller than LINK_SAMPLE, so the per-group links are exact."""
     edges, models = relations
     by_repo = {row.repo_id: row.id for row in models.values()}
     assert roots, "the catalog has families"
     for root in roots:
-        placed = walk(by_repo[root], edges)
+        root_id = by_repo[root]
+        placed = walk(root_id, edges)
+        assert len(placed) < LINK_SAMPLE
+        named = [models[child].repo_id for child in placed]
         with db.session(read_only=True) as session:
-            groups = family_groups(session, root, MAX_LINEAGE_DEPTH)
+            groups = family_groups(session, root, MAX_LINEAGE_DEPTH, named)
         assert groups is not None
         assert groups.sizes == Counter(Group(*place) for place in placed.values()), root
-        expected = defaultdict(set)
+        per_model, per_group = defaultdict(set), Counter()
         for edge in edges:
             child, parent = edge.model_id, edge.base_model_ref
             if child not in placed or child == parent:
                 continue
             depth, kind = placed[child]
-            parent_place = None if parent == by_repo[root] else placed.get(parent)
-            if (depth == 1 and parent == by_repo[root]) or (parent_place is not None and parent_place[0] == depth - 1):
-                expected[(models[parent].repo_id, parent_place, (depth, kind))].add(child)
+            parent_place = None if parent == root_id else placed.get(parent)
+            if depth == 1 and parent == root_id:
+                per_model[(root, None, (depth, kind))].add(child)
+            elif parent_place is not None and parent_place[0] == depth - 1:
+                per_model[(models[parent].repo_id, parent_place, (depth, kind))].add(child)
+                per_group[(None, parent_place, (depth, kind))] += 1
+        expected = {key: len(children) for key, children in per_model.items()} | dict(per_group)
         got = {
             (link.parent, link.parent_group and tuple(link.parent_group), tuple(link.child)): link.children
             for link in groups.links
         }
-        assert got == {key: len(children) for key, children in expected.items()}, root
+        assert got == expected, root
 
 
 def test_groups_and_links_match_a_walk_of_the_relations(real_db, relations, roots):
@@ -109,9 +119,12 @@ def test_cycles_and_self_loops_are_walked_once(family_db):
 def test_links_stop_at_the_generations_asked_for(real_db, roots):
     with real_db.session(read_only=True) as session:
         groups = family_groups(session, roots[0], 2)
+        sizes = family_sizes(session, roots[0])
     assert groups is not None and groups.links
     assert max(link.child.depth for link in groups.links) == 2
+    assert all(link.parent in (None, roots[0]) for link in groups.links)  # no model named: the root's
     assert max(group.depth for group in groups.sizes) > 2  # the sizes are the whole family's
+    assert sizes == groups.sizes
 
 
 def test_authors_by_relation_top_ones_then_the_others(real_db, relations, roots):
@@ -150,5 +163,6 @@ def test_direct_derivatives_by_declared_or_inferred(real_db, relations, roots):
 def test_an_unknown_model_has_no_family(real_db):
     with real_db.session(read_only=True) as session:
         assert family_groups(session, "nobody/nothing", 3) is None
+        assert family_sizes(session, "nobody/nothing") is None
         assert family_authors(session, "nobody/nothing", 3) is None
         assert direct_derivatives(session, "bad/\x00id") is None

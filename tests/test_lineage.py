@@ -239,6 +239,16 @@ def test_the_depth_filter_bounds_both_directions(family_db):
     assert edges(up) == {(CHAT, MERGE, "merge"), (LORA, MERGE, "merge")}
 
 
+def test_the_generation_filter_keeps_that_generation_and_the_paths_to_it(family_db):
+    second = lineage(family_db, BASE, direction="down", generation=2)
+    assert nodes(second) == {BASE: 0, CHAT: 1, LORA: 1, GGUF: 2, MERGE: 2}  # chat and lora: paths only
+    assert_connected(second)
+    assert not second.truncated  # the whole generation is there
+    merges = lineage(family_db, BASE, direction="down", relation={"merge"}, generation=2, limit=2)
+    assert MERGE not in nodes(merges) and merges.truncated  # its two parents do not fit in 2
+    assert nodes(lineage(family_db, BASE, direction="down", relation={"merge"}, generation=1)) == {BASE: 0}
+
+
 def test_up_is_never_truncated(family_db):
     assert not lineage(family_db, MERGE, direction="up", depth=1).truncated
 
@@ -252,6 +262,8 @@ def test_up_is_never_truncated(family_db):
         ({"limit": 0}, "limit"),
         ({"limit": 2001}, "limit"),
         ({"relation": {"finetune", "distill"}}, "relation"),
+        ({"generation": 0}, "generation"),
+        ({"generation": 3, "depth": 2}, "generation"),
     ],
 )
 def test_bad_parameters_are_refused_by_name(family_db, options, parameter):

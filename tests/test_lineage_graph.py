@@ -106,6 +106,10 @@ FAMILY = FamilyGroups(
         GroupLink("q/q0", Group(1, "quantized"), Group(2, "finetune"), 1),
         GroupLink("a/a0", Group(2, "adapter"), Group(3, "merge"), 1),
         GroupLink("m/m0", Group(3, "merge"), Group(4, "finetune"), 1),
+        GroupLink(None, Group(1, "finetune"), Group(2, "adapter"), 4),  # per group, over the family
+        GroupLink(None, Group(1, "quantized"), Group(2, "finetune"), 1),
+        GroupLink(None, Group(2, "adapter"), Group(3, "merge"), 1),
+        GroupLink(None, Group(3, "merge"), Group(4, "finetune"), 1),
     ],
 )
 BOUNDS = graph.Bounds(generations=3, small=1, expanded=2)
@@ -166,7 +170,8 @@ def test_links_from_an_undrawn_parent_come_from_its_groups_summary():
         {Group(1, "finetune"): 5, Group(2, "adapter"): 4},
         [
             GroupLink("r/root", None, Group(1, "finetune"), 5),
-            GroupLink("f/f4", Group(1, "finetune"), Group(2, "adapter"), 4),
+            GroupLink("f/f4", Group(1, "finetune"), Group(2, "adapter"), 4),  # not drawn: its group's link counts
+            GroupLink(None, Group(1, "finetune"), Group(2, "adapter"), 4),
         ],
     )
     nodes = [n for n in FAMILY_NODES if n.depth <= 2 and not n.id.startswith(("q/", "x/"))]
@@ -194,6 +199,7 @@ def test_the_drawing_stays_within_its_bound_however_big_the_family():
             nodes.append(node(f"q/q{i}-{j}", 2, j))
             edges.append(edge(f"f/f{i}", f"q/q{i}-{j}", "quantized"))
         links.append(GroupLink(f"f/f{i}", Group(1, "finetune"), Group(2, "quantized"), 10))
+    links.append(GroupLink(None, Group(1, "finetune"), Group(2, "quantized"), 20000))
     family = FamilyGroups({Group(1, "finetune"): 2000, Group(2, "quantized"): 20000}, links)
     bounds = graph.Bounds(generations=3, small=3, expanded=12)
     everything = [(1, "finetune"), (2, "quantized")]
