@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 
-from sqlalchemy import Integer, Text, column, func, select, table
+from sqlalchemy import BigInteger, Integer, Text, column, func, select, table
 from sqlalchemy.orm import Session
 
 from data.analytics import month_range
@@ -38,7 +38,7 @@ lineage_closure = table(
     column("descendant", Integer),
     column("depth", Integer),
     column("relation_type", Text),
-    column("downloads", Integer),
+    column("downloads", BigInteger),
 )
 
 
