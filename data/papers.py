@@ -24,7 +24,7 @@ MEMBERS_SHOWN = 5
 # One row per family shown: its root, its size, its rank, and the ids of its top members.
 FAMILIES_SQL = text("""
 WITH citing AS MATERIALIZED (
-    SELECT m.id, m.downloads, lower(m.repo_id) COLLATE "C" AS repo_key
+    SELECT m.id, m.downloads, lower(m.repo_id) COLLATE "C" AS repo_key, m.has_base_model
     FROM model_tags t JOIN models m ON m.id = t.model_id
     WHERE t.tag_type = 'arxiv' AND t.tag = :tag
 ),
@@ -35,7 +35,7 @@ placed AS (
     LEFT JOIN LATERAL (
         SELECT l.ancestor, lower(a.repo_id) COLLATE "C" AS repo_key
         FROM lineage_closure l JOIN models a ON a.id = l.ancestor
-        WHERE l.descendant = c.id
+        WHERE c.has_base_model AND l.descendant = c.id  -- most citing models have no base: no probe
         ORDER BY l.depth DESC, a.downloads DESC, repo_key
         LIMIT 1
     ) top ON true

@@ -52,3 +52,16 @@ def test_only_well_formed_arxiv_tags_cite_a_paper():
     assert cited_paper("arxiv:hep-th/9901001") == "hep-th/9901001"
     for tag in ("arxiv: 2310.16609", "arxiv:2106.09685v2", "license:mit", "arxiv:nonsense"):
         assert cited_paper(tag) is None
+
+
+def test_arxiv_and_has_card_read_back_from_their_canonical_string():
+    from urllib.parse import parse_qsl
+
+    from data.query import parse_query, query_string
+
+    query = parse_query(
+        [("arxiv", "https://arxiv.org/abs/2106.09685v2"), ("arxiv", "math.gt/0309136"), ("has_card", "false")]
+    )
+    written = query_string(query)
+    assert written == "arxiv=2106.09685&arxiv=math.GT%2F0309136&has_card=false"
+    assert parse_query(parse_qsl(written)) == query
