@@ -86,10 +86,12 @@ def results(db: Database, triggered, values: Mapping[str, object]) -> tuple:
 
 
 def facet_options(db: Database, values: Mapping[str, object]) -> list:
+    """Each dropdown's options with counts, then the size buckets' links."""
     query = query_from_controls(values)
     with db.session(read_only=True) as session:
-        counts, _ = search_facets(session, query, list(view.FACET_DROPDOWNS))
-    return [view.facet_options(counts[name], getattr(query, name)) for name in view.FACET_DROPDOWNS]
+        counts, _ = search_facets(session, query, [*view.FACET_DROPDOWNS, "params"])
+    options = [view.facet_options(counts[name], getattr(query, name)) for name in view.FACET_DROPDOWNS]
+    return [*options, view.params_links(counts["params"], query)]
 
 
 def sort_from_grid(column_state, column_defs) -> tuple:
@@ -146,6 +148,7 @@ def register(app: Dash, db: Database) -> None:
     )(lambda values: results(db, ctx.triggered_id, values))
     app.callback(
         *(Output(dropdown, "options") for dropdown in view.FACET_DROPDOWNS.values()),
+        Output(view.PARAMS_COUNTS, "children"),
         inputs=named(view.FILTER_CONTROLS),
         optional=True,
     )(lambda values: facet_options(db, values))

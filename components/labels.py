@@ -21,6 +21,10 @@ FIELD_LABELS = {  # SearchQuery field: its name on a filter chip or above its co
     "created_to": "Created to",
     "min_downloads": "Downloads ≥",
     "min_likes": "Likes ≥",
+    "quant": "Quantization",
+    "min_params": "Parameters ≥",
+    "max_params": "Parameters ≤",
+    "group": "Fold variants",
 }
 SORT_LABELS = {sort: sort.capitalize() for sort in SORTS}
 ORDER_LABELS = dict(zip(ORDERS, ("Descending", "Ascending"), strict=True))

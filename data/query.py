@@ -34,7 +34,7 @@ Sort = Literal["relevance", "downloads", "likes", "trending", "created", "update
 SORTS: tuple[Sort, ...] = get_args(Sort)
 Order = Literal["desc", "asc"]
 ORDERS: tuple[Order, ...] = get_args(Order)
-Facet = Literal["pipeline_tag", "library", "license", "language", "author"]
+Facet = Literal["pipeline_tag", "library", "license", "language", "author", "quant", "params"]
 FACETS: tuple[Facet, ...] = get_args(Facet)
 LIST_FIELDS = (
     *("author", "pipeline_tag", "library", "license", "language", "dataset", "tag", "relation", "quant", "arxiv"),

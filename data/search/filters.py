@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, cast, exists, false, func, select
+from sqlalchemy import ColumnElement, cast, exists, false, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT
+from sqlalchemy.sql.util import ClauseAdapter
 
 from data.models import BaseModelRelation, DatasetRelation, Model, SearchRow
 from data.query import SearchQuery
@@ -21,11 +22,26 @@ COLUMN_FILTERS = (  # (SearchQuery field, column): any of the values
     ("pipeline_tag", SearchRow.pipeline_tag),
     ("library", SearchRow.library_name),
     ("license", SearchRow.license),
+    ("quant", SearchRow.quant),
 )
 
 
 def filters(query: SearchQuery) -> list[ColumnElement]:
-    return [*text_filters(query), *field_filters(query)]
+    conditions = [*text_filters(query), *field_filters(query)]
+    return [*conditions, *folding(query, conditions)]
+
+
+def folding(query: SearchQuery, conditions: list[ColumnElement]) -> list[ColumnElement]:
+    """group=variants: a variant is folded under its head (data/ingest/variants.py), so it is no
+    result of its own, when the head matches `conditions` too; the result is one row a group."""
+    if query.group != "variants":
+        return []
+    if not conditions:
+        return [SearchRow.variant_of.is_(None)]
+    head = SearchRow.__table__.alias("head")
+    adapt = ClauseAdapter(head).traverse
+    head_matches = exists().where(head.c.id == SearchRow.variant_of, *(adapt(c) for c in conditions))
+    return [or_(SearchRow.variant_of.is_(None), ~head_matches)]
 
 
 def text_filters(query: SearchQuery) -> list[ColumnElement]:
@@ -57,7 +73,18 @@ def field_filters(query: SearchQuery) -> list[ColumnElement]:
         conditions.append(SearchRow.downloads >= query.min_downloads)
     if query.min_likes is not None:
         conditions.append(SearchRow.likes >= query.min_likes)
+    conditions += _params_between(query.min_params, query.max_params)
     return conditions
+
+
+def _params_between(least: int | None, most: int | None) -> list[ColumnElement]:
+    """Models of known size within the bounds (a model of unknown size matches no bound)."""
+    if least is not None and most is not None and least > most:
+        return [false()]
+    return [
+        *([SearchRow.params >= least] if least is not None else []),
+        *([SearchRow.params <= most] if most is not None else []),
+    ]
 
 
 def _model_has(condition: ColumnElement) -> ColumnElement:
