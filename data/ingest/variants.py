@@ -8,7 +8,8 @@ them to backfill the rows stored before it; nothing else decides them.
   whose config also names bitsandbytes is `gguf`): the file formats first, then the methods,
   then bitsandbytes, whose Hub tags (`4-bit`, `8-bit`) and bare `4bit`/`8bit` name words are
   the least specific sign.
-- **Parameters from the name** (`params_from_name`): the first size written in the name as a
+- **Parameters from the name** (`params_from_name`): the first size (billions before millions:
+  `Infinity-Instruct-3M-0613-Llama3-70B` is 70B, 3M are its examples) written in the name as a
   number with `M` or `B` standing alone between separators (`7b`, `1.5B`, `350M`, `70b`),
   not after a letter (`A2.7B` is a mixture's active size, `q4` a GGUF level) nor before one
   (`4bit`). `NxM` sizes of mixtures of experts (`8x7B`) count N×M: an upper bound, since the
@@ -85,7 +86,8 @@ def quant_of(name: str, tags: list[str], library: str | None) -> str | None:
 def params_from_name(name: str) -> int | None:
     """The parameter count a model's name states (see the module's rule), or None."""
     lowered = name.lower()
-    for found in SIZE.finditer(lowered):
+    billions_first = sorted(SIZE.finditer(lowered), key=lambda found: found["unit"] != "b")  # `3M-…-70B`: 70B
+    for found in billions_first:
         whole, part, unit = found["whole"], found["part"], found["unit"]
         if part is not None and found["dot"] == "_" and _after_family(lowered, found.start()):
             whole, part = part, None  # `llama_2_7b`: version 2, size 7b
