@@ -25,9 +25,21 @@
         }));
     }
 
+    // group=variants: "+12 variants", a <details> listing the folded ones (components/results.py).
+    function variants(folded) {
+        if (!folded) { return null; }
+        var items = folded.links.map(function (pair, index) {
+            return e("li", {key: index}, link(pair[1], pair[0], "variant-link"));
+        });
+        if (folded.more > 0) { items.push(e("li", {key: "more", className: "text-muted"}, "and " + folded.more + " more")); }
+        return e("details", {className: "variants small"},
+            e("summary", {className: "variants-toggle"}, folded.label), e("ul", {className: "mb-0"}, items));
+    }
+
     var components = window.dashAgGridComponentFunctions = window.dashAgGridComponentFunctions || {};
     components.ModelLink = function (props) {
-        return e("div", null, link(props.data.href, props.value, "model-link"), snippet(props.data.snippet));
+        return e("div", null, link(props.data.href, props.value, "model-link"), snippet(props.data.snippet),
+            variants(props.data.variants));
     };
     components.AuthorLink = function (props) {
         return link(props.data.author_href, props.value, "author-link");

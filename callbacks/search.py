@@ -87,17 +87,17 @@ def results(db: Database, triggered, values: Mapping[str, object]) -> tuple:
 
 def facet_options(db: Database, values: Mapping[str, object]) -> list:
     """The dropdowns' options, then the yes/no controls' with their counts, each counted
-    without its own choice (else the other answer would always count 0)."""
+    without its own choice (else the other answer would always count 0), then the size
+    buckets' links."""
     query = query_from_controls(values)
     with db.session(read_only=True) as session:
-        counts, _ = search_facets(session, query, list(view.FACET_DROPDOWNS))
+        counts, _ = search_facets(session, query, [*view.FACET_DROPDOWNS, "params"])
         yes_no = [
             search_facets(session, query.model_copy(update={name: None}), [name])[0][name]
             for name in view.YES_NO_FACETS
         ]
-    return [view.facet_options(counts[name], getattr(query, name)) for name in view.FACET_DROPDOWNS] + [
-        view.yes_no_options(found) for found in yes_no
-    ]
+    options = [view.facet_options(counts[name], getattr(query, name)) for name in view.FACET_DROPDOWNS]
+    return [*options, *(view.yes_no_options(found) for found in yes_no), view.params_links(counts["params"], query)]
 
 
 def sort_from_grid(column_state, column_defs) -> tuple:
@@ -160,6 +160,7 @@ def register(app: Dash, db: Database) -> None:
     app.callback(
         *(Output(dropdown, "options") for dropdown in view.FACET_DROPDOWNS.values()),
         *(Output(view.CONTROLS[name][0], "options") for name in view.YES_NO_FACETS),
+        Output(view.PARAMS_COUNTS, "children"),
         inputs=named(view.FILTER_CONTROLS),
         optional=True,
     )(lambda values: facet_options(db, values))

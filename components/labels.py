@@ -25,6 +25,10 @@ FIELD_LABELS = {  # SearchQuery field: its name on a filter chip or above its co
     "min_downloads": "Downloads ≥",
     "min_likes": "Likes ≥",
     "licence_conflict": "Licence conflict",
+    "quant": "Quantization",
+    "min_params": "Parameters ≥",
+    "max_params": "Parameters ≤",
+    "group": "Fold variants",
 }
 LINEAGE_CHIPS = {  # a lineage filter's removable chip on the search page, from its value
     "descendant_of": "descendants of {}",

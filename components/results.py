@@ -17,7 +17,7 @@ from dash import dcc, html
 
 from components.routes import author_href, model_href
 from data.catalog import ModelSummary
-from data.query import ORDERS, SORTS
+from data.query import ORDERS, SORTS, format_params
 
 GRID_CLASS, LIST_CLASS = "results-grid", "results-list"
 WIDE_ONLY, NARROW_ONLY, HIDDEN = "d-none d-md-block", "d-md-none", "d-none"  # grid from 768 px, list below
@@ -35,9 +35,10 @@ COLUMNS = {
     "created": ("Created", "created", 98),
     "updated": ("Updated", "updated", 98),
     "derivatives": ("Derived", "derivatives", 78),
+    "params": ("Size", "params", 76),
 }
 SORTABLE = tuple(sort for sort in SORTS if sort != "relevance")  # each has a column below
-NUMERIC = {"downloads", "likes", "trending", "derivatives"}
+NUMERIC = {"downloads", "likes", "trending", "derivatives", "params"}
 LINK_RENDERERS = {"id": "ModelLink", "author": "AuthorLink"}  # assets/results_grid.js
 FLEX = {"id": 2.6, "author": 1, "pipeline_tag": 1.6, "library": 1.2}
 MIN_WIDTH = {"id": 160, "author": 70, "pipeline_tag": 96, "library": 100}  # all fit in 960 px
@@ -72,7 +73,50 @@ def row(model: ModelSummary) -> dict:
         "updated": day(model.last_modified),
         "derivatives": f"{model.derivative_count:,}",
         "snippet": [[piece, matched] for piece, matched in snippet_parts(model.snippet)],
+        "params": size(model),
+        "quant": model.quant,
+        "variants": variants(model),
     }
+
+
+def size(model: ModelSummary) -> str:
+    """ "7B" when declared by the Hub's metadata, "~7B" when read from the id, "—" unknown."""
+    if model.params is None:
+        return "—"
+    return ("~" if model.params_source == "inferred" else "") + format_params(_rounded(model.params))
+
+
+def _rounded(count: int) -> int:
+    """Three significant digits: 7,241,781,248 is shown as 7.24B."""
+    digits = len(str(count))
+    return count if digits <= 3 else round(count, 3 - digits)
+
+
+def variants(model: ModelSummary) -> dict | None:
+    """A folded group's "+N variants" and the links that expand it (group=variants)."""
+    if not model.variants or not model.variants.count:
+        return None
+    count = model.variants.count
+    return {
+        "label": f"+{count:,} variant{'s' if count != 1 else ''}",
+        "links": [[repo_id, model_href(repo_id)] for repo_id in model.variants.ids],
+        "more": count - len(model.variants.ids),
+    }
+
+
+def variants_details(model: ModelSummary) -> list:
+    """The list's form of `variants`: a <details> that opens on a click."""
+    shown = variants(model)
+    if not shown:
+        return []
+    links = [html.Li(dcc.Link(repo_id, href=href)) for repo_id, href in shown["links"]]
+    more = [html.Li(f"and {shown['more']:,} more", className="text-muted")] if shown["more"] else []
+    return [
+        html.Details(
+            [html.Summary(shown["label"], className="variants-toggle"), html.Ul([*links, *more], className="mb-0")],
+            className="variants small",
+        )
+    ]
 
 
 def day(moment: datetime | None) -> str:
@@ -140,6 +184,7 @@ def results_list(models: Sequence[ModelSummary]) -> html.Ul:
                             for fact in (
                                 model.pipeline_tag,
                                 model.library_name,
+                                model.quant,
                                 f"{model.downloads:,} downloads",
                                 f"{model.likes:,} likes",
                             )
@@ -148,6 +193,7 @@ def results_list(models: Sequence[ModelSummary]) -> html.Ul:
                         className="small text-muted",
                     ),
                     *([html.Div(snippet_children(model.snippet), className="snippet small")] if model.snippet else []),
+                    *variants_details(model),
                 ],
                 className="list-group-item",
             )

@@ -16,7 +16,18 @@ from dash import dcc, html
 from components import ids, routes
 from components.labels import FIELD_LABELS, LINEAGE_CHIPS, ORDER_LABELS, SORT_LABELS
 from components.results import HIDDEN, NARROW_ONLY, results_grid
-from data.query import DEFAULT_PER_PAGE, FACETS, MAX_PAGE, MAX_PER_PAGE, VIEW_FIELDS, SearchQuery
+from data.query import (
+    DEFAULT_PER_PAGE,
+    FACETS,
+    LIST_FIELDS,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    VIEW_FIELDS,
+    SearchQuery,
+    format_params,
+    query_string,
+)
+from data.vocabulary import PARAMS_BUCKETS
 
 PAGE, FILTER = "search", "filter"  # the two prefixes of this page's ids
 PAGE_URL = ids.of(PAGE, "url")  # this page's own view of the address bar (refresh=False)
@@ -24,8 +35,11 @@ BODY = ids.of(PAGE, "body")  # rebuilt from the URL on back/forward
 WRITTEN = ids.of(PAGE, "written")  # the query string the controls last wrote to the URL
 Q, CARD = ids.of(PAGE, "q"), ids.of(PAGE, "card")
 TYPING_PAUSE = 0.35  # seconds without a keystroke before a text box searches
-YES_NO_FACETS = ("has_card",)  # facets a yes/no control shows; the others, a dropdown
-FACET_DROPDOWNS = {facet: ids.of(FILTER, facet) for facet in FACETS if facet not in YES_NO_FACETS}
+YES_NO_FACETS = ("has_card",)  # facets a yes/no control shows; lists, a dropdown; params, buckets
+FACET_DROPDOWNS = {facet: ids.of(FILTER, facet) for facet in FACETS if facet in LIST_FIELDS}
+MIN_PARAMS, MAX_PARAMS = ids.of(FILTER, "min_params"), ids.of(FILTER, "max_params")
+PARAMS_COUNTS, GROUP = ids.of(FILTER, "params_counts"), ids.of(FILTER, "group")
+FOLD_CHOICES = [{"label": "No", "value": ""}, {"label": "Yes", "value": "variants"}]
 HAS_BASE, GATED = ids.of(FILTER, "has_base_model"), ids.of(FILTER, "gated")
 HAS_CARD = ids.of(FILTER, "has_card")
 LICENCE_CONFLICT = ids.of(FILTER, "licence_conflict")
@@ -59,6 +73,9 @@ CONTROLS = {
     "created_to": (CREATED, "end_date"),
     "min_downloads": (MIN_DOWNLOADS, "value"),
     **{field: (store, "data") for field, store in LINEAGE_STORES.items()},
+    "min_params": (MIN_PARAMS, "value"),
+    "max_params": (MAX_PARAMS, "value"),
+    "group": (GROUP, "value"),
     "sort": (SORT, "value"),
     "order": (ORDER, "value"),
     "per_page": (PER_PAGE, "value"),
@@ -81,6 +98,9 @@ def control_values(query: SearchQuery) -> dict[str, object]:
         "created_to": query.created_to.isoformat() if query.created_to else None,
         "min_downloads": query.min_downloads,
         **{field: _stored(getattr(query, field)) for field in LINEAGE_STORES},
+        "min_params": format_params(query.min_params) if query.min_params is not None else "",
+        "max_params": format_params(query.max_params) if query.max_params is not None else "",
+        "group": query.group or "",
         "sort": query.sort or DEFAULT_SORT,
         "order": query.order,
         "per_page": str(query.per_page),
@@ -320,6 +340,14 @@ def filters_panel(query: SearchQuery) -> dbc.Card:
                     ],
                     className="mb-3",
                 ),
+                size_filter(values),
+                html.Div(
+                    [
+                        dbc.Label(FIELD_LABELS["group"], className="small fw-semibold mb-1 d-block"),
+                        dbc.RadioItems(options=FOLD_CHOICES, inline=True, **control(values, "group")),
+                    ],
+                    className="mb-3 fold-variants",
+                ),
                 html.Div(
                     [
                         dbc.Label("Minimum downloads", html_for=MIN_DOWNLOADS, className="small fw-semibold mb-1"),
@@ -337,6 +365,38 @@ def filters_panel(query: SearchQuery) -> dbc.Card:
         ),
         className="filters-panel",
     )
+
+
+def size_filter(values: Mapping[str, object]) -> html.Div:
+    """Parameter bounds as the grammar writes them (7B, 1.5B, 350M), and the result's counts per
+    size bucket, each a link setting both bounds (`params_links`)."""
+    boxes = [
+        dbc.Input(type="text", debounce=0.5, placeholder=hint, size="sm", **control(values, field))
+        for field, hint in (("min_params", "from: 1B"), ("max_params", "to: 13B"))
+    ]
+    return html.Div(
+        [
+            dbc.Label("Parameters", html_for=MIN_PARAMS, className="small fw-semibold mb-1 d-block"),
+            html.Div(boxes, className="d-flex gap-2"),
+            html.Div(id=PARAMS_COUNTS, className="small mt-1 params-counts"),
+        ],
+        className="mb-3",
+    )
+
+
+def params_links(counts: Sequence[dict], query: SearchQuery) -> list:
+    """ "3B-10B (1,234)" links: a bucket's bounds as min_params/max_params (upper inclusive, so
+    one below the next bucket's start)."""
+    bounds = {
+        label: (low, PARAMS_BUCKETS[number + 1][1] - 1 if number + 1 < len(PARAMS_BUCKETS) else None)
+        for number, (label, low) in enumerate(PARAMS_BUCKETS)
+    }
+    links = []
+    for row in counts:
+        low, high = bounds[row["value"]]
+        href = routes.href(routes.SEARCH, query_string(query, min_params=low or None, max_params=high, page=1))
+        links.append(dcc.Link(f"{row['value']} ({row['count']:,})", href=href, className="me-2 params-bucket"))
+    return links
 
 
 def yes_no(values: Mapping[str, object], field: str) -> html.Div:

@@ -30,7 +30,19 @@ class ModelSummary:
     gated: str | None
     has_base_model: bool
     derivative_count: int
+    params: int | None = None  # parameter count; `params_source` says whether declared or inferred
+    params_source: str | None = None
+    quant: str | None = None  # quantization format (data/ingest/variants.py)
     snippet: str | None = None  # a highlighted excerpt of the card, for `card` searches
+    variants: Variants | None = None  # with group=variants: the variants folded under this model
+
+
+@dataclass(frozen=True)
+class Variants:
+    """A group's variants that match the search: how many, and the most downloaded ids."""
+
+    count: int
+    ids: list[str]
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,10 @@ class ModelDetail:
     card_data: Any
     has_base_model: bool
     derivative_count: int
+    params: int | None
+    params_source: str | None
+    quant: str | None
+    variant_of: str | None  # the id of the model this one is a variant of (group=variants)
     tags: dict[str, list[str]]  # by tag type
     files: list[ModelFile]
     total_file_size: int | None  # the files' sizes, or the Hub's used storage when it lists none
@@ -109,6 +125,9 @@ SUMMARY_COLUMNS = (
     Model.gated,
     Model.has_base_model,
     Model.derivative_count,
+    Model.params,
+    Model.params_source,
+    Model.quant,
 )
 
 
@@ -170,6 +189,12 @@ def model_detail(session: Session, repo_id: str) -> ModelDetail | None:
         card_data=model.card_data,
         has_base_model=model.has_base_model,
         derivative_count=model.derivative_count,
+        params=model.params,
+        params_source=model.params_source,
+        quant=model.quant,
+        variant_of=session.scalar(select(Model.repo_id).where(Model.id == model.variant_of))
+        if model.variant_of
+        else None,
         tags=tags,
         files=files,
         total_file_size=sum(f.size or 0 for f in files) if files else model.used_storage,

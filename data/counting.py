@@ -15,13 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Subquery, Text, and_, cast, func, literal, select, tablesample, text, union_all
+from sqlalchemy import Subquery, Text, and_, case, cast, func, literal, select, tablesample, text, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
 
 from data.arxiv import TAG_PREFIX
 from data.models import BaseModelRelation, ModelTag, SearchRow
+from data.vocabulary import PARAMS_BUCKETS
 
 SAMPLE_ABOVE = 20_000  # expected matches from which counts are estimated from a sample
 SAMPLE_SIZE = 5_000  # matches the sample aims at
@@ -97,7 +98,10 @@ COLUMNS = {
     "author": SearchRow.author,
     "created_month": SearchRow.created_at,
     "has_card": SearchRow.has_card,
+    "quant": SearchRow.quant,
+    "params": SearchRow.params,  # counted per size bucket (PARAMS_BUCKETS)
 }
+OWN_VIEW = {"quant": "size_quant_counts", "params": "size_quant_counts"}  # whole-catalog counts (0014)
 Joined = tuple[type, "ColumnElement[Any] | InstrumentedAttribute[str]", Callable[[Any], ColumnElement[bool]]]
 JOINED: dict[str, Joined] = {  # dimensions counted in another table: (table, value, join condition on a model id)
     "language": (
@@ -153,6 +157,8 @@ def _value_counts(rows, name: str):
     if name in JOINED:
         table, value, joined_on = JOINED[name]
         source, present = rows.join(table, joined_on(rows.c.id)), value.isnot(None)
+    elif name == "params":
+        source, present, value = rows, rows.c.params.isnot(None), params_bucket(rows.c.params)
     elif name == "created_month":
         source, present = rows, rows.c.created_at.isnot(None)
         value = func.to_char(func.timezone("UTC", rows.c.created_at), "YYYY-MM")
@@ -162,8 +168,19 @@ def _value_counts(rows, name: str):
     return select(literal(name), cast(value, Text), func.count()).select_from(source).where(present).group_by(value)
 
 
+def params_bucket(params) -> ColumnElement:
+    """The PARAMS_BUCKETS label of a parameter count (the same CASE as size_quant_counts)."""
+    whens = [(params >= low, literal(label)) for label, low in reversed(PARAMS_BUCKETS)]
+    return case(*whens)
+
+
+BUCKET_ORDER = {label: number for number, (label, _) in enumerate(PARAMS_BUCKETS)}
+
+
 def _ranked(name: str, pairs: list[tuple], limit: int) -> list[dict]:
-    if name == "created_month":
+    if name == "params":
+        pairs.sort(key=lambda pair: BUCKET_ORDER.get(pair[0], len(BUCKET_ORDER)))
+    elif name == "created_month":
         pairs.sort()
     else:
         pairs = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[:limit]
@@ -172,11 +189,12 @@ def _ranked(name: str, pairs: list[tuple], limit: int) -> list[dict]:
 
 def _whole_catalog(session: Session, name: str, limit: int) -> Counts:
     order = "value" if name == "created_month" else "count DESC, value LIMIT :limit"
+    view = OWN_VIEW.get(name, "facet_counts")
     rows = session.execute(
-        text(f"SELECT value, count FROM facet_counts WHERE dimension = :name ORDER BY {order}"),
+        text(f"SELECT value, count FROM {view} WHERE dimension = :name ORDER BY {order}"),
         {"name": name, "limit": limit},
     )
-    return Counts([{"value": v, "count": n} for v, n in rows], True)
+    return Counts(_ranked(name, [tuple(row) for row in rows], limit), True)
 
 
 def catalog_totals(session: Session) -> dict[str, dict[str, int]]:

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from data.vocabulary import RELATION_TYPES
+from data.vocabulary import PARAMS_SOURCES, QUANTIZATIONS, RELATION_TYPES
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -89,11 +89,21 @@ class Model(Base):
     derivative_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     # A digest of the source record: re-ingesting an unchanged record is a no-op.
     record_hash: Mapped[str | None] = mapped_column(Text)
+    # Size, quantization and variant grouping (migration 0014, data/ingest/variants.py).
+    params: Mapped[int | None] = mapped_column(BigInteger)
+    params_source: Mapped[str | None] = mapped_column(Text)
+    quant: Mapped[str | None] = mapped_column(Text)
+    variant_base: Mapped[str | None] = mapped_column(Text)
+    variant_of: Mapped[int | None] = mapped_column(Integer, ForeignKey("models.id", ondelete="SET NULL"))
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
 
     __table_args__ = (
         CheckConstraint("downloads >= 0", name="downloads_non_negative"),
         CheckConstraint("likes >= 0", name="likes_non_negative"),
+        CheckConstraint(_in("quant", QUANTIZATIONS), name="quant_known"),
+        CheckConstraint(_in("params_source", PARAMS_SOURCES), name="params_source_known"),
+        Index("ix_models_variant_base", "variant_base", postgresql_where=text("variant_base IS NOT NULL")),
+        Index("ix_models_variant_of", "variant_of", postgresql_where=text("variant_of IS NOT NULL")),
         Index("ix_models_downloads", text("downloads DESC"), text("id DESC")),
         Index("ix_models_trending", text("trending_score DESC NULLS LAST"), text("id DESC")),
         Index(
@@ -135,6 +145,9 @@ class SearchRow(Base):
     has_base_model: Mapped[bool]
     # A model card (README text or card data) is known; kept by triggers of migration 0015.
     has_card: Mapped[bool] = mapped_column(server_default=text("false"))
+    params: Mapped[int | None] = mapped_column(BigInteger)
+    quant: Mapped[str | None] = mapped_column(Text)
+    variant_of: Mapped[int | None] = mapped_column(Integer)  # the group's head (models.variant_of)
 
     __table_args__ = (
         Index("ix_model_search_key", "key", postgresql_using="gin", postgresql_ops={"key": "gin_trgm_ops"}),
@@ -152,6 +165,17 @@ class SearchRow(Base):
         Index("ix_model_search_author", "author", text("downloads DESC"), text("id DESC")),
         Index("ix_model_search_license", "license"),
         Index("ix_model_search_has_card", "has_card", text("downloads DESC"), text("id DESC")),
+        # sort=params both ways, missing counts last either way.
+        Index("ix_model_search_params", text("params DESC NULLS LAST"), text("id DESC")),
+        Index("ix_model_search_params_up", text("params ASC NULLS LAST"), text("id ASC")),
+        Index(
+            "ix_model_search_quant",
+            "quant",
+            text("downloads DESC"),
+            text("id DESC"),
+            postgresql_where=text("quant IS NOT NULL"),
+        ),
+        Index("ix_model_search_variant_of", "variant_of", postgresql_where=text("variant_of IS NOT NULL")),
     )
 
 

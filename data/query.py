@@ -35,7 +35,7 @@ Sort = Literal["relevance", "downloads", "likes", "trending", "created", "update
 SORTS: tuple[Sort, ...] = get_args(Sort)
 Order = Literal["desc", "asc"]
 ORDERS: tuple[Order, ...] = get_args(Order)
-Facet = Literal["pipeline_tag", "library", "license", "language", "author", "arxiv", "has_card"]
+Facet = Literal["pipeline_tag", "library", "license", "language", "author", "arxiv", "has_card", "quant", "params"]
 FACETS: tuple[Facet, ...] = get_args(Facet)
 LIST_FIELDS = (
     *("author", "pipeline_tag", "library", "license", "language", "dataset", "tag", "relation", "quant", "arxiv"),
@@ -123,7 +123,12 @@ class SearchQuery(BaseModel):
     licence_conflict: bool | None = Field(
         None, description="models whose licence conflicts with an ancestor's (true) or does not (false)"
     )
-    min_params: Params | None = Field(None, description="at least this many parameters: 7B, 1.5B, 350M")
+    min_params: Params | None = Field(
+        None,
+        description=(
+            "at least this many parameters: 7B, 1.5B, 350M (declared by the Hub's metadata, else read from the id)"
+        ),
+    )
     max_params: Params | None = Field(None, description="at most this many parameters: 7B, 1.5B, 350M")
     quant: list[Quantization] = Field(default_factory=list, description="quantization formats (any of)")
     has_card: bool | None = Field(None, description="models with a model card (true) or without (false)")
@@ -133,7 +138,11 @@ class SearchQuery(BaseModel):
         description="models citing these arXiv papers (any of): 2106.09685, arxiv:2106.09685, an arxiv.org URL",
     )
     group: Literal["variants"] | None = Field(
-        None, description="variants: fold quantized and same-name variants under their model"
+        None,
+        description=(
+            "variants: one result per group, a model with its quantized and same-name variants folded under it "
+            "(each result's `variants`: {count, ids} of the folded ones that match too); `total` counts groups"
+        ),
     )
     gated: bool | None = Field(None, description="gated models only (true) or ungated only (false)")
     has_base_model: bool | None = Field(None, description="derivatives only (true) or base models only (false)")

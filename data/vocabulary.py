@@ -23,10 +23,25 @@ MAX_LINEAGE_DEPTH = 50
 Lineage = Literal["declared", "inferred"]
 LINEAGES: tuple[Lineage, ...] = get_args(Lineage)
 
-# Quantization formats, as `quant=` names them (detected from tags, library and id at ingestion).
-Quantization = Literal["gguf", "gptq", "awq", "exl2", "bnb", "mlx", "hqq", "aqlm", "fp8", "onnx"]
+# Quantization formats, as `quant=` names them (detected from tags, library and id at ingestion,
+# data/ingest/variants.py; ggml, mlc, openvino and quanto are formats the real Hub data shows too).
+Quantization = Literal[
+    "gguf", "gptq", "awq", "exl2", "bnb", "mlx", "hqq", "aqlm", "fp8", "onnx", "ggml", "mlc", "openvino", "quanto"
+]
 QUANTIZATIONS: tuple[Quantization, ...] = get_args(Quantization)
 
 # Parameter counts: stored as integers, written with these suffixes (`7B`, `1.5B`, `350M`).
 PARAMS_SUFFIXES = {"K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 MAX_PARAMS = 10**15
+# Where a parameter count comes from: the Hub's safetensors or GGUF metadata, or the model's id.
+ParamsSource = Literal["declared", "inferred"]
+PARAMS_SOURCES: tuple[ParamsSource, ...] = get_args(ParamsSource)
+# Size buckets of the params facet, smallest first: (label, lower bound inclusive).
+PARAMS_BUCKETS: tuple[tuple[str, int], ...] = (
+    ("<1B", 0),
+    ("1B-3B", 10**9),
+    ("3B-10B", 3 * 10**9),
+    ("10B-30B", 10**10),
+    ("30B-100B", 3 * 10**10),
+    (">=100B", 10**11),
+)

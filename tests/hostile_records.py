@@ -105,6 +105,21 @@ def corpus() -> list[Hostile]:
         Hostile(
             "NaN trending score", _model("nan", trendingScore=float("nan")), "trendingScore is not a finite number"
         ),
+        Hostile(
+            "safetensors total of 10^18",
+            _model("huge-size", safetensors={"total": 10**18}),
+            "safetensors total is too large",
+        ),
+        Hostile(
+            "negative safetensors total",
+            _model("negative-size", safetensors={"total": -1}),
+            "safetensors total is negative",
+        ),
+        Hostile(
+            "safetensors total as a string",
+            _model("string-size", safetensors={"total": "7B"}),
+            "safetensors total is not an integer",
+        ),
         Hostile("lone surrogate", _model("surrogate", pipeline_tag="text-\ud800"), "pipeline_tag is not valid Unicode"),
     ]
 

@@ -22,7 +22,11 @@ def test_a_summary_names_its_id_id():
         "gated": None,
         "has_base_model": False,
         "derivative_count": 0,
+        "params": None,
+        "params_source": None,
+        "quant": None,
         "snippet": None,
+        "variants": None,
     }
 
 

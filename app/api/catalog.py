@@ -25,7 +25,7 @@ from data.search import export, search
 CSV_CAP = 10_000
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_COLUMNS = [JSON_NAMES.get(name, name) for name in ModelSummary.__dataclass_fields__]
+CSV_COLUMNS = [JSON_NAMES.get(name, name) for name in ModelSummary.__dataclass_fields__ if name != "variants"]
 
 
 class IsoJSONProvider(DefaultJSONProvider):

@@ -17,7 +17,7 @@ from data.db import Database
 from data.models import DatasetRelation, Model, ModelCard, ModelSibling, ModelTag, SearchRow
 
 # The upsert and the lineage upkeep read these during the load.
-KEPT_INDEXES = {"uq_models_repo_id_lower"}
+KEPT_INDEXES = {"uq_models_repo_id_lower", "ix_models_variant_base", "ix_models_variant_of"}
 BULK_TABLES = (
     Model.__table__,
     ModelTag.__table__,

@@ -12,8 +12,9 @@ from typing import Any
 
 import orjson
 
+from data.ingest.variants import params_from_name, quant_of, variant_base
 from data.ingest.vocabulary import ADAPTER_SIGNS, LANGUAGE_CODES, LIBRARY_TAGS, QUANTIZED_SIGNS
-from data.vocabulary import MAX_LIKES, RELATION_TYPES
+from data.vocabulary import MAX_LIKES, MAX_PARAMS, RELATION_TYPES
 
 # What one record may hold; a record beyond any of these is skipped with the reason.
 MAX_NAME_LENGTH = 96  # of an author and of a repository name, as on the Hub
@@ -90,6 +91,10 @@ class ModelRecord:
     card_data: dict | None
     used_storage: int | None
     record_hash: str
+    params: int | None = None
+    params_source: str | None = None  # declared (safetensors or GGUF metadata) / inferred (from the id)
+    quant: str | None = None
+    variant_base: str | None = None  # the lower-case id this is a variant of by name (data/ingest/variants.py)
     card: str | None = None  # the README text; None when the record has none: keep what is stored
     # None when the record does not list files (list pages): keep what is stored.
     siblings: list[tuple[str, int | None, str | None]] | None = None
@@ -119,10 +124,12 @@ def map_record(raw: Any, digest: str | None = None) -> ModelRecord:
     tags = _tags(record)
     card = _card_data(record)
     library = _label(record, "library_name")
+    name = repo_id.split("/", 1)[-1]
+    params, params_source = _params(record, name)
     model = ModelRecord(
         repo_id=repo_id,
         author=author,
-        name=repo_id.split("/", 1)[-1],
+        name=name,
         pipeline_tag=_label(record, "pipeline_tag"),
         library_name=library,
         license=_license(tags, card),
@@ -140,6 +147,10 @@ def map_record(raw: Any, digest: str | None = None) -> ModelRecord:
         card_data=card,
         used_storage=_count(record, "usedStorage"),
         record_hash=digest or record_digest(raw),
+        params=params,
+        params_source=params_source,
+        quant=quant_of(name, tags, library),
+        variant_base=variant_base(repo_id),
         card=_card_text(record),
         siblings=_siblings(record),
         tag_types=[(tag, tag_type(tag, library)) for tag in dict.fromkeys(tags)],
@@ -165,6 +176,59 @@ def _tag_type(tag: str) -> str:
     if tag in LIBRARY_TAGS:
         return "library"
     return "other"
+
+
+# Storage types that pack several weights in one element (GPTQ, AWQ and MLX in 32-bit words,
+# bitsandbytes 4-bit two to a byte): a safetensors total holding them counts elements, not
+# parameters (the Hub shows TheBloke's 7B GPTQ repos as 1.1B), so the id says the size instead.
+PACKED_TYPES = frozenset({"I32", "U32", "U8"})
+
+
+def _params(record: dict, name: str) -> tuple[int | None, str | None]:
+    """(count, source): the safetensors total unless it counts packed elements, else the GGUF
+    metadata's total, else what the id says; (None, None) when none does."""
+    safetensors = _metadata(record, "safetensors")
+    declared = _params_total(safetensors, "safetensors")
+    if declared is not None and PACKED_TYPES & set(_parameter_types(safetensors)):
+        declared = None
+    if declared is None:
+        declared = _params_total(_metadata(record, "gguf"), "gguf")
+    if declared is not None:
+        return declared, "declared"
+    inferred = params_from_name(name)
+    return (inferred, "inferred") if inferred is not None else (None, None)
+
+
+def _metadata(record: dict, key: str) -> dict | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise Rejected(f"{key} is not an object")
+    return value
+
+
+def _params_total(metadata: dict | None, key: str) -> int | None:
+    """A metadata object's `total`: a positive integer up to MAX_PARAMS (0 says nothing)."""
+    total = (metadata or {}).get("total")
+    if total is None:
+        return None
+    if isinstance(total, bool) or not isinstance(total, int):
+        raise Rejected(f"{key} total is not an integer: {total!r:.40}")
+    if total < 0:
+        raise Rejected(f"{key} total is negative: {total}")
+    if total > MAX_PARAMS:
+        raise Rejected(f"{key} total is too large: {total} (at most {MAX_PARAMS})")
+    return total or None
+
+
+def _parameter_types(safetensors: dict | None) -> list[str]:
+    types = (safetensors or {}).get("parameters")
+    if types is None:
+        return []
+    if not isinstance(types, dict):
+        raise Rejected("safetensors parameters is not an object")
+    return [kind for kind in types if isinstance(kind, str)]
 
 
 def _repo_id(record: dict) -> str:

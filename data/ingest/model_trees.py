@@ -28,10 +28,9 @@ UNREADABLE = frozenset(
         "transformers_info",
         "transformersInfo",
         "spaces",
-        "safetensors",
-        "gguf",
     }
 )
+OBJECTS = frozenset({"safetensors", "gguf"})  # kept when the crawl wrote them as JSON objects
 INTEGER = re.compile(r"-?\d{1,19}")
 
 
@@ -55,7 +54,11 @@ def _record(entry: Any) -> dict | str:
         return f"model-tree entry without metadata ({entry['metadata'][:20]!r})"
     if not isinstance(metadata, dict):
         return "model-tree metadata is not an object"
-    record = {key: _value(value) for key, value in metadata.items() if key not in UNREADABLE}
+    record = {
+        key: _value(value)
+        for key, value in metadata.items()
+        if key not in UNREADABLE and (key not in OBJECTS or isinstance(value, dict))
+    }
     record["id"] = entry.get("model_id") or record.get("id")
     if isinstance(entry.get("card"), str):
         record["card"] = entry["card"]

@@ -47,6 +47,10 @@ MODEL_COLUMNS = (
     ("used_storage", "bigint"),
     ("has_base_model", "boolean"),
     ("record_hash", "text"),
+    ("params", "bigint"),
+    ("params_source", "text"),
+    ("quant", "text"),
+    ("variant_base", "text"),
 )
 STAGE_MODEL_COLUMNS = (
     *MODEL_COLUMNS,

@@ -19,15 +19,19 @@ from sqlalchemy.orm import Session
 from data.db import driver_cursor
 from data.ingest import staging
 from data.ingest.mapping import ModelRecord
+from data.ingest.variants import VARIANT_HEADS_SQL
 
 MODEL_COLUMNS = tuple(name for name, _ in staging.MODEL_COLUMNS)
 # Fields a list record lacks but a detail record has: keep the stored value when absent.
 KEEP_WHEN_ABSENT = {"card_data", "sha", "used_storage", "downloads_all_time", "trending_score", "last_modified"}
 REPLACED_COLUMNS = [c for c in MODEL_COLUMNS if c != "repo_id"]
+# A declared parameter count (detail records) outlives a record that can only infer one (lists).
+KEEP_DECLARED = {"params", "params_source"}
 # Per transaction, on the merging connection only.
 TEMP_TABLES = {
     "merge_changed": "id integer, repo_id text, inserted boolean",
     "merge_parents": "id integer",
+    "merge_variants": "id integer",
 }
 
 
@@ -83,6 +87,7 @@ def merge_batch(session: Session, batch_id: int, size: int) -> BatchResult:
         _insert_children(session, batch_id)
         _upsert_cards(session, batch_id)
         _update_lineage_columns(session)
+        _update_variant_heads(session)
     unstage(session, batch_id)
     return BatchResult(new=new, updated=updated, unchanged=size - new - updated)
 
@@ -120,6 +125,11 @@ def _copy(cursor, table: str, batch_id: int, columns: tuple[tuple[str, str], ...
 
 
 def _assignment(column: str) -> str:
+    if column in KEEP_DECLARED:
+        return (
+            f"{column} = CASE WHEN m.params_source = 'declared' AND excluded.params_source IS DISTINCT FROM "
+            f"'declared' THEN m.{column} ELSE excluded.{column} END"
+        )
     if column in KEEP_WHEN_ABSENT:
         return f"{column} = coalesce(excluded.{column}, m.{column})"
     return f"{column} = excluded.{column}"
@@ -246,6 +256,25 @@ def _update_lineage_columns(session: Session) -> None:
         ) counted
         WHERE m.id = counted.id AND m.derivative_count <> counted.n""")
     )
+
+
+# Models whose head may have changed: the changed ones, the variants of changed heads, and the
+# variants that name a changed model by their id or by a quantized lineage edge.
+VARIANT_CANDIDATES_SQL = """
+INSERT INTO merge_variants
+SELECT id FROM merge_changed
+UNION SELECT m.id FROM models m JOIN merge_changed c ON m.variant_of = c.id
+UNION SELECT m.id FROM models m JOIN merge_changed c ON m.variant_base = lower(c.repo_id)
+UNION SELECT r.model_id FROM base_model_relations r JOIN merge_changed c ON r.base_model_ref = c.id
+  WHERE r.relation_type = 'quantized'
+"""
+
+
+def _update_variant_heads(session: Session) -> None:
+    """`models.variant_of` of every model the batch may have moved (migration 0014's rule)."""
+    session.execute(text(VARIANT_CANDIDATES_SQL))
+    _analyze(session, "merge_variants")
+    session.execute(text(VARIANT_HEADS_SQL.format(candidates="merge_variants")))
 
 
 def stored_digests(session: Session, keys: list[str]) -> dict[str, str]:

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from data.catalog import SUMMARY_COLUMNS, ModelSummary, summary_of
+from data.catalog import SUMMARY_COLUMNS, ModelSummary, Variants, summary_of
 from data.counting import count_dimensions
 from data.models import Model, ModelCard, SearchRow
 from data.query import SearchQuery
@@ -26,7 +27,7 @@ from data.search.estimates import (
     remembered,
     upper_bound,
 )
-from data.search.filters import filters
+from data.search.filters import field_filters, filters, text_filters
 from data.search.lineage import LISTED_AT_MOST, resolve_roots
 from data.search.plan import Criteria, Page, Read, criteria, page_rows, sized, sort_key
 from data.search.text import (
@@ -54,6 +55,7 @@ EXPORT_PAGE = 100
 FACET_SIZE = 10
 FACET_SAMPLE = 1_000  # matches counted for the facets of a large result
 FAMILY_COUNTED_AT_MOST = LISTED_AT_MOST  # members a count probes (~2.5 µs each) for an exact total
+VARIANT_IDS = 10  # the ids of a group's variants a page lists (the count says how many in all)
 
 
 @dataclass
@@ -97,6 +99,8 @@ def _search(session: Session, query: SearchQuery, counted: bool) -> SearchResult
     models = [summaries[model_id] for model_id in kept]
     if query.card and models:
         models = _with_snippets(session, query.card, models, kept)
+    if query.group == "variants" and models:
+        models = _with_variants(session, query, models, kept)
     result = SearchResult(
         models,
         total,
@@ -144,6 +148,24 @@ def _with_snippets(session: Session, card: str, models: list[ModelSummary], ids:
     )
     return [
         replace(model, snippet=_marked(snippets.get(model_id))) for model, model_id in zip(models, ids, strict=True)
+    ]
+
+
+def _with_variants(session: Session, query: SearchQuery, models: list[ModelSummary], ids: list[int]):
+    """Each model's folded variants that match the search themselves: their count and the
+    VARIANT_IDS most downloaded (a head's variants are read by the variant_of index)."""
+    conditions = [*text_filters(query), *field_filters(query)]
+    ranked = aggregate_order_by(Model.repo_id, SearchRow.downloads.desc())
+    rows = session.execute(
+        select(SearchRow.variant_of, func.count(), func.array_agg(ranked))
+        .join(Model, Model.id == SearchRow.id)
+        .where(SearchRow.variant_of.in_(ids), *conditions)
+        .group_by(SearchRow.variant_of)
+    )
+    found = {head: Variants(count, list(names[:VARIANT_IDS])) for head, count, names in rows}
+    return [
+        replace(model, variants=found.get(model_id, Variants(0, [])))
+        for model, model_id in zip(models, ids, strict=True)
     ]
 
 

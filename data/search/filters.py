@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, cast, exists, false, select
+from sqlalchemy import ColumnElement, cast, exists, false, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT
+from sqlalchemy.sql.util import ClauseAdapter
 
 from data.arxiv import paper_tag
 from data.licences import conflicts_view
@@ -24,13 +25,28 @@ COLUMN_FILTERS = (  # (SearchQuery field, column): any of the values
     ("pipeline_tag", SearchRow.pipeline_tag),
     ("library", SearchRow.library_name),
     ("license", SearchRow.license),
+    ("quant", SearchRow.quant),
 )
 
 
 def filters(query: SearchQuery, roots: Roots | None = None) -> list[ColumnElement]:
     """Every condition; `roots` (resolve_roots) gives the planner the lineage roots' ids."""
     lineage, family = lineage_filters(query, roots)
-    return [*text_filters(query), *field_filters(query), *lineage, *([family.condition] if family else [])]
+    conditions = [*text_filters(query), *field_filters(query), *lineage, *([family.condition] if family else [])]
+    return [*conditions, *folding(query, conditions)]
+
+
+def folding(query: SearchQuery, conditions: list[ColumnElement]) -> list[ColumnElement]:
+    """group=variants: a variant is folded under its head (data/ingest/variants.py), so it is no
+    result of its own, when the head matches `conditions` too; the result is one row a group."""
+    if query.group != "variants":
+        return []
+    if not conditions:
+        return [SearchRow.variant_of.is_(None)]
+    head = SearchRow.__table__.alias("head")
+    adapt = ClauseAdapter(head).traverse
+    head_matches = exists().where(head.c.id == SearchRow.variant_of, *(adapt(c) for c in conditions))
+    return [or_(SearchRow.variant_of.is_(None), ~head_matches)]
 
 
 def text_filters(query: SearchQuery) -> list[ColumnElement]:
@@ -67,6 +83,7 @@ def field_filters(query: SearchQuery) -> list[ColumnElement]:
     if query.min_likes is not None:
         conditions.append(SearchRow.likes >= query.min_likes)
     conditions += _licence_conflict(query.licence_conflict)
+    conditions += _params_between(query.min_params, query.max_params)
     return conditions
 
 
@@ -83,6 +100,16 @@ def _licence_conflict(wanted: bool | None) -> list[ColumnElement]:
         return []
     condemned = exists().where(conflicts_view.c.model_id == SearchRow.id)
     return [condemned if wanted else ~condemned]
+
+
+def _params_between(least: int | None, most: int | None) -> list[ColumnElement]:
+    """Models of known size within the bounds (a model of unknown size matches no bound)."""
+    if least is not None and most is not None and least > most:
+        return [false()]
+    return [
+        *([SearchRow.params >= least] if least is not None else []),
+        *([SearchRow.params <= most] if most is not None else []),
+    ]
 
 
 def _model_has(condition: ColumnElement) -> ColumnElement:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from data.models import ModelCard, SearchRow
 from data.query import QueryError, SearchQuery, decode_cursor, encode_cursor
 from data.search.estimates import capped_count, estimate_rows, models_in_catalog, upper_bound
-from data.search.filters import field_filters, text_filters
+from data.search.filters import field_filters, folding, text_filters
 from data.search.lineage import Family, Roots, lineage_filters
 from data.search.text import card_query, id_words, indexable, tier_of, tiers
 
@@ -35,8 +35,12 @@ SORT_COLUMNS = {
     "trending": SearchRow.trending_score,
     "created": SearchRow.created_at,
     "updated": SearchRow.last_modified,
+    "params": SearchRow.params,
 }
-NULLABLE_SORTS = {SearchRow.trending_score, SearchRow.created_at, SearchRow.last_modified}
+NULLABLE_SORTS = {SearchRow.trending_score, SearchRow.created_at, SearchRow.last_modified, SearchRow.params}
+# Sorts whose missing values come last going up too (an index each way, migration 0014): the
+# smallest models first, not the thousands of unknown size.
+NULLS_LAST_BOTH_WAYS = {SearchRow.params}
 BIGINT = 2**63  # cursor integers beyond PostgreSQL's bigint are not ours
 SortColumn = ColumnElement | InstrumentedAttribute  # an expression, or a column of the ORM
 NO_COUNT = cast(null(), BigInteger)  # a count the other branch of a walk-or-gather gives
@@ -129,7 +133,9 @@ class Criteria:
 
 def criteria(query: SearchQuery, roots: Roots | None = None) -> Criteria:
     lineage, family = lineage_filters(query, roots)
-    return Criteria(text_filters(query), [*field_filters(query), *lineage], not indexable(query.q), family)
+    texts, others = text_filters(query), [*field_filters(query), *lineage]
+    folded = folding(query, [*texts, *others, *([family.condition] if family else [])])
+    return Criteria(texts, [*others, *folded], not indexable(query.q), family)
 
 
 def sized(session: Session, found: Criteria) -> Criteria:
@@ -270,6 +276,8 @@ def _tiered_rows(session: Session, query: SearchQuery, found: Criteria, page: Pa
 
 
 def _directed(expression, column: SortColumn, descending: bool):
+    if column in NULLS_LAST_BOTH_WAYS:
+        return expression.desc().nulls_last() if descending else expression.asc().nulls_last()
     if column in NULLABLE_SORTS:  # indexed DESC NULLS LAST: missing values last, or first going up
         return expression.desc().nulls_last() if descending else expression.asc().nulls_first()
     return expression.desc() if descending else expression.asc()
@@ -279,11 +287,12 @@ def _keyset_after(columns, values, descending: bool) -> ColumnElement:
     """Rows after `values` in the order of `columns` (NULLS LAST when descending)."""
     head, head_value = columns[0], values[0]
     rest = _keyset_after(columns[1:], values[1:], descending) if len(columns) > 1 else literal(False)
+    nulls_last = descending or head in NULLS_LAST_BOTH_WAYS
     if head_value is None:
-        # Descending: nulls come last, only nulls follow. Ascending: nulls first, all non-null follow.
-        return and_(head.is_(None), rest) if descending else or_(head.isnot(None), and_(head.is_(None), rest))
+        # Nulls last: only nulls follow. Nulls first (ascending): all non-null follow.
+        return and_(head.is_(None), rest) if nulls_last else or_(head.isnot(None), and_(head.is_(None), rest))
     beyond = head < head_value if descending else head > head_value
-    if descending and head in NULLABLE_SORTS:
+    if nulls_last and head in NULLABLE_SORTS:
         return or_(beyond, head.is_(None), and_(head == head_value, rest))
     return or_(beyond, and_(head == head_value, rest))
 
