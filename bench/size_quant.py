@@ -49,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     db = Database.from_urls(args.database_url)
     times: dict[str, list[float]] = {kind: [] for kind in KINDS}
-    for kind, query in KINDS.items():  # warm-up
+    for query in KINDS.values():  # warm-up
         timed(db, query)
     for _ in range(args.repeat):
         for kind, query in KINDS.items():

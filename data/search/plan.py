@@ -115,8 +115,13 @@ class Criteria:
 
 
 def criteria(query: SearchQuery) -> Criteria:
+    """group=variants' test of the head goes with the text conditions when there are filters: it is
+    checked on the rows met (left to the planner, it anti-joins every head row against them)."""
     texts, others = text_filters(query), field_filters(query)
-    return Criteria(texts, [*others, *folding(query, [*texts, *others])], not indexable(query.q))
+    folded = folding(query, [*texts, *others])
+    if texts or others:
+        return Criteria([*texts, *folded], others, not indexable(query.q))
+    return Criteria(texts, [*others, *folded], not indexable(query.q))
 
 
 @dataclass
