@@ -123,7 +123,7 @@ class SearchQuery(BaseModel):
     )
     min_params: Params | None = Field(
         None,
-        description="at least this many parameters: 7B, 1.5B, 350M (declared by the Hub's metadata, else read from the id)",
+        description="at least this many parameters: 7B, 1.5B, 350M (as the Hub's metadata declares, else the id says)",
     )
     max_params: Params | None = Field(None, description="at most this many parameters: 7B, 1.5B, 350M")
     quant: list[Quantization] = Field(default_factory=list, description="quantization formats (any of)")
