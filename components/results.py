@@ -29,19 +29,19 @@ COLUMNS = {
     "author": ("Author", "author", None),
     "pipeline_tag": ("Task", "pipeline_tag", None),
     "library": ("Library", "library", None),
+    "params": ("Size", "params", 64),  # "~7B": read from the id, "7.24B": declared
     "downloads": ("Downloads", "downloads", 106),
     "likes": ("Likes", "likes", 76),
     "trending": ("Trending", "trending", 90),
     "created": ("Created", "created", 98),
     "updated": ("Updated", "updated", 98),
     "derivatives": ("Derived", "derivatives", 78),
-    "params": ("Size", "params", 76),
 }
 SORTABLE = tuple(sort for sort in SORTS if sort != "relevance")  # each has a column below
 NUMERIC = {"downloads", "likes", "trending", "derivatives", "params"}
 LINK_RENDERERS = {"id": "ModelLink", "author": "AuthorLink"}  # assets/results_grid.js
 FLEX = {"id": 2.6, "author": 1, "pipeline_tag": 1.6, "library": 1.2}
-MIN_WIDTH = {"id": 160, "author": 70, "pipeline_tag": 96, "library": 100}  # all fit in 960 px
+MIN_WIDTH = {"id": 150, "author": 64, "pipeline_tag": 80, "library": 70}  # all fit in 960 px
 
 
 def snippet_parts(snippet: str | None) -> list[tuple[str, bool]]:

@@ -44,6 +44,8 @@ LIST_FIELDS = (
     "likes",
     "pipeline_tag",
     "private",
+    "safetensors",  # its `total` declares the parameter count (data/ingest/mapping.py)
+    "gguf",
     "sha",
     "tags",
     "trendingScore",

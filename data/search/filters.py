@@ -45,8 +45,10 @@ def folding(query: SearchQuery, conditions: list[ColumnElement]) -> list[ColumnE
         return [SearchRow.variant_of.is_(None)]
     head = SearchRow.__table__.alias("head")
     adapt = ClauseAdapter(head).traverse
-    head_matches = exists().where(head.c.id == SearchRow.variant_of, *(adapt(c) for c in conditions))
-    return [or_(SearchRow.variant_of.is_(None), ~head_matches)]
+    # A scalar subquery, not NOT EXISTS: the planner would hash every matching head first (33 ms
+    # for `llama` at 760,000 models); this looks up the head of each variant met (2% of rows).
+    matching_head = select(head.c.id).where(head.c.id == SearchRow.variant_of, *(adapt(c) for c in conditions))
+    return [or_(SearchRow.variant_of.is_(None), matching_head.scalar_subquery().is_(None))]
 
 
 def text_filters(query: SearchQuery) -> list[ColumnElement]:

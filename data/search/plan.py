@@ -132,9 +132,13 @@ class Criteria:
 
 
 def criteria(query: SearchQuery, roots: Roots | None = None) -> Criteria:
+    """group=variants' test of the head goes with the text conditions when there are filters: it is
+    checked on the rows met (left to the planner, it anti-joins every head row against them)."""
     lineage, family = lineage_filters(query, roots)
     texts, others = text_filters(query), [*field_filters(query), *lineage]
     folded = folding(query, [*texts, *others, *([family.condition] if family else [])])
+    if texts or others or family:
+        return Criteria([*texts, *folded], others, not indexable(query.q), family)
     return Criteria(texts, [*others, *folded], not indexable(query.q), family)
 
 
