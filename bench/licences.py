@@ -1,5 +1,5 @@
 """Licence conflicts benchmark: p50/p95/p99 of the `licence_conflict` filter, the model detail's
-conflicts (with their chains) and the per-family chart, over a filled catalog at migration 0012.
+conflicts (with their chains) and the per-family chart, over a filled catalog at migration 0014.
 
     python bench/licences.py --database-url URL [--runs 30] [--refresh]
 

@@ -5,7 +5,7 @@
 
 Read-only: it only reads the catalog (one read-only session per call, as the API does).
 Papers are taken from the catalog's own tags: the most cited, and ones at ranks 100 and 1,000.
-`has_card` is timed through search when the schema has the column (migration 0015); on an
+`has_card` is timed through search when the schema has the column (migration 0012); on an
 older schema the EXISTS it replaces is timed instead, as raw SQL, to show why it was replaced.
 """
 
@@ -107,7 +107,7 @@ def benchmark(url: str, runs: int, cards_only: bool) -> None:
             facet = SearchQuery(q="llama", facets=["has_card", "arxiv"])
             print(f"search q=llama facets=has_card,arxiv: {percentiles(timed(db, [lambda s: search(s, facet)], runs))}")
         else:
-            print("no has_card column (schema before 0015): the EXISTS it replaces, first page by downloads")
+            print("no has_card column (schema before 0012): the EXISTS it replaces, first page by downloads")
             for negation in ("", "NOT "):
                 statement = text(EXISTS_PAGE.format(negation=negation))
                 samples = timed(db, [lambda s, st=statement: s.execute(st).all()], max(3, runs // 10))
@@ -120,7 +120,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--runs", type=int, default=60)
-    parser.add_argument("--cards-only", action="store_true", help="has_card only (a schema before 0015)")
+    parser.add_argument("--cards-only", action="store_true", help="has_card only (a schema before 0012)")
     arguments = parser.parse_args()
     benchmark(arguments.database_url, arguments.runs, arguments.cards_only)
 

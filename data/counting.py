@@ -101,7 +101,7 @@ COLUMNS = {
     "quant": SearchRow.quant,
     "params": SearchRow.params,  # counted per size bucket (PARAMS_BUCKETS)
 }
-OWN_VIEW = {"quant": "size_quant_counts", "params": "size_quant_counts"}  # whole-catalog counts (0014)
+OWN_VIEW = {"quant": "size_quant_counts", "params": "size_quant_counts"}  # whole-catalog counts (0015)
 Joined = tuple[type, "ColumnElement[Any] | InstrumentedAttribute[str]", Callable[[Any], ColumnElement[bool]]]
 JOINED: dict[str, Joined] = {  # dimensions counted in another table: (table, value, join condition on a model id)
     "language": (

@@ -2,7 +2,7 @@
 
 The rules are data (data/licence_rules.toml, explained in docs/licences.md). Their expansion,
 one row per (base licence, derivative licence), is copied into `licence_rule_pairs` before each
-refresh of the `licence_conflicts` materialized view (migration 0012), which holds every
+refresh of the `licence_conflicts` materialized view (migration 0014), which holds every
 (model, ancestor) pair that some rule condemns: what the `licence_conflict` filter, the model
 page and the analytics read. The chain that causes a conflict is walked when it is asked for.
 """

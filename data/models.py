@@ -89,7 +89,7 @@ class Model(Base):
     derivative_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     # A digest of the source record: re-ingesting an unchanged record is a no-op.
     record_hash: Mapped[str | None] = mapped_column(Text)
-    # Size, quantization and variant grouping (migration 0014, data/ingest/variants.py).
+    # Size, quantization and variant grouping (migration 0015, data/ingest/variants.py).
     params: Mapped[int | None] = mapped_column(BigInteger)
     params_source: Mapped[str | None] = mapped_column(Text)
     quant: Mapped[str | None] = mapped_column(Text)
@@ -143,7 +143,7 @@ class SearchRow(Base):
     last_modified: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     gated: Mapped[str | None] = mapped_column(Text)
     has_base_model: Mapped[bool]
-    # A model card (README text or card data) is known; kept by triggers of migration 0015.
+    # A model card (README text or card data) is known; kept by triggers of migration 0012.
     has_card: Mapped[bool] = mapped_column(server_default=text("false"))
     params: Mapped[int | None] = mapped_column(BigInteger)
     quant: Mapped[str | None] = mapped_column(Text)
@@ -199,7 +199,7 @@ class ModelTag(Base):
     tag_type: Mapped[str] = mapped_column(Text)
 
     # models.tags (GIN) answers "which models have tag X"; arXiv tags have their own small index
-    # (migration 0015): the ids of a paper's models without reading the wide rows.
+    # (migration 0012): the ids of a paper's models without reading the wide rows.
     __table_args__ = (
         CheckConstraint(_in("tag_type", TAG_TYPES), name="tag_type_known"),
         Index("ix_model_tags_arxiv", "tag", "model_id", postgresql_where=text("tag_type = 'arxiv'")),
@@ -246,7 +246,7 @@ class BaseModelRelation(Base):
 
 class LicenceRulePair(Base):
     """The licence rule table expanded (data/licences.py writes it from data/licence_rules.toml;
-    migration 0012): a derivative licensed `derivative_licence` ('' for none) under an ancestor
+    migration 0014): a derivative licensed `derivative_licence` ('' for none) under an ancestor
     licensed `base_licence` breaks `rule`."""
 
     __tablename__ = "licence_rule_pairs"

@@ -1,6 +1,6 @@
 """Size, quantization and variant name of a model, read from its record (the one rule of each).
 
-Ingestion calls these for every record (data/ingest/mapping.py), and migration 0014 calls
+Ingestion calls these for every record (data/ingest/mapping.py), and migration 0015 calls
 them to backfill the rows stored before it; nothing else decides them.
 
 - **Quantization** (`quant_of`): the first format of QUANT_RULES that the model's tags, its
@@ -22,7 +22,7 @@ them to backfill the rows stored before it; nothing else decides them.
   is a variant of. None when nothing was stripped.
 - **Variant of** (`models.variant_of`, VARIANT_HEADS_SQL): a *variant* is a model with a
   quantization, a stripped name or a lineage edge of relation `quantized`
-  (`model_is_variant`, migration 0014). It folds under its *head*: its quantized base when
+  (`model_is_variant`, migration 0015). It folds under its *head*: its quantized base when
   that is in the catalog and no variant itself, else the same author's model named by its
   `variant_base` if that is no variant. Heads are never variants, so groups are one level
   deep and every model is in exactly one group (its own or its head's). A variant without a
@@ -118,7 +118,7 @@ def variant_base(repo_id: str) -> str | None:
 
 
 # Recomputes `models.variant_of` of the model ids in table {candidates}; ingestion runs it per
-# batch, migration 0014 once over every variant.
+# batch, migration 0015 once over every variant.
 VARIANT_HEADS_SQL = """
 UPDATE models m SET variant_of = found.head
 FROM (

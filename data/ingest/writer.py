@@ -271,7 +271,7 @@ UNION SELECT r.model_id FROM base_model_relations r JOIN merge_changed c ON r.ba
 
 
 def _update_variant_heads(session: Session) -> None:
-    """`models.variant_of` of every model the batch may have moved (migration 0014's rule)."""
+    """`models.variant_of` of every model the batch may have moved (migration 0015's rule)."""
     session.execute(text(VARIANT_CANDIDATES_SQL))
     _analyze(session, "merge_variants")
     session.execute(text(VARIANT_HEADS_SQL.format(candidates="merge_variants")))

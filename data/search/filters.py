@@ -90,7 +90,7 @@ def field_filters(query: SearchQuery) -> list[ColumnElement]:
 
 
 def _cites(papers: Sequence[str]) -> ColumnElement:
-    """Through the arXiv tags' own small index (migration 0015): a probe per row walked, the
+    """Through the arXiv tags' own small index (migration 0012): a probe per row walked, the
     citing models' ids alone when gathered (models.tags' GIN index rechecks each wide row)."""
     tags = [paper_tag(paper) for paper in papers]
     return exists().where(ModelTag.model_id == SearchRow.id, ModelTag.tag_type == "arxiv", ModelTag.tag.in_(tags))

@@ -38,7 +38,7 @@ SORT_COLUMNS = {
     "params": SearchRow.params,
 }
 NULLABLE_SORTS = {SearchRow.trending_score, SearchRow.created_at, SearchRow.last_modified, SearchRow.params}
-# Sorts whose missing values come last going up too (an index each way, migration 0014): the
+# Sorts whose missing values come last going up too (an index each way, migration 0015): the
 # smallest models first, not the thousands of unknown size.
 NULLS_LAST_BOTH_WAYS = {SearchRow.params}
 BIGINT = 2**63  # cursor integers beyond PostgreSQL's bigint are not ours

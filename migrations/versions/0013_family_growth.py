@@ -29,7 +29,7 @@ each counted once under the relation of the edge into it on a shortest path):
 from alembic import op
 
 revision = "0013"
-down_revision = "0015"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

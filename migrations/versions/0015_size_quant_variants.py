@@ -13,7 +13,7 @@ next ingest of a detail record declares it). `size_quant_counts` holds the whole
 counts per quantization and per size bucket (facets without filters), refreshed with the other
 summary views.
 
-Revision ID: 0014
+Revision ID: 0015
 Revises: 0010
 Create Date: 2026-12-02 17:20:00
 """
@@ -24,8 +24,8 @@ from sqlalchemy import text
 from data.ingest.variants import VARIANT_HEADS_SQL, params_from_name, quant_of, variant_base
 from data.vocabulary import PARAMS_BUCKETS, PARAMS_SOURCES, QUANTIZATIONS
 
-revision = "0014"
-down_revision = "0012"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

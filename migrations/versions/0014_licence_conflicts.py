@@ -1,6 +1,6 @@
 """Licence inheritance: every (model, ancestor) pair whose licences a rule condemns.
 
-Revision ID: 0012
+Revision ID: 0014
 Revises: 0010
 Create Date: 2026-12-02 17:30:00
 
@@ -18,7 +18,7 @@ licence). data/licences.py rewrites it before each refresh, so that editing the 
 
 from alembic import op
 
-revision = "0012"
+revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None

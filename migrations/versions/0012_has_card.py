@@ -16,7 +16,7 @@ arrives or goes.
 Also an index of arXiv tags (`arxiv=`, paper pages), and facet_counts (migration 0003) gains the whole catalog's `has_card` and `arxiv` (paper
 id: models citing it) counts.
 
-Revision ID: 0015
+Revision ID: 0012
 Revises: 0010
 Create Date: 2026-12-02 17:00:00
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from alembic import op
 
-revision = "0015"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
