@@ -1,7 +1,8 @@
 """The first 50,000 real Hub models of ../shared in a database of their own, for one test module.
 
-A plugin of tests/conftest.py: the fixtures are module-scoped, so each module asking for `real_db`
-ingests once (about 10 s) and drops the database at its end.
+A plugin of tests/conftest.py: the fixtures are session-scoped, so the first module asking for
+`real_db` ingests (about 20 s with the lineage and summary views) and every later one reads the
+same database, dropped at the end of the run. The tests over it only read.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from tests.test_ingest_shared import pages
 PAGES = 50
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def raw_models() -> dict[str, RawModel]:
     """The same models read straight from the JSON, independently of ingestion."""
     return raw_pages(pages(PAGES))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def real_db(server_url, template_url):
     files = pages(PAGES)
     with module_catalog(server_url, "catalog_real") as db:
@@ -31,6 +32,6 @@ def real_db(server_url, template_url):
         yield db
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def real_client(real_db, shared_url):
     return client_over(real_db, shared_url)
