@@ -19,6 +19,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from data.query import SearchQuery
 from tests.served import catalog_database, serve
 
 SLOWEST_SECONDS = 2.0
@@ -68,32 +69,8 @@ HOSTILE_VALUES = [
     "2024-02-30",
     LONG,
 ]
-SEARCH_PARAMETERS = [
-    "q",
-    "card",
-    "author",
-    "pipeline_tag",
-    "library",
-    "license",
-    "language",
-    "dataset",
-    "tag",
-    "base_model",
-    "relation",
-    "gated",
-    "has_base_model",
-    "created_from",
-    "created_to",
-    "min_downloads",
-    "min_likes",
-    "sort",
-    "order",
-    "per_page",
-    "page",
-    "cursor",
-    "facets",
-    "format",
-]
+# Every parameter of the search grammar, and the routes' own (`format` of CSV export).
+SEARCH_PARAMETERS = [*SearchQuery.model_fields, "format"]
 DIMENSIONS = ["pipeline_tag", "library", "license", "language", "author", "relation_type", "created_month"]
 CALLBACK_VALUES = [
     None,
@@ -146,6 +123,9 @@ def api_cases() -> list[tuple[str, str]]:
             ("GET", f"/api/v1/models/{value}"),
             ("GET", f"/api/v1/models/org/{value}"),
             ("GET", f"/api/v1/models/{value}/ancestry"),
+            ("GET", f"/api/v1/models/{value}/lineage/timeline"),
+            ("GET", f"/api/v1/models/{value}/lineage/tree"),
+            ("GET", f"/api/v1/papers/{value}"),
             ("GET", f"/api/v1/authors/{value}"),
             ("GET", f"/api/v1/trending?limit={value}"),
             ("GET", f"/api/v1/trending?pipeline_tag={value}"),
@@ -334,3 +314,23 @@ def test_the_server_is_healthy_after_the_corpus(served, session):
     response = session.get(served.url + "/api/v1/health", timeout=10)
     assert response.status_code == 200 and response.json()["data"]["status"] == "ok"
     assert session.get(served.url + "/api/v1/models?q=model", timeout=10).status_code == 200
+
+
+def test_lineage_answers_agree_through_the_real_server(served, session):
+    """The lineage search, timeline and tree as gunicorn serves them: one family, three routes."""
+
+    def get(path: str) -> dict:
+        response, _ = send(session, served, "GET", path)
+        assert response.status_code == 200, response.text[:200]
+        return response.json()
+
+    bases = get("/api/v1/models?has_base_model=false&per_page=100")["data"]
+    root = next(model["id"] for model in bases if model["derivative_count"] > 1)
+    family = get(f"/api/v1/models?descendant_of={quote(root)}&per_page=100")
+    direct = get(f"/api/v1/models?base_model={quote(root)}&per_page=100")
+    within_one = get(f"/api/v1/models?descendant_of={quote(root)}&depth=1&per_page=100")
+    assert {m["id"] for m in within_one["data"]} == {m["id"] for m in direct["data"]} != set()
+    timeline = get(f"/api/v1/models/{root}/lineage/timeline")["data"]
+    assert timeline["total_descendants"] == family["meta"]["total"] and family["meta"]["total_exact"]
+    assert sum(map(sum, timeline["counts"].values())) + timeline["undated"] == timeline["total_descendants"]
+    assert get(f"/api/v1/models/{root}/lineage/tree")["data"]["root"] == root
