@@ -91,10 +91,16 @@ def prepare_schema(url: str) -> None:
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, workers: int, fill: bool, demo_size: int) -> None:
     """Serve the dashboard and the API (migrating and filling an empty database first)."""
-    from app.factory import open_database
+    from pydantic import SecretStr
+
+    from app.factory import open_database, resolve_secret_key
     from app.first_run import fill_empty_catalog
     from app.server import run_gunicorn
 
+    try:
+        secret_key = SecretStr(resolve_secret_key(settings))  # before the embedded URL makes it "configured"
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
     url = resolve_database_url(settings)
     prepare_schema(url)
     if fill:
@@ -104,7 +110,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, fill: bool, de
         finally:
             db.dispose()
     click.echo(f"Model Catalog at http://{host}:{port}/  (API: http://{host}:{port}/api/v1/)")
-    run_gunicorn(settings.model_copy(update={"database_url": url}), host, port, workers)
+    run_gunicorn(settings.model_copy(update={"database_url": url, "secret_key": secret_key}), host, port, workers)
 
 
 def _register_subcommands() -> None:

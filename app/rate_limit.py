@@ -1,7 +1,9 @@
 """The rate limit per client, by flask-limiter: one budget shared by the API and the dashboard's
 callbacks, counted in Redis (shared by every app process) or in this process.
 
-Windows are fixed and start at a client's first request. The client is `request.remote_addr`,
+Windows are fixed and start at a client's first request. A request with an API key (or a
+token of one) counts against its key, at CATALOG_KEY_RATE_LIMIT; any other against its
+address, at CATALOG_RATE_LIMIT. The address is `request.remote_addr`,
 which ProxyFix (CATALOG_TRUSTED_PROXIES) has set from X-Forwarded-For when proxies are
 trusted; IPv6 clients are counted per /64, the block one subscriber usually holds. When Redis
 fails, counting goes on in this process (flask-limiter's in-memory fallback) until it answers
@@ -14,12 +16,14 @@ import ipaddress
 import logging
 import math
 import time
+from dataclasses import dataclass
 
 from flask import Flask, Response, request
 from flask_limiter import Limiter, RequestLimit
 
 from app.api import DASH_CALLBACK_PATH, PREFIX, is_api_path
 from app.api.errors import ApiError
+from app.auth.identity import rate_limit_identity
 from app.metrics import METRICS_PATH
 from app.settings import RateLimit
 
@@ -31,6 +35,12 @@ REDIS_TIMEOUT_SECONDS = 0.5  # the limit is worth a millisecond, not a stalled r
 
 
 def client_key() -> str:
+    """The bucket of the request: its API key's (a key or a token of it), else its address's."""
+    key_id = rate_limit_identity().key_id
+    return f"key:{key_id}" if key_id is not None else address_key()
+
+
+def address_key() -> str:
     """The bucket of the request's client: its address, or its /64 for IPv6."""
     address = request.remote_addr or ""
     try:
@@ -44,6 +54,21 @@ def client_key() -> str:
     return str(ip)
 
 
+@dataclass(frozen=True)
+class Limits:
+    per_address: RateLimit | None
+    per_key: RateLimit | None
+
+    def applicable(self) -> RateLimit | None:
+        keyed = rate_limit_identity().key_id is not None
+        return self.per_key if keyed else self.per_address
+
+    def current(self) -> str:
+        rule = self.applicable()
+        assert rule is not None  # requests without one are filtered out first
+        return f"{rule.requests}/{rule.seconds} second"
+
+
 def is_limited(path: str, method: str) -> bool:
     return (
         method != "OPTIONS"  # CORS preflights are the browser's, not the client's, requests
@@ -52,16 +77,16 @@ def is_limited(path: str, method: str) -> bool:
     )
 
 
-def init_rate_limit(server: Flask, rule: RateLimit | None, redis_url: str | None, prefix: str) -> Limiter | None:
+def init_rate_limit(server: Flask, limits: Limits, redis_url: str | None, prefix: str) -> Limiter | None:
     """Register the limiter's hooks on `server` (call before hooks that should not run when a
     request is refused, such as the response cache)."""
-    if rule is None:
+    if limits.per_address is None and limits.per_key is None:
         return None
     limiter = Limiter(
         client_key,
-        application_limits=[f"{rule.requests}/{rule.seconds} second"],
-        storage_uri=_storage_uri(redis_url),
-        storage_options=_storage_options(redis_url, prefix),
+        application_limits=[limits.current],
+        storage_uri=storage_uri(redis_url),
+        storage_options=storage_options(redis_url, prefix),
         strategy="fixed-window",
         key_prefix="api",
         headers_enabled=False,  # set below, as the API documents them
@@ -69,19 +94,19 @@ def init_rate_limit(server: Flask, rule: RateLimit | None, redis_url: str | None
         swallow_errors=True,
         on_breach=_refused,
     )
-    limiter.request_filter(lambda: not is_limited(request.path, request.method))
+    limiter.request_filter(lambda: not is_limited(request.path, request.method) or limits.applicable() is None)
     limiter.init_app(server)
     server.after_request(lambda response: _set_headers(limiter, response))
     return limiter
 
 
-def _storage_uri(redis_url: str | None) -> str:
+def storage_uri(redis_url: str | None) -> str:
     if redis_url is None:
         return "memory://"
     return "redis+unix://" + redis_url.removeprefix("unix://") if redis_url.startswith("unix://") else redis_url
 
 
-def _storage_options(redis_url: str | None, prefix: str) -> dict:
+def storage_options(redis_url: str | None, prefix: str) -> dict:
     if redis_url is None:
         return {}
     return {

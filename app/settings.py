@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from sqlalchemy.exc import ArgumentError
 
 from data.db import normalise_url
@@ -29,6 +29,12 @@ ENVIRONMENT = {
     "HF_ENDPOINT": "hf_endpoint",
     "HF_TOKEN": "hf_token",
     "CATALOG_STATEMENT_TIMEOUT_MS": "statement_timeout_ms",
+    "CATALOG_SECRET_KEY": "secret_key",
+    "CATALOG_KEY_RATE_LIMIT": "key_rate_limit",
+    "CATALOG_OIDC_ISSUER": "oidc_issuer",
+    "CATALOG_OIDC_CLIENT_ID": "oidc_client_id",
+    "CATALOG_OIDC_CLIENT_SECRET": "oidc_client_secret",
+    "CATALOG_OIDC_NAME": "oidc_name",
 }
 FIELD_TO_VARIABLE = {field: variable for variable, field in ENVIRONMENT.items()}
 
@@ -39,6 +45,8 @@ class SettingsError(ValueError):
 
 PERIOD_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 RATE_LIMIT_PATTERN = re.compile(r"(\d+)\s*/\s*(\d*)\s*(second|minute|hour|day)s?")
+MIN_SECRET_KEY_LENGTH = 32
+SECRET_KEY_HINT = "make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 ORIGIN_PATTERN = re.compile(r"https?://(\[[0-9a-f:.]+\]|[^/\s:,\[\]]+)(:\d{1,5})?")
 
 
@@ -79,6 +87,13 @@ class Settings(BaseModel):
     hf_endpoint: str = "https://huggingface.co"
     hf_token: str | None = None
     statement_timeout_ms: int = Field(5000, ge=0)  # per SQL statement of a request; 0: none
+    # Signs session cookies, CSRF and API tokens; app.secrets resolves it (or keeps one embedded).
+    secret_key: SecretStr | None = None
+    key_rate_limit: str = "1200/minute"  # per API key, like rate_limit per address
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_name: str | None = None  # what the sign-in button says; the issuer's host by default
 
     @field_validator("database_url", "read_database_url")
     @classmethod
@@ -98,9 +113,11 @@ class Settings(BaseModel):
             raise ValueError("expected redis://host:port/db")
         return value
 
-    @field_validator("hf_endpoint")
+    @field_validator("hf_endpoint", "oidc_issuer")
     @classmethod
-    def _http_url(cls, value: str) -> str:
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL")
         return value.rstrip("/")
@@ -126,15 +143,39 @@ class Settings(BaseModel):
                 )
         return origins
 
-    @field_validator("rate_limit")
+    @field_validator("rate_limit", "key_rate_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         RateLimit.parse(value)
         return value.strip().lower()
 
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(f"must be at least {MIN_SECRET_KEY_LENGTH} characters ({SECRET_KEY_HINT})")
+        return value
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> Settings:
+        given = [self.oidc_issuer, self.oidc_client_id, self.oidc_client_secret]
+        if any(given) and not all(given):
+            raise ValueError(
+                "CATALOG_OIDC_ISSUER, CATALOG_OIDC_CLIENT_ID and CATALOG_OIDC_CLIENT_SECRET go together: set all three"
+            )
+        return self
+
     @property
     def rate_limit_rule(self) -> RateLimit | None:
         return RateLimit.parse(self.rate_limit)
+
+    @property
+    def key_rate_limit_rule(self) -> RateLimit | None:
+        return RateLimit.parse(self.key_rate_limit)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return self.oidc_issuer is not None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -150,7 +191,10 @@ class Settings(BaseModel):
 def _describe(error: ValidationError) -> str:
     problems = []
     for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else "?"
-        name = FIELD_TO_VARIABLE.get(field, field)
-        problems.append(f"{name}: {item['msg'].removeprefix('Value error, ')}")
+        message = item["msg"].removeprefix("Value error, ")
+        if not item["loc"]:  # a rule over several settings names them itself
+            problems.append(message)
+            continue
+        field = str(item["loc"][0])
+        problems.append(f"{FIELD_TO_VARIABLE.get(field, field)}: {message}")
     return "invalid settings: " + "; ".join(problems)

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool, text
 
+from data.accounts import tables as account_tables  # noqa: F401  (their tables belong to the schema too)
 from data.ingest import staging  # noqa: F401  (its tables belong to the schema too)
 from data.models import Base
 

@@ -25,10 +25,12 @@ from data import migrate
 from data.db import Database, make_engine, normalise_url
 from data.ingest.pipeline import ingest
 from tests.family import family_records
+from tests.stack import TEST_SECRET_KEY
 
 # Module-scoped fixtures over the real Hub snapshot, built only for the modules that ask for them.
 pytest_plugins = ["tests.real_catalog"]
 
+os.environ.setdefault("CATALOG_SECRET_KEY", TEST_SECRET_KEY)
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 TEMPLATE_DB = f"catalog_template_{os.getpid()}"
 
@@ -154,7 +156,7 @@ def family_db(db) -> Database:
 
 @pytest.fixture
 def settings(shared_url) -> Settings:
-    return Settings(database_url=shared_url)
+    return Settings(secret_key=TEST_SECRET_KEY, database_url=shared_url)
 
 
 @pytest.fixture
@@ -201,7 +203,9 @@ def module_catalog(server_url: str, prefix: str) -> Iterator[Database]:
 
 def client_over(db: Database, shared_url: str):
     """A test client of the app reading `db`, unlimited (modules send many requests)."""
-    return create_app(Settings(database_url=shared_url, rate_limit="off"), database=db).test_client()
+    return create_app(
+        Settings(secret_key=TEST_SECRET_KEY, database_url=shared_url, rate_limit="off"), database=db
+    ).test_client()
 
 
 def _chromium_missing() -> str | None:

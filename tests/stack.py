@@ -19,6 +19,9 @@ from pathlib import Path
 from string import Template
 
 ROOT = Path(__file__).resolve().parents[1]
+# Every app the tests start signs with this key (a configured database needs one); conftest puts
+# it in the environment too, for the `catalog` commands and servers they run.
+TEST_SECRET_KEY = "test-secret-key-of-the-catalog-tests-only-0123456789"
 NGINX = ROOT / "deploy" / "nginx"
 MAIN_CONF = """
 daemon off;

@@ -12,6 +12,7 @@ from components import analytics as view
 from data.db import Database
 from data.ingest.pipeline import ingest
 from tests.results_view import shown_ids
+from tests.stack import TEST_SECRET_KEY
 from tests.test_analytics import RECORDS
 
 pytestmark = pytest.mark.browser
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.browser
 def site(fresh_database_url, live_server):
     db = Database.from_urls(fresh_database_url)
     ingest(db, RECORDS)
-    yield live_server(create_app(Settings(database_url=fresh_database_url), db))
+    yield live_server(create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=fresh_database_url), db))
     db.dispose()
 
 

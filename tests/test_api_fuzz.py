@@ -11,6 +11,7 @@ from app.factory import create_app
 from app.settings import Settings
 from data.ingest.pipeline import ingest
 from tests.family import family_records
+from tests.stack import TEST_SECRET_KEY
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -18,7 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @pytest.fixture
 def api_schema(shared_url, db):
     ingest(db, family_records())
-    app = create_app(Settings(database_url=shared_url, rate_limit="off"), database=db)
+    app = create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=shared_url, rate_limit="off"), database=db)
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 

@@ -4,6 +4,7 @@ from app.factory import create_app
 from app.settings import Settings
 from data import migrate
 from data.db import Database
+from tests.stack import TEST_SECRET_KEY
 
 
 def test_health_reports_ok(client):
@@ -16,7 +17,9 @@ def test_health_reports_ok(client):
 
 def test_health_is_503_when_the_database_is_unreachable():
     unreachable = Database.from_urls("postgresql://nobody@127.0.0.1:1/none")
-    app = create_app(Settings(database_url="postgresql://nobody@127.0.0.1:1/none"), unreachable)
+    app = create_app(
+        Settings(secret_key=TEST_SECRET_KEY, database_url="postgresql://nobody@127.0.0.1:1/none"), unreachable
+    )
     response = app.test_client().get("/api/v1/health")
     assert response.status_code == 503
     assert response.json["error"]["code"] == "DATABASE_UNAVAILABLE"
@@ -81,7 +84,7 @@ def test_not_ready_while_migrations_are_pending_then_ready_after_upgrade(fresh_d
     if revision != "base":
         migrate.upgrade(fresh_database_url, revision)
     db = Database.from_urls(fresh_database_url)
-    client = create_app(Settings(database_url=fresh_database_url), db).test_client()
+    client = create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=fresh_database_url), db).test_client()
     try:
         response = client.get("/api/v1/ready")
         assert response.status_code == 503
@@ -107,7 +110,11 @@ def test_not_ready_when_a_newer_release_migrated_the_database(fresh_database_url
         session.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
         session.commit()
     try:
-        response = create_app(Settings(database_url=fresh_database_url), db).test_client().get("/api/v1/ready")
+        response = (
+            create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=fresh_database_url), db)
+            .test_client()
+            .get("/api/v1/ready")
+        )
         assert response.status_code == 503
         error = response.json["error"]
         assert error["code"] == "SCHEMA_NEWER_THAN_CODE" and "upgrade" not in error["message"]
@@ -118,7 +125,9 @@ def test_not_ready_when_a_newer_release_migrated_the_database(fresh_database_url
 
 def test_not_ready_when_the_database_is_unreachable():
     unreachable = Database.from_urls("postgresql://nobody@127.0.0.1:1/none")
-    app = create_app(Settings(database_url="postgresql://nobody@127.0.0.1:1/none"), unreachable)
+    app = create_app(
+        Settings(secret_key=TEST_SECRET_KEY, database_url="postgresql://nobody@127.0.0.1:1/none"), unreachable
+    )
     response = app.test_client().get("/api/v1/ready")
     assert response.status_code == 503
     assert response.json["error"]["code"] == "DATABASE_UNAVAILABLE"

@@ -16,6 +16,7 @@ from components import search as view
 from data.db import Database
 from data.ingest.pipeline import ingest
 from tests.results_view import listed_ids, shown_ids
+from tests.stack import TEST_SECRET_KEY
 from tests.test_search_browser import open_page, wait_for
 
 CARDS = {
@@ -56,7 +57,11 @@ def database(server_url, template_url):
 
 @pytest.fixture
 def site(database, live_server):
-    return live_server(create_app(Settings(database_url=database, rate_limit="off"), Database.from_urls(database)))
+    return live_server(
+        create_app(
+            Settings(secret_key=TEST_SECRET_KEY, database_url=database, rate_limit="off"), Database.from_urls(database)
+        )
+    )
 
 
 def snippets(browser, scope: str) -> list[dict]:

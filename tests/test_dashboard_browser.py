@@ -7,13 +7,14 @@ from app.settings import Settings
 from data.db import Database
 from tests.factories import add_models
 from tests.results_view import shown_ids
+from tests.stack import TEST_SECRET_KEY
 
 
 @pytest.fixture
 def dashboard_url(fresh_database_url, live_server):
     db = Database.from_urls(fresh_database_url)
     add_models(db, "org/popular-model", "org/second-model", pipeline_tag="text-generation")
-    server = create_app(Settings(database_url=fresh_database_url), db)
+    server = create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=fresh_database_url), db)
     yield live_server(server)
     db.dispose()
 

@@ -16,6 +16,7 @@ from components import analytics as analytics_view
 from data.db import Database
 from data.ingest.pipeline import ingest
 from tests.growth_family import OTHER_ROOT, ROOT, family_truth, growth_records
+from tests.stack import TEST_SECRET_KEY
 
 pytestmark = pytest.mark.browser
 GROWTH = ".family-growth .js-plotly-plot"
@@ -25,7 +26,7 @@ GROWTH = ".family-growth .js-plotly-plot"
 def site(fresh_database_url, live_server):
     db = Database.from_urls(fresh_database_url)
     ingest(db, growth_records())
-    yield live_server(create_app(Settings(database_url=fresh_database_url), db))
+    yield live_server(create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=fresh_database_url), db))
     db.dispose()
 
 

@@ -36,7 +36,7 @@ from tests.family import family_records
 from tests.hubserver import FakeHub
 from tests.replica import Clusters, wait_for_replay
 from tests.served import serve
-from tests.stack import free_port, start_stack
+from tests.stack import TEST_SECRET_KEY, free_port, start_stack
 
 CATALOG = "catalog"
 OUTAGE_ANSWER_SECONDS = 1.0  # the bound for an answer while PostgreSQL is down
@@ -238,7 +238,7 @@ def test_a_query_over_the_statement_timeout_is_cancelled_with_a_503(fresh_databa
 
 
 def test_requests_have_the_statement_timeout_and_jobs_do_not(shared_url):
-    settings = Settings(database_url=shared_url, statement_timeout_ms=1234)
+    settings = Settings(secret_key=TEST_SECRET_KEY, database_url=shared_url, statement_timeout_ms=1234)
     for for_requests, expected in [(True, "1234ms"), (False, "0")]:
         db = open_database(settings, for_requests=for_requests)
         try:

@@ -11,10 +11,13 @@ from data.meta import is_synthetic
 from tests.catalog_state import counts
 from tests.family import FAMILY_JSON, family_records
 from tests.hubserver import FakeHub
+from tests.stack import TEST_SECRET_KEY
 
 
 def test_unreachable_hub_gives_a_labelled_synthetic_sample_that_real_data_replaces(fresh_database_url, unused_port):
-    settings = Settings(database_url=fresh_database_url, hf_endpoint=f"http://127.0.0.1:{unused_port}")
+    settings = Settings(
+        secret_key=TEST_SECRET_KEY, database_url=fresh_database_url, hf_endpoint=f"http://127.0.0.1:{unused_port}"
+    )
     db = Database.from_urls(fresh_database_url)
     fill_empty_catalog(settings, db, sample_size=500)
     assert counts(db)["models"] == 500
@@ -37,7 +40,7 @@ def test_unreachable_hub_gives_a_labelled_synthetic_sample_that_real_data_replac
 def test_a_reachable_hub_fills_the_catalog_with_its_most_downloaded(fresh_database_url):
     records = family_records()
     with FakeHub(records, page_size=4) as hub:
-        settings = Settings(database_url=fresh_database_url, hf_endpoint=hub.url)
+        settings = Settings(secret_key=TEST_SECRET_KEY, database_url=fresh_database_url, hf_endpoint=hub.url)
         db = Database.from_urls(fresh_database_url)
         fill_empty_catalog(settings, db)
         assert hub.requests[1]["query"]["sort"] == ["downloads"]

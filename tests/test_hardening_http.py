@@ -18,6 +18,7 @@ from app.logs import configure_logging
 from data.db import Database
 from tests.factories import add_models
 from tests.served import catalog_database, serve
+from tests.stack import TEST_SECRET_KEY
 
 HOSTILE_CELLS = ['=HYPERLINK("http://evil.example")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 
@@ -305,7 +306,9 @@ def test_the_dashboard_and_the_docs_run_under_the_policy(browser, live_server, f
 
     db = Database.from_urls(fresh_database_url)
     add_models(db, "org/base-7b", pipeline_tag="text-generation")
-    site = live_server(create_app(Settings(database_url=fresh_database_url, rate_limit="off"), database=db))
+    site = live_server(
+        create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=fresh_database_url, rate_limit="off"), database=db)
+    )
     for path, shown in [("/", "org/base-7b"), ("/analytics", "Models created"), ("/api/v1/docs", "openapi.json")]:
         browser.driver.get(site + path)
         WebDriverWait(browser.driver, 15).until(

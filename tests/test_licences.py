@@ -37,6 +37,7 @@ from tests.conftest import client_over, module_catalog, require_shared
 from tests.dash_tree import hrefs, text_of
 from tests.search_page import controls_of
 from tests.search_truth import id_matches
+from tests.stack import TEST_SECRET_KEY
 from tests.test_ingest_shared import pages
 from tests.test_model_browser import open_page
 
@@ -479,7 +480,9 @@ def test_the_overview_of_a_clean_model_has_no_warning(tree_db):
 
 @pytest.mark.browser
 def test_the_warning_in_the_browser(browser, tree_db, shared_url, live_server):
-    url = live_server(create_app(Settings(database_url=shared_url, rate_limit="off"), tree_db))
+    url = live_server(
+        create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=shared_url, rate_limit="off"), tree_db)
+    )
     open_page(browser, url, "/models/hyokwan/familidata_gemma7b")
     browser.wait_for_contains_text(".licence-conflicts", "gemma-relicensed-open")
     chains = [chain.text.splitlines() for chain in browser.find_elements(".licence-chain")]

@@ -19,6 +19,7 @@ from data.ingest import synthetic
 from data.ingest.pipeline import ingest
 from data.vocabulary import RELATION_TYPES
 from tests.conftest import module_catalog
+from tests.stack import TEST_SECRET_KEY
 
 DEMO_ROOT = "Qwen/Qwen2.5-7B-Instruct"
 RESOURCES = "return performance.getEntriesByType('resource').map(r => r.name);"
@@ -52,7 +53,7 @@ def demo(server_url, template_url):
 
 
 def serve(live_server, db, shared_url) -> str:
-    return live_server(create_app(Settings(database_url=shared_url, rate_limit="off"), db))
+    return live_server(create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=shared_url, rate_limit="off"), db))
 
 
 def open_page(browser, site: str, path: str) -> None:

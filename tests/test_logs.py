@@ -16,7 +16,7 @@ from app.factory import create_app
 from app.logs import configure_logging
 from app.settings import Settings
 from data.db import Database
-from tests.stack import wait_until_up
+from tests.stack import TEST_SECRET_KEY, wait_until_up
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
 
@@ -68,7 +68,7 @@ def test_every_request_gets_a_different_id(client):
 
 
 def test_app_log_lines_within_a_request_carry_its_id_and_extras(log_lines):
-    app = create_app(Settings(database_url=UNREACHABLE), Database.from_urls(UNREACHABLE))
+    app = create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=UNREACHABLE), Database.from_urls(UNREACHABLE))
     response = app.test_client().get("/api/v1/stats")  # the error handler logs a warning
     assert response.status_code == 503
     request_id = response.headers["X-Request-ID"]

@@ -19,7 +19,7 @@ from data.db import Database
 from data.ingest.state import write_state
 from data.meta import LAST_SYNC_AT
 from tests.factories import add_models
-from tests.stack import wait_until_up
+from tests.stack import TEST_SECRET_KEY, wait_until_up
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
 
@@ -126,7 +126,7 @@ def test_metrics_are_never_cached_nor_rate_limited(settings, db):
 
 
 def test_a_scrape_without_a_database_still_answers_without_the_catalog_gauges():
-    app = create_app(Settings(database_url=UNREACHABLE), Database.from_urls(UNREACHABLE))
+    app = create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=UNREACHABLE), Database.from_urls(UNREACHABLE))
     client = app.test_client()
     client.get("/api/v1/health")
     samples = scrape(client)

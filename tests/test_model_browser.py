@@ -14,6 +14,7 @@ from components import model_page as page
 from data.db import Database
 from data.ingest.pipeline import ingest
 from tests.family import family_records
+from tests.stack import TEST_SECRET_KEY
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE, CHAT, GGUF = "acme/base-7b", "lab/base-7b-chat", "quant/base-7b-chat-GGUF"
@@ -38,7 +39,7 @@ def database(fresh_database_url):
 
 @pytest.fixture
 def page_url(database, fresh_database_url, live_server):
-    return live_server(create_app(Settings(database_url=fresh_database_url), database))
+    return live_server(create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=fresh_database_url), database))
 
 
 def open_page(browser, page_url: str, path: str) -> None:

@@ -17,6 +17,7 @@ from data.ingest.files import FileSource
 from data.ingest.pipeline import ingest
 from tests.conftest import module_catalog, require_shared
 from tests.results_view import shown_ids
+from tests.stack import TEST_SECRET_KEY
 from tests.test_ingest_shared import pages
 from tests.test_search_browser import open_page, wait_for
 
@@ -32,7 +33,9 @@ def database(server_url, template_url):
 
 @pytest.fixture
 def site(database, live_server, shared_url):
-    return live_server(create_app(Settings(database_url=shared_url, rate_limit="off"), database))
+    return live_server(
+        create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=shared_url, rate_limit="off"), database)
+    )
 
 
 def api(site: str, path: str) -> dict:

@@ -19,6 +19,7 @@ from data.db import Database
 from data.ingest.pipeline import ingest
 from tests.family import family_records
 from tests.results_view import listed_ids, shown_ids
+from tests.stack import TEST_SECRET_KEY
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Every resource the page loaded, as the browser saw it.
@@ -48,7 +49,7 @@ def database(server_url, template_url):
 @pytest.fixture
 def site(database, live_server):
     db, url = database
-    return live_server(create_app(Settings(database_url=url, rate_limit="off"), db))
+    return live_server(create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=url, rate_limit="off"), db))
 
 
 def open_page(browser, site: str, path: str) -> None:

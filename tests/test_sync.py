@@ -24,6 +24,7 @@ from data.meta import HIGH_WATER_MARK, LAST_SYNC_AT, read_state
 from data.sync import SYNC_LOCK, SyncBusy, sync_once
 from tests.catalog_state import catalog_state, consistency_problems, model
 from tests.hubserver import FakeHub
+from tests.stack import TEST_SECRET_KEY
 
 # id, downloads, likes, the Hub's trending score (None: the Hub gives none), month modified
 MODELS = [
@@ -226,7 +227,7 @@ def test_a_sync_cut_short_keeps_its_batches_but_writes_no_history_or_marks(db, h
 
 def test_reads_continue_while_a_sync_writes(fresh_database_url, hub):
     db = Database.from_urls(fresh_database_url)
-    settings = Settings(database_url=fresh_database_url, rate_limit="100000/minute")
+    settings = Settings(secret_key=TEST_SECRET_KEY, database_url=fresh_database_url, rate_limit="100000/minute")
     client = create_app(settings, database=db, http=HttpOptions(response_cache=False)).test_client()
     sync_once(db, sources(hub))
     hub.set_models(hub_models(lab__vision_base={"downloads": 95_000}, solo__notes={"likes": 3}))

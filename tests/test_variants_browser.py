@@ -15,6 +15,7 @@ from data.db import Database
 from data.ingest.pipeline import ingest
 from tests.conftest import TEMPLATE_DB, _admin, _database_url
 from tests.results_view import shown_ids
+from tests.stack import TEST_SECRET_KEY
 from tests.test_search_browser import address, open_page, wait_for
 
 # Real ids of a quantization family (crawl of July 2024), tags trimmed to the signs that matter.
@@ -49,7 +50,7 @@ def site_url(server_url, template_url):
 @pytest.fixture
 def site(site_url, live_server):
     db, url = site_url
-    return live_server(create_app(Settings(database_url=url, rate_limit="off"), db))
+    return live_server(create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=url, rate_limit="off"), db))
 
 
 def test_folded_variants_expand_under_their_base(browser, site):

@@ -10,6 +10,7 @@ from werkzeug.sansio.response import Response
 
 from app.api.database_errors import DATABASE_ERRORS, database_failure
 from app.api.errors import ApiError, http_error, invalid_parameter
+from data.accounts.users import AccountError
 from data.db import Database
 from data.query import QueryError
 
@@ -39,6 +40,8 @@ def answer_error(error: Exception) -> Response:
         return error.response  # already answered in the envelope (say, the rate limit's 429)
     if isinstance(error, QueryError):
         error = invalid_parameter(error.parameter, error.reason)
+    elif isinstance(error, AccountError):
+        error = ApiError(error.code, {"field": error.field, "reason": error.reason})
     elif isinstance(error, HTTPException):
         error = http_error(error)
     elif isinstance(error, DATABASE_ERRORS):
@@ -71,4 +74,4 @@ def _not_found(path: str):
 
 
 # Imported last, for what importing them does: they register their routes on `bp`, defined above.
-from app.api import ancestry, catalog, family, papers, routes  # noqa: E402, F401 (see the line above)
+from app.api import accounts, ancestry, catalog, family, papers, routes  # noqa: E402, F401 (see the line above)

@@ -26,7 +26,7 @@ from pydantic.json_schema import JsonSchemaMode
 from werkzeug.routing import Rule
 
 from app.api import bp
-from app.api.errors import ERRORS, invalid_parameter
+from app.api.errors import ERRORS, ApiError, invalid_parameter
 from app.rate_limit import UNLIMITED_PATHS
 from app.security_headers import content_security_policy
 from data.query import unknown_parameter
@@ -64,6 +64,8 @@ class Operation:
     errors: tuple[str, ...]  # codes of ERRORS
     tags: tuple[str, ...]
     other_formats: tuple[tuple[str, str], ...] = ()  # (media type, what it holds)
+    body: type[BaseModel] | None = None  # the JSON request body
+    status: int = 200  # of a success
 
 
 def documented(
@@ -76,6 +78,8 @@ def documented(
     errors: Iterable[str] = (),
     tags: Iterable[str] = (),
     other_formats: Mapping[str, str] | None = None,
+    body: type[BaseModel] | None = None,
+    status: int = 200,
 ):
     """Publish a route in openapi.json; works above or below `@bp.get(...)`.
 
@@ -84,12 +88,22 @@ def documented(
     errors: the error codes (keys of app.api.errors.ERRORS) the route answers itself; each is
         listed under its status (RATE_LIMITED is added where the rate limit applies).
     other_formats: media types the route also answers 200 with, and what they hold.
+    body: the pydantic model of the JSON request body (see `parse_body`); status: of a success.
     """
     unknown = set(errors) - set(ERRORS)
     if unknown:
         raise ValueError(f"error codes not in app.api.errors.ERRORS: {', '.join(sorted(unknown))}")
     operation = Operation(
-        summary, description, params, response, meta, tuple(errors), tuple(tags), tuple((other_formats or {}).items())
+        summary,
+        description,
+        params,
+        response,
+        meta,
+        tuple(errors),
+        tuple(tags),
+        tuple((other_formats or {}).items()),
+        body,
+        status,
     )
 
     def mark(view):
@@ -120,6 +134,21 @@ def parse_query(model: type[M], also_known: Collection[str] = ()) -> M:
         first = error.errors()[0]
         parameter = ".".join(str(part) for part in first["loc"]) or "query"
         raise invalid_parameter(parameter, first["msg"]) from None
+
+
+def parse_body(model: type[M]) -> M:
+    """The request's JSON body validated by `model`: 400 INVALID_BODY when it is not a JSON
+    object, 400 INVALID_FIELD naming the first field that is wrong."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        reason = "it is missing or not JSON" if body is None else "it is JSON, but not an object"
+        raise ApiError("INVALID_BODY", {"reason": reason})
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "body"
+        raise ApiError("INVALID_FIELD", {"field": field, "reason": first["msg"]}) from None
 
 
 def _is_sequence(annotation: Any) -> bool:
@@ -172,8 +201,9 @@ def _schemas(operations: Iterable[Operation]) -> tuple[dict, dict]:
     """One pass over every type, so shared models become one entry in components/schemas."""
     inputs: dict[tuple[Any, JsonSchemaMode], None] = {(ErrorResponse, "serialization"): None}  # an ordered set
     for operation in operations:
-        if operation.params is not None:
-            inputs[(operation.params, "validation")] = None
+        for model in (operation.params, operation.body):
+            if model is not None:
+                inputs[(model, "validation")] = None
         for kind in (operation.response, operation.meta):
             if kind is not None:
                 inputs[(kind, "serialization")] = None
@@ -195,6 +225,9 @@ def _operation(rule: Rule, method: str, operation: Operation, schemas: dict, def
     parameters = _parameters(rule, operation, schemas, defs)
     if parameters:
         result["parameters"] = parameters
+    if operation.body is not None:
+        body_schema = schemas[(operation.body, "validation")]
+        result["requestBody"] = {"required": True, "content": {"application/json": {"schema": body_schema}}}
     result["responses"] = _responses(rule, method, operation, schemas)
     return result
 
@@ -235,14 +268,15 @@ def _parameter(name: str, where: str, required: bool, schema: dict) -> dict:
 
 
 def _responses(rule: Rule, method: str, operation: Operation, schemas: dict) -> dict:
+    success = str(operation.status)
     responses: dict[str, Any] = {
-        "200": {
+        success: {
             "description": "Success: the `data` and `meta` envelope.",
             "content": {"application/json": {"schema": _envelope(operation, schemas)}},
         }
     }
     for media_type, holds in operation.other_formats:
-        responses["200"]["content"][media_type] = {"schema": {"type": "string", "description": holds}}
+        responses[success]["content"][media_type] = {"schema": {"type": "string", "description": holds}}
     codes = list(operation.errors)
     if method == "GET":
         responses["304"] = {"description": "Not Modified: the body's ETag matches If-None-Match."}

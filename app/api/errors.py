@@ -32,6 +32,36 @@ ERRORS: dict[str, ErrorCode] = {
     "MODEL_NOT_FOUND": ErrorCode(404, "No model {id} in the catalog."),
     "AUTHOR_NOT_FOUND": ErrorCode(404, "No author {author} in the catalog."),
     "PAPER_NOT_FOUND": ErrorCode(404, "No model in the catalog cites arXiv paper {id}."),
+    "INVALID_BODY": ErrorCode(400, "The request body must be a JSON object: {reason}."),
+    "INVALID_FIELD": ErrorCode(400, "Invalid {field}: {reason}."),
+    "AUTHENTICATION_REQUIRED": ErrorCode(
+        401, "Sign in, or send `Authorization: Bearer KEY` with an API key from your account page."
+    ),
+    "LOGIN_FAILED": ErrorCode(401, "Wrong email or password."),
+    "INVALID_CREDENTIALS": ErrorCode(
+        401, "The bearer credential is neither a live API key nor a token this catalog issued."
+    ),
+    "KEY_REVOKED": ErrorCode(401, "This API key was revoked: create a new one on your account page."),
+    "KEY_EXPIRED": ErrorCode(401, "This API key has expired: create a new one on your account page."),
+    "TOKEN_EXPIRED": ErrorCode(
+        401, "The token has expired: exchange your API key for a new one at POST /api/v1/auth/token."
+    ),
+    "ACCOUNT_DISABLED": ErrorCode(401, "This account is disabled: ask an admin."),
+    "ROLE_REQUIRED": ErrorCode(403, "This needs the {role} role; you are {current}."),
+    "SESSION_REQUIRED": ErrorCode(403, "This needs a signed-in session, not an API key or token."),
+    "CSRF_FAILED": ErrorCode(
+        403,
+        "Refused without a valid CSRF token ({reason}): send the `X-CSRFToken` header with the "
+        "token from GET /api/v1/auth/csrf (the `_csrf_token` cookie).",
+    ),
+    "USER_NOT_FOUND": ErrorCode(404, "No such user: {reason}."),
+    "KEY_NOT_FOUND": ErrorCode(404, "No such API key: {reason}."),
+    "OIDC_NOT_CONFIGURED": ErrorCode(404, "Sign-in through an OIDC provider is not configured here."),
+    "EMAIL_TAKEN": ErrorCode(409, "An account already has this email address."),
+    "LAST_ADMIN": ErrorCode(409, "This is the last admin: make another admin first."),
+    "LOGIN_RATE_LIMITED": ErrorCode(
+        429, "Too many failed sign-ins for this account from your address; retry in {retry_after_seconds} s."
+    ),
     "RATE_LIMITED": ErrorCode(
         429,
         "Too many requests: the limit is {limit} per {period_seconds} s; retry in {retry_after_seconds} s.",
@@ -47,6 +77,7 @@ ERRORS: dict[str, ErrorCode] = {
     "REQUEST_HEADER_FIELDS_TOO_LARGE": ErrorCode(431, "A request header is too large.", http=True),
     # The server: try again later, or report it.
     "INTERNAL_ERROR": ErrorCode(500, "An internal error occurred.", http=True),
+    "OIDC_PROVIDER_FAILED": ErrorCode(502, "The sign-in provider did not answer as expected: {reason}."),
     "DATABASE_UNAVAILABLE": ErrorCode(503, "The database is unreachable; try again shortly."),
     "QUERY_TIMEOUT": ErrorCode(
         503,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import brotli
@@ -28,7 +29,7 @@ from app.api.cache import (
     read_data_version,
 )
 from app.api.redis_guard import GuardedRedis
-from app.rate_limit import UNLIMITED_PATHS, init_rate_limit
+from app.rate_limit import UNLIMITED_PATHS, Limits, init_rate_limit
 from app.settings import Settings
 
 UNCACHED_PATHS = UNLIMITED_PATHS  # the truth of now, for orchestrators and scrapers
@@ -37,8 +38,10 @@ COMPRESSIBLE_TYPES = ("application/json", "text/", "application/javascript")
 MIN_COMPRESS_BYTES = 500  # below this, compression costs more than it saves
 GZIP_LEVEL = 6
 BROTLI_QUALITY = 5  # 11 is for static files; 5 compresses better than gzip in similar time
-CORS_ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-CORS_ALLOWED_HEADERS = "Content-Type, If-None-Match, X-Request-ID"
+# Cross-origin callers authenticate by bearer (a key, or a token of one), never by cookie:
+# no Access-Control-Allow-Credentials.
+CORS_ALLOWED_METHODS = "GET, HEAD, POST, DELETE, OPTIONS"
+CORS_ALLOWED_HEADERS = "Authorization, Content-Type, If-None-Match, X-Request-ID"
 CORS_EXPOSED_HEADERS = "ETag, Retry-After, X-Cache, X-RateLimit-Limit, X-RateLimit-Remaining, X-Request-ID"
 CORS_MAX_AGE_SECONDS = 600
 MAX_CACHED_BODY_BYTES = 1_000_000
@@ -63,13 +66,22 @@ class HttpLayer:
     key_prefix: str
 
 
-def init_http(server: Flask, settings: Settings, options: HttpOptions | None = None) -> HttpLayer:
-    """Build the layer from settings and register its hooks on `server` (after `catalog_db`)."""
+def init_http(
+    server: Flask,
+    settings: Settings,
+    options: HttpOptions | None = None,
+    authenticate: Callable[[], None] = lambda: None,
+) -> HttpLayer:
+    """Build the layer from settings and register its hooks on `server` (after `catalog_db`).
+    `authenticate` runs between the rate limit and the cache: a bad credential is counted,
+    then refused, and never answered from the cache."""
     options = options or HttpOptions()
     redis = GuardedRedis.from_url(settings.redis_url) if settings.redis_url else None
     db = server.extensions["catalog_db"]
     # The limiter's hook goes first: a refused request never reaches the cache.
-    init_rate_limit(server, settings.rate_limit_rule, settings.redis_url, options.redis_prefix)
+    limits = Limits(settings.rate_limit_rule, settings.key_rate_limit_rule)
+    init_rate_limit(server, limits, settings.redis_url, options.redis_prefix)
+    server.before_request(authenticate)
     layer = HttpLayer(
         cors_origins=settings.cors_origins,
         cache=_make_store(options, redis),
@@ -173,6 +185,7 @@ def _storable(response: Response) -> bool:
     cache_control = response.cache_control
     return (
         response.status_code == 200
+        and not g.get("catalog_private")
         and not response.direct_passthrough
         and not response.is_streamed
         and "Set-Cookie" not in response.headers
@@ -184,6 +197,10 @@ def _storable(response: Response) -> bool:
 
 
 def _set_cache_control(response: Response) -> None:
+    if g.get("catalog_private"):  # an account's own answer (app.auth.identity.requires): never stored
+        response.headers["Cache-Control"] = "private, no-store"
+        response.vary.update(("Cookie", "Authorization"))
+        return
     if "Cache-Control" in response.headers:
         return  # the route knows better
     if request.path in UNCACHED_PATHS or not _reads() or response.status_code != 200:
