@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a megabyte of password is an attack
 _hasher = PasswordHasher()
-# Verified when no account has the address, so that a miss costs what a wrong password costs.
-_DUMMY_HASH = _hasher.hash("not anyone's password")
 
 
 def password_problem(password: str) -> str | None:
@@ -25,9 +25,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@cache
+def _dummy_hash() -> str:
+    """Verified when no account has the address, so that a miss costs what a wrong password
+    costs; made on first use (a hash costs half a second: not at every process start)."""
+    return _hasher.hash("not anyone's password")
+
+
 def verify_password(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+        return _hasher.verify(stored or _dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
