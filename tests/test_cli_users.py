@@ -35,7 +35,7 @@ def state(url: str) -> tuple[dict[str, str], list[AuditEntry]]:
     """({email: role}, the audit entries oldest first)."""
     db = Database.from_urls(url)
     with db.session(read_only=True) as session:
-        roles = dict(session.execute(select(User.email, User.role)).tuples().all())
+        roles = dict(session.execute(select(User.email, User.role)).all())
         audit = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all())
     db.dispose()
     return roles, audit
