@@ -10,13 +10,17 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import urllib.error
 import urllib.request
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
 import redis
 
+from data.accounts import audit
 from data.db import Database
 from data.ingest.pipeline import ingest
 from tests.family import family_records
@@ -25,6 +29,7 @@ from tests.stack import start_stack
 # A Redis database of its own: the stack test empties it first (its rate windows and cache).
 REDIS_URL = os.environ.get("CATALOG_TEST_STACK_REDIS_URL", "redis://127.0.0.1:6379/14")
 LIMIT = 20
+KEY_LIMIT = 30  # per API key: over the per-address LIMIT, so an address-counted key would fail
 
 
 def _missing() -> str | None:
@@ -59,21 +64,36 @@ def stack(server_url, template_url):
     redis.Redis.from_url(REDIS_URL).flushdb()
     # Two trusted proxies: the tests play a load balancer in front of nginx, whose
     # X-Forwarded-For names each test's own client.
-    running = start_stack(url, REDIS_URL, CATALOG_RATE_LIMIT=f"{LIMIT}/minute", CATALOG_TRUSTED_PROXIES="2")
+    running = start_stack(
+        url,
+        REDIS_URL,
+        CATALOG_RATE_LIMIT=f"{LIMIT}/minute",
+        CATALOG_KEY_RATE_LIMIT=f"{KEY_LIMIT}/minute",
+        CATALOG_TRUSTED_PROXIES="2",
+    )
     yield running
     running.stop()
     with _admin(server_url).connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
-def get(stack, path: str, client: str, **headers: str):
-    """(status, headers, body) of a GET through nginx, as `client`."""
-    request = urllib.request.Request(stack.url + path, headers={"X-Forwarded-For": client, **headers})
+def call(stack, method: str, path: str, client: str, body: dict | None = None, **headers: str):
+    """(status, headers, body) of a request through nginx, as `client`."""
+    data = None if body is None else json.dumps(body).encode()
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(
+        stack.url + path, data=data, method=method, headers={"X-Forwarded-For": client, **headers}
+    )
     try:
         with urllib.request.urlopen(request, timeout=20) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
+
+
+def get(stack, path: str, client: str, **headers: str):
+    return call(stack, "GET", path, client, **headers)
 
 
 def served_by(headers) -> str:
@@ -205,6 +225,132 @@ def test_a_scheduled_sync_updates_catalog_history_and_metrics_while_reads_go_on(
     )
     assert float(figures["catalog_models"]) == 10
     assert float(figures["catalog_last_sync_timestamp_seconds"]) > 0
+
+
+PASSWORD = "a stack test password"
+
+
+class Browser:
+    """A client through nginx that keeps its cookies (sent whether Secure or not: it plays the
+    TLS balancer too) and sends the CSRF token on what it changes."""
+
+    def __init__(self, stack, client: str, **headers: str):
+        self.stack, self.client, self.headers = stack, client, headers
+        self.cookies: dict[str, str] = {}
+        self.set_cookies: dict[str, str] = {}  # the last Set-Cookie header of each name
+
+    def call(self, method: str, path: str, body: dict | None = None):
+        headers = dict(self.headers)
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        if "_csrf_token" in self.cookies:
+            headers["X-CSRFToken"] = self.cookies["_csrf_token"]
+        status, answer, data = call(self.stack, method, path, self.client, body, **headers)
+        for header in answer.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name], self.set_cookies[name] = morsel.value, header
+        return status, answer, data
+
+    def enter(self, email: str, how: str = "login"):
+        """Sign up or sign in: (status, the answer's data)."""
+        self.call("GET", "/api/v1/auth/csrf")
+        status, _, body = self.call("POST", f"/api/v1/auth/{how}", {"email": email, "password": PASSWORD})
+        return status, json.loads(body).get("data")
+
+    def new_key(self, name: str) -> dict:
+        status, _, body = self.call("POST", "/api/v1/me/keys", {"name": name})
+        assert status == 201, body
+        return json.loads(body)["data"]
+
+
+def cli_user(stack, email: str, *flags: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "users", "create", email, *flags],
+        env=os.environ | {"CATALOG_DATABASE_URL": stack.database_url, "CATALOG_LOG_LEVEL": "WARNING"},
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+
+
+def me(answer) -> dict:
+    return json.loads(answer[2])["data"]
+
+
+def test_a_user_made_by_the_cli_signs_in_through_nginx_and_both_processes_know_the_session(stack):
+    cli_user(stack, "cli@example.com", "--admin")
+    browser = Browser(stack, "203.0.113.20")
+    status, signed_in = browser.enter("cli@example.com")
+    assert status == 200 and signed_in["role"] == "admin"
+    cookie = browser.set_cookies["catalog_session"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie  # plain http
+    answers = [browser.call("GET", "/api/v1/me") for _ in range(6)]
+    assert {(me(a)["email"], me(a)["authenticated_by"]) for a in answers} == {("cli@example.com", "session")}
+    assert len({served_by(headers) for _, headers, _ in answers}) == 2  # one secret key for both
+
+
+def test_behind_a_tls_balancer_the_cookies_are_secure(stack):
+    cli_user(stack, "tls@example.com")
+    browser = Browser(stack, "203.0.113.21", **{"X-Forwarded-Proto": "https"})
+    assert browser.enter("tls@example.com")[0] == 200
+    assert "Secure" in browser.set_cookies["catalog_session"] and "Secure" in browser.set_cookies["_csrf_token"]
+    assert me(browser.call("GET", "/api/v1/me"))["email"] == "tls@example.com"
+
+
+def test_a_new_users_key_works_on_both_processes_up_to_its_own_shared_limit(stack):
+    address = "203.0.113.22"
+    browser = Browser(stack, address)
+    status, account = browser.enter("new@example.com", "signup")
+    assert status == 201
+    key = browser.new_key("limit test")
+    bearer = {"Authorization": f"Bearer {key['key']}"}
+    keyed, anonymous = [], []
+    for n in range(KEY_LIMIT):  # more than the address may make: the key's requests are not the address's
+        keyed.append(get(stack, f"/api/v1/models?per_page=1&page={n + 1}", address, **bearer))
+        if n % 3 == 0:  # the same address without the key, meanwhile
+            anonymous.append(get(stack, f"/api/v1/models?per_page=1&page={n + 1}", address))
+    assert [status for status, _, _ in keyed] == [200] * KEY_LIMIT
+    assert {headers["X-RateLimit-Limit"] for _, headers, _ in keyed} == {str(KEY_LIMIT)}
+    assert len({served_by(headers) for _, headers, _ in keyed}) == 2  # both counted in one budget
+    refused = [get(stack, "/api/v1/models?per_page=1", address, **bearer) for _ in range(2)]
+    assert [status for status, _, _ in refused] == [429, 429]
+    assert len({served_by(headers) for _, headers, _ in refused}) == 2  # refused by each
+    error = json.loads(refused[0][2])["error"]
+    assert error["code"] == "RATE_LIMITED" and error["details"]["limit"] == KEY_LIMIT
+    anonymous.append(get(stack, "/api/v1/models?per_page=1", address))  # after the key ran out
+    assert [status for status, _, _ in anonymous] == [200] * len(anonymous)
+    assert {headers["X-RateLimit-Limit"] for _, headers, _ in anonymous} == {str(LIMIT)}
+
+    db = Database.from_urls(stack.database_url)  # what an admin's audit log shows of it
+    with db.session(read_only=True) as session:
+        entries = audit.entries(session, audit.AuditFilter(actor_email="new@example.com"))
+        done = [(entry.action, entry.target_id, entry.address) for entry in reversed(entries)]
+        logged = json.dumps([audit.as_dict(entry) for entry in entries])
+    db.dispose()
+    assert done == [("auth.signup", str(account["id"]), address), ("key.create", str(key["id"]), address)]
+    assert key["key"] not in logged and PASSWORD not in logged
+
+
+def test_a_token_made_on_one_process_works_on_the_other(stack):
+    address = "203.0.113.23"
+    browser = Browser(stack, address)
+    assert browser.enter("token@example.com", "signup")[0] == 201
+    key = browser.new_key("token test")
+    status, made, body = call(stack, "POST", "/api/v1/auth/token", address, Authorization=f"Bearer {key['key']}")
+    assert status == 200, body
+    token = json.loads(body)["data"]["token"]
+    for _ in range(4):  # round robin: the next requests reach the other process
+        answer = get(stack, "/api/v1/me", address, Authorization=f"Bearer {token}")
+        if served_by(answer[1]) != served_by(made):
+            break
+    assert served_by(answer[1]) != served_by(made) and answer[0] == 200
+    assert (me(answer)["email"], me(answer)["authenticated_by"], me(answer)["key_id"]) == (
+        "token@example.com",
+        "token",
+        key["id"],
+    )
 
 
 def test_killing_an_app_process_loses_no_request(stack):  # last: it takes a process away

@@ -1,0 +1,110 @@
+"""`catalog users`: make accounts (the first admin among them), list them, change roles."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.factory import open_database, resolve_database_url
+from app.settings import Settings
+from data.accounts import users
+from data.accounts.audit import Actor, record
+from data.accounts.tables import ROLES, User
+
+CLI_ACTOR = Actor()  # no user, no address: the audit entry says via="cli"
+LIST_PAGE = 500
+
+
+@contextmanager
+def _session(settings: Settings) -> Iterator[Session]:
+    """A session on a current schema (an empty embedded database is migrated first); account
+    errors become one clear line and exit code 1, and nothing is committed."""
+    from app.cli import prepare_schema  # late: app.cli imports this module
+
+    url = resolve_database_url(settings)
+    prepare_schema(url)
+    db = open_database(settings.model_copy(update={"database_url": url}))
+    try:
+        with db.session() as session:
+            yield session
+    except users.AccountError as error:
+        raise click.ClickException(f"{error.code}: {error.field} {error.reason}") from None
+    finally:
+        db.dispose()
+
+
+def read_password() -> str:
+    """Asked twice, unseen, on a terminal; else the first line of standard input."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline()
+    password = line.removesuffix("\n").removesuffix("\r")
+    if not password:
+        raise click.ClickException("no password: give it on standard input (one line)")
+    return password
+
+
+@click.group("users")
+def users_group() -> None:
+    """Manage accounts."""
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="make an admin (else an analyst)")
+@click.pass_obj
+def create(settings: Settings, email: str, admin: bool) -> None:
+    """Create an account for EMAIL; its password is read from standard input."""
+    password = read_password()
+    role = "admin" if admin else "analyst"
+    with _session(settings) as session:
+        user = users.create_user(session, email, password, role)
+        record(session, "user.create", CLI_ACTOR, target_type="user", target_id=user.id, role=role, via="cli")
+        session.commit()
+        click.echo(f"created {user.email} ({role}, id {user.id})")
+
+
+@users_group.command("list")
+@click.pass_obj
+def list_command(settings: Settings) -> None:
+    """Every account: id, email, role, status and last sign-in."""
+    with _session(settings) as session:
+        offset, total = 0, 1
+        while offset < total:
+            accounts, total = users.list_users(session, limit=LIST_PAGE, offset=offset)
+            for account in accounts:
+                status = "disabled" if account.disabled else "active"
+                last = account.last_login_at.isoformat(timespec="seconds") if account.last_login_at else "never"
+                click.echo(f"{account.id}\t{account.email}\t{account.role}\t{status}\t{last}")
+            offset += LIST_PAGE
+        if total == 0:
+            click.echo("no accounts yet: catalog users create EMAIL --admin", err=True)
+
+
+@users_group.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+@click.pass_obj
+def set_role(settings: Settings, email: str, role: str) -> None:
+    """Give the account of EMAIL the ROLE; the last active admin cannot be demoted."""
+    with _session(settings) as session:
+        # Locks the admins' rows: two demotions at once cannot leave no admin.
+        session.execute(select(User.id).where(User.role == "admin").with_for_update())
+        user = users.find_user(session, email)
+        if user is None:
+            raise users.AccountError("USER_NOT_FOUND", "email", f"no account has {email}")
+        if user.role == role:
+            click.echo(f"{user.email} is already {role}")
+            return
+        if user.role == "admin" and user.disabled_at is None and users.count_admins(session) <= 1:
+            raise users.AccountError("LAST_ADMIN", "role", "of the last active admin stays: make another admin first")
+        user, before = users.set_role(session, user.id, role)
+        details = {"before": before, "after": role, "via": "cli"}
+        record(session, "user.role_change", CLI_ACTOR, target_type="user", target_id=user.id, **details)
+        session.commit()
+        click.echo(f"{user.email}: {before} -> {role}")
