@@ -177,7 +177,7 @@ class OidcProvider:
         )
         cancel = '<button type="submit" name="cancel" value="1" id="cancel">Cancel</button>'
         form = f'<form method="post" action="/authorize">{hidden}{buttons}{cancel}</form>'
-        page = f"<!doctype html><title>Test provider</title>{form}"
+        page = f'<!doctype html><title>Test provider</title><link rel="icon" href="data:,">{form}'  # no favicon fetch
         return Response(page, mimetype="text/html")
 
     @staticmethod

@@ -12,6 +12,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from app.api.errors import ERRORS
+from app.auth.oidc import SIGN_IN_FAILURES, sign_in_failure
 from app.factory import create_app
 from app.settings import Settings
 from data.accounts.audit import AuditFilter, entries
@@ -329,3 +331,11 @@ def test_sign_in_through_a_real_catalog_serve(server_url, provider):
             cookie = answer.headers["Set-Cookie"]
             assert "catalog_session=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
             assert me(served.url, browser)["email"] == "alice@example.com"
+
+
+def test_the_login_page_message_of_each_failure_is_fixed_text():
+    for code in SIGN_IN_FAILURES:
+        message = sign_in_failure(code)
+        assert message == ERRORS[code].message and "{" not in message, code
+    for error in ("INVALID_PARAMETER", "<script>alert(1)</script>", "", None, ["OIDC_DENIED"]):
+        assert sign_in_failure(error) is None
