@@ -29,6 +29,7 @@ BOB = ProviderUser("bob-sub", "bob@example.com", email_verified=False)
 CAROL = ProviderUser("carol-sub", "carol@example.com", email_in_id_token=False)
 LOGIN = "/api/v1/auth/oidc/login"
 PASSWORD = "correct horse battery staple"
+STACK_REDIS_URL = "redis://127.0.0.1:6379/11"  # a database of its own: other tests flush theirs
 
 
 @pytest.fixture
@@ -317,7 +318,7 @@ def test_an_unreachable_provider_starts_the_app_and_refuses_sign_in(
     assert audit_rows(database, "auth.oidc_failed")[0].details["reason"].startswith("discovery: ConnectionError")
 
 
-def test_sign_in_through_a_real_catalog_serve(server_url, provider):
+def test_sign_in_through_a_real_catalog_serve(server_url, template_url, provider):
     """gunicorn's answers: the cookie that carries the flow, and the session it ends with."""
     with catalog_database(server_url) as database_url:
         environment = {
@@ -339,3 +340,44 @@ def test_the_login_page_message_of_each_failure_is_fixed_text():
         assert message == ERRORS[code].message and "{" not in message, code
     for error in ("INVALID_PARAMETER", "<script>alert(1)</script>", "", None, ["OIDC_DENIED"]):
         assert sign_in_failure(error) is None
+
+
+def test_sign_in_through_nginx_and_two_app_processes(server_url, template_url, provider):
+    """The flow's state lives in the cookie, not in a process: the callback may reach the other
+    app process. The redirect_uri the app names must be nginx's address, port included."""
+    from tests.stack import start_stack
+
+    with catalog_database(server_url) as database_url:
+        stack = start_stack(
+            database_url,
+            STACK_REDIS_URL,
+            CATALOG_OIDC_ISSUER=provider.issuer,
+            CATALOG_OIDC_CLIENT_ID=provider.client_id,
+            CATALOG_OIDC_CLIENT_SECRET=provider.client_secret,
+        )
+        try:
+            flows = []  # (the process that started a flow, the one that finished it)
+            for _ in range(4):
+                browser, upstreams = upstream_logging_session()
+                _, answer = sign_in(stack.url, provider, ALICE, browser=browser)
+                assert answer.headers["Location"] == "/account"
+                assert me(stack.url, browser)["email"] == "alice@example.com"
+                assert len(upstreams) == 3  # the login, the callback, /me (the provider sends none)
+                flows.append((upstreams[0], upstreams[1]))
+            assert any(started != finished for started, finished in flows), flows
+            [authorize, *_] = [entry for entry in provider.requests if entry["path"] == "/authorize"]
+            assert authorize["args"]["redirect_uri"] == f"{stack.url}/api/v1/auth/oidc/callback"
+        finally:
+            stack.stop()
+
+
+def upstream_logging_session() -> tuple[requests.Session, list[str]]:
+    """A session that notes which app process answered each of its requests through nginx."""
+    browser, upstreams = requests.Session(), []
+
+    def note(answer: requests.Response, **_) -> None:
+        if "X-Upstream" in answer.headers:
+            upstreams.append(answer.headers["X-Upstream"])
+
+    browser.hooks["response"].append(note)
+    return browser, upstreams
