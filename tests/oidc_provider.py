@@ -13,7 +13,8 @@ code, its redirect_uri and the PKCE verifier (S256 only), and answers an RS256 i
 `failure` spoils the next sign-ins on purpose: "deny" (error=access_denied), "wrong_nonce",
 "wrong_audience" (another client's, though its azp names ours), "expired" (exp ten minutes
 ago), "wrong_key" (signed by a key not in the JWKS, under the published kid), "wrong_issuer",
-"token_error" (/token answers invalid_grant).
+"discovery_issuer" (the discovery document names another issuer), "token_error" (/token
+answers invalid_grant).
 `requests` logs every request (method, path, args, form) to check what the client sent.
 """
 
@@ -34,7 +35,9 @@ from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-FAILURES = frozenset({"deny", "wrong_nonce", "wrong_audience", "expired", "wrong_key", "wrong_issuer", "token_error"})
+FAILURES = frozenset(
+    {"deny", "wrong_nonce", "wrong_audience", "expired", "wrong_key", "wrong_issuer", "discovery_issuer", "token_error"}
+)
 KEY_ID = "test-key-1"
 
 
@@ -69,7 +72,7 @@ class OidcProvider:
         self.users = {user.subject: user for user in users}
         self.client_id, self.client_secret = client_id, client_secret or secrets.token_urlsafe(24)
         self.auto_approve: str | None = None
-        self.failure: str | None = None
+        self._failure: str | None = None
         self.requests: list[dict] = []
         self.issued: list[str] = []  # every code and token handed out: none may reach a log
         self.key = RSAKey.generate_key(2048, parameters={"kid": KEY_ID, "use": "sig", "alg": "RS256"})
@@ -79,6 +82,15 @@ class OidcProvider:
         self._lock = threading.Lock()
         self._server = None
         self.issuer = ""
+
+    @property
+    def failure(self) -> str | None:
+        return self._failure
+
+    @failure.setter
+    def failure(self, mode: str | None) -> None:
+        assert mode is None or mode in FAILURES, mode  # a typo would test nothing
+        self._failure = mode
 
     # -- lifecycle -------------------------------------------------------------
     def __enter__(self) -> OidcProvider:
@@ -121,7 +133,7 @@ class OidcProvider:
     def _discovery(self, request: Request) -> Response:
         return json_response(
             {
-                "issuer": self.issuer,
+                "issuer": "http://evil.example" if self.failure == "discovery_issuer" else self.issuer,
                 "authorization_endpoint": f"{self.issuer}/authorize",
                 "token_endpoint": f"{self.issuer}/token",
                 "userinfo_endpoint": f"{self.issuer}/userinfo",

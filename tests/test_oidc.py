@@ -206,6 +206,7 @@ def test_an_email_only_userinfo_tells_is_read_there(site, provider, database):
         ("expired", "OIDC_PROVIDER_FAILED"),
         ("wrong_key", "OIDC_PROVIDER_FAILED"),
         ("wrong_issuer", "OIDC_PROVIDER_FAILED"),
+        ("discovery_issuer", "OIDC_PROVIDER_FAILED"),
         ("token_error", "OIDC_PROVIDER_FAILED"),
     ],
 )

@@ -112,7 +112,7 @@ def finish_sign_in() -> ProviderIdentity:
     if not claims:
         raise SignInFailed("OIDC_PROVIDER_FAILED", "the token answer held no id_token")
     email, verified = claims.get("email"), claims.get("email_verified")
-    if email is None:
+    if email is None or verified is None:
         email, verified = _userinfo_email(client, token, claims["sub"])
     verified = verified is True or verified == "true"  # some providers send the string
     return ProviderIdentity(claims["iss"], claims["sub"], email if verified and isinstance(email, str) else None)
@@ -133,7 +133,7 @@ def _metadata(client) -> dict:
 
 
 def _userinfo_email(client, token: dict, subject: str) -> tuple[object, object]:
-    """Email and email_verified from the userinfo endpoint, for providers that leave them out
+    """Email and email_verified from the userinfo endpoint, for providers that leave either out
     of the id_token; only when userinfo speaks of the same subject (OIDC Core 5.3.2)."""
     try:
         info = client.userinfo(token=token)
