@@ -68,6 +68,7 @@ def create_app(settings: Settings, database: Database | None = None, http: HttpO
     from app.api.http import HttpOptions, init_http
     from app.auth import init_auth
     from app.auth.identity import authenticate_api_request
+    from app.auth.oidc import init_oidc
     from app.auth.throttle import LoginThrottle
     from app.dashboard import create_dash
     from app.guards import init_guards
@@ -87,6 +88,7 @@ def create_app(settings: Settings, database: Database | None = None, http: HttpO
     redis_url, prefix = settings.redis_url, http.redis_prefix
     throttle = LoginThrottle.build(storage_uri(redis_url), prefix, storage_options(redis_url, prefix))
     init_auth(server, settings, resolve_secret_key(settings), db, throttle)  # sessions, CSRF
+    init_oidc(server, settings)  # the OIDC provider's client, when configured (fetches nothing yet)
     init_http(server, settings, http, authenticate_api_request)  # CORS, rate limit, cache, ETag, compression
     server.extensions["dash"] = create_dash(server, db)
     init_guards(server, server.extensions["dash"])

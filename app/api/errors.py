@@ -57,6 +57,14 @@ ERRORS: dict[str, ErrorCode] = {
     "USER_NOT_FOUND": ErrorCode(404, "No such user: {reason}."),
     "KEY_NOT_FOUND": ErrorCode(404, "No such API key: {reason}."),
     "OIDC_NOT_CONFIGURED": ErrorCode(404, "Sign-in through an OIDC provider is not configured here."),
+    # Where a sign-in through the OIDC provider ends on /login?error=CODE (app/api/oidc.py): fixed messages.
+    "OIDC_DENIED": ErrorCode(401, "The sign-in provider did not sign you in: try again, or use your password."),
+    "OIDC_SIGN_IN_EXPIRED": ErrorCode(
+        400, "That sign-in was started in another browser or took too long: start it again."
+    ),
+    "OIDC_EMAIL_UNVERIFIED": ErrorCode(
+        403, "The sign-in provider did not confirm your email address: verify it there, then sign in again."
+    ),
     "EMAIL_TAKEN": ErrorCode(409, "An account already has this email address."),
     "LAST_ADMIN": ErrorCode(409, "This is the last admin: make another admin first."),
     "LOGIN_RATE_LIMITED": ErrorCode(
@@ -77,7 +85,7 @@ ERRORS: dict[str, ErrorCode] = {
     "REQUEST_HEADER_FIELDS_TOO_LARGE": ErrorCode(431, "A request header is too large.", http=True),
     # The server: try again later, or report it.
     "INTERNAL_ERROR": ErrorCode(500, "An internal error occurred.", http=True),
-    "OIDC_PROVIDER_FAILED": ErrorCode(502, "The sign-in provider did not answer as expected: {reason}."),
+    "OIDC_PROVIDER_FAILED": ErrorCode(502, "The sign-in provider did not answer as expected: try again later."),
     "DATABASE_UNAVAILABLE": ErrorCode(503, "The database is unreachable; try again shortly."),
     "QUERY_TIMEOUT": ErrorCode(
         503,

@@ -20,6 +20,7 @@ ACTIONS = {
     "auth.login": "a sign-in with email and password",
     "auth.login_failed": "a refused sign-in (wrong email or password, or a disabled account)",
     "auth.oidc_login": "a sign-in through the OIDC provider",
+    "auth.oidc_failed": "a refused sign-in through the OIDC provider (its code and reason; never a token)",
     "auth.logout": "a sign-out of one session",
     "auth.logout_everywhere": "every session of the user ended",
     "auth.token": "an API key exchanged for a short-lived token",
