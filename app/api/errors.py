@@ -56,6 +56,7 @@ ERRORS: dict[str, ErrorCode] = {
     ),
     "USER_NOT_FOUND": ErrorCode(404, "No such user: {reason}."),
     "KEY_NOT_FOUND": ErrorCode(404, "No such API key: {reason}."),
+    "JOB_NOT_FOUND": ErrorCode(404, "No such job: {reason}."),
     "OIDC_NOT_CONFIGURED": ErrorCode(404, "Sign-in through an OIDC provider is not configured here."),
     "EMAIL_TAKEN": ErrorCode(409, "An account already has this email address."),
     "LAST_ADMIN": ErrorCode(409, "This is the last admin: make another admin first."),
