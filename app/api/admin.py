@@ -231,7 +231,7 @@ def _audit_csv(where: audit.AuditFilter) -> Response:
     Chunks are bytes: gunicorn refuses str."""
     db = database()
     with db.session() as session:
-        audit.record(session, "admin.audit_export", current_identity().actor(), **_filters(where))
+        audit.record(session, "admin.audit_export", current_identity().actor(), filters=_filters(where))
         session.commit()
     response = Response(stream_with_context(_audit_rows(db, where)), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="audit.csv"'
