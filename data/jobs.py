@@ -150,6 +150,7 @@ def run_next(db: Database, run_sync: Callable[[], SyncSummary]) -> JobInfo | Non
     if job is None:
         return None
     log.info("job %d (%s) started", job.id, job.kind)
+    outcome: dict[str, Any]
     try:
         outcome = {"summary": sync_summary(run_sync())}
     except Exception as error:

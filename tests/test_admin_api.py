@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -343,3 +344,71 @@ def test_the_csv_export_streams_every_row_under_gunicorn(served_admin):
     filtered = http.get(f"{served.url}{API}/admin/audit", params={"format": "csv", "action": "key.create"}, timeout=30)
     emails = [row["actor_email"] for row in csv.DictReader(io.StringIO(filtered.text))]
     assert emails == [f"user{number}@example.org" for number in range(EXPORTED - 2, -1, -2)]
+
+
+# --- the dashboard's admin callbacks: anyone can post to them -----------------------------
+
+
+def role_callback(user_id: int, role: str) -> dict:
+    """The request the users page sends when a role is picked."""
+    picked = {"type": "admin-role", "user": user_id}
+    outputs = [{"id": name, "property": "children"} for name in ("admin-users-notice", "admin-users-table")]
+    return {
+        "output": "..admin-users-notice.children...admin-users-table.children..",
+        "outputs": outputs,
+        "inputs": [[{"id": picked, "property": "value", "value": role}], []],
+        "changedPropIds": [json.dumps(picked, separators=(",", ":"), sort_keys=True) + ".value"],
+        "state": [],
+    }
+
+
+def audit_callback(action: str) -> dict:
+    """The request the audit page sends for its table."""
+    names = ["admin-audit-table.children", "admin-audit-count.children", "admin-audit-export.href"]
+    names += ["admin-audit-older.href", "admin-audit-older.style"]
+    controls = ["admin-audit-action", "admin-audit-actor", "admin-audit-since", "admin-audit-until"]
+    inputs = [{"id": control, "property": "value", "value": ""} for control in controls]
+    inputs[0]["value"] = action
+    return {
+        "output": ".." + "...".join(names) + "..",
+        "outputs": [dict(zip(("id", "property"), name.split("."), strict=True)) for name in names],
+        "inputs": [*inputs, {"id": "admin-audit-before", "property": "data", "value": None}],
+        "changedPropIds": ["admin-audit-action.value"],
+        "state": [],
+    }
+
+
+def post_callback(client, body: dict):
+    return client.post(
+        "/_dash-update-component",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"X-CSRFToken": client.get_cookie("_csrf_token").value},
+    )
+
+
+def test_an_analyst_posting_the_admin_callbacks_changes_and_sees_nothing(app, db):
+    me = make_user(db, "ana@example.org")
+    analyst = signed_in(app, "ana@example.org")
+    analyst.get("/admin/users")  # the page hands out the CSRF cookie, as a browser gets it
+    refused = post_callback(analyst, role_callback(me, "admin"))
+    assert refused.status_code == 204 and refused.get_data() == b""
+    assert analyst.get(f"{API}/me").json["data"]["role"] == "analyst"
+    assert audit_rows(db, "user.role_change") == []
+    hidden = post_callback(analyst, audit_callback("auth.login"))
+    assert hidden.status_code == 204 and b"ana@example.org" not in hidden.get_data()
+
+
+def test_an_admin_posting_them_changes_the_role_with_its_audit_row(db, admin):
+    user_id = make_user(db, "ana@example.org")
+    changed = post_callback(admin, role_callback(user_id, "admin"))
+    assert changed.status_code == 200 and "ana@example.org is now admin." in changed.get_data(as_text=True)
+    (row,) = audit_rows(db, "user.role_change")
+    assert (row.actor_email, row.target_id, row.details) == (
+        "root@example.org",
+        str(user_id),
+        {"before": "analyst", "after": "admin"},
+    )
+    assert row.address == "127.0.0.1" and row.request_id
+    shown = post_callback(admin, audit_callback("user.role_change")).get_data(as_text=True)
+    assert f"user {user_id}" in shown and "auth.login" not in shown

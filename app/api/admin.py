@@ -29,7 +29,6 @@ from data.jobs import JobInfo, get_job, list_jobs
 
 ADMIN_ERRORS = [*SIGNED_IN_ERRORS, "ROLE_REQUIRED"]
 AUDIT_COLUMNS = list(AuditEntry.__table__.columns.keys())
-AUDIT_ACTION = Literal[tuple(audit.ACTIONS)]  # type: ignore[valid-type]
 
 
 class AdminUser(BaseModel):
@@ -73,7 +72,9 @@ class JobsParams(BaseModel):
 
 
 class AuditParams(BaseModel):
-    action: AUDIT_ACTION | None = Field(None, description="One action of the audit vocabulary.")
+    action: Literal[tuple(audit.ACTIONS)] | None = Field(  # type: ignore[valid-type]
+        None, description="One action of the audit vocabulary."
+    )
     actor: str | None = Field(None, max_length=254, description="The actor's email address.")
     since: datetime | None = Field(None, description="Entries at or after this time (ISO 8601; UTC when no offset).")
     until: datetime | None = Field(None, description="Entries before this time.")
