@@ -23,6 +23,7 @@ PAGES = (  # a path's groups are unquoted before they reach the page (components
     (re.compile(re.escape(routes.TRENDING)), trending),
     (re.compile(re.escape(routes.AUTHORS) + r"(?P<author>[^/]+)"), author),
     (re.compile(re.escape(routes.PAPERS) + r"(?P<paper_id>.+)"), paper),
+    (re.compile(re.escape(routes.ADMIN_HOME)), admin),
     (re.compile(re.escape(routes.ADMIN) + f"(?P<section>{'|'.join(routes.ADMIN_SECTIONS)})"), admin),
 )
 

@@ -20,6 +20,7 @@ API = "/api/v1"
 API_DOCS = f"{API}/docs"
 API_MODELS = f"{API}/models"
 API_PAPERS = f"{API}/papers/"
+ADMIN_HOME = "/admin"  # the first section's page
 ADMIN = "/admin/"  # + a section of ADMIN_SECTIONS
 ADMIN_SECTIONS = ("users", "jobs", "audit")
 ADMIN_USERS, ADMIN_JOBS, ADMIN_AUDIT = (ADMIN + section for section in ADMIN_SECTIONS)

@@ -189,7 +189,7 @@ def test_starting_a_sync_queues_one_job_and_asking_again_returns_it(db, admin):
     job = first.json["data"]
     assert (job["kind"], job["status"], job["started_at"], job["summary"]) == ("sync", "queued", None, None)
     again = send(admin, "POST", "/admin/jobs", {"kind": "sync"})
-    assert again.status_code == 200 and again.json["data"]["id"] == job["id"] and again.json["meta"]["created"] is False
+    assert again.status_code == 202 and again.json["data"]["id"] == job["id"] and again.json["meta"]["created"] is False
     rows = audit_rows(db, "admin.sync_start")
     assert [(row.target_id, row.details) for row in rows] == [
         (str(job["id"]), {"joined_existing": False}),
@@ -412,3 +412,32 @@ def test_an_admin_posting_them_changes_the_role_with_its_audit_row(db, admin):
     assert row.address == "127.0.0.1" and row.request_id
     shown = post_callback(admin, audit_callback("user.role_change")).get_data(as_text=True)
     assert f"user {user_id}" in shown and "auth.login" not in shown
+
+
+def page_callback(pathname: str) -> dict:
+    """The request the dashboard sends to draw the page at `pathname`."""
+    return {
+        "output": "..page.children...page-title.data..",
+        "outputs": [{"id": "page", "property": "children"}, {"id": "page-title", "property": "data"}],
+        "inputs": [{"id": "url", "property": "pathname", "value": pathname}],
+        "changedPropIds": ["url.pathname"],
+        "state": [{"id": "url", "property": "search", "value": ""}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [
+        (None, "admin-sign-in"),
+        ("ana@example.org", "admin-needed"),
+        ("root@example.org", "admin-users"),
+    ],
+)
+def test_admin_is_the_users_page_for_admins_and_a_notice_for_others(app, db, who, shown):
+    make_user(db, "root@example.org", "admin")
+    make_user(db, "ana@example.org")
+    client = signed_in(app, who) if who else app.test_client()
+    client.get("/admin")  # the CSRF cookie, as a browser gets it
+    page = post_callback(client, page_callback("/admin")).get_data(as_text=True)
+    assert shown in page
+    assert ("ana@example.org" in page) == (who == "root@example.org")  # the table is for admins only

@@ -159,7 +159,10 @@ def admin_change_user(user_id: int):
 @bp.post("/admin/jobs")
 @documented(
     summary="Start a sync: queue it for `catalog jobs work` or `catalog sync --every`",
-    description="202 with the new job; 200 with the one already queued or running, if there is one.",
+    description=(
+        "At most one sync is queued or running: asking again answers that one "
+        "(`meta.created` false) rather than queueing a second."
+    ),
     body=JobRequest,
     response=JobOut,
     status=202,
@@ -172,7 +175,7 @@ def admin_start_job():
     with database().session() as session:
         job, created = start_sync(session, current_identity().actor())
         session.commit()
-    return envelope(_job(job), created=created), 202 if created else 200
+    return envelope(_job(job), created=created), 202
 
 
 @bp.get("/admin/jobs")
