@@ -79,7 +79,8 @@ def change(db: Database, _roles, _switches):
     """A role picked or an account switched: apply it, then redraw the table as it now is."""
     account = admin_account()
     trigger, fired = ctx.triggered_id, ctx.triggered
-    if not isinstance(trigger, dict) or not fired or not isinstance(trigger.get("user"), int):
+    user_id = trigger.get("user") if isinstance(trigger, dict) else None
+    if not fired or not isinstance(user_id, int) or not 0 < user_id <= MAX_ID:
         raise PreventUpdate
     value = fired[0].get("value")
     if trigger.get("type") == view.ROLE:
@@ -90,7 +91,7 @@ def change(db: Database, _roles, _switches):
         raise PreventUpdate
     with db.session() as session:
         try:
-            changed = change_user(session, actor(account), trigger["user"], **wanted)  # type: ignore[arg-type]
+            changed = change_user(session, actor(account), user_id, **wanted)  # type: ignore[arg-type]
             session.commit()
             message = view.notice(_changed(changed, wanted))
         except AccountError as refused:

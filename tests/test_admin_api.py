@@ -441,3 +441,17 @@ def test_admin_is_the_users_page_for_admins_and_a_notice_for_others(app, db, who
     page = post_callback(client, page_callback("/admin")).get_data(as_text=True)
     assert shown in page
     assert ("ana@example.org" in page) == (who == "root@example.org")  # the table is for admins only
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PATCH", "/admin/users/9223372036854775808"),
+        ("GET", "/admin/jobs/99999999999999999999"),
+        ("GET", "/admin/jobs?before=9223372036854775808"),
+        ("GET", "/admin/audit?before=9223372036854775808"),
+    ],
+)
+def test_ids_beyond_the_databases_range_are_a_4xx_not_a_500(admin, method, path):
+    answer = send(admin, method, path, {"role": "admin"} if method == "PATCH" else None)
+    assert answer.status_code in (400, 404) and error_code(answer) in ("NOT_FOUND", "INVALID_PARAMETER")

@@ -27,6 +27,8 @@ from data.accounts.tables import JOB_KINDS, ROLES, AuditEntry
 from data.accounts.users import Account, list_users
 from data.jobs import JobInfo, get_job, list_jobs
 
+MAX_ID = 2**63 - 1  # PostgreSQL bigint: a larger id would be the database's error, not a 404
+ID = f"int(max={MAX_ID})"
 ADMIN_ERRORS = [*SIGNED_IN_ERRORS, "ROLE_REQUIRED"]
 AUDIT_COLUMNS = list(AuditEntry.__table__.columns.keys())
 
@@ -68,7 +70,7 @@ class JobRequest(BaseModel):
 
 class JobsParams(BaseModel):
     limit: int = Field(20, ge=1, le=100)
-    before: int | None = Field(None, ge=1, description="Jobs older than this id (the previous page's `next`).")
+    before: int | None = Field(None, ge=1, le=MAX_ID, description="Older than this id (the last page's `next`).")
 
 
 class AuditParams(BaseModel):
@@ -78,7 +80,7 @@ class AuditParams(BaseModel):
     actor: str | None = Field(None, max_length=254, description="The actor's email address.")
     since: datetime | None = Field(None, description="Entries at or after this time (ISO 8601; UTC when no offset).")
     until: datetime | None = Field(None, description="Entries before this time.")
-    before: int | None = Field(None, ge=1, description="Entries older than this id (the previous page's `next`).")
+    before: int | None = Field(None, ge=1, le=MAX_ID, description="Older than this id (the last page's `next`).")
     limit: int = Field(100, ge=1, le=audit.MAX_PAGE)
     format: Literal["json", "csv"] = Field("json", description="csv: every matching entry, streamed, with a header row")
 
@@ -133,7 +135,7 @@ def admin_users():
     return envelope([_user(user) for user in users], page=params.page, per_page=params.per_page, total=total)
 
 
-@bp.patch("/admin/users/<int:user_id>")
+@bp.patch(f"/admin/users/<{ID}:user_id>")
 @documented(
     summary="Change a user's role, or disable or enable the account",
     description="Refused (409 `LAST_ADMIN`) when it would leave no enabled admin.",
@@ -195,7 +197,7 @@ def admin_jobs():
     return envelope([_job(job) for job in page], count=len(page), next=page[-1].id if more else None)
 
 
-@bp.get("/admin/jobs/<int:job_id>")
+@bp.get(f"/admin/jobs/<{ID}:job_id>")
 @documented(summary="One job", response=JobOut, errors=[*ADMIN_ERRORS, "JOB_NOT_FOUND"], tags=["admin"])
 @requires("admin")
 def admin_job(job_id: int):
