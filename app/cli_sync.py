@@ -20,6 +20,7 @@ from app.settings import Settings
 from data.db import Database
 from data.ingest.hub import HubError, HubSource
 from data.ingest.pipeline import IngestBusy
+from data.jobs import run_queued
 from data.sync import DEFAULT_TOP, SyncBusy, SyncSummary, sync_once
 
 log = logging.getLogger("catalog.sync")
@@ -28,6 +29,7 @@ EXIT_BUSY = 75  # EX_TEMPFAIL: nothing failed, another sync is running; try agai
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 DURATION_PART = re.compile(r"(\d+)([smhd])")
 EXPECTED_FAILURES = (HubError, IngestBusy)  # reported in a line, without a traceback
+JOB_POLL_SECONDS = 5.0  # how often the wait between syncs looks for a sync an admin queued
 
 
 class Duration(click.ParamType):
@@ -72,7 +74,7 @@ def sync(settings: Settings, every: timedelta | None, once: bool, top: int) -> N
         if every is None:
             _run_once(run)
         else:
-            _run_every(run, every)
+            _run_every(run, every, partial(run_queued, db, run))
     finally:
         db.dispose()
 
@@ -113,8 +115,9 @@ def _run_once(run: Callable[[], SyncSummary]) -> None:
     click.echo(f"  {_outcome(summary)}; last sync at {summary.finished_at.isoformat()}")
 
 
-def _run_every(run: Callable[[], SyncSummary], every: timedelta) -> None:
-    """Sync at every due time until SIGTERM or SIGINT; a failed sync waits for the next one."""
+def _run_every(run: Callable[[], SyncSummary], every: timedelta, take_jobs: Callable[[], object]) -> None:
+    """Sync at every due time until SIGTERM or SIGINT; a failed sync waits for the next one.
+    Between syncs, run the syncs admins queued (data.jobs)."""
     stop = Stopper()
     due = time.monotonic()
     with stop.installed():
@@ -133,8 +136,23 @@ def _run_every(run: Callable[[], SyncSummary], every: timedelta) -> None:
                 log.exception("sync failed (next try at the next due time)")
             due = _next_due(due, every.total_seconds())
             log.info("next sync in %.0fs", due - time.monotonic())
-            stop.wait(due - time.monotonic())
+            if not _wait_taking_jobs(stop, due, take_jobs):
+                break
     log.info("sync loop stopped")
+
+
+def _wait_taking_jobs(stop: Stopper, due: float, take_jobs: Callable[[], object]) -> bool:
+    """Wait until `due`, running queued jobs every few seconds; False when interrupted."""
+    while not stop.requested and due > time.monotonic():
+        try:
+            with stop.interrupting():
+                take_jobs()
+        except KeyboardInterrupt:
+            return False
+        except Exception:  # the database went away, say: the next look may work
+            log.exception("could not take queued jobs")
+        stop.wait(min(JOB_POLL_SECONDS, due - time.monotonic()))
+    return True
 
 
 def _next_due(previous: float, interval: float) -> float:

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from dash import Dash, Input, Output, State, clientside_callback
 from sqlalchemy.exc import OperationalError
 
-from callbacks import analytics, author, model, paper, search, trending
+from callbacks import admin, analytics, author, model, paper, search, trending
 from callbacks.inputs import address_pairs, text
 from components import ids, routes, shell
 from data import catalog
@@ -23,6 +23,8 @@ PAGES = (  # a path's groups are unquoted before they reach the page (components
     (re.compile(re.escape(routes.TRENDING)), trending),
     (re.compile(re.escape(routes.AUTHORS) + r"(?P<author>[^/]+)"), author),
     (re.compile(re.escape(routes.PAPERS) + r"(?P<paper_id>.+)"), paper),
+    (re.compile(re.escape(routes.ADMIN_HOME)), admin),
+    (re.compile(re.escape(routes.ADMIN) + f"(?P<section>{'|'.join(routes.ADMIN_SECTIONS)})"), admin),
 )
 
 

@@ -20,6 +20,12 @@ API = "/api/v1"
 API_DOCS = f"{API}/docs"
 API_MODELS = f"{API}/models"
 API_PAPERS = f"{API}/papers/"
+ADMIN_HOME = "/admin"  # the first section's page
+ADMIN = "/admin/"  # + a section of ADMIN_SECTIONS
+ADMIN_SECTIONS = ("users", "jobs", "audit")
+ADMIN_USERS, ADMIN_JOBS, ADMIN_AUDIT = (ADMIN + section for section in ADMIN_SECTIONS)
+API_ADMIN_AUDIT = f"{API}/admin/audit"
+LOGIN = "/login"
 HUB = "https://huggingface.co"
 
 NO_FILTERS = SearchQuery()  # frozen: one instance serves as every default
@@ -80,3 +86,17 @@ def repo_id_in(pathname: str) -> str:
 def hub_href(*parts: str) -> str:
     """A page of the Hub: a repo id, an author, or ("datasets", a dataset id)."""
     return "/".join([HUB, *map(quote, parts)])
+
+
+def login_href(next_path: str) -> str:
+    """The sign-in page, coming back to `next_path` (a path and its query) afterwards."""
+    return href(LOGIN, urlencode({"next": next_path}))
+
+
+def admin_audit_href(filters: dict[str, str]) -> str:
+    """The audit page with `filters` (the API's parameter names: the same link both ways)."""
+    return href(ADMIN_AUDIT, urlencode(sorted(filters.items())))
+
+
+def api_audit_csv_href(filters: dict[str, str]) -> str:
+    return href(API_ADMIN_AUDIT, urlencode([*sorted(filters.items()), ("format", "csv")]))

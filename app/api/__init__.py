@@ -74,4 +74,4 @@ def _not_found(path: str):
 
 
 # Imported last, for what importing them does: they register their routes on `bp`, defined above.
-from app.api import accounts, ancestry, catalog, family, oidc, papers, routes  # noqa: E402, F401 (see the line above)
+from app.api import accounts, admin, ancestry, catalog, family, oidc, papers, routes  # noqa: E402, F401 (see the line above)
