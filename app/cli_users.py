@@ -7,16 +7,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.factory import open_database, resolve_database_url
 from app.settings import Settings
 from data.accounts import users
+from data.accounts.admin import change_user
 from data.accounts.audit import Actor, record
-from data.accounts.tables import ROLES, User
+from data.accounts.tables import ROLES
 
-CLI_ACTOR = Actor()  # no user, no address: the audit entry says via="cli"
+CLI_ACTOR = Actor(via="cli")  # no user, no address
 LIST_PAGE = 500
 
 
@@ -64,7 +64,7 @@ def create(settings: Settings, email: str, admin: bool) -> None:
     role = "admin" if admin else "analyst"
     with _session(settings) as session:
         user = users.create_user(session, email, password, role)
-        record(session, "user.create", CLI_ACTOR, target_type="user", target_id=user.id, role=role, via="cli")
+        record(session, "user.create", CLI_ACTOR, target_type="user", target_id=user.id, role=role)
         session.commit()
         click.echo(f"created {user.email} ({role}, id {user.id})")
 
@@ -93,18 +93,10 @@ def list_command(settings: Settings) -> None:
 def set_role(settings: Settings, email: str, role: str) -> None:
     """Give the account of EMAIL the ROLE; the last active admin cannot be demoted."""
     with _session(settings) as session:
-        # Locks the admins' rows: two demotions at once cannot leave no admin.
-        session.execute(select(User.id).where(User.role == "admin").with_for_update())
         user = users.find_user(session, email)
         if user is None:
             raise users.AccountError("USER_NOT_FOUND", "email", f"no account has {email}")
-        if user.role == role:
-            click.echo(f"{user.email} is already {role}")
-            return
-        if user.role == "admin" and user.disabled_at is None and users.count_admins(session) <= 1:
-            raise users.AccountError("LAST_ADMIN", "role", "of the last active admin stays: make another admin first")
-        user, before = users.set_role(session, user.id, role)
-        details = {"before": before, "after": role, "via": "cli"}
-        record(session, "user.role_change", CLI_ACTOR, target_type="user", target_id=user.id, **details)
+        before = user.role
+        change_user(session, CLI_ACTOR, user.id, role=role)  # the admin pages' rule and audit row
         session.commit()
-        click.echo(f"{user.email}: {before} -> {role}")
+    click.echo(f"{email.strip().lower()}: {before} -> {role}" if before != role else f"{email} is already {role}")

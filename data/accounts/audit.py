@@ -44,6 +44,7 @@ class Actor:
     email: str | None = None
     address: str | None = None
     request_id: str | None = None
+    via: str | None = None  # "cli" for the command line; None for requests (their address tells)
 
     @classmethod
     def of(cls, user: User | None, address: str | None = None, request_id: str | None = None) -> Actor:
@@ -80,7 +81,7 @@ def record(
             request_id=actor.request_id,
             target_type=target_type,
             target_id=None if target_id is None else str(target_id),
-            details=details,
+            details={**details, "via": actor.via} if actor.via else details,
         )
     )
     session.flush()
