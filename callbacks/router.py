@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from dash import Dash, Input, Output, State, clientside_callback
 from sqlalchemy.exc import OperationalError
 
-from callbacks import analytics, author, model, paper, search, trending
+from callbacks import account, analytics, author, identity, model, paper, search, trending
 from callbacks.inputs import address_pairs, text
 from components import ids, routes, shell
 from data import catalog
@@ -23,7 +23,15 @@ PAGES = (  # a path's groups are unquoted before they reach the page (components
     (re.compile(re.escape(routes.TRENDING)), trending),
     (re.compile(re.escape(routes.AUTHORS) + r"(?P<author>[^/]+)"), author),
     (re.compile(re.escape(routes.PAPERS) + r"(?P<paper_id>.+)"), paper),
+    (re.compile(re.escape(routes.LOGIN)), account.LOGIN),
+    (re.compile(re.escape(routes.SIGNUP)), account.SIGNUP),
+    (re.compile(re.escape(routes.ACCOUNT)), account.ACCOUNT),
 )
+
+
+def layout():
+    """The frame of each page load, its navbar showing who is signed in."""
+    return shell.shell(identity.signed_in())
 
 
 def register(app: Dash, db: Database) -> None:

@@ -6,7 +6,7 @@ them (callbacks/router.py). Imported by components, callbacks and the app alike:
 
 from __future__ import annotations
 
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from data.query import SearchQuery, query_string
 
@@ -16,10 +16,22 @@ ANALYTICS = "/analytics"
 MODELS = "/models/"  # + a repo id
 AUTHORS = "/authors/"  # + an author
 PAPERS = "/papers/"  # + an arXiv id (an old-style one keeps its "/")
+LOGIN = "/login"
+SIGNUP = "/signup"
+ACCOUNT = "/account"
+ACCOUNT_KEYS = f"{ACCOUNT}#api-keys"
+ADMIN = "/admin"  # the admin pages' own paths live with them
 API = "/api/v1"
 API_DOCS = f"{API}/docs"
 API_MODELS = f"{API}/models"
 API_PAPERS = f"{API}/papers/"
+API_AUTH = f"{API}/auth"
+API_LOGIN = f"{API_AUTH}/login"
+API_SIGNUP = f"{API_AUTH}/signup"
+API_LOGOUT = f"{API_AUTH}/logout"
+API_OIDC_LOGIN = f"{API_AUTH}/oidc/login"
+API_MY_KEYS = f"{API}/me/keys"
+MAX_NEXT_LENGTH = 2_000
 HUB = "https://huggingface.co"
 
 NO_FILTERS = SearchQuery()  # frozen: one instance serves as every default
@@ -80,3 +92,26 @@ def repo_id_in(pathname: str) -> str:
 def hub_href(*parts: str) -> str:
     """A page of the Hub: a repo id, an author, or ("datasets", a dataset id)."""
     return "/".join([HUB, *map(quote, parts)])
+
+
+def local_path(value: object, default: str = ACCOUNT) -> str:
+    """`value` when it is a path on this site, else `default`: a `?next=` never leads elsewhere.
+    Browsers read "//host" and "/\\host" as other sites, so neither passes."""
+    if not isinstance(value, str) or not value.startswith("/") or len(value) > MAX_NEXT_LENGTH:
+        return default
+    if value.startswith("//") or "\\" in value or any(ord(char) < 32 or ord(char) == 127 for char in value):
+        return default
+    parts = urlsplit(value)
+    return value if not parts.scheme and not parts.netloc else default
+
+
+def login_href(next_path: str = ACCOUNT) -> str:
+    return href(LOGIN, urlencode({"next": local_path(next_path)}))
+
+
+def signup_href(next_path: str = ACCOUNT) -> str:
+    return href(SIGNUP, urlencode({"next": local_path(next_path)}))
+
+
+def oidc_login_href(next_path: str = ACCOUNT) -> str:
+    return href(API_OIDC_LOGIN, urlencode({"next": local_path(next_path)}))
