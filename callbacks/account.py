@@ -67,44 +67,47 @@ def render_keys(db: Database):
         return view.key_list(list_keys(session, account.id))
 
 
-def _browser(function_name: str) -> ClientsideFunction:
-    return ClientsideFunction(namespace="account", function_name=function_name)
+def _in_browser(app: Dash, function_name: str, *dependencies) -> None:
+    """A clientside callback of assets/account.js over components that exist only while their
+    page is shown: optional, as the server's callbacks of pages are (else the renderer logs
+    their ids missing on every other page). Dash 4.4's clientside_callback drops `optional=`
+    (plotly/dash#3897 adds it), so the flag is set on the spec it just appended."""
+    function = ClientsideFunction(namespace="account", function_name=function_name)
+    app.clientside_callback(function, *dependencies, prevent_initial_call=True)
+    app._callback_list[-1]["optional"] = True
 
 
 def register(app: Dash, db: Database) -> None:
-    # optional: the pages' components exist only while a page is shown, not in the first layout
     for form in view.FORMS.values():
-        app.clientside_callback(
-            _browser("submitCredentials"),
+        _in_browser(
+            app,
+            "submitCredentials",
             Output(form.error, "children"),
             Output(form.error, "is_open"),
             Input(form.form, "n_submit"),
             State(form.email, "value"),
             State(form.password, "value"),
             State(form.config, "data"),
-            prevent_initial_call=True,
-            optional=True,
         )
-    app.clientside_callback(
-        _browser("navSignOut"),
+    _in_browser(
+        app,
+        "navSignOut",
         Output(shell.NAV_SIGN_OUT, "disabled"),
         Input(shell.NAV_SIGN_OUT, "n_clicks"),
         State(shell.NAV_LOGOUT_PATH, "data"),
-        prevent_initial_call=True,
-        optional=True,  # in the navbar of an account only
     )
-    app.clientside_callback(
-        _browser("signOut"),
+    _in_browser(
+        app,
+        "signOut",
         Output(view.ACCOUNT_ERROR, "children"),
         Output(view.ACCOUNT_ERROR, "is_open"),
         Input(view.SIGN_OUT, "n_clicks"),
         Input(view.SIGN_OUT_EVERYWHERE, "n_clicks"),
         State(view.ACCOUNT_CONFIG, "data"),
-        prevent_initial_call=True,
-        optional=True,
     )
-    app.clientside_callback(
-        _browser("createKey"),
+    _in_browser(
+        app,
+        "createKey",
         Output(view.KEY_ERROR, "children"),
         Output(view.KEY_ERROR, "is_open"),
         Output(view.NEW_KEY_VALUE, "children"),
@@ -115,11 +118,10 @@ def register(app: Dash, db: Database) -> None:
         State(view.KEY_NAME, "value"),
         State(view.ACCOUNT_CONFIG, "data"),
         State(view.KEYS_CHANGED, "data"),
-        prevent_initial_call=True,
-        optional=True,
     )
-    app.clientside_callback(
-        _browser("revokeKey"),
+    _in_browser(
+        app,
+        "revokeKey",
         Output(view.KEY_ERROR, "children", allow_duplicate=True),
         Output(view.KEY_ERROR, "is_open", allow_duplicate=True),
         Output(view.KEYS_CHANGED, "data", allow_duplicate=True),
@@ -127,8 +129,6 @@ def register(app: Dash, db: Database) -> None:
         State({"type": view.REVOKE, "index": ALL}, "value"),
         State(view.ACCOUNT_CONFIG, "data"),
         State(view.KEYS_CHANGED, "data"),
-        prevent_initial_call=True,
-        optional=True,
     )
     app.callback(
         Output(view.KEYS, "children"), Input(view.KEYS_CHANGED, "data"), prevent_initial_call=True, optional=True
