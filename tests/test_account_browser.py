@@ -15,6 +15,7 @@ from app.factory import create_app
 from app.settings import Settings
 from components import account as view
 from components import shell
+from data.accounts.audit import AuditFilter, entries
 from data.accounts.users import create_user
 from data.db import Database
 from tests.stack import TEST_SECRET_KEY
@@ -87,7 +88,14 @@ def add_user(database: Database, email: str) -> None:
         session.commit()
 
 
-def test_sign_up_make_a_key_call_the_api_and_revoke_it(browser, base_url):
+def audited(database: Database, email: str) -> list[tuple[str, str | None]]:
+    """(action, the key's name) of the account's audit entries, oldest first."""
+    with database.session() as session:
+        found = entries(session, AuditFilter(actor_email=email))
+        return [(entry.action, (entry.details or {}).get("name")) for entry in reversed(found)]
+
+
+def test_sign_up_make_a_key_call_the_api_and_revoke_it(browser, base_url, database):
     open_page(browser, base_url, "/signup")
     submit_credentials(browser, "signup", "new@example.org", PASSWORD)
     wait_for(browser, lambda: pathname(browser) == "/account")
@@ -113,6 +121,11 @@ def test_sign_up_make_a_key_call_the_api_and_revoke_it(browser, base_url):
     browser.wait_for_contains_text(".key-list .key-status", "revoked")
     status, answer = api("/api/v1/me", base_url, key)
     assert (status, answer["error"]["code"]) == (401, "KEY_REVOKED")
+    assert audited(database, "new@example.org") == [
+        ("auth.signup", None),
+        ("key.create", "laptop"),
+        ("key.revoke", "laptop"),
+    ]
     assert console_errors(browser) == []
 
 
@@ -154,11 +167,18 @@ def test_sign_in_returns_to_next_and_sign_out_ends_it(browser, base_url, databas
     submit_credentials(browser, "login", "back@example.org", PASSWORD)
     wait_for(browser, lambda: pathname(browser) == "/trending")
     browser.wait_for_contains_text(f"#{shell.NAV_ACCOUNT}", "back@example.org")
+    browser.find_element(f"#{shell.NAV_ACCOUNT} .dropdown-toggle").click()
+    [keys] = [item for item in browser.find_elements(f"#{shell.NAV_ACCOUNT} .dropdown-item") if item.text == "API keys"]
+    keys.click()
+    wait_for(browser, lambda: pathname(browser) == "/account")
+    browser.wait_for_element(f"#{view.KEY_NAME}")
+    browser.driver.back()
+    wait_for(browser, lambda: pathname(browser) == "/trending")
 
     browser.find_element(f"#{shell.NAV_ACCOUNT} .dropdown-toggle").click()
     browser.wait_for_element(f"#{shell.NAV_SIGN_OUT}").click()
     browser.wait_for_contains_text(".nav-sign-in", "Sign in")
-    assert pathname(browser) == "/trending"
+    assert pathname(browser) == "/trending"  # signed out where one was
     assert not browser.driver.find_elements(By.ID, shell.NAV_ACCOUNT)
     open_page(browser, base_url, "/account")
     browser.wait_for_contains_text(".account-prompt", "Sign in to see your account")
