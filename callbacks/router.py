@@ -31,7 +31,11 @@ PAGES = (  # a path's groups are unquoted before they reach the page (components
 
 def layout():
     """The frame of each page load, its navbar showing who is signed in."""
-    return shell.shell(identity.signed_in())
+    try:
+        account = identity.signed_in()  # a session is looked up in the database
+    except OperationalError:
+        account = None  # the page itself then says that the database is down
+    return shell.shell(account)
 
 
 def register(app: Dash, db: Database) -> None:

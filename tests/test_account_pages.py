@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import pytest
 
+import app.api  # noqa: F401  (first: app.auth, imported before it, is a circular import)
+from app.auth import SESSION_COOKIE
+from app.auth.csrf import CSRF_COOKIE
 from app.factory import create_app
 from app.settings import Settings
 from components import account as view
 from components import routes, shell
 from data.accounts.users import set_role
+from data.db import Database
 from tests.stack import TEST_SECRET_KEY
 
 PASSWORD = "correct horse battery"
@@ -57,7 +61,8 @@ def hrefs(tree) -> list[str]:
 
 
 def csrf(client) -> str:
-    return client.get("/api/v1/auth/csrf").json["data"]["csrf_token"]
+    cookie = client.get_cookie(CSRF_COOKIE)
+    return cookie.value if cookie else client.get("/api/v1/auth/csrf").json["data"]["csrf_token"]
 
 
 def sign_up(client, email: str) -> None:
@@ -269,3 +274,15 @@ def test_a_signed_in_visitor_at_login_is_told_so(client):
 )
 def test_local_path(value, expected):
     assert routes.local_path(value) == expected
+
+
+def test_a_signed_in_visitor_gets_the_database_page_when_it_is_down(client, shared_url):
+    sign_up(client, "offline@example.org")
+    down = Database.from_urls("postgresql://nobody@127.0.0.1:1/none")
+    settings = Settings(secret_key=TEST_SECRET_KEY, database_url=shared_url)
+    offline = create_app(settings, database=down).test_client()
+    for name in (SESSION_COOKIE, CSRF_COOKIE):
+        offline.set_cookie(name, client.get_cookie(name).value)
+    assert by_id(navbar(offline), shell.NAV_ACCOUNT) is None  # who it is cannot be known
+    children, title = page(offline, routes.ACCOUNT)
+    assert title == "Database unavailable · Model Catalog"
