@@ -18,6 +18,7 @@ from components import shell
 from data.accounts.audit import AuditFilter, entries
 from data.accounts.users import create_user
 from data.db import Database
+from tests.served import catalog_database, serve
 from tests.stack import TEST_SECRET_KEY
 
 pytestmark = pytest.mark.browser
@@ -35,10 +36,18 @@ def database(fresh_database_url):
 
 @pytest.fixture
 def base_url(database, fresh_database_url, live_server):
-    settings = Settings(
-        secret_key=TEST_SECRET_KEY, database_url=fresh_database_url, key_rate_limit=f"{KEY_LIMIT}/minute"
-    )
+    settings = Settings(secret_key=TEST_SECRET_KEY, database_url=fresh_database_url)
     return live_server(create_app(settings, database))
+
+
+@pytest.fixture
+def served_url(server_url, template_url):
+    """A real `catalog serve` (gunicorn) with a low per-key limit, over a database of its own."""
+    with (
+        catalog_database(server_url) as database_url,
+        serve(database_url, CATALOG_KEY_RATE_LIMIT=f"{KEY_LIMIT}/minute") as served,
+    ):
+        yield served.url
 
 
 def wait_for(browser, condition, timeout: float = 10):
@@ -129,18 +138,23 @@ def test_sign_up_make_a_key_call_the_api_and_revoke_it(browser, base_url, databa
     assert console_errors(browser) == []
 
 
-def test_a_key_reaches_its_rate_limit(browser, base_url):
-    open_page(browser, base_url, "/signup")
+def test_through_catalog_serve_a_new_key_reaches_its_rate_limit(browser, served_url):
+    """The issue's "done when": sign up, make a key, call the API with it, hit its limit."""
+    open_page(browser, served_url, "/signup")
     submit_credentials(browser, "signup", "busy@example.org", PASSWORD)
     wait_for(browser, lambda: pathname(browser) == "/account")
+    session_cookie = browser.driver.get_cookie("catalog_session")
+    assert session_cookie["httpOnly"] and session_cookie["sameSite"] == "Lax"
+    assert not session_cookie["secure"]  # plain http://127.0.0.1: Secure only over TLS
     fill(browser, f"#{view.KEY_NAME}", "script")
     browser.find_element(".create-key").click()
     browser.wait_for_contains_text(f"#{view.NEW_KEY_VALUE}", "mck_")
     key = browser.find_element(f"#{view.NEW_KEY_VALUE}").text
-    statuses = [api("/api/v1/me", base_url, key)[0] for _ in range(KEY_LIMIT)]
-    assert statuses == [200] * KEY_LIMIT
-    status, answer = api("/api/v1/me", base_url, key)
-    assert (status, answer["error"]["code"]) == (429, "RATE_LIMITED")
+    answers = [api("/api/v1/me", served_url, key) for _ in range(KEY_LIMIT + 1)]
+    assert [status for status, _ in answers] == [200] * KEY_LIMIT + [429]
+    assert answers[0][1]["data"]["email"] == "busy@example.org"
+    assert answers[-1][1]["error"]["code"] == "RATE_LIMITED"
+    assert console_errors(browser) == []
 
 
 def test_a_wrong_password_shows_the_apis_message(browser, base_url, database):
