@@ -31,12 +31,12 @@
 
     function noUpdate() { return window.dash_clientside.no_update; }
 
-    // The index of the pattern-matched button that was clicked, or null (a re-render fires too).
-    function clickedIndex() {
-        var clicked = window.dash_clientside.callback_context.triggered.filter(function (t) { return t.value; });
-        if (!clicked.length) { return null; }
-        var propId = clicked[0].prop_id;
-        return JSON.parse(propId.slice(0, propId.lastIndexOf("."))).index;
+    function context() { return window.dash_clientside.callback_context; }
+
+    // The id of the button clicked, or null: a re-render of the buttons fires the callback too.
+    function clicked() {
+        var clicks = context().triggered.filter(function (t) { return t.value; });
+        return clicks.length ? context().triggered_id : null;
     }
 
     window.dash_clientside = window.dash_clientside || {};
@@ -56,8 +56,7 @@
         },
 
         signOut: async function (once, everywhere, config) {
-            var triggered = window.dash_clientside.callback_context.triggered[0].prop_id;
-            var body = {everywhere: triggered.indexOf("everywhere") !== -1};
+            var body = {everywhere: clicked() === config.everywhere_button};
             var answer = await call("POST", config.logout, body);
             if (!answer.ok) { return [answer.message, true]; }
             window.location.assign(config.after_sign_out);
@@ -72,11 +71,10 @@
         },
 
         revokeKey: async function (clicks, names, config, changed) {
-            var index = clickedIndex();
-            if (index === null) { return [noUpdate(), noUpdate(), noUpdate()]; }
-            var position = window.dash_clientside.callback_context.inputs_list[0].findIndex(function (input) {
-                return input.id.index === index;
-            });
+            var button = clicked();
+            if (button === null) { return [noUpdate(), noUpdate(), noUpdate()]; }
+            var index = button.index;
+            var position = context().inputs_list[0].findIndex(function (input) { return input.id.index === index; });
             var name = names[position];
             if (!window.confirm("Revoke the key \u201c" + name + "\u201d? Programs using it stop working at once.")) {
                 return [noUpdate(), noUpdate(), noUpdate()];

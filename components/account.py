@@ -70,9 +70,10 @@ def credentials_page(kind: FormKind, next_path: str, oidc_label: str | None, acc
     body = [html.H1(title, className="h3 mb-3")]
     if account is not None:
         body.append(_already_signed_in(account, next_path))
-    body += [_credentials_form(kind, next_path), _other_way(kind, next_path)]
+    body.append(_credentials_form(kind, next_path))
     if oidc_label and kind == "login":
         body.append(_oidc_button(oidc_label, next_path))
+    body.append(_other_way(kind, next_path))
     return html.Div(dbc.Card(dbc.CardBody(body)), className=f"account-form {kind}-page mx-auto")
 
 
@@ -108,7 +109,7 @@ def _oidc_button(label: str, next_path: str) -> html.A:
         f"Sign in with {label}",
         id=OIDC_SIGN_IN,
         href=routes.oidc_login_href(next_path),
-        className="btn btn-outline-dark w-100",
+        className="btn btn-outline-dark w-100 mt-3",
     )
 
 
@@ -146,7 +147,12 @@ def sign_in_prompt() -> html.Div:
 
 
 def account_page(view: AccountView) -> html.Div:
-    config = {"logout": routes.API_LOGOUT, "keys": routes.API_MY_KEYS, "after_sign_out": routes.ACCOUNT}
+    config = {
+        "logout": routes.API_LOGOUT,
+        "keys": routes.API_MY_KEYS,
+        "after_sign_out": routes.ACCOUNT,
+        "everywhere_button": SIGN_OUT_EVERYWHERE,
+    }
     return html.Div(
         [
             dcc.Store(id=ACCOUNT_CONFIG, data=config),

@@ -3,6 +3,7 @@ with it, revoke it; a wrong password's message; sign-out from the navbar, at a p
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import urllib.error
 import urllib.request
@@ -199,14 +200,43 @@ def test_sign_in_returns_to_next_and_sign_out_ends_it(browser, base_url, databas
     assert console_errors(browser) == []
 
 
+def other_browser(base_url: str, email: str):
+    """A second client signed in as `email` (a cookie jar of its own): its session is live."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    token = json.load(opener.open(f"{base_url}/api/v1/auth/csrf"))["data"]["csrf_token"]
+    body = json.dumps({"email": email, "password": PASSWORD}).encode()
+    headers = {"Content-Type": "application/json", "X-CSRFToken": token}
+    opener.open(urllib.request.Request(f"{base_url}/api/v1/auth/login", body, headers))
+    return opener
+
+
+def who(opener, base_url: str) -> str | None:
+    return json.load(opener.open(f"{base_url}/api/v1/me"))["data"]["email"]
+
+
 def test_sign_out_everywhere_from_the_account_page(browser, base_url, database):
     add_user(database, "all@example.org")
+    elsewhere = other_browser(base_url, "all@example.org")
     open_page(browser, base_url, "/login")
     submit_credentials(browser, "login", "all@example.org", PASSWORD)
-    browser.wait_for_contains_text(".live-sessions", "1 live session")
+    browser.wait_for_contains_text(".live-sessions", "2 live sessions")
+    assert who(elsewhere, base_url) == "all@example.org"
     browser.find_element(f"#{view.SIGN_OUT_EVERYWHERE}").click()
     browser.wait_for_contains_text(".account-prompt", "Sign in to see your account")
     assert browser.find_elements(".nav-sign-in")
+    assert who(elsewhere, base_url) is None  # the other session ended too
+    assert console_errors(browser) == []
+
+
+def test_sign_out_ends_this_session_only(browser, base_url, database):
+    add_user(database, "one@example.org")
+    elsewhere = other_browser(base_url, "one@example.org")
+    open_page(browser, base_url, "/login")
+    submit_credentials(browser, "login", "one@example.org", PASSWORD)
+    browser.wait_for_contains_text(".live-sessions", "2 live sessions")
+    browser.find_element(f"#{view.SIGN_OUT}").click()
+    browser.wait_for_contains_text(".account-prompt", "Sign in to see your account")
+    assert who(elsewhere, base_url) == "one@example.org"
     assert console_errors(browser) == []
 
 
