@@ -10,7 +10,6 @@ from dash import Dash
 from flask import Flask
 
 from callbacks import router
-from components import shell
 from data.db import Database
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
@@ -49,7 +48,7 @@ def create_dash(server: Flask, db: Database) -> Dash:
         serve_locally=True,
         update_title=None,  # type: ignore[arg-type]  # None turns the "Updating..." title off (Dash's docs)
     )
-    dash_app.layout = shell.shell
+    dash_app.layout = router.layout  # called per page load: the navbar shows the account
     router.register(dash_app, db)
     _register_bundles(server, dash_app)
     return dash_app

@@ -5,12 +5,14 @@
 
 Starts the app like bench/ui.py, opens each page in headless Chromium at 1400x1000, waits for
 its content (result tables, plotly charts, cytoscape nodes, nothing loading) and saves a PNG;
-pages taller than the window are shot at their full height.
+pages taller than the window are shot at their full height. The account page's shot signs up
+a throw-away account on that catalog and makes it a key.
 """
 
 from __future__ import annotations
 
 import argparse
+import secrets
 import time
 from pathlib import Path
 
@@ -53,12 +55,34 @@ def shoot(driver, url: str, condition: str, full_page: bool, path: Path, viewpor
     driver.save_screenshot(str(path))
 
 
+def shoot_account(driver, base: str, path: Path) -> None:
+    """/account with a key just made, shown this once (so no reload): signs up a throw-away
+    account on the served catalog. The ids are components/account.py's."""
+    from selenium.webdriver.common.by import By
+
+    set_viewport(driver, WIDTH, HEIGHT)
+    driver.get(f"{base}/signup")
+    wait_for(driver, "document.querySelector('#signup-email') !== null", settle=True)
+    driver.find_element(By.ID, "signup-email").send_keys(f"ada-{secrets.token_hex(3)}@example.org")
+    driver.find_element(By.ID, "signup-password").send_keys(secrets.token_urlsafe(18))
+    driver.find_element(By.CSS_SELECTOR, "#signup-form .form-submit").click()
+    wait_for(driver, "document.querySelector('#account-key-name') !== null", settle=True)
+    driver.find_element(By.ID, "account-key-name").send_keys("laptop")
+    driver.find_element(By.CSS_SELECTOR, ".create-key").click()
+    wait_for(driver, "document.querySelector('.key-list .key-name') !== null", settle=True)
+    time.sleep(0.5)  # the alert's fade-in
+    driver.save_screenshot(str(path))
+
+
+ACCOUNT_SHOT = "account"  # not in SHOTS: it acts on the page before its picture
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--app-dir", default=str(ROOT), help="the checkout to serve (default: this one)")
-    parser.add_argument("--only", nargs="*", choices=sorted(SHOTS), help="these shots only")
+    parser.add_argument("--only", nargs="*", choices=sorted([*SHOTS, ACCOUNT_SHOT]), help="these shots only")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -72,6 +96,9 @@ def main() -> None:
             print(f"{name + '.png':<24} {path}  ({time.perf_counter() - started:.1f} s)")
             for error in errors:
                 print(f"    browser error: {error[:300]}")
+        if not args.only or ACCOUNT_SHOT in args.only:
+            shoot_account(driver, base, out / f"{ACCOUNT_SHOT}.png")
+            print(f"{ACCOUNT_SHOT}.png (a new account and key)")
 
 
 if __name__ == "__main__":

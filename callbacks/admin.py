@@ -7,11 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-import flask_login
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
-from flask import g, has_request_context, request
 
+from callbacks.identity import actor, signed_in
 from callbacks.inputs import address_pairs, text
 from components import admin as view
 from components import routes
@@ -29,32 +28,20 @@ AUDIT_FILTERS = ("action", "actor", "since", "until", "before")  # the API's nam
 MAX_ID = 2**63 - 1
 
 
-# --- who is asking (until callbacks/identity.py serves every page) ------------------------
-
-
-def current_account() -> Account | None:
-    """The signed-in account of this request (app.auth.SignedIn), or None."""
-    if not has_request_context():
-        return None
-    user = flask_login.current_user
-    return user.account if user.is_authenticated else None
+# --- who is asking -------------------------------------------------------------------------
 
 
 def admin_account() -> Account:
     """The request's admin account; a callback of anyone else does nothing."""
-    account = current_account()
+    account = signed_in()
     if account is None or not account.is_admin:
         raise PreventUpdate
     return account
 
 
-def actor(account: Account) -> audit.Actor:
-    return audit.Actor(account.id, account.email, request.remote_addr, g.get("request_id"))
-
-
 def layout(db: Database, pairs: list[tuple[str, str]], section: str = "users", **path):
     title = f"Admin · {view.SECTION_LABELS.get(section, 'Users')}"
-    account = current_account()
+    account = signed_in()
     if account is None:
         return view.sign_in_prompt(routes.href(routes.ADMIN + section, urlencode(pairs))), title
     if not account.is_admin:

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from dash import Dash, Input, Output, State, clientside_callback
 from sqlalchemy.exc import OperationalError
 
-from callbacks import admin, analytics, author, model, paper, search, trending
+from callbacks import account, admin, analytics, author, identity, model, paper, search, trending
 from callbacks.inputs import address_pairs, text
 from components import ids, routes, shell
 from data import catalog
@@ -23,9 +23,21 @@ PAGES = (  # a path's groups are unquoted before they reach the page (components
     (re.compile(re.escape(routes.TRENDING)), trending),
     (re.compile(re.escape(routes.AUTHORS) + r"(?P<author>[^/]+)"), author),
     (re.compile(re.escape(routes.PAPERS) + r"(?P<paper_id>.+)"), paper),
+    (re.compile(re.escape(routes.LOGIN)), account.LOGIN),
+    (re.compile(re.escape(routes.SIGNUP)), account.SIGNUP),
+    (re.compile(re.escape(routes.ACCOUNT)), account.ACCOUNT),
     (re.compile(re.escape(routes.ADMIN_HOME)), admin),
     (re.compile(re.escape(routes.ADMIN) + f"(?P<section>{'|'.join(routes.ADMIN_SECTIONS)})"), admin),
 )
+
+
+def layout():
+    """The frame of each page load, its navbar showing who is signed in."""
+    try:
+        account = identity.signed_in()  # a session is looked up in the database
+    except OperationalError:
+        account = None  # the page itself then says that the database is down
+    return shell.shell(account)
 
 
 def register(app: Dash, db: Database) -> None:

@@ -6,7 +6,7 @@ them (callbacks/router.py). Imported by components, callbacks and the app alike:
 
 from __future__ import annotations
 
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from data.query import SearchQuery, query_string
 
@@ -16,6 +16,10 @@ ANALYTICS = "/analytics"
 MODELS = "/models/"  # + a repo id
 AUTHORS = "/authors/"  # + an author
 PAPERS = "/papers/"  # + an arXiv id (an old-style one keeps its "/")
+LOGIN = "/login"
+SIGNUP = "/signup"
+ACCOUNT = "/account"
+ACCOUNT_KEYS = f"{ACCOUNT}#api-keys"
 API = "/api/v1"
 API_DOCS = f"{API}/docs"
 API_MODELS = f"{API}/models"
@@ -25,7 +29,13 @@ ADMIN = "/admin/"  # + a section of ADMIN_SECTIONS
 ADMIN_SECTIONS = ("users", "jobs", "audit")
 ADMIN_USERS, ADMIN_JOBS, ADMIN_AUDIT = (ADMIN + section for section in ADMIN_SECTIONS)
 API_ADMIN_AUDIT = f"{API}/admin/audit"
-LOGIN = "/login"
+API_AUTH = f"{API}/auth"
+API_LOGIN = f"{API_AUTH}/login"
+API_SIGNUP = f"{API_AUTH}/signup"
+API_LOGOUT = f"{API_AUTH}/logout"
+API_OIDC_LOGIN = f"{API_AUTH}/oidc/login"
+API_MY_KEYS = f"{API}/me/keys"
+MAX_NEXT_LENGTH = 2_000
 HUB = "https://huggingface.co"
 
 NO_FILTERS = SearchQuery()  # frozen: one instance serves as every default
@@ -88,9 +98,27 @@ def hub_href(*parts: str) -> str:
     return "/".join([HUB, *map(quote, parts)])
 
 
-def login_href(next_path: str) -> str:
-    """The sign-in page, coming back to `next_path` (a path and its query) afterwards."""
-    return href(LOGIN, urlencode({"next": next_path}))
+def local_path(value: object, default: str = ACCOUNT) -> str:
+    """`value` when it is a path on this site, else `default`: a `?next=` never leads elsewhere.
+    Browsers read "//host" and "/\\host" as other sites, so neither passes."""
+    if not isinstance(value, str) or not value.startswith("/") or len(value) > MAX_NEXT_LENGTH:
+        return default
+    if value.startswith("//") or "\\" in value or any(ord(char) < 32 or ord(char) == 127 for char in value):
+        return default
+    parts = urlsplit(value)
+    return value if not parts.scheme and not parts.netloc else default
+
+
+def login_href(next_path: str = ACCOUNT) -> str:
+    return href(LOGIN, urlencode({"next": local_path(next_path)}))
+
+
+def signup_href(next_path: str = ACCOUNT) -> str:
+    return href(SIGNUP, urlencode({"next": local_path(next_path)}))
+
+
+def oidc_login_href(next_path: str = ACCOUNT) -> str:
+    return href(API_OIDC_LOGIN, urlencode({"next": local_path(next_path)}))
 
 
 def admin_audit_href(filters: dict[str, str]) -> str:

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids, routes
 
+if TYPE_CHECKING:  # a plain value handed in by the layout: components read no request
+    from data.accounts.users import Account
+
 NAV_LINKS = (("Search", routes.SEARCH), ("Trending", routes.TRENDING), ("Analytics", routes.ANALYTICS))
+NAV_ACCOUNT = ids.of("nav", "account")
+NAV_SIGN_OUT = ids.of("nav", "sign-out")
+NAV_LOGOUT_PATH = ids.of("nav", "logout-path")  # what the browser posts to sign out (assets/account.js)
 
 
-def navbar() -> dbc.Navbar:
+def navbar(account: Account | None = None) -> dbc.Navbar:
     """Links in a row on wide screens; behind a toggler on narrow ones."""
     links = [dbc.NavItem(dbc.NavLink(label, href=href)) for label, href in NAV_LINKS]
     links.append(dbc.NavItem(dbc.NavLink("API", href=routes.API_DOCS, external_link=True), className="ms-lg-auto"))
+    links += account_menu(account)
     return dbc.Navbar(
         dbc.Container(
             [
@@ -31,13 +40,35 @@ def navbar() -> dbc.Navbar:
     )
 
 
-def shell() -> html.Div:
+def account_menu(account: Account | None) -> list:
+    """Sign in and up for a visitor; for an account, its email opening its pages and sign-out."""
+    if account is None:
+        return [
+            dbc.NavItem(dbc.NavLink("Sign in", href=routes.LOGIN, className="nav-sign-in")),
+            dbc.NavItem(dbc.NavLink("Sign up", href=routes.SIGNUP, className="nav-sign-up")),
+        ]
+    items = [
+        dbc.DropdownMenuItem("Account", href=routes.ACCOUNT),
+        dbc.DropdownMenuItem("API keys", href=routes.ACCOUNT_KEYS),
+    ]
+    if account.is_admin:
+        items.append(dbc.DropdownMenuItem("Admin", href=routes.ADMIN_HOME, className="nav-admin"))
+    items += [dbc.DropdownMenuItem(divider=True), dbc.DropdownMenuItem("Sign out", id=NAV_SIGN_OUT, n_clicks=0)]
+    return [
+        dbc.DropdownMenu(
+            items, label=account.email, id=NAV_ACCOUNT, nav=True, in_navbar=True, align_end=True, class_name="nav-email"
+        )
+    ]
+
+
+def shell(account: Account | None = None) -> html.Div:
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             dcc.Store(id=ids.TITLE),
             html.Div(id=ids.TITLE_SINK, hidden=True),
-            navbar(),
+            dcc.Store(id=NAV_LOGOUT_PATH, data=routes.API_LOGOUT),
+            navbar(account),
             dbc.Container(dcc.Loading(html.Div(id=ids.PAGE), delay_show=300), fluid=True, className="page-frame"),
         ]
     )

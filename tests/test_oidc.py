@@ -12,8 +12,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from app.api.errors import ERRORS
-from app.auth.oidc import SIGN_IN_FAILURES, sign_in_failure
+from app.api.errors import ERRORS, SIGN_IN_FAILURES, sign_in_failure
 from app.factory import create_app
 from app.settings import Settings
 from data.accounts.audit import AuditFilter, entries

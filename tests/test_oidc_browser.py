@@ -40,8 +40,9 @@ def wait_for(browser, condition, timeout: float = 15):
 
 
 def start_sign_in(browser, site: str, provider: OidcProvider, next_path: str) -> None:
-    """Until the /login page's `oidc-sign-in` button is on main, the route it links to, opened directly."""
-    browser.driver.get(f"{site}/api/v1/auth/oidc/login?next={next_path}")
+    """The /login page's "Sign in with …" button, as a visitor clicks it."""
+    browser.driver.get(f"{site}/login?next={next_path}")
+    browser.wait_for_element("#oidc-sign-in").click()
     wait_for(browser, lambda: browser.driver.current_url.startswith(f"{provider.issuer}/authorize"))
 
 

@@ -117,6 +117,22 @@ for _status, _exception in sorted(default_exceptions.items()):
         ERRORS[HTTP_CODES[_status]] = ErrorCode(
             _status, _exception.description or HTTP_STATUS_CODES[_status], http=True
         )
+
+# How a sign-in through the OIDC provider can end on /login?error=CODE (app/api/oidc.py).
+SIGN_IN_FAILURES = (
+    "OIDC_DENIED",
+    "OIDC_SIGN_IN_EXPIRED",
+    "OIDC_PROVIDER_FAILED",
+    "OIDC_EMAIL_UNVERIFIED",
+    "ACCOUNT_DISABLED",
+)
+
+
+def sign_in_failure(error: object) -> str | None:
+    """The message for the login page's `?error=`, or None for anything else (never echoed)."""
+    return ERRORS[error].message if isinstance(error, str) and error in SIGN_IN_FAILURES else None
+
+
 # What any route that queries the catalog may answer when the database fails.
 DATABASE_FAILURES = ("DATABASE_UNAVAILABLE", "QUERY_TIMEOUT")
 

@@ -7,7 +7,7 @@ Answers: what is wrong with the request itself is refused in the envelope before
 leaves the site (404 OIDC_NOT_CONFIGURED; 400 INVALID_PARAMETER for a `next` that is not a path
 of this site: no open redirect). Whatever goes wrong once signing in is under way (the provider
 unreachable, a denial, a stale state, an id_token that fails its checks, no verified email, a
-disabled account) ends on /login?error=CODE&next=…, CODE one of app.auth.oidc.SIGN_IN_FAILURES,
+disabled account) ends on /login?error=CODE&next=…, CODE one of app.api.errors.SIGN_IN_FAILURES,
 whose message the login page shows; the reason goes to the log and the audit log.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import g, redirect, request, url_for
 from flask import session as cookie_session
@@ -27,21 +27,19 @@ from app.api.errors import ApiError, invalid_parameter
 from app.auth import SignedIn, auth_layer
 from app.auth.identity import current_identity
 from app.auth.oidc import ProviderIdentity, SignInFailed, finish_sign_in, oidc_configured, start_sign_in
+from components.routes import ACCOUNT, LOGIN, local_path
 from data.accounts import audit
 from data.accounts.users import AccountError, user_for_identity
 
-LOGIN_PAGE = "/login"  # the dashboard's (components/routes.py LOGIN)
-DEFAULT_NEXT = "/account"  # components/routes.py ACCOUNT
 NEXT_KEY = "catalog_oidc_next"  # in the Flask session, from the login to its callback
-MAX_NEXT_LENGTH = 2_000
 log = logging.getLogger(__name__)
 
 
 @bp.get("/auth/oidc/login")
 def oidc_login():
     _refuse_unless_configured()
-    next_path = local_path(request.args.get("next", DEFAULT_NEXT))
-    if next_path is None:
+    next_path = local_path(request.args.get("next", ACCOUNT), default="")
+    if not next_path:
         raise invalid_parameter("next", "must be a path on this site, such as /account")
     cookie_session[NEXT_KEY] = next_path
     try:
@@ -53,24 +51,13 @@ def oidc_login():
 @bp.get("/auth/oidc/callback")
 def oidc_callback():
     _refuse_unless_configured()
-    next_path = local_path(cookie_session.pop(NEXT_KEY, DEFAULT_NEXT)) or DEFAULT_NEXT
+    next_path = local_path(cookie_session.pop(NEXT_KEY, ACCOUNT))
     try:
         signed_in = _signed_in_as(finish_sign_in())
     except SignInFailed as failure:
         return _failed(failure, next_path)
     sign_in(signed_in)
     return redirect(next_path)
-
-
-def local_path(value: object) -> str | None:
-    """`value` when it is a path on this site, else None. Browsers take "//host" and "/\\host"
-    for other sites, so neither passes (the same rule as components/routes.py local_path)."""
-    if not isinstance(value, str) or not value.startswith("/") or len(value) > MAX_NEXT_LENGTH:
-        return None
-    if value.startswith("//") or "\\" in value or any(ord(char) < 32 or ord(char) == 127 for char in value):
-        return None
-    parts = urlsplit(value)
-    return value if not parts.scheme and not parts.netloc else None
 
 
 def _refuse_unless_configured() -> None:
@@ -114,4 +101,4 @@ def _failed(failure: SignInFailed, next_path: str) -> Response:
         actor = current_identity().actor()
         audit.record(session, "auth.oidc_failed", actor, issuer=issuer, code=failure.code, reason=failure.reason)
         session.commit()
-    return redirect(f"{LOGIN_PAGE}?{urlencode({'error': failure.code, 'next': next_path})}")
+    return redirect(f"{LOGIN}?{urlencode({'error': failure.code, 'next': next_path})}")

@@ -19,7 +19,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask, Response, current_app, request, session
 from joserfc.errors import JoseError
 
-from app.api.errors import ERRORS
+from app.api.errors import SIGN_IN_FAILURES
 from app.settings import Settings
 
 CLIENT_NAME = "oidc"  # authlib's registry name; its state keys start with "_state_oidc_"
@@ -28,15 +28,6 @@ PROVIDER_TIMEOUT_SECONDS = 10  # each request to the provider: discovery, JWKS, 
 EXTENSION = "authlib.integrations.flask_client"  # where authlib's OAuth registers itself
 STATE_PREFIX = f"_state_{CLIENT_NAME}_"
 
-# What a failed sign-in ends on /login?error=… with: codes of ERRORS whose fixed message the
-# login page shows (the reason, for the log, never reaches the page).
-SIGN_IN_FAILURES = (
-    "OIDC_DENIED",
-    "OIDC_SIGN_IN_EXPIRED",
-    "OIDC_PROVIDER_FAILED",
-    "OIDC_EMAIL_UNVERIFIED",
-    "ACCOUNT_DISABLED",
-)
 PROVIDER_ERRORS = (requests.RequestException, ValueError, RuntimeError, KeyError, OAuthError, JoseError)
 
 
@@ -54,11 +45,6 @@ class ProviderIdentity:
     issuer: str
     subject: str
     email: str | None  # only when the provider says it is verified
-
-
-def sign_in_failure(error: object) -> str | None:
-    """The message for the login page's `?error=`, or None for anything else (never echoed)."""
-    return ERRORS[error].message if isinstance(error, str) and error in SIGN_IN_FAILURES else None
 
 
 def init_oidc(server: Flask, settings: Settings) -> None:
