@@ -64,7 +64,7 @@ def open_database(settings: Settings, *, for_requests: bool = False) -> Database
 
 def create_app(settings: Settings, database: Database | None = None, http: HttpOptions | None = None) -> Flask:
     from app.api import bp as api_blueprint  # imported here: no module-level app anywhere
-    from app.api import docs  # noqa: F401  (adds /openapi.json and /docs to the blueprint)
+    from app.api import load_routes
     from app.api.http import HttpOptions, init_http
     from app.auth import init_auth
     from app.auth.identity import authenticate_api_request
@@ -83,6 +83,7 @@ def create_app(settings: Settings, database: Database | None = None, http: HttpO
     server.extensions["catalog_db"] = db
     init_request_logging(server)  # first in, last out: every answer gets an id and a log line
     init_metrics(server, db)
+    load_routes()
     server.register_blueprint(api_blueprint)
     http = http or HttpOptions()
     redis_url, prefix = settings.redis_url, http.redis_prefix

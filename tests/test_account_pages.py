@@ -131,7 +131,7 @@ def test_an_admin_also_sees_admin(client, db):
     with db.session() as session:
         set_role(session, client.get("/api/v1/me").json["data"]["id"], "admin")
         session.commit()
-    assert hrefs(by_id(navbar(client), shell.NAV_ACCOUNT)) == [routes.ACCOUNT, routes.ACCOUNT_KEYS, routes.ADMIN]
+    assert hrefs(by_id(navbar(client), shell.NAV_ACCOUNT)) == [routes.ACCOUNT, routes.ACCOUNT_KEYS, routes.ADMIN_HOME]
 
 
 def test_after_sign_out_the_navbar_is_a_visitors_again(client):

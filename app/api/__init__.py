@@ -73,5 +73,8 @@ def _not_found(path: str):
     raise ApiError("NOT_FOUND", {"path": request.path})
 
 
-# Imported last, for what importing them does: they register their routes on `bp`, defined above.
-from app.api import accounts, admin, ancestry, catalog, family, oidc, papers, routes  # noqa: E402, F401 (see the line above)
+def load_routes() -> None:
+    """Import the route modules, for what importing them does: they add their routes to `bp`.
+    Called by the app factory, not at import: the route modules import app.auth, which imports
+    this package, and any of the two must be importable first."""
+    from app.api import accounts, admin, ancestry, catalog, docs, family, oidc, papers, routes  # noqa: F401

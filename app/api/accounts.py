@@ -27,7 +27,7 @@ from data.accounts.sessions import open_session, revoke_all_sessions, revoke_ses
 from data.accounts.tables import User
 from data.accounts.users import Account, authenticate, create_user
 
-CSRF_ERRORS = ["CSRF_FAILED", "INVALID_BODY", "INVALID_FIELD"]
+BODY_ERRORS = ["INVALID_BODY", "INVALID_FIELD"]
 SIGNED_IN_ERRORS = ["AUTHENTICATION_REQUIRED", "INVALID_CREDENTIALS", "KEY_REVOKED", "KEY_EXPIRED", "TOKEN_EXPIRED"]
 
 
@@ -121,7 +121,7 @@ def auth_csrf():
     body=Credentials,
     response=Me,
     status=201,
-    errors=[*CSRF_ERRORS, "EMAIL_TAKEN"],
+    errors=[*BODY_ERRORS, "EMAIL_TAKEN"],
     tags=["accounts"],
 )
 def auth_signup():
@@ -147,7 +147,7 @@ def auth_signup():
     description="Failed attempts are limited per account and address (`LOGIN_RATE_LIMITED`, with `Retry-After`).",
     body=Credentials,
     response=Me,
-    errors=[*CSRF_ERRORS, "LOGIN_FAILED", "LOGIN_RATE_LIMITED"],
+    errors=[*BODY_ERRORS, "LOGIN_FAILED", "LOGIN_RATE_LIMITED"],
     tags=["accounts"],
 )
 def auth_login():
@@ -176,7 +176,7 @@ def auth_login():
     summary="Sign out: this session, or every session of the account",
     body=SignOut,
     response=Me,
-    errors=[*CSRF_ERRORS, *SIGNED_IN_ERRORS, "SESSION_REQUIRED"],
+    errors=[*BODY_ERRORS, *SIGNED_IN_ERRORS, "SESSION_REQUIRED"],
     tags=["accounts"],
 )
 @requires("analyst", session_only=True)
@@ -247,7 +247,7 @@ def my_keys():
     body=NewKey,
     response=CreatedKey,
     status=201,
-    errors=[*CSRF_ERRORS, *SIGNED_IN_ERRORS, "SESSION_REQUIRED"],
+    errors=[*BODY_ERRORS, *SIGNED_IN_ERRORS, "SESSION_REQUIRED"],
     tags=["accounts"],
 )
 @requires("analyst", session_only=True)
@@ -266,7 +266,7 @@ def create_my_key():
 @documented(
     summary="Revoke one of your API keys (it and its tokens stop working at once)",
     response=Key,
-    errors=["CSRF_FAILED", *SIGNED_IN_ERRORS, "SESSION_REQUIRED", "KEY_NOT_FOUND"],
+    errors=[*SIGNED_IN_ERRORS, "SESSION_REQUIRED", "KEY_NOT_FOUND"],
     tags=["accounts"],
 )
 @requires("analyst", session_only=True)

@@ -16,7 +16,7 @@ from flask import Response, stream_with_context
 from pydantic import BaseModel, Field, field_validator
 
 from app.api import bp, database, envelope
-from app.api.accounts import CSRF_ERRORS, SIGNED_IN_ERRORS
+from app.api.accounts import BODY_ERRORS, SIGNED_IN_ERRORS
 from app.api.catalog import _csv_value, _drain
 from app.api.docs import documented, parse_body, parse_query
 from app.api.errors import ApiError
@@ -141,7 +141,7 @@ def admin_users():
     description="Refused (409 `LAST_ADMIN`) when it would leave no enabled admin.",
     body=UserChange,
     response=AdminUser,
-    errors=[*CSRF_ERRORS, *ADMIN_ERRORS, "USER_NOT_FOUND", "LAST_ADMIN"],
+    errors=[*BODY_ERRORS, *ADMIN_ERRORS, "USER_NOT_FOUND", "LAST_ADMIN"],
     tags=["admin"],
 )
 @requires("admin")
@@ -168,7 +168,7 @@ def admin_change_user(user_id: int):
     body=JobRequest,
     response=JobOut,
     status=202,
-    errors=[*CSRF_ERRORS, *ADMIN_ERRORS],
+    errors=[*BODY_ERRORS, *ADMIN_ERRORS],
     tags=["admin"],
 )
 @requires("admin")

@@ -27,6 +27,7 @@ from werkzeug.routing import Rule
 
 from app.api import bp
 from app.api.errors import ERRORS, ApiError, invalid_parameter
+from app.auth.csrf import SAFE_METHODS
 from app.rate_limit import UNLIMITED_PATHS
 from app.security_headers import content_security_policy
 from data.query import unknown_parameter
@@ -280,6 +281,8 @@ def _responses(rule: Rule, method: str, operation: Operation, schemas: dict) -> 
     codes = list(operation.errors)
     if method == "GET":
         responses["304"] = {"description": "Not Modified: the body's ETag matches If-None-Match."}
+    if method not in SAFE_METHODS:
+        codes.append("CSRF_FAILED")  # app.auth.csrf checks every such request made without a bearer
     if rule.rule not in UNLIMITED_PATHS:
         codes.append("RATE_LIMITED")
     error = {"application/json": {"schema": schemas[(ErrorResponse, "serialization")]}}
