@@ -149,7 +149,7 @@ def _task_month_cells(session: Session, query: SearchQuery) -> tuple[Sequence[Ta
     found = _matches(session, query, [SearchRow.created_at, SearchRow.pipeline_tag])
     if found is None:
         view = monthly_task_counts.c
-        return session.execute(select(view.month, view.pipeline_tag, view.models)).tuples().all(), True
+        return session.execute(select(view.month, view.pipeline_tag, view.models)).all(), True
     rows = found.rows.c
     month = _utc_month(rows.created_at)
     cells = session.execute(
@@ -166,7 +166,7 @@ def edges_by_month(session: Session, query: SearchQuery) -> MonthlyCounts:
     cells: Sequence[Cell]
     if found is None:
         view = monthly_edge_counts.c
-        cells, exact = session.execute(select(view.month, view.relation_type, view.edges)).tuples().all(), True
+        cells, exact = session.execute(select(view.month, view.relation_type, view.edges)).all(), True
     else:
         month = _utc_month(found.rows.c.created_at)
         rows = session.execute(
