@@ -7,7 +7,7 @@ address, at CATALOG_RATE_LIMIT. The address is `request.remote_addr`,
 which ProxyFix (CATALOG_TRUSTED_PROXIES) has set from X-Forwarded-For when proxies are
 trusted; IPv6 clients are counted per /64, the block one subscriber usually holds. When Redis
 fails, counting goes on in this process (flask-limiter's in-memory fallback) until it answers
-again: never an error, and one warning.
+again: never an error, and one warning. A key's first refusal in a window is audited.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from flask import Flask, Response, request
 from flask_limiter import Limiter, RequestLimit
 
-from app.api import DASH_CALLBACK_PATH, PREFIX, is_api_path
+from app.api import DASH_CALLBACK_PATH, PREFIX, database, is_api_path
 from app.api.errors import ApiError
 from app.auth.identity import rate_limit_identity
 from app.metrics import METRICS_PATH
 from app.settings import RateLimit
+from data.accounts import audit
 
 log = logging.getLogger(__name__)
 # Orchestrators and scrapers poll these: they must always answer, and tell the truth of now.
@@ -92,7 +93,7 @@ def init_rate_limit(server: Flask, limits: Limits, redis_url: str | None, prefix
         headers_enabled=False,  # set below, as the API documents them
         in_memory_fallback_enabled=True,
         swallow_errors=True,
-        on_breach=_refused,
+        on_breach=lambda limit: _refused(limiter, limit),
     )
     limiter.request_filter(lambda: not is_limited(request.path, request.method) or limits.applicable() is None)
     limiter.init_app(server)
@@ -121,13 +122,34 @@ def _retry_after(limit: RequestLimit) -> int:
     return min(max(math.ceil(reset_time - time.time()), 1), limit.limit.get_expiry())
 
 
-def _refused(limit: RequestLimit) -> Response:
+def _refused(limiter: Limiter, limit: RequestLimit) -> Response:
     period = limit.limit.get_expiry()
     retry = _retry_after(limit)
+    _audit_first_refusal(limiter, limit)
     return ApiError(
         "RATE_LIMITED",
         {"limit": limit.limit.amount, "period_seconds": period, "retry_after_seconds": retry},
     ).response()
+
+
+def _audit_first_refusal(limiter: Limiter, limit: RequestLimit) -> None:
+    """Audit a key's first refusal of a window, once across processes (counted in the limiter's
+    own storage); addresses are not audited: their refusals would flood the log."""
+    identity = rate_limit_identity()
+    if identity.key_id is None:
+        return
+    window = f"audited:key:{identity.key_id}:{int(limit.window[0])}"
+    try:
+        if limiter.storage.incr(window, limit.limit.get_expiry()) != 1:
+            return
+        with database().session() as session:
+            details = {"limit": limit.limit.amount, "period_seconds": limit.limit.get_expiry()}
+            audit.record(
+                session, "key.rate_limited", identity.actor(), target_type="key", target_id=identity.key_id, **details
+            )
+            session.commit()
+    except Exception as error:  # noqa: BLE001  the refusal is answered all the same
+        log.warning("the rate limit refusal of key %s was not audited: %s", identity.key_id, error)
 
 
 def _set_headers(limiter: Limiter, response: Response) -> Response:

@@ -7,6 +7,7 @@ import http.cookiejar
 import json
 import urllib.error
 import urllib.request
+from urllib.parse import urlencode
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -42,13 +43,17 @@ def base_url(database, fresh_database_url, live_server):
 
 
 @pytest.fixture
-def served_url(server_url, template_url):
-    """A real `catalog serve` (gunicorn) with a low per-key limit, over a database of its own."""
+def served(server_url, template_url):
+    """A real `catalog serve` (gunicorn) with a low per-key limit, over a database of its own
+    that holds an admin: (its url, its database)."""
     with (
         catalog_database(server_url) as database_url,
         serve(database_url, CATALOG_KEY_RATE_LIMIT=f"{KEY_LIMIT}/minute") as served,
     ):
-        yield served.url
+        database = Database.from_urls(database_url)
+        add_user(database, "root@example.org", role="admin")
+        yield served.url, database
+        database.dispose()
 
 
 def wait_for(browser, condition, timeout: float = 10):
@@ -92,9 +97,9 @@ def console_errors(browser, *expected: str) -> list[str]:
     return [m for m in messages if not any(f"{path} - Failed to load resource" in m for path in expected)]
 
 
-def add_user(database: Database, email: str) -> None:
+def add_user(database: Database, email: str, role: str = "analyst") -> None:
     with database.session() as session:
-        create_user(session, email, PASSWORD)
+        create_user(session, email, PASSWORD, role)
         session.commit()
 
 
@@ -139,8 +144,10 @@ def test_sign_up_make_a_key_call_the_api_and_revoke_it(browser, base_url, databa
     assert console_errors(browser) == []
 
 
-def test_through_catalog_serve_a_new_key_reaches_its_rate_limit(browser, served_url):
-    """The issue's "done when": sign up, make a key, call the API with it, hit its limit."""
+def test_through_catalog_serve_a_new_key_reaches_its_rate_limit_and_an_admin_sees_it(browser, served):
+    """The issue's "done when": sign up, make a key, call the API with it, hit its limit; an admin
+    sees that in the audit log."""
+    served_url, database = served
     open_page(browser, served_url, "/signup")
     submit_credentials(browser, "signup", "busy@example.org", PASSWORD)
     wait_for(browser, lambda: pathname(browser) == "/account")
@@ -151,11 +158,22 @@ def test_through_catalog_serve_a_new_key_reaches_its_rate_limit(browser, served_
     browser.find_element(".create-key").click()
     browser.wait_for_contains_text(f"#{view.NEW_KEY_VALUE}", "mck_")
     key = browser.find_element(f"#{view.NEW_KEY_VALUE}").text
-    answers = [api("/api/v1/me", served_url, key) for _ in range(KEY_LIMIT + 1)]
-    assert [status for status, _ in answers] == [200] * KEY_LIMIT + [429]
+    answers = [api("/api/v1/me", served_url, key) for _ in range(KEY_LIMIT + 3)]
+    assert [status for status, _ in answers] == [200] * KEY_LIMIT + [429] * 3
     assert answers[0][1]["data"]["email"] == "busy@example.org"
     assert answers[-1][1]["error"]["code"] == "RATE_LIMITED"
     assert console_errors(browser) == []
+
+    browser.driver.delete_all_cookies()
+    audit_page = "/admin/audit?" + urlencode({"actor": "busy@example.org"})
+    open_page(browser, served_url, "/login?" + urlencode({"next": audit_page}))
+    submit_credentials(browser, "login", "root@example.org", PASSWORD)
+    wait_for(browser, lambda: pathname(browser) == "/admin/audit")
+    browser.wait_for_element(".admin-audit-entry")
+    entries = browser.driver.find_elements(By.CSS_SELECTOR, ".admin-audit-entry")
+    actions = [entry.find_elements(By.TAG_NAME, "td")[2].text for entry in entries]  # newest first
+    assert actions == ["key.rate_limited", "key.create", "auth.signup"]
+    assert audited(database, "busy@example.org")[-1] == ("key.rate_limited", None)  # one row, not three
 
 
 def test_a_wrong_password_shows_the_apis_message(browser, base_url, database):

@@ -26,6 +26,7 @@ ACTIONS = {
     "auth.token": "an API key exchanged for a short-lived token",
     "key.create": "an API key created",
     "key.revoke": "an API key revoked",
+    "key.rate_limited": "an API key reached its rate limit (once per window: the first refusal)",
     "user.create": "an account created by an admin or the CLI",
     "user.role_change": "a user's role changed",
     "user.disable": "an account disabled",
