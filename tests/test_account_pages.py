@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-import app.api  # noqa: F401  (first: app.auth, imported before it, is a circular import)
 from app.auth import SESSION_COOKIE
 from app.auth.csrf import CSRF_COOKIE
 from app.factory import create_app
