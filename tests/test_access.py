@@ -18,7 +18,7 @@ import pytest
 
 import app.api  # noqa: F401  (first: app.auth, imported before it, is a circular import)
 from app.api.errors import ERRORS
-from app.auth.csrf import CSRF_COOKIE
+from app.auth.csrf import CSRF_COOKIE, SAFE_METHODS
 from app.auth.identity import WWW_AUTHENTICATE
 from app.auth.tokens import issue_token
 from app.factory import create_app
@@ -72,6 +72,7 @@ class Route:
 
 
 CATCH_ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+CATCH_ALL_RULES = ("/api/v1/", "/api/v1/<path:path>")
 ANY_ID = "9223372036854775807"  # the route's largest id: no such row
 
 ROUTES = [
@@ -168,6 +169,8 @@ class Caller:
 
 CALLERS = [
     Caller("anonymous", "anonymous"),
+    Caller("no-csrf-visitor", "anonymous"),  # a script with no cookie: no CSRF token either
+    Caller("ended-session", "session"),  # the cookie of a session its account's disabling ended
     Caller("analyst-session", "session", "analyst"),
     Caller("analyst-key", "key", "analyst"),
     Caller("analyst-token", "token", "analyst"),
@@ -179,6 +182,8 @@ CALLERS = [
     Caller("expired-token", "token", refused="TOKEN_EXPIRED"),
     Caller("revoked-keys-token", "token", refused="KEY_REVOKED"),
     Caller("disabled-users-key", "key", refused="ACCOUNT_DISABLED"),
+    Caller("disabled-users-token", "token", refused="ACCOUNT_DISABLED"),  # issued before the disabling
+    Caller("mismatched-token", "token", refused="INVALID_CREDENTIALS"),  # the admin's id, the analyst's key
     Caller("forged-token", "token", refused="INVALID_CREDENTIALS"),
 ]
 ANONYMOUS = CALLERS[0]
@@ -190,6 +195,9 @@ def expected(route: Route, caller: Caller) -> tuple[int, str | None]:
     if caller.refused:
         # A bad bearer is a 401 on every API route, even a public one; off the API it is not read.
         return (401, caller.refused) if route.api else (route.status, route.code)
+    unknown = route.rule in CATCH_ALL_RULES  # an unknown path's 404 tells better than a CSRF refusal
+    if caller.name == "no-csrf-visitor" and route.api and route.method not in SAFE_METHODS and not unknown:
+        return 403, "CSRF_FAILED"  # checked before anything, sign-in and signup included
     allowed = (route.status, route.code)
     if route.role == "anyone":
         return allowed
@@ -269,11 +277,15 @@ def world(server_url, template_url, shared_url):
         )
         assert gone.status_code == 200, gone.json
         _, expired_key = new_key(db, ids[ANALYST], "lapsed", expires_at=datetime.now(UTC) - timedelta(days=1))
-        bystander_key_id, bystander_key = new_key(db, ids[BYSTANDER], "theirs")
+        _, bystander_key = new_key(db, ids[BYSTANDER], "theirs")
+        clients["ended-session"] = signed_in_client(app, BYSTANDER)
+        bystander_token = exchanged(app, bystander_key)
         with db.session() as session:
             set_disabled(session, ids[BYSTANDER], True)
             session.commit()
         expired_token, _ = issue_token(TEST_SECRET_KEY, ids[ANALYST], analyst_key_id, lifetime=-60)  # exp in the past
+        # Signed with our secret, but its user is not its key's: one key cannot stand for another user.
+        mismatched_token, _ = issue_token(TEST_SECRET_KEY, ids[ADMIN], analyst_key_id)
         # The admin's own claims, signed with another secret: the signature is what counts.
         forged_token, _ = issue_token("another-secret-key-not-this-catalogs-0123456789", ids[ADMIN], admin_key_id)
         bearers = {
@@ -286,6 +298,8 @@ def world(server_url, template_url, shared_url):
             "expired-token": expired_token,
             "revoked-keys-token": revoked_token,
             "disabled-users-key": bystander_key,
+            "disabled-users-token": bystander_token,
+            "mismatched-token": mismatched_token,
             "forged-token": forged_token,
         }
         yield World(app, clients, bearers)
@@ -310,9 +324,11 @@ def call(world: World, caller: Caller, method: str, url: str, body: object = NO_
     if caller.name in world.clients:
         client = world.clients[caller.name]
         headers = csrf_header(client)
-    else:
+    elif caller.name in world.bearers:
         client = world.app.test_client()
         headers = {"Authorization": f"Bearer {world.bearers[caller.name]}"}
+    else:
+        client, headers = world.app.test_client(), {}
     return client.open(url, method=method, json=body, headers=headers)
 
 
@@ -367,6 +383,8 @@ def test_access(world, route, caller):
         assert error_code_of(answer) is None
     if status not in (401, 403):
         assert error_code_of(answer) not in AUTH_CODES  # let in: no refusal of who is asking
+    if route.role in ("analyst", "analyst-session", "admin") and status < 400:
+        assert answer.headers["Cache-Control"] == "private, no-store"  # an account's own: never stored
 
 
 def error_code_of(answer) -> str | None:
@@ -374,12 +392,21 @@ def error_code_of(answer) -> str | None:
     return body["error"].get("code") if isinstance(body, dict) and isinstance(body.get("error"), dict) else None
 
 
-def test_an_admin_key_on_me_is_that_admin_and_a_page_request_ignores_any_bearer(world):
-    """The matrix's premise, said once: who a bearer is, on the API; on the dashboard, nobody."""
-    me = call(world, ADMIN_BY_KEY, "GET", f"{API}/me").json["data"]
-    assert (me["email"], me["role"], me["authenticated_by"]) == (ADMIN, "admin", "key")
-    page = call(world, ADMIN_BY_KEY, "POST", "/_dash-update-component", "page:/admin/users").get_data(as_text=True)
-    assert "admin-sign-in" in page and ADMIN not in page
+@pytest.mark.parametrize("caller", [caller for caller in CALLERS if caller.role], ids=lambda caller: caller.name)
+def test_each_good_credential_is_who_the_matrix_takes_it_for(world, caller):
+    me = call(world, caller, "GET", f"{API}/me").json["data"]
+    assert (me["role"], me["authenticated_by"]) == (caller.role, caller.via)
+    assert me["email"] == (ADMIN if caller.role == "admin" else ANALYST)
+
+
+def test_a_cached_public_answer_is_never_served_to_a_bad_credential(world):
+    """The response cache answers before any route: a bad bearer must be refused before it."""
+    url = f"{API}/models?q=chat"
+    assert call(world, ANONYMOUS, "GET", url).status_code == 200
+    again = call(world, ANONYMOUS, "GET", url)
+    assert (again.status_code, again.headers.get("X-Cache")) == (200, "HIT")
+    revoked = next(caller for caller in CALLERS if caller.name == "revoked-key")
+    assert_error_envelope(call(world, revoked, "GET", url), 401, "KEY_REVOKED")
 
 
 PROTECTED = [route for route in ROUTES if route.role not in ("anyone", "key")]
@@ -425,7 +452,14 @@ PAGE_TABLE = [
     Page(paths.ADMIN_JOBS, "admin", "Admin · Jobs · Model Catalog"),
     Page(paths.ADMIN_AUDIT, "admin", "Admin · Audit log · Model Catalog"),
 ]
-PAGE_CALLERS = [caller for caller in CALLERS if caller.name in ("anonymous", "analyst-session", "admin-session")]
+# The dashboard reads the session cookie only: a bearer there, even an admin's key, is nobody.
+PAGE_CALLERS = [caller for caller in CALLERS if caller.via == "session" or caller in (ANONYMOUS, ADMIN_BY_KEY)]
+
+
+def page_role(caller: Caller) -> str | None:
+    return caller.role if caller.via == "session" else None
+
+
 ADMIN_CLASS = {
     paths.ADMIN_HOME: "admin-users",
     paths.ADMIN_USERS: "admin-users",
@@ -451,21 +485,22 @@ def rendered(world: World, caller: Caller, pathname: str) -> tuple[str, str]:
 @pytest.mark.parametrize("caller", PAGE_CALLERS, ids=lambda caller: caller.name)
 @pytest.mark.parametrize("page", PAGE_TABLE, ids=lambda page: page.pathname)
 def test_page_access(world, page, caller):
+    role = page_role(caller)
     shown, title = rendered(world, caller, page.pathname)
     assert title == page.title
     emails = [email for email in (ANALYST, ADMIN, BYSTANDER) if email in shown]
     if page.kind == "public":
         assert "admin-sign-in" not in shown and "admin-needed" not in shown
     elif page.kind == "account":
-        if caller.role is None:
+        if role is None:
             assert "Sign in to see your account" in shown and emails == []
         else:
-            mine = ADMIN if caller.role == "admin" else ANALYST
+            mine = ADMIN if role == "admin" else ANALYST
             assert f"'{mine}'" in shown and emails == [mine]  # its own account, nobody else's
-    elif caller.role is None:
+    elif role is None:
         assert "admin-sign-in" in shown and emails == []
         assert re.search(r"/login\?next=%2Fadmin", shown)
-    elif caller.role != "admin":
+    elif role != "admin":
         assert "admin-needed" in shown and emails == []
         assert ADMIN_CLASS[page.pathname] not in shown
     else:
@@ -542,7 +577,7 @@ def account_of(world: World, email: str) -> dict:
 
 # Each callback's request, and the emails an admin's answer shows (nobody else's shows any).
 ADMIN_CALLBACKS = {
-    "audit": (lambda world: audit_callback(), [ANALYST, ADMIN]),  # the log's actors: sign-ins of both
+    "audit": (lambda world: audit_callback(), [ANALYST, ADMIN, BYSTANDER]),  # the log's actors: their sign-ins
     "jobs": (lambda world: jobs_callback(), []),
     "role-change": (
         lambda world: unchanged_role_callback(account_of(world, ANALYST)["id"]),
@@ -555,9 +590,8 @@ ADMIN_CALLBACKS = {
 @pytest.mark.parametrize("name", ADMIN_CALLBACKS)
 def test_admin_callbacks_answer_admins_only(world, name, caller):
     build, emails = ADMIN_CALLBACKS[name]
-    client = world.clients[caller.name]
-    answer = client.post("/_dash-update-component", json=build(world), headers=csrf_header(client))
-    if caller.role != "admin":
+    answer = call(world, caller, "POST", "/_dash-update-component", build(world))
+    if page_role(caller) != "admin":
         assert (answer.status_code, answer.get_data()) == (204, b"")  # PreventUpdate: nothing done, nothing shown
     else:
         assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
