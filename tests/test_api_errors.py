@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,7 @@ OWN = {
 GUARD_CALLERS = {
     "INVALID_CREDENTIALS": "unknown_key",
     "KEY_REVOKED": "revoked_key",
+    "KEY_EXPIRED": "expired_key",
     "TOKEN_EXPIRED": "expired_token",
     "ACCOUNT_DISABLED": "disabled_key",
     "AUTHENTICATION_REQUIRED": "anonymous",
@@ -136,6 +138,7 @@ WITHOUT_CSRF = {"anonymous": "anonymous_no_csrf", "analyst": "analyst_no_csrf", 
 IDENTITY = [
     "INVALID_CREDENTIALS",
     "KEY_REVOKED",
+    "KEY_EXPIRED",
     "TOKEN_EXPIRED",
     "ACCOUNT_DISABLED",
     "DATABASE_UNAVAILABLE",
@@ -231,6 +234,7 @@ def people(db) -> People:
         admin_key, admin_secret = create_key(session, admin.id, "ops")
         old, revoked = create_key(session, analyst.id, "old")
         revoke_key(session, analyst.id, old.id)
+        _, lapsed = create_key(session, analyst.id, "lapsed", expires_at=datetime.now(UTC) - timedelta(seconds=1))
         _, disabled = create_key(session, gone.id, "left behind")
         set_disabled(session, gone.id, True)
         sessions = {user.email: open_session(session, user, address=None, user_agent=None) for user in (analyst, admin)}
@@ -247,6 +251,7 @@ def people(db) -> People:
         "admin_key": Caller(bearer=admin_secret),
         "unknown_key": Caller(bearer="mck_" + "x" * 43),
         "revoked_key": Caller(bearer=revoked),
+        "expired_key": Caller(bearer=lapsed),  # keys made with an expiry (data.accounts.keys) lapse
         "expired_token": Caller(bearer=expired),
         "disabled_key": Caller(bearer=disabled),
     }

@@ -26,8 +26,8 @@ Via = Literal["anonymous", "session", "key", "token"]
 ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
 WWW_AUTHENTICATE = 'Bearer realm="model-catalog"'
 # The 401s of a bearer that does not authenticate, on any API route (openapi.json lists them on
-# each). Not KEY_EXPIRED: nothing gives a key an expiry (no route, page or command sets expires_at).
-BEARER_REJECTIONS = ("INVALID_CREDENTIALS", "KEY_REVOKED", "TOKEN_EXPIRED", "ACCOUNT_DISABLED")
+# each): data.accounts.keys.check_key_live's and app.auth.tokens.read_token's codes.
+BEARER_REJECTIONS = ("INVALID_CREDENTIALS", "KEY_REVOKED", "KEY_EXPIRED", "TOKEN_EXPIRED", "ACCOUNT_DISABLED")
 
 
 @dataclass(frozen=True)
