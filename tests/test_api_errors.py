@@ -1,11 +1,16 @@
 """Every error the API answers, route by route: each answer's code is in app.api.errors.ERRORS with
 the status the table gives it, the body is exactly the envelope, and openapi.json documents for
-each route the codes it really answers (the cases below are those, written down)."""
+each operation (path and method) the codes it really answers (the cases below are those, written
+down, each produced the way it happens in use)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from psycopg.errors import QueryCanceled
@@ -14,54 +19,168 @@ from sqlalchemy.exc import OperationalError
 
 from app.api.docs import ERROR_CODES
 from app.api.errors import ERRORS
+from app.auth.csrf import CSRF_COOKIE, CSRF_HEADER, new_token
+from app.auth.tokens import issue_token
 from app.factory import create_app
 from app.settings import Settings
+from data.accounts.keys import create_key, revoke_key
+from data.accounts.sessions import open_session
+from data.accounts.users import create_user, set_disabled
 from data.db import Database
 from tests.stack import TEST_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
+API = "/api/v1"
+ANALYST, ADMIN, DISABLED = "analyst@example.org", "admin@example.org", "gone@example.org"
+PASSWORD = "a long enough password"
+MISSING_ID = 999_999_999
+RAW = b"not json"  # a body that is not JSON at all
 
-# A URL of each documented route, and one its own parameters make a 400 of.
-URLS = {
-    "/api/v1/health": "/api/v1/health",
-    "/api/v1/ready": "/api/v1/ready",
-    "/api/v1/models": "/api/v1/models",
-    "/api/v1/models/{repo_id}": "/api/v1/models/nobody/nothing",
-    "/api/v1/models/{repo_id}/ancestry": "/api/v1/models/nobody/nothing/ancestry",
-    "/api/v1/models/{repo_id}/lineage/timeline": "/api/v1/models/nobody/nothing/lineage/timeline",
-    "/api/v1/models/{repo_id}/lineage/tree": "/api/v1/models/nobody/nothing/lineage/tree",
-    "/api/v1/trending": "/api/v1/trending",
-    "/api/v1/stats": "/api/v1/stats",
-    "/api/v1/stats/{dimension}": "/api/v1/stats/license",
-    "/api/v1/authors/{author}": "/api/v1/authors/nobody",
-    "/api/v1/papers/{paper_id}": "/api/v1/papers/2401.99999",
+
+@dataclass(frozen=True)
+class Call:
+    """A request to an operation: its URL (`{name}` filled from People.ids), who sends it, its body."""
+
+    url: str
+    caller: str = "anonymous"  # a key of People.callers
+    body: Any = None  # JSON, RAW, or None (no body)
+    throttled: bool = False  # send it once the sign-in throttle has counted enough failures
+
+
+# A request to each documented operation that passes its guards (the codes below vary it).
+CALLS = {
+    (f"{API}/health", "GET"): Call(f"{API}/health"),
+    (f"{API}/ready", "GET"): Call(f"{API}/ready"),
+    (f"{API}/models", "GET"): Call(f"{API}/models"),
+    (f"{API}/models/{{repo_id}}", "GET"): Call(f"{API}/models/nobody/nothing"),
+    (f"{API}/models/{{repo_id}}/ancestry", "GET"): Call(f"{API}/models/nobody/nothing/ancestry"),
+    (f"{API}/models/{{repo_id}}/lineage/timeline", "GET"): Call(f"{API}/models/nobody/nothing/lineage/timeline"),
+    (f"{API}/models/{{repo_id}}/lineage/tree", "GET"): Call(f"{API}/models/nobody/nothing/lineage/tree"),
+    (f"{API}/trending", "GET"): Call(f"{API}/trending"),
+    (f"{API}/stats", "GET"): Call(f"{API}/stats"),
+    (f"{API}/stats/{{dimension}}", "GET"): Call(f"{API}/stats/license"),
+    (f"{API}/authors/{{author}}", "GET"): Call(f"{API}/authors/nobody"),
+    (f"{API}/papers/{{paper_id}}", "GET"): Call(f"{API}/papers/2401.99999"),
+    (f"{API}/auth/csrf", "GET"): Call(f"{API}/auth/csrf"),
+    (f"{API}/auth/signup", "POST"): Call(f"{API}/auth/signup", body={"email": "new@example.org", "password": PASSWORD}),
+    (f"{API}/auth/login", "POST"): Call(f"{API}/auth/login", body={"email": ANALYST, "password": "not the password"}),
+    (f"{API}/auth/logout", "POST"): Call(f"{API}/auth/logout", "analyst_session", {}),
+    (f"{API}/auth/token", "POST"): Call(f"{API}/auth/token", "analyst_key"),
+    (f"{API}/me", "GET"): Call(f"{API}/me"),
+    (f"{API}/me/keys", "GET"): Call(f"{API}/me/keys", "analyst_session"),
+    (f"{API}/me/keys", "POST"): Call(f"{API}/me/keys", "analyst_session", {"name": "another"}),
+    (f"{API}/me/keys/{{key_id}}", "DELETE"): Call(f"{API}/me/keys/{{analyst_key}}", "analyst_session"),
+    (f"{API}/admin/users", "GET"): Call(f"{API}/admin/users", "admin_key"),
+    (f"{API}/admin/users/{{user_id}}", "PATCH"): Call(f"{API}/admin/users/{{analyst}}", "admin_key", {"role": "admin"}),
+    (f"{API}/admin/jobs", "GET"): Call(f"{API}/admin/jobs", "admin_key"),
+    (f"{API}/admin/jobs", "POST"): Call(f"{API}/admin/jobs", "admin_key", {"kind": "sync"}),
+    (f"{API}/admin/jobs/{{job_id}}", "GET"): Call(f"{API}/admin/jobs/{MISSING_ID}", "admin_key"),
+    (f"{API}/admin/audit", "GET"): Call(f"{API}/admin/audit", "admin_key"),
 }
-INVALID = {
-    "/api/v1/models": "/api/v1/models?sort=bogus",
-    "/api/v1/models/{repo_id}/ancestry": "/api/v1/models/nobody/nothing/ancestry?depth=0",
-    "/api/v1/trending": "/api/v1/trending?limit=0",
-    "/api/v1/stats/{dimension}": "/api/v1/stats/colour",
-    "/api/v1/papers/{paper_id}": "/api/v1/papers/2401.9",
+# The request that makes an operation answer one of its own codes, where its CALLS entry does not.
+OWN = {
+    (f"{API}/models", "GET", "INVALID_PARAMETER"): Call(f"{API}/models?sort=bogus"),
+    (f"{API}/models/{{repo_id}}/ancestry", "GET", "INVALID_PARAMETER"): Call(
+        f"{API}/models/nobody/nothing/ancestry?depth=0"
+    ),
+    (f"{API}/trending", "GET", "INVALID_PARAMETER"): Call(f"{API}/trending?limit=0"),
+    (f"{API}/stats/{{dimension}}", "GET", "INVALID_PARAMETER"): Call(f"{API}/stats/colour"),
+    (f"{API}/papers/{{paper_id}}", "GET", "INVALID_PARAMETER"): Call(f"{API}/papers/2401.9"),
+    (f"{API}/auth/signup", "POST", "INVALID_FIELD"): Call(f"{API}/auth/signup", body={"email": "new@example.org"}),
+    (f"{API}/auth/signup", "POST", "EMAIL_TAKEN"): Call(
+        f"{API}/auth/signup", body={"email": ANALYST, "password": PASSWORD}
+    ),
+    (f"{API}/auth/login", "POST", "INVALID_FIELD"): Call(f"{API}/auth/login", body={"email": ANALYST}),
+    (f"{API}/auth/login", "POST", "LOGIN_RATE_LIMITED"): Call(
+        f"{API}/auth/login", body={"email": ANALYST, "password": PASSWORD}, throttled=True
+    ),
+    (f"{API}/auth/logout", "POST", "INVALID_FIELD"): Call(
+        f"{API}/auth/logout", "analyst_session", {"everywhere": "maybe"}
+    ),
+    (f"{API}/me/keys", "POST", "INVALID_FIELD"): Call(f"{API}/me/keys", "analyst_session", {}),
+    (f"{API}/me/keys/{{key_id}}", "DELETE", "KEY_NOT_FOUND"): Call(f"{API}/me/keys/{{admin_key}}", "analyst_session"),
+    (f"{API}/admin/users", "GET", "INVALID_PARAMETER"): Call(f"{API}/admin/users?page=0", "admin_key"),
+    (f"{API}/admin/users/{{user_id}}", "PATCH", "INVALID_FIELD"): Call(
+        f"{API}/admin/users/{{analyst}}", "admin_key", {"role": "emperor"}
+    ),
+    (f"{API}/admin/users/{{user_id}}", "PATCH", "USER_NOT_FOUND"): Call(
+        f"{API}/admin/users/{MISSING_ID}", "admin_key", {"role": "admin"}
+    ),
+    (f"{API}/admin/users/{{user_id}}", "PATCH", "LAST_ADMIN"): Call(
+        f"{API}/admin/users/{{admin}}", "admin_key", {"role": "analyst"}
+    ),
+    (f"{API}/admin/jobs", "POST", "INVALID_FIELD"): Call(f"{API}/admin/jobs", "admin_key", {"kind": "reindex"}),
+    (f"{API}/admin/jobs", "GET", "INVALID_PARAMETER"): Call(f"{API}/admin/jobs?limit=0", "admin_key"),
+    (f"{API}/admin/audit", "GET", "INVALID_PARAMETER"): Call(f"{API}/admin/audit?action=bogus", "admin_key"),
+    # These two touch the database only to look up a caller: send one.
+    (f"{API}/auth/csrf", "GET", "DATABASE_UNAVAILABLE"): Call(f"{API}/auth/csrf", "analyst_key"),
+    (f"{API}/auth/csrf", "GET", "QUERY_TIMEOUT"): Call(f"{API}/auth/csrf", "analyst_key"),
+    (f"{API}/me", "GET", "DATABASE_UNAVAILABLE"): Call(f"{API}/me", "analyst_key"),
+    (f"{API}/me", "GET", "QUERY_TIMEOUT"): Call(f"{API}/me", "analyst_key"),
 }
-# What openapi.json says each route answers, besides 200 and 304.
-LIMITED = ["RATE_LIMITED", "DATABASE_UNAVAILABLE", "QUERY_TIMEOUT"]
+# The caller that gets each code of the guards (app.auth.identity) from any operation they guard.
+GUARD_CALLERS = {
+    "INVALID_CREDENTIALS": "unknown_key",
+    "KEY_REVOKED": "revoked_key",
+    "KEY_EXPIRED": "expired_key",
+    "TOKEN_EXPIRED": "expired_token",
+    "ACCOUNT_DISABLED": "disabled_key",
+    "AUTHENTICATION_REQUIRED": "anonymous",
+    "SESSION_REQUIRED": "analyst_key",
+    "ROLE_REQUIRED": "analyst_key",
+}
+# A caller's own session without the CSRF token, for CSRF_FAILED.
+WITHOUT_CSRF = {"anonymous": "anonymous_no_csrf", "analyst": "analyst_no_csrf", "admin": "admin_no_csrf"}
+
+# What openapi.json says each operation answers, besides its success and 304. Every API request's
+# caller is looked up first (a bearer, a session cookie): its refusals and database failures are on each.
+IDENTITY = [
+    "INVALID_CREDENTIALS",
+    "KEY_REVOKED",
+    "KEY_EXPIRED",
+    "TOKEN_EXPIRED",
+    "ACCOUNT_DISABLED",
+    "DATABASE_UNAVAILABLE",
+    "QUERY_TIMEOUT",
+]
+ANY = [*IDENTITY, "RATE_LIMITED"]
+MUTATING = [*ANY, "CSRF_FAILED"]
+BODY = ["INVALID_BODY", "INVALID_FIELD"]
+SIGNED_IN = ["AUTHENTICATION_REQUIRED"]
+ADMIN_ONLY = [*SIGNED_IN, "ROLE_REQUIRED"]
+SESSION_ONLY = [*SIGNED_IN, "SESSION_REQUIRED"]
 DOCUMENTED = {
-    "/api/v1/health": ["DATABASE_UNAVAILABLE"],
-    "/api/v1/ready": ["MIGRATIONS_PENDING", "SCHEMA_NEWER_THAN_CODE", "DATABASE_UNAVAILABLE"],
-    "/api/v1/models": ["INVALID_PARAMETER", *LIMITED],
-    "/api/v1/models/{repo_id}": ["MODEL_NOT_FOUND", *LIMITED],
-    "/api/v1/models/{repo_id}/ancestry": ["INVALID_PARAMETER", "MODEL_NOT_FOUND", *LIMITED],
-    "/api/v1/models/{repo_id}/lineage/timeline": ["MODEL_NOT_FOUND", *LIMITED],
-    "/api/v1/models/{repo_id}/lineage/tree": ["MODEL_NOT_FOUND", *LIMITED],
-    "/api/v1/trending": ["INVALID_PARAMETER", *LIMITED],
-    "/api/v1/stats": LIMITED,
-    "/api/v1/stats/{dimension}": ["INVALID_PARAMETER", *LIMITED],
-    "/api/v1/authors/{author}": ["AUTHOR_NOT_FOUND", *LIMITED],
-    "/api/v1/papers/{paper_id}": ["INVALID_PARAMETER", "PAPER_NOT_FOUND", *LIMITED],
+    (f"{API}/health", "GET"): IDENTITY,
+    (f"{API}/ready", "GET"): ["MIGRATIONS_PENDING", "SCHEMA_NEWER_THAN_CODE", *IDENTITY],
+    (f"{API}/models", "GET"): ["INVALID_PARAMETER", *ANY],
+    (f"{API}/models/{{repo_id}}", "GET"): ["MODEL_NOT_FOUND", *ANY],
+    (f"{API}/models/{{repo_id}}/ancestry", "GET"): ["INVALID_PARAMETER", "MODEL_NOT_FOUND", *ANY],
+    (f"{API}/models/{{repo_id}}/lineage/timeline", "GET"): ["MODEL_NOT_FOUND", *ANY],
+    (f"{API}/models/{{repo_id}}/lineage/tree", "GET"): ["MODEL_NOT_FOUND", *ANY],
+    (f"{API}/trending", "GET"): ["INVALID_PARAMETER", *ANY],
+    (f"{API}/stats", "GET"): ANY,
+    (f"{API}/stats/{{dimension}}", "GET"): ["INVALID_PARAMETER", *ANY],
+    (f"{API}/authors/{{author}}", "GET"): ["AUTHOR_NOT_FOUND", *ANY],
+    (f"{API}/papers/{{paper_id}}", "GET"): ["INVALID_PARAMETER", "PAPER_NOT_FOUND", *ANY],
+    (f"{API}/auth/csrf", "GET"): ANY,
+    (f"{API}/auth/signup", "POST"): [*BODY, "EMAIL_TAKEN", *MUTATING],
+    (f"{API}/auth/login", "POST"): [*BODY, "LOGIN_FAILED", "LOGIN_RATE_LIMITED", *MUTATING],
+    (f"{API}/auth/logout", "POST"): [*BODY, *SESSION_ONLY, *MUTATING],
+    (f"{API}/auth/token", "POST"): [*SIGNED_IN, *MUTATING],
+    (f"{API}/me", "GET"): ANY,
+    (f"{API}/me/keys", "GET"): [*SIGNED_IN, *ANY],
+    (f"{API}/me/keys", "POST"): [*BODY, *SESSION_ONLY, *MUTATING],
+    (f"{API}/me/keys/{{key_id}}", "DELETE"): [*SESSION_ONLY, "KEY_NOT_FOUND", *MUTATING],
+    (f"{API}/admin/users", "GET"): ["INVALID_PARAMETER", *ADMIN_ONLY, *ANY],
+    (f"{API}/admin/users/{{user_id}}", "PATCH"): [*BODY, *ADMIN_ONLY, "USER_NOT_FOUND", "LAST_ADMIN", *MUTATING],
+    (f"{API}/admin/jobs", "GET"): ["INVALID_PARAMETER", *ADMIN_ONLY, *ANY],
+    (f"{API}/admin/jobs", "POST"): [*BODY, *ADMIN_ONLY, *MUTATING],
+    (f"{API}/admin/jobs/{{job_id}}", "GET"): [*ADMIN_ONLY, "JOB_NOT_FOUND", *ANY],
+    (f"{API}/admin/audit", "GET"): ["INVALID_PARAMETER", *ADMIN_ONLY, *ANY],
 }
-ACCOUNT_PATHS = ("/api/v1/auth/", "/api/v1/me", "/api/v1/admin/")
-ROUTE_CASES = [(route, code) for route, codes in DOCUMENTED.items() for code in codes]
+CASES = [(path, method, code) for (path, method), codes in DOCUMENTED.items() for code in codes]
+RETRY_AFTER = {"RATE_LIMITED", "LOGIN_RATE_LIMITED", "DATABASE_UNAVAILABLE", "QUERY_TIMEOUT"}
 
 
 def assert_envelope(response, code: str) -> dict:
@@ -76,41 +195,137 @@ def assert_envelope(response, code: str) -> dict:
     return error
 
 
-def test_openapi_documents_exactly_these_codes_per_route(client):
-    spec = client.get("/api/v1/openapi.json").json
-    documented = {}
+def test_openapi_documents_exactly_these_codes_per_operation(client):
+    spec = client.get(f"{API}/openapi.json").json
+    documented: dict[tuple[str, str], set[str]] = {}
     for path, item in spec["paths"].items():
-        if path.startswith(ACCOUNT_PATHS):
-            continue  # the account routes' codes: tests/test_access.py
-        for response in item["get"]["responses"].values():
-            for code in response.get(ERROR_CODES, []):
-                assert code in ERRORS, code
-                documented.setdefault(path, set()).add(code)
-    assert documented == {route: set(codes) for route, codes in DOCUMENTED.items()}
+        for method, operation in item.items():
+            codes = documented.setdefault((path, method.upper()), set())
+            for status, response in operation["responses"].items():
+                for code in response.get(ERROR_CODES, []):
+                    assert ERRORS[code].status == int(status), code  # listed under the table's status
+                    codes.add(code)
+    assert documented == {operation: set(codes) for operation, codes in DOCUMENTED.items()}
+    assert set(CALLS) == set(DOCUMENTED)  # a request for every operation the cases vary
     enum = spec["components"]["schemas"]["ErrorInfo"]["properties"]["code"]["enum"]
     assert set(enum) == set(ERRORS)
 
 
-@pytest.fixture
-def answer(settings, db, monkeypatch):
-    """The answer of `route` when it fails with `code`, the failure made as it happens in use."""
+@dataclass(frozen=True)
+class Caller:
+    bearer: str | None = None  # sent as `Authorization: Bearer ...`
+    session: str | None = None  # a live session's token, put in the client's session cookie
+    csrf: bool = True  # send the CSRF cookie and header, as the dashboard does
 
-    def make(route: str, code: str):
-        url = INVALID[route] if code == "INVALID_PARAMETER" else URLS[route]
+
+@dataclass(frozen=True)
+class People:
+    ids: dict[str, int]
+    callers: dict[str, Caller]
+
+
+@pytest.fixture
+def people(db) -> People:
+    """An analyst, an admin and a disabled account, with sessions and keys: every kind of caller."""
+    with db.session() as session:
+        analyst, admin = create_user(session, ANALYST, None), create_user(session, ADMIN, None, "admin")
+        gone = create_user(session, DISABLED, None)
+        analyst_key, key = create_key(session, analyst.id, "script")
+        admin_key, admin_secret = create_key(session, admin.id, "ops")
+        old, revoked = create_key(session, analyst.id, "old")
+        revoke_key(session, analyst.id, old.id)
+        _, lapsed = create_key(session, analyst.id, "lapsed", expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        _, disabled = create_key(session, gone.id, "left behind")
+        set_disabled(session, gone.id, True)
+        sessions = {user.email: open_session(session, user, address=None, user_agent=None) for user in (analyst, admin)}
+        session.commit()
+        ids = {"analyst": analyst.id, "admin": admin.id, "analyst_key": analyst_key.id, "admin_key": admin_key.id}
+    expired, _ = issue_token(TEST_SECRET_KEY, ids["analyst"], ids["analyst_key"], lifetime=-60)
+    callers = {
+        "anonymous": Caller(),
+        "anonymous_no_csrf": Caller(csrf=False),
+        "analyst_session": Caller(session=sessions[ANALYST]),
+        "analyst_no_csrf": Caller(session=sessions[ANALYST], csrf=False),
+        "admin_no_csrf": Caller(session=sessions[ADMIN], csrf=False),
+        "analyst_key": Caller(bearer=key),
+        "admin_key": Caller(bearer=admin_secret),
+        "unknown_key": Caller(bearer="mck_" + "x" * 43),
+        "revoked_key": Caller(bearer=revoked),
+        "expired_key": Caller(bearer=lapsed),  # keys made with an expiry (data.accounts.keys) lapse
+        "expired_token": Caller(bearer=expired),
+        "disabled_key": Caller(bearer=disabled),
+    }
+    return People(ids, callers)
+
+
+def call_for(path: str, method: str, code: str) -> Call:
+    """The request that makes the operation answer `code`."""
+    if (path, method, code) in OWN:
+        return OWN[path, method, code]
+    call = CALLS[path, method]
+    if code in GUARD_CALLERS:
+        return replace(call, caller=GUARD_CALLERS[code])
+    if code == "CSRF_FAILED":  # the same account by its session ("admin_key" → "admin_no_csrf")
+        return replace(call, caller=WITHOUT_CSRF[call.caller.split("_")[0]])
+    if code == "INVALID_BODY":
+        return replace(call, body=RAW)
+    return call
+
+
+def client_of(app, caller: Caller):
+    """A test client that sends what `caller` holds; the headers to send with it."""
+    client, headers = app.test_client(), {}
+    if caller.bearer:
+        headers["Authorization"] = f"Bearer {caller.bearer}"
+    if caller.session:
+        with client.session_transaction() as cookie:  # Flask-Login's key for the signed-in user
+            cookie["_user_id"] = caller.session
+    if caller.csrf:
+        token = new_token(TEST_SECRET_KEY)
+        client.set_cookie(CSRF_COOKIE, token)
+        headers[CSRF_HEADER] = token
+    return client, headers
+
+
+def send(client, headers: dict, method: str, call: Call, ids: dict[str, int]):
+    body: dict[str, Any] = {}
+    if call.body is RAW:
+        body = {"data": RAW, "content_type": "application/json"}
+    elif call.body is not None:
+        body = {"json": call.body}
+    return client.open(call.url.format(**ids), method=method, headers=headers, **body)
+
+
+def exhaust_sign_ins(app, email: str) -> None:
+    """Count failed sign-ins in the app's throttle, as the login route does, until it refuses."""
+    throttle = app.extensions["catalog_auth"].throttle
+    for _ in range(100):
+        if throttle.retry_after("127.0.0.1", email) is not None:
+            return
+        throttle.failed("127.0.0.1", email)
+    raise AssertionError("the sign-in throttle never refused")
+
+
+@pytest.fixture
+def answer(settings, db, people, monkeypatch) -> Iterator:
+    """The answer of an operation when it fails with `code`, the failure made as it happens in use."""
+    unreachable = Database.from_urls(UNREACHABLE)
+
+    def make(path: str, method: str, code: str):
+        call = call_for(path, method, code)
+        caller = people.callers[call.caller]
         if code == "DATABASE_UNAVAILABLE":
-            unreachable = Database.from_urls(UNREACHABLE)
-            try:
-                return (
-                    create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=UNREACHABLE), unreachable)
-                    .test_client()
-                    .get(url)
-                )
-            finally:
-                unreachable.dispose()
+            app = create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=UNREACHABLE), unreachable)
+            return send(*client_of(app, caller), method, call, people.ids)
         if code == "RATE_LIMITED":
-            client = create_app(settings.model_copy(update={"rate_limit": "1/minute"}), db).test_client()
-            client.get(url)
-            return client.get(url)
+            limited = settings.model_copy(update={"rate_limit": "1/minute", "key_rate_limit": "1/minute"})
+            client, headers = client_of(create_app(limited, db), caller)
+            send(client, headers, method, call, people.ids)
+            return send(client, headers, method, call, people.ids)
+        app = create_app(settings, db)
+        client, headers = client_of(app, caller)
+        if call.throttled:
+            exhaust_sign_ins(app, call.body["email"])
         if code == "QUERY_TIMEOUT":
 
             def cancelled(*args, **kwargs):
@@ -125,16 +340,17 @@ def answer(settings, db, monkeypatch):
             with db.session() as session:
                 session.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
                 session.commit()
-        return create_app(settings, db).test_client().get(url)
+        return send(client, headers, method, call, people.ids)
 
-    return make
+    yield make
+    unreachable.dispose()
 
 
-@pytest.mark.parametrize("route, code", ROUTE_CASES)
-def test_every_documented_error_is_answered_in_the_envelope(answer, route, code):
-    response = answer(route, code)
+@pytest.mark.parametrize("path, method, code", CASES)
+def test_every_documented_error_is_answered_in_the_envelope(answer, path, method, code):
+    response = answer(path, method, code)
     assert_envelope(response, code)
-    if code in LIMITED:  # a client may retry these: it is told when
+    if code in RETRY_AFTER:  # a client may retry these: it is told when
         assert response.headers["Retry-After"].isdigit()
 
 
@@ -170,12 +386,10 @@ def test_a_bug_is_an_internal_error_in_the_envelope(client, monkeypatch):
 
 
 def test_the_not_found_codes_name_what_was_missing(client):
-    assert assert_envelope(client.get(URLS["/api/v1/models/{repo_id}"]), "MODEL_NOT_FOUND")["details"] == {
-        "id": "nobody/nothing"
-    }
-    assert assert_envelope(client.get(URLS["/api/v1/authors/{author}"]), "AUTHOR_NOT_FOUND")["details"] == {
-        "author": "nobody"
-    }
+    model = CALLS[f"{API}/models/{{repo_id}}", "GET"].url
+    assert assert_envelope(client.get(model), "MODEL_NOT_FOUND")["details"] == {"id": "nobody/nothing"}
+    author = CALLS[f"{API}/authors/{{author}}", "GET"].url
+    assert assert_envelope(client.get(author), "AUTHOR_NOT_FOUND")["details"] == {"author": "nobody"}
     assert assert_envelope(client.get("/api/v1/nothing"), "NOT_FOUND")["details"] == {"path": "/api/v1/nothing"}
 
 

@@ -26,8 +26,9 @@ from pydantic.json_schema import JsonSchemaMode
 from werkzeug.routing import Rule
 
 from app.api import bp
-from app.api.errors import ERRORS, ApiError, invalid_parameter
+from app.api.errors import DATABASE_FAILURES, ERRORS, ApiError, invalid_parameter
 from app.auth.csrf import SAFE_METHODS
+from app.auth.identity import BEARER_REJECTIONS
 from app.rate_limit import UNLIMITED_PATHS
 from app.security_headers import content_security_policy
 from data.query import unknown_parameter
@@ -283,6 +284,9 @@ def _responses(rule: Rule, method: str, operation: Operation, schemas: dict) -> 
         responses["304"] = {"description": "Not Modified: the body's ETag matches If-None-Match."}
     if method not in SAFE_METHODS:
         codes.append("CSRF_FAILED")  # app.auth.csrf checks every such request made without a bearer
+    # app.auth.identity resolves every API request's caller before its route runs: a bearer it
+    # refuses, or the database failing under the lookup of a key, token or session cookie.
+    codes += [code for code in (*BEARER_REJECTIONS, *DATABASE_FAILURES) if code not in codes]
     if rule.rule not in UNLIMITED_PATHS:
         codes.append("RATE_LIMITED")
     error = {"application/json": {"schema": schemas[(ErrorResponse, "serialization")]}}

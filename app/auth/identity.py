@@ -25,6 +25,9 @@ from data.accounts.keys import KeyHolder, KeyRejected, key_holder, live_key_hold
 Via = Literal["anonymous", "session", "key", "token"]
 ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
 WWW_AUTHENTICATE = 'Bearer realm="model-catalog"'
+# The 401s of a bearer that does not authenticate, on any API route (openapi.json lists them on
+# each): data.accounts.keys.check_key_live's and app.auth.tokens.read_token's codes.
+BEARER_REJECTIONS = ("INVALID_CREDENTIALS", "KEY_REVOKED", "KEY_EXPIRED", "TOKEN_EXPIRED", "ACCOUNT_DISABLED")
 
 
 @dataclass(frozen=True)
