@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 from click.testing import CliRunner
+from pydantic import SecretStr
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -39,6 +40,12 @@ PASSWORD = "a long enough password"
 CLIENT = "203.0.113.7"  # the caller, as the trusted proxy reports it
 PROXY = "10.9.8.7"  # REMOTE_ADDR: the proxy in front of the app
 FORGED = "198.51.100.66"  # what the caller claims in X-Forwarded-For: further left, not trusted
+# Secrets the runs below hand over; none may be written anywhere.
+ADMIN_PASSWORD = "root's own long password"
+ANA_PASSWORD = "ana's correct horse battery"
+WRONG_PASSWORD = "ana's wrong horse battery"
+GUESS_PASSWORD = "a guess at nobody's password"
+OIDC_SECRET = "oidc-client-secret-0f9e8d7c6b5a"
 
 
 @pytest.fixture
@@ -94,6 +101,8 @@ class World:
 
     app: object
     db: Database
+    settings: Settings
+    free_port: int
     response: object = None
     written: list[AuditEntry] = field(default_factory=list)
     started: datetime | None = None
@@ -122,8 +131,8 @@ class World:
 
 
 @pytest.fixture
-def world(app, db) -> World:
-    return World(app, db)
+def world(app, db, unused_port) -> World:
+    return World(app, db, app.config["CATALOG_SETTINGS"], unused_port)
 
 
 @dataclass(frozen=True)
@@ -219,6 +228,28 @@ def key_revoke(world: World) -> Expected:
     return Expected("key.revoke", ana, "ana@example.org", "key", str(key_id), {"name": "old"})
 
 
+def enable(world: World) -> Expected:
+    ana = world.user("ana@example.org")
+    root = world.user("root@example.org", "admin")
+    admin = world.signed_in("root@example.org")
+    admin.send("PATCH", f"/admin/users/{ana}", {"disabled": True})
+    answer = world.act(lambda: admin.send("PATCH", f"/admin/users/{ana}", {"disabled": False}))
+    assert answer.status_code == 200, answer.json
+    return Expected("user.enable", root, "root@example.org", "user", str(ana))
+
+
+def oidc_refused(world: World) -> Expected:
+    provider = {"oidc_issuer": f"http://127.0.0.1:{world.free_port}", "oidc_client_id": "catalog"}
+    settings = world.settings.model_copy(update={**provider, "oidc_client_secret": SecretStr(OIDC_SECRET)})
+    caller = Caller(create_app(settings, database=world.db))
+    answer = world.act(lambda: caller.send("GET", "/auth/oidc/login?next=/account"))
+    assert answer.status_code == 302 and "error=OIDC_PROVIDER_FAILED" in answer.headers["Location"]
+    reason = world.written[0].details["reason"]
+    assert reason.startswith("discovery: "), reason  # nobody listens there
+    details = {"issuer": provider["oidc_issuer"], "code": "OIDC_PROVIDER_FAILED", "reason": reason}
+    return Expected("auth.oidc_failed", None, None, details=details)
+
+
 def token(world: World) -> Expected:
     ana = world.user("ana@example.org")
     created = world.signed_in("ana@example.org").send("POST", "/me/keys", {"name": "browser app"}).json["data"]
@@ -291,8 +322,10 @@ ACTIONS = [
     role_change,
     role_change_on_the_users_page,
     disable,
+    enable,
     sync_start,
     audit_export,
+    oidc_refused,
 ]
 
 
@@ -305,6 +338,18 @@ def test_each_action_writes_one_row_of_who_what_when_where_and_which_request(wor
     assert row.address == CLIENT  # the proxy's word for the client: neither the proxy nor the forged hop
     assert row.request_id == world.response.headers["X-Request-ID"]  # what the caller can quote back
     assert world.started <= row.at <= world.finished
+
+
+def test_revoking_a_revoked_key_again_writes_no_second_row(world):
+    # As a role set to the role it has: nothing happened, so nothing is logged as having happened.
+    world.user("ana@example.org")
+    caller = world.signed_in("ana@example.org")
+    key_id = caller.send("POST", "/me/keys", {"name": "old"}).json["data"]["id"]
+    first = world.act(lambda: caller.send("DELETE", f"/me/keys/{key_id}"))
+    assert [row.action for row in world.written] == ["key.revoke"]
+    again = world.act(lambda: caller.send("DELETE", f"/me/keys/{key_id}"))
+    assert again.status_code == 200 and again.json["data"]["revoked_at"] == first.json["data"]["revoked_at"]
+    assert world.written == []
 
 
 def test_the_callers_own_request_id_is_kept_and_a_forged_one_replaced(world):
@@ -323,7 +368,8 @@ def test_the_callers_own_request_id_is_kept_and_a_forged_one_replaced(world):
 
 
 def test_without_a_trusted_proxy_the_address_is_the_peers_and_x_forwarded_for_is_ignored(settings, db):
-    world = World(create_app(settings.model_copy(update={"rate_limit": "off"}), database=db), db)
+    untrusting = settings.model_copy(update={"rate_limit": "off"})
+    world = World(create_app(untrusting, database=db), db, untrusting, 0)
     world.user("ana@example.org")
     caller = world.caller()
     world.act(lambda: caller.send("POST", "/auth/login", {"email": "ana@example.org", "password": "wrong password!"}))
@@ -331,12 +377,6 @@ def test_without_a_trusted_proxy_the_address_is_the_peers_and_x_forwarded_for_is
 
 
 # --- no secret anywhere -------------------------------------------------------------------
-
-ADMIN_PASSWORD = "root's own long password"
-ANA_PASSWORD = "ana's correct horse battery"
-WRONG_PASSWORD = "ana's wrong horse battery"
-GUESS_PASSWORD = "a guess at nobody's password"
-OIDC_SECRET = "oidc-client-secret-0f9e8d7c6b5a"
 
 
 def every_audit_row(db: Database) -> list[str]:
