@@ -273,7 +273,8 @@ def create_my_key():
 def revoke_my_key(key_id: int):
     identity = current_identity()
     with database().session() as session:
-        info = revoke_key(session, identity.user_id, key_id)  # type: ignore[arg-type]
-        audit.record(session, "key.revoke", identity.actor(), target_type="key", target_id=key_id, name=info.name)
+        info, revoked_now = revoke_key(session, identity.user_id, key_id)  # type: ignore[arg-type]
+        if revoked_now:
+            audit.record(session, "key.revoke", identity.actor(), target_type="key", target_id=key_id, name=info.name)
         session.commit()
     return envelope(_key(info))

@@ -94,14 +94,16 @@ def list_keys(session: Session, user_id: int) -> list[KeyInfo]:
     return [KeyInfo.of(row) for row in rows]
 
 
-def revoke_key(session: Session, user_id: int, key_id: int) -> KeyInfo:
-    """Revoke one of the user's keys (revoking twice is no error)."""
+def revoke_key(session: Session, user_id: int, key_id: int) -> tuple[KeyInfo, bool]:
+    """Revoke one of the user's keys (revoking twice is no error); (the key, whether this
+    call revoked it: a second call changes nothing, and is no revocation to audit)."""
     row = session.get(ApiKey, key_id)
     if row is None or row.user_id != user_id:
         raise AccountError("KEY_NOT_FOUND", "id", f"you have no key {key_id}")
-    if row.revoked_at is None:
+    revoked_now = row.revoked_at is None
+    if revoked_now:
         row.revoked_at = datetime.now(UTC)
-    return KeyInfo.of(row)
+    return KeyInfo.of(row), revoked_now
 
 
 def key_holder(session: Session, key: str) -> KeyHolder:

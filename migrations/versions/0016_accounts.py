@@ -1,8 +1,9 @@
 """Accounts, sessions, API keys, the append-only audit log and admin jobs (#14).
 
 `audit_log` refuses UPDATE, DELETE and TRUNCATE through a trigger, which binds every role
-(privileges do not bind the owner or a superuser, which the app may well connect as); the
-privileges are revoked from PUBLIC as well.
+(privileges do not bind the owner or a superuser, which the app may well connect as), even
+in replica mode; the privileges are revoked from PUBLIC as well. Only DDL (disabling or
+dropping the trigger, which the owner may do) gets past it.
 
 Revision ID: 0016
 Revises: 0015
@@ -104,6 +105,9 @@ APPEND_ONLY = [
        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()""",
     """CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()""",
+    # ALWAYS: fired under session_replication_role = replica too, which a superuser may set.
+    "ALTER TABLE audit_log ENABLE ALWAYS TRIGGER audit_log_no_change",
+    "ALTER TABLE audit_log ENABLE ALWAYS TRIGGER audit_log_no_truncate",
     "REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM PUBLIC",
 ]
 
