@@ -292,6 +292,13 @@ def test_nobody_can_revoke_someone_elses_key(app, db, ana):
     assert me(app.test_client(), **bearer(hers["key"]))["email"] == "ana@example.org"  # still live
 
 
+@pytest.mark.parametrize("key_id", ["9223372036854775808", "99999999999999999999"])
+def test_a_key_id_beyond_any_row_is_a_404_not_a_database_error(ana, key_id):
+    # Ids are PostgreSQL bigints: a larger one was once looked up, and failed as a 500.
+    client, _ = ana
+    error(send(client, "DELETE", f"/me/keys/{key_id}"), 404, "NOT_FOUND")  # as /admin/users/{id} answers
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [("POST", "/me/keys", {"name": "another"}), ("DELETE", "/me/keys/{id}", None), ("POST", "/auth/logout", None)],
