@@ -30,6 +30,8 @@ from data.accounts.users import Account, authenticate, create_user
 BODY_ERRORS = ["INVALID_BODY", "INVALID_FIELD"]
 # A route for accounts only; a bearer's own 401s are on every route (app.api.docs adds them).
 SIGNED_IN_ERRORS = ["AUTHENTICATION_REQUIRED"]
+MAX_ID = 2**63 - 1  # PostgreSQL bigint: a larger id would be the database's error, not a 404
+ID = f"int(max={MAX_ID})"  # the route converter of a row id
 
 
 class Credentials(BaseModel):
@@ -262,7 +264,7 @@ def create_my_key():
     return envelope(_key(info, key=key)), 201
 
 
-@bp.delete("/me/keys/<int:key_id>")
+@bp.delete(f"/me/keys/<{ID}:key_id>")
 @documented(
     summary="Revoke one of your API keys (it and its tokens stop working at once)",
     response=Key,

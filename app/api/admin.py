@@ -16,7 +16,7 @@ from flask import Response, stream_with_context
 from pydantic import BaseModel, Field, field_validator
 
 from app.api import bp, database, envelope
-from app.api.accounts import BODY_ERRORS, SIGNED_IN_ERRORS
+from app.api.accounts import BODY_ERRORS, ID, MAX_ID, SIGNED_IN_ERRORS
 from app.api.catalog import _csv_value, _drain
 from app.api.docs import documented, parse_body, parse_query
 from app.api.errors import ApiError
@@ -27,8 +27,6 @@ from data.accounts.tables import JOB_KINDS, ROLES, AuditEntry
 from data.accounts.users import Account, list_users
 from data.jobs import JobInfo, get_job, list_jobs
 
-MAX_ID = 2**63 - 1  # PostgreSQL bigint: a larger id would be the database's error, not a 404
-ID = f"int(max={MAX_ID})"
 ADMIN_ERRORS = [*SIGNED_IN_ERRORS, "ROLE_REQUIRED"]
 AUDIT_COLUMNS = list(AuditEntry.__table__.columns.keys())
 

@@ -146,11 +146,15 @@ def parse_body(model: type[M]) -> M:
         reason = "it is missing or not JSON" if body is None else "it is JSON, but not an object"
         raise ApiError("INVALID_BODY", {"reason": reason})
     try:
-        return model.model_validate(body)
+        parsed = model.model_validate(body)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "body"
         raise ApiError("INVALID_FIELD", {"field": field, "reason": first["msg"]}) from None
+    for name, value in parsed:
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold NUL, as in app.api
+            raise ApiError("INVALID_FIELD", {"field": name, "reason": "NUL characters are not allowed"})
+    return parsed
 
 
 def _is_sequence(annotation: Any) -> bool:
