@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from components import ids, routes
 from components.results import day, results_view
+from data.catalog import TREND_BASES
 from data.query import MAX_TEXT, SearchQuery, query_string
 
 if TYPE_CHECKING:  # the results' types only: components run no queries
@@ -34,7 +35,10 @@ def trending_page(task_counts: Sequence[dict], selected: Sequence[str]) -> html.
         [
             dcc.Location(id=TRENDING_URL, refresh=False),
             html.H1("Trending", className="h3"),
-            html.P("The models with the highest trending score on the Hub.", className="text-muted"),
+            html.P(
+                "The models that trend most now; the Trending column is the score they are ranked by.",
+                className="text-muted",
+            ),
             dcc.Dropdown(
                 id=TRENDING_TASKS,
                 options=options,
@@ -51,7 +55,9 @@ def trending_page(task_counts: Sequence[dict], selected: Sequence[str]) -> html.
 def trending_results(models: Sequence) -> html.Div:
     if not models:
         return html.Div("No trending models for this task yet.", className="text-muted trending-empty")
-    return results_view(TRENDING_GRID, models)
+    bases = dict.fromkeys(model.trend.basis for model in models if model.trend)
+    ranked_by = "Ranked by " + "; then by ".join(TREND_BASES[basis] for basis in bases) + "."
+    return html.Div([html.P(ranked_by, className="small trending-basis"), results_view(TRENDING_GRID, models)])
 
 
 def trending_search(tasks: Sequence[str]) -> str:

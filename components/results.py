@@ -68,7 +68,7 @@ def row(model: ModelSummary) -> dict:
         "library": model.library_name or "—",
         "downloads": f"{model.downloads:,}",
         "likes": f"{model.likes:,}",
-        "trending": "—" if model.trending_score is None else f"{model.trending_score:,.0f}",
+        "trending": trend(model),
         "created": day(model.created_at),
         "updated": day(model.last_modified),
         "derivatives": f"{model.derivative_count:,}",
@@ -77,6 +77,14 @@ def row(model: ModelSummary) -> dict:
         "quant": model.quant,
         "variants": variants(model),
     }
+
+
+def trend(model: ModelSummary) -> str:
+    """The score a trending list ranks by (likes per day read as such), else the Hub's."""
+    if model.trend is not None:
+        score = model.trend.score
+        return f"{score:,.1f}/day" if model.trend.basis == "likes_per_day" else f"{score:,.0f}"
+    return "—" if model.trending_score is None else f"{model.trending_score:,.0f}"
 
 
 def size(model: ModelSummary) -> str:

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, Integer, Text, case, cast, column, func, select, table
+from sqlalchemy import ColumnElement, Date, Integer, Text, case, cast, column, func, select, table
 from sqlalchemy.orm import Session
 
+from data.catalog import has_trend_scores, recent_window
 from data.counting import Matches, matches
 from data.licences import conflicts_view, rules
 from data.models import BaseModelRelation, Model, SearchRow
@@ -302,9 +303,16 @@ def conflicts_by_family(session: Session, query: SearchQuery, limit: int = 15) -
 
 
 def trending_tasks(session: Session, limit: int = 50) -> list[dict]:
-    """Tasks of the models that trend (by the Hub's score or our own, as `catalog.trending`
-    ranks them), most common first: the trending page's filter."""
-    trends = (Model.trending_score > 0) | (Model.trending_score.is_(None) & (Model.computed_trending > 0))
+    """Tasks of the models that trend (by the Hub's score or our own, or recent ones where
+    there is neither, as `catalog.trending` ranks them), most common first: the page's filter."""
+    trends: ColumnElement[bool] = (Model.trending_score > 0) | (
+        Model.trending_score.is_(None) & (Model.computed_trending > 0)
+    )
+    if not has_trend_scores(session):
+        window = recent_window(session)
+        if window is None:
+            return []
+        trends = Model.created_at.between(*window)
     rows = session.execute(
         select(Model.pipeline_tag, func.count())
         .where(trends, Model.pipeline_tag.isnot(None))

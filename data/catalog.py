@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, literal, select, text, union_all
@@ -35,6 +35,23 @@ class ModelSummary:
     quant: str | None = None  # quantization format (data/ingest/variants.py)
     snippet: str | None = None  # a highlighted excerpt of the card, for `card` searches
     variants: Variants | None = None  # with group=variants: the variants folded under this model
+    trend: Trend | None = None  # on trending lists: the score they are ranked by
+
+
+# What a trending list can be ranked by: a model's `trend.basis`, and the page's label of it.
+TREND_BASES = {
+    "hub": "the Hub's trending score",
+    "growth": "downloads and likes gained over the last days, from the sync's history",
+    "likes_per_day": "likes per day since creation, among the models created in the last "
+    "30 days (no trending scores nor history yet)",
+}
+RECENT_DAYS = 30  # the window of likes_per_day, said in its label above
+
+
+@dataclass(frozen=True)
+class Trend:
+    score: float
+    basis: str  # a key of TREND_BASES
 
 
 @dataclass(frozen=True)
@@ -239,10 +256,13 @@ def _base_models(session: Session, model_id: int) -> list[BaseModelLink]:
 
 
 def trending(session: Session, limit: int, pipeline_tag: list[str]) -> list[ModelSummary]:
-    """By the Hub's trending score; then models the Hub scores not, by our own (data/sync.py).
+    """By the Hub's trending score; then models the Hub scores not, by our own (data/sync.py);
+    in a catalog with neither (a snapshot, no sync yet), recent models by likes per day.
 
-    Each ranking walks its own index and stops at `limit`, so neither reads the whole catalog.
+    Each ranking walks its own index and stops at `limit`, so none reads the whole catalog.
     """
+    if not has_trend_scores(session):
+        return _by_likes_per_day(session, limit, pipeline_tag)
 
     def ranked(group: int, score, condition):
         statement = select(*SUMMARY_COLUMNS, Model.id, literal(group).label("group"), score.label("score")).where(
@@ -258,7 +278,48 @@ def trending(session: Session, limit: int, pipeline_tag: list[str]) -> list[Mode
     both = union_all(by_hub, by_us).subquery()
     columns = [both.c[column.key] for column in SUMMARY_COLUMNS]
     order = (both.c.group, both.c.score.desc(), both.c.downloads.desc(), both.c.id.desc())
-    return [summary_of(row) for row in session.execute(select(*columns).order_by(*order).limit(limit))]
+    rows = session.execute(select(*columns, both.c.group, both.c.score).order_by(*order).limit(limit))
+    return [_trending(row, ("hub", "growth")[row.group]) for row in rows]
+
+
+def has_trend_scores(session: Session) -> bool:
+    """Whether any model has the Hub's trending score or ours (two index probes)."""
+    hub = select(Model.id).where(Model.trending_score > 0).limit(1)
+    ours = select(Model.id).where(Model.computed_trending > 0).limit(1)
+    return session.scalar(select(hub.exists() | ours.exists())) or False
+
+
+def recent_window(session: Session) -> tuple[datetime, datetime] | None:
+    """The RECENT_DAYS up to the newest creation date (never past now): a snapshot's "recent"
+    is its own last month, not the reader's."""
+    newest = session.scalar(
+        select(Model.created_at)
+        .where(Model.created_at.isnot(None))
+        .order_by(Model.created_at.desc().nulls_last(), Model.id.desc())
+        .limit(1)
+    )
+    if newest is None:
+        return None
+    end = min(newest, datetime.now(UTC))
+    return end - timedelta(days=RECENT_DAYS), end
+
+
+def _by_likes_per_day(session: Session, limit: int, pipeline_tag: list[str]) -> list[ModelSummary]:
+    window = recent_window(session)
+    if window is None:
+        return []
+    start, end = window
+    days = func.greatest(func.extract("epoch", literal(end) - Model.created_at) / 86400.0, 1.0)
+    score = (Model.likes / days).label("score")
+    statement = select(*SUMMARY_COLUMNS, score).where(Model.created_at >= start, Model.created_at <= end)
+    if pipeline_tag:
+        statement = statement.where(Model.pipeline_tag.in_(pipeline_tag))
+    order = (score.desc(), (Model.downloads / days).desc(), Model.id.desc())
+    return [_trending(row, "likes_per_day") for row in session.execute(statement.order_by(*order).limit(limit))]
+
+
+def _trending(row: Any, basis: str) -> ModelSummary:
+    return replace(summary_of(row[: len(SUMMARY_COLUMNS)]), trend=Trend(float(row.score), basis))
 
 
 def author_profile(session: Session, author: str, top: int = 10) -> AuthorProfile | None:

@@ -420,6 +420,21 @@ def test_the_trending_page_lists_trending_models_of_the_task(catalog):
     assert "No trending models" in str(trending_page.results(catalog, ["translation"]))
 
 
+def test_the_trending_page_says_what_it_ranks_by_and_shows_that_score(catalog, db):
+    scored = trending_page.results(catalog, [])
+    assert f"Ranked by {catalog_module.TREND_BASES['hub']}." in str(scored)
+    with db.session() as session:  # a catalog without scores: a snapshot, no sync yet
+        session.execute(text("UPDATE models SET trending_score = NULL, computed_trending = NULL"))
+        session.commit()
+    unscored = trending_page.results(catalog, [])
+    assert f"Ranked by {catalog_module.TREND_BASES['likes_per_day']}." in str(unscored)
+    rows = find(unscored, lambda c: getattr(c, "id", None) == pages.TRENDING_GRID).rowData
+    with db.session(read_only=True) as session:
+        expected = catalog_module.trending(session, trending_page.LIMIT, [])
+    assert [(r["id"], r["trending"]) for r in rows] == [(m.repo_id, f"{m.trend.score:,.1f}/day") for m in expected]
+    assert rows
+
+
 def test_picked_tasks_go_to_the_address_bar_and_back():
     sync = trending_page.sync
     assert sync(pages.TRENDING_TASKS, ["b", "a"], "", "/trending") == (

@@ -27,6 +27,7 @@ def test_a_summary_names_its_id_id():
         "quant": None,
         "snippet": None,
         "variants": None,
+        "trend": None,
     }
 
 

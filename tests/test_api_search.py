@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from data import catalog
 from data.ingest.pipeline import ingest
 from data.query import parse_query, query_string
 from tests.family import family_records
@@ -207,6 +208,22 @@ def test_model_detail(client, family):
     assert base["created_at"] == "2024-01-10T10:00:00+00:00"
 
 
+def test_without_scores_trending_is_labelled_likes_per_day(client, db):
+    ingest(
+        db,
+        [
+            {"id": "a/new", "likes": 20, "downloads": 1, "createdAt": "2024-07-01T00:00:00Z"},
+            {"id": "b/newer", "likes": 5, "downloads": 1, "createdAt": "2024-07-11T00:00:00Z"},
+        ],
+    )
+    answer = client.get("/api/v1/trending").json
+    assert [(m["id"], m["trend"]) for m in answer["data"]] == [
+        ("b/newer", {"score": 5.0, "basis": "likes_per_day"}),  # 5 likes in its first day
+        ("a/new", {"score": 2.0, "basis": "likes_per_day"}),  # 20 likes in 10 days
+    ]
+    assert answer["meta"]["bases"] == {"likes_per_day": catalog.TREND_BASES["likes_per_day"]}
+
+
 def test_unknown_model_is_404(client, family):
     response = client.get("/api/v1/models/nobody/nothing")
     assert response.status_code == 404
@@ -214,7 +231,10 @@ def test_unknown_model_is_404(client, family):
 
 
 def test_trending_stats_and_authors(client, family):
-    assert ids(client.get("/api/v1/trending")) == ["acme/base-7b", "lab/base-7b-chat"]
+    trending = client.get("/api/v1/trending").json
+    assert [m["id"] for m in trending["data"]] == ["acme/base-7b", "lab/base-7b-chat"]
+    assert {m["trend"]["basis"] for m in trending["data"]} == {"hub"}
+    assert trending["meta"]["bases"] == {"hub": catalog.TREND_BASES["hub"]}
     totals = client.get("/api/v1/stats").json["data"]
     assert totals["models"] == 9 and totals["lineage_edges"] == 8
     assert totals["lineage_edges_by_type"] == {"finetune": 3, "adapter": 1, "quantized": 2, "merge": 2}

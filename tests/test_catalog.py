@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import update
 
-from data import catalog
+from data import analytics, catalog
 from data.ingest.pipeline import ingest
 from data.ingest.state import mark_synthetic
 from data.models import Model
@@ -195,3 +195,84 @@ def test_the_catalog_says_whether_it_holds_the_synthetic_sample(db):
         assert catalog.holds_synthetic_sample(session) is True
         mark_synthetic(session, False)
         assert catalog.holds_synthetic_sample(session) is False
+
+
+# --- trending without scores: likes per day since creation ----------------------------------
+
+UNSCORED = [  # no trendingScore anywhere, as in the 2024 snapshot; the newest is 2024-07-20
+    {
+        "id": "new/hit",
+        "likes": 90,
+        "downloads": 10,
+        "createdAt": "2024-07-11T00:00:00Z",
+        "pipeline_tag": "text-generation",
+    },
+    {
+        "id": "new/steady",
+        "likes": 300,
+        "downloads": 5,
+        "createdAt": "2024-06-25T00:00:00Z",
+        "pipeline_tag": "translation",
+    },
+    {
+        "id": "new/today",
+        "likes": 4,
+        "downloads": 99,
+        "createdAt": "2024-07-20T00:00:00Z",
+        "pipeline_tag": "translation",
+    },
+    {"id": "new/quiet", "likes": 0, "downloads": 70, "createdAt": "2024-07-19T00:00:00Z"},
+    {"id": "new/silent", "likes": 0, "downloads": 7, "createdAt": "2024-07-19T00:00:00Z"},
+    {"id": "old/famous", "likes": 9_000, "downloads": 10**6, "createdAt": "2024-06-19T23:59:00Z"},  # 30 days + 1 min
+    {"id": "no/date", "likes": 500, "downloads": 1},
+]
+
+
+def likes_per_day_truth(records: list[dict], task: str | None = None) -> list[tuple[str, float]]:
+    """The ranking, worked out here from the records themselves."""
+    dated = [r for r in records if "createdAt" in r]
+    newest = max(datetime.fromisoformat(r["createdAt"]) for r in dated)
+    scored = []
+    for r in dated:
+        age_days = (newest - datetime.fromisoformat(r["createdAt"])).total_seconds() / 86_400
+        if age_days <= 30 and (task is None or r.get("pipeline_tag") == task):
+            days = max(age_days, 1)
+            scored.append((-r["likes"] / days, -r["downloads"] / days, r["id"]))
+    return [(repo_id, -likes) for likes, _, repo_id in sorted(scored)]
+
+
+def ranked(session, limit: int = 10, tasks: list[str] | None = None) -> list[tuple[str, float]]:
+    found = catalog.trending(session, limit, tasks or [])
+    assert {m.trend.basis for m in found} <= {"likes_per_day"}
+    return [(m.repo_id, round(m.trend.score, 6)) for m in found]
+
+
+def test_without_scores_recent_models_rank_by_likes_per_day(db):
+    ingest(db, UNSCORED)
+    rounded = [(repo_id, round(score, 6)) for repo_id, score in likes_per_day_truth(UNSCORED)]
+    with db.session(read_only=True) as session:
+        assert ranked(session) == rounded
+        assert rounded[:2] == [("new/steady", 12.0), ("new/hit", 10.0)]  # 300 likes in 25 days, 90 in 9
+        assert "old/famous" not in dict(rounded) and "no/date" not in dict(rounded)
+        assert ranked(session, 2) == rounded[:2]
+        translation = [(i, round(s, 6)) for i, s in likes_per_day_truth(UNSCORED, "translation")]
+        assert ranked(session, tasks=["translation"]) == translation
+        assert analytics.trending_tasks(session) == [
+            {"value": "translation", "count": 2},
+            {"value": "text-generation", "count": 1},
+        ]
+
+
+def test_once_the_sync_scores_a_model_its_growth_takes_over(db):
+    ingest(db, UNSCORED)
+    with db.session() as session:
+        session.execute(update(Model).where(Model.repo_id == "new/quiet").values(computed_trending=12.0))
+        session.commit()
+        found = catalog.trending(session, 10, [])
+        assert [(m.repo_id, m.trend.basis, m.trend.score) for m in found] == [("new/quiet", "growth", 12.0)]
+        assert analytics.trending_tasks(session) == []  # new/quiet has no task
+
+
+def test_an_empty_catalog_trends_nothing(db):
+    with db.session(read_only=True) as session:
+        assert catalog.trending(session, 10, []) == [] and analytics.trending_tasks(session) == []

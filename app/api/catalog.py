@@ -25,7 +25,8 @@ from data.search import export, search
 CSV_CAP = 10_000
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_COLUMNS = [JSON_NAMES.get(name, name) for name in ModelSummary.__dataclass_fields__ if name != "variants"]
+NOT_IN_CSV = {"variants", "trend"}  # nested, and never on a search's rows
+CSV_COLUMNS = [JSON_NAMES.get(name, name) for name in ModelSummary.__dataclass_fields__ if name not in NOT_IN_CSV]
 
 
 class IsoJSONProvider(DefaultJSONProvider):
@@ -149,6 +150,10 @@ class TrendingParams(BaseModel):
 @bp.get("/trending")
 @documented(
     summary="Models by trending score",
+    description="Each model's `trend` gives the score it is ranked by and its basis: `hub` (the Hub's "
+    "score), `growth` (gained over the sync's recent history) or, in a catalog with neither, "
+    "`likes_per_day` (likes per day since creation, among models created in the last 30 days); "
+    "`meta.bases` describes the bases used.",
     params=TrendingParams,
     errors=["INVALID_PARAMETER", *DATABASE_FAILURES],
     tags=["models"],
@@ -157,7 +162,8 @@ def trending():
     params = parse_params(TrendingParams)
     with database().session(read_only=True) as session:
         models = catalog.trending(session, params.limit, params.pipeline_tag)
-    return envelope(payload(models), limit=params.limit)
+    bases = {model.trend.basis: catalog.TREND_BASES[model.trend.basis] for model in models if model.trend}
+    return envelope(payload(models), limit=params.limit, bases=bases)
 
 
 @bp.get("/stats")
