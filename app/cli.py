@@ -10,7 +10,6 @@ from app.factory import resolve_database_url
 from app.logs import configure_logging
 from app.settings import Settings, SettingsError
 from data import migrate
-from data.db import make_engine
 
 log = logging.getLogger("catalog")
 
@@ -58,23 +57,6 @@ def db_check(settings: Settings) -> None:
     click.echo("models and migrations agree")
 
 
-def prepare_schema(url: str) -> None:
-    """Migrate an empty database; refuse a schema older than this code."""
-    engine = make_engine(url, pool_size=1)
-    try:
-        current = migrate.current_revision(engine)
-    finally:
-        engine.dispose()
-    head = migrate.head_revision()
-    if current is None:
-        log.info("empty database: applying migrations")
-        migrate.upgrade(url)
-    elif current != head:
-        raise click.ClickException(
-            f"the database schema is at {current} but this code needs {head}: run `catalog db upgrade` first"
-        )
-
-
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True, type=int)
@@ -93,6 +75,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, fill: bool, de
     """Serve the dashboard and the API (migrating and filling an empty database first)."""
     from pydantic import SecretStr
 
+    from app.cli_schema import prepare_schema
     from app.factory import open_database, resolve_secret_key
     from app.first_run import fill_empty_catalog
     from app.server import run_gunicorn

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from app.factory import open_database
+from app.cli_schema import open_current_database
 from app.progress import IngestProgress, summary_text
 from app.settings import Settings
 from data.db import Database
@@ -47,7 +47,7 @@ def run_ingest(db: Database, records, fraction=lambda: None, *, sample: bool = F
 
 @contextmanager
 def _database(settings: Settings) -> Iterator[Database]:
-    db = open_database(settings)
+    db = open_current_database(settings)
     try:
         yield db
     finally:

@@ -7,8 +7,8 @@ from functools import partial
 
 import click
 
+from app.cli_schema import open_current_database
 from app.cli_sync import Stopper, _run
-from app.factory import open_database
 from app.settings import Settings
 from data.jobs import run_next, run_queued
 from data.sync import DEFAULT_TOP
@@ -34,7 +34,7 @@ def jobs_group() -> None:
 @click.pass_obj
 def work(settings: Settings, once: bool, poll: float, top: int) -> None:
     """Take queued jobs and run them; a failed job is marked failed and the worker goes on."""
-    db = open_database(settings)
+    db = open_current_database(settings)
     run_sync = partial(_run, db, settings, top)
     try:
         if once:

@@ -14,7 +14,7 @@ from functools import partial
 
 import click
 
-from app.factory import open_database
+from app.cli_schema import open_current_database
 from app.progress import IngestProgress, summary_text
 from app.settings import Settings
 from data.db import Database
@@ -68,7 +68,7 @@ def sync(settings: Settings, every: timedelta | None, once: bool, top: int) -> N
     """
     if every and once:
         raise click.UsageError("--every and --once exclude each other")
-    db = open_database(settings)
+    db = open_current_database(settings)
     try:
         run = partial(_run, db, settings, top)
         if every is None:

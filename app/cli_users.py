@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import click
 from sqlalchemy.orm import Session
 
-from app.factory import open_database, resolve_database_url
+from app.cli_schema import open_current_database
 from app.settings import Settings
 from data.accounts import users
 from data.accounts.admin import change_user
@@ -24,11 +24,7 @@ LIST_PAGE = 500
 def _session(settings: Settings) -> Iterator[Session]:
     """A session on a current schema (an empty embedded database is migrated first); account
     errors become one clear line and exit code 1, and nothing is committed."""
-    from app.cli import prepare_schema  # late: app.cli imports this module
-
-    url = resolve_database_url(settings)
-    prepare_schema(url)
-    db = open_database(settings.model_copy(update={"database_url": url}))
+    db = open_current_database(settings)
     try:
         with db.session() as session:
             yield session
