@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 SYNC_LOCK = 0x73796E63  # advisory lock key ("sync"): one sync at a time; ingestion has its own
 DEFAULT_TOP = 10_000
 TRENDING_WINDOW = timedelta(days=7)
-HISTORY_KEPT = timedelta(days=35)  # older rows go, but for the last one before (a baseline)
+HISTORY_KEPT = timedelta(days=35)  # every row; older ones thin to the last of each week
 # A like is rarer than a download and says more about interest (the Hub's own trending score
 # follows likes): one new like counts as this many new downloads.
 LIKE_WEIGHT = 10
@@ -185,19 +185,21 @@ def _stage_seen(session: Session, keys: set[str]) -> None:
     session.execute(text("ANALYZE sync_seen"))  # so that the join looks ids up by index
 
 
-# A row older than the boundary goes when a newer one, also older than it, says the same model's
-# counts: each model keeps its last row before the boundary, the baseline of later windows.
+# A row older than the boundary goes when a newer one of the same model and UTC week, also older
+# than it, says the counts: a model keeps a row a week of its old history (the chart of its
+# downloads over time) and its last row before the boundary (the baseline of later windows).
 PRUNE_SQL = """
 DELETE FROM model_history h
 WHERE h.observed_at < :keep_from
   AND EXISTS (SELECT 1 FROM model_history newer
               WHERE newer.model_id = h.model_id
-                AND newer.observed_at > h.observed_at AND newer.observed_at < :keep_from)
+                AND newer.observed_at > h.observed_at AND newer.observed_at < :keep_from
+                AND date_trunc('week', newer.observed_at, 'UTC') = date_trunc('week', h.observed_at, 'UTC'))
 """
 
 
 def prune_history(session: Session, keep_from: datetime) -> int:
-    """Bound the history's growth: rows before `keep_from` but each model's last one go."""
+    """Bound the history's growth: before `keep_from`, each model keeps its last row of a week."""
     return _rows_changed(session, PRUNE_SQL, {"keep_from": keep_from})
 
 

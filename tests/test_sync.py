@@ -313,12 +313,17 @@ def test_sync_refuses_a_malformed_interval(every):
     assert result.exit_code == 2 and "--every" in result.output
 
 
-def test_old_history_is_pruned_to_one_baseline_row_per_model(db, hub):
+def test_old_history_is_thinned_to_a_row_a_week_per_model(db, hub):
     sync_once(db, sources(hub))
-    for days_ago, downloads in ((90, 1), (60, 2), (40, 3), (20, 4)):
-        add_history(db, "lab/tiny-test", downloads, 1, days_ago=days_ago)
+    now = datetime.now(UTC)
+    monday = (now - timedelta(weeks=10)).replace(hour=0, minute=0, second=0, microsecond=0)
+    monday -= timedelta(days=monday.weekday())  # a UTC week ten weeks back
+    for at, downloads in ((monday + timedelta(hours=1), 1), (monday + timedelta(days=3), 2)):
+        add_history(db, "lab/tiny-test", downloads, 1, days_ago=(now - at).total_seconds() / 86_400)
+    add_history(db, "lab/tiny-test", 3, 1, days_ago=(now - monday).days - 8)  # the week after
+    add_history(db, "lab/tiny-test", 4, 1, days_ago=20)  # within the 35 days: kept as it is
     add_history(db, "solo/notes", 1, 0, days_ago=80)  # its only old row: kept
     sync_once(db, sources(hub))
     kept = [row[1] for row in history(db) if row[0] == "lab/tiny-test"]
-    assert kept == [3, 4, 10]  # 40 days ago (the last before 35), 20 days ago, now
+    assert kept == [2, 3, 4, 10]  # the week's last, the next week's, 20 days ago, now
     assert [row[1] for row in history(db) if row[0] == "solo/notes"] == [1, 5]
