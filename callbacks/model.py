@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 from callbacks.analytics import href_of
 from callbacks.inputs import address_pairs, mapping, text
 from components import family as family_view
+from components import history as history_view
 from components import ids, lineage_graph, lineage_tab, routes
 from components import model_page as page
 from components.model_page import ModelView
 from data import catalog, family, family_groups, lineage
 from data.db import Database
+from data.history import model_history
 
 PATH_ROOM = 3  # models fetched per member drawn and generation: paths, merges' other parents
 TOP_AUTHORS = 12  # authors named per relation type in the whole family's chart; the rest are "others"
@@ -43,6 +45,9 @@ def tab_body(session: Session, detail: catalog.ModelDetail, view: ModelView):
         if tree is None or timeline is None:  # deleted since the detail was read
             return page.not_found(detail.repo_id)
         return family_view.family_tab(tree, timeline)
+    if view.tab == "history":
+        found = model_history(session, detail.repo_id)
+        return page.not_found(detail.repo_id) if found is None else history_view.history_tab(found)
     return page.overview(detail)
 
 

@@ -28,7 +28,7 @@ LINEAGE_GRAPH = ids.of("model", "lineage-graph")
 LINEAGE_HOVER = ids.of("model", "lineage-hover")  # the full id of the node pointed at
 LINEAGE_FAMILY = ids.of("model", "lineage-family")  # the whole family's chart
 
-TAB_LABELS = {"overview": "Overview", "files": "Files", "lineage": "Lineage", "family": "Family"}
+TAB_LABELS = {"overview": "Overview", "files": "Files", "lineage": "Lineage", "family": "Family", "history": "History"}
 LINEAGE_VIEWS = {"graph": "Graph", "sunburst": "Whole family"}  # `view=` values, the first the default
 GENERATIONS_DRAWN = 3  # generations drawn as groups by default; "deeper" adds as many again
 BOUNDS = lineage_graph.Bounds(generations=GENERATIONS_DRAWN, small=3, expanded=10)

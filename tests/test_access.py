@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import app.api  # noqa: F401  (first: app.auth, imported before it, is a circular import)
+from app.api.accounts import ID
 from app.api.errors import ERRORS
 from app.auth.csrf import CSRF_COOKIE, SAFE_METHODS
 from app.auth.identity import WWW_AUTHENTICATE
@@ -108,6 +109,7 @@ ROUTES = [
     Route("GET", "/api/v1/models/<path:repo_id>", "anyone", f"{API}/models/acme/base-7b"),
     Route("GET", "/api/v1/models/<path:repo_id>/ancestry", "anyone", f"{API}/models/lab/base-7b-chat/ancestry"),
     Route("GET", "/api/v1/models/<path:repo_id>/lineage/tree", "anyone", f"{API}/models/acme/base-7b/lineage/tree"),
+    Route("GET", "/api/v1/models/<path:repo_id>/history", "anyone", f"{API}/models/acme/base-7b/history"),
     Route(
         "GET",
         "/api/v1/models/<path:repo_id>/lineage/timeline",
@@ -130,12 +132,14 @@ ROUTES = [
     Route("POST", "/api/v1/auth/logout", "analyst-session", f"{API}/auth/logout", 400, "INVALID_BODY", NOT_A_BODY),
     Route("GET", "/api/v1/me/keys", "analyst", f"{API}/me/keys"),
     Route("POST", "/api/v1/me/keys", "analyst-session", f"{API}/me/keys", 400, "INVALID_BODY", NOT_A_BODY),
-    Route("DELETE", "/api/v1/me/keys/<int:key_id>", "analyst-session", f"{API}/me/keys/{ANY_ID}", 404, "KEY_NOT_FOUND"),
+    Route(
+        "DELETE", f"/api/v1/me/keys/<{ID}:key_id>", "analyst-session", f"{API}/me/keys/{ANY_ID}", 404, "KEY_NOT_FOUND"
+    ),
     # Admin.
     Route("GET", "/api/v1/admin/users", "admin", f"{API}/admin/users"),
     Route(
         "PATCH",
-        "/api/v1/admin/users/<int(max=9223372036854775807):user_id>",
+        f"/api/v1/admin/users/<{ID}:user_id>",
         "admin",
         f"{API}/admin/users/{ANY_ID}",
         400,
@@ -146,7 +150,7 @@ ROUTES = [
     Route("GET", "/api/v1/admin/jobs", "admin", f"{API}/admin/jobs"),
     Route(
         "GET",
-        "/api/v1/admin/jobs/<int(max=9223372036854775807):job_id>",
+        f"/api/v1/admin/jobs/<{ID}:job_id>",
         "admin",
         f"{API}/admin/jobs/{ANY_ID}",
         404,

@@ -125,6 +125,7 @@ def api_cases() -> list[tuple[str, str]]:
             ("GET", f"/api/v1/models/{value}/ancestry"),
             ("GET", f"/api/v1/models/{value}/lineage/timeline"),
             ("GET", f"/api/v1/models/{value}/lineage/tree"),
+            ("GET", f"/api/v1/models/{value}/history"),
             ("GET", f"/api/v1/papers/{value}"),
             ("GET", f"/api/v1/authors/{value}"),
             ("GET", f"/api/v1/trending?limit={value}"),

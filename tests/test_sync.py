@@ -17,12 +17,16 @@ from app.api.http import HttpOptions
 from app.cli import main
 from app.factory import create_app
 from app.settings import Settings
+from callbacks import model as model_page_callback
+from components import history as history_view
 from data.catalog import trending
 from data.db import Database
 from data.ingest.hub import HubError, HubSource
+from data.ingest.pipeline import ingest
 from data.meta import HIGH_WATER_MARK, LAST_SYNC_AT, read_state
 from data.sync import SYNC_LOCK, SyncBusy, sync_once
 from tests.catalog_state import catalog_state, consistency_problems, model
+from tests.dash_tree import find
 from tests.hubserver import FakeHub
 from tests.stack import TEST_SECRET_KEY
 
@@ -327,3 +331,31 @@ def test_old_history_is_thinned_to_a_row_a_week_per_model(db, hub):
     kept = [row[1] for row in history(db) if row[0] == "lab/tiny-test"]
     assert kept == [2, 3, 4, 10]  # the week's last, the next week's, 20 days ago, now
     assert [row[1] for row in history(db) if row[0] == "solo/notes"] == [1, 5]
+
+
+def test_a_models_history_is_served_as_recorded_and_drawn_on_its_page(db, hub, settings):
+    sync_once(db, sources(hub))
+    hub.set_models(hub_models(lab__vision_base={"downloads": 31_000, "likes": 310}))
+    sync_once(db, sources(hub))
+    with db.session(read_only=True) as session:
+        recorded = session.execute(
+            text("""
+            SELECT h.observed_at, h.downloads, h.likes FROM model_history h JOIN models m ON m.id = h.model_id
+            WHERE m.repo_id = 'lab/vision-base' ORDER BY h.observed_at""")
+        ).all()
+    assert [(d, n) for _, d, n in recorded] == [(30_000, 300), (31_000, 310)]
+    client = create_app(settings, db).test_client()
+    answer = client.get("/api/v1/models/LAB/vision-base/history").json  # any case, as the Hub's ids
+    assert answer["data"]["id"] == "lab/vision-base" and answer["meta"]["count"] == 2
+    assert answer["data"]["points"] == [
+        {"observed_at": at.isoformat(), "downloads": d, "likes": n} for at, d, n in recorded
+    ]
+    assert client.get("/api/v1/models/nobody/nothing/history").json["error"]["code"] == "MODEL_NOT_FOUND"
+
+    tab, _ = model_page_callback.layout(db, [("tab", "history")], repo_id="lab/vision-base")
+    graph = find(tab, lambda c: getattr(c, "id", None) == history_view.HISTORY_GRAPH)
+    downloads, likes = graph.figure.data
+    assert list(downloads.y) == [30_000, 31_000] and list(likes.y) == [300, 310]
+    ingest(db, [{"id": "file/only", "downloads": 3}])  # from a file: no sync has seen it
+    empty, _ = model_page_callback.layout(db, [("tab", "history")], repo_id="file/only")
+    assert history_view.NO_HISTORY in str(empty)

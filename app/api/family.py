@@ -1,5 +1,5 @@
 """A model's family under /api/v1/models/<repo_id>/lineage: its growth and its model tree
-(data.family), the same answers the model page's Family tab draws."""
+(data.family), the same answers the model page's Family tab draws; and its own history."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from app.api.docs import documented
 from app.api.errors import DATABASE_FAILURES, ApiError
 from app.api.payload import payload
 from data import family
+from data.history import History, model_history
+from data.sync import HISTORY_KEPT
 
 
 @bp.get("/models/<path:repo_id>/lineage/timeline")
@@ -45,3 +47,23 @@ def model_lineage_tree(repo_id: str):
     if found is None:
         raise ApiError("MODEL_NOT_FOUND", {"id": repo_id})
     return envelope(payload(found))
+
+
+@bp.get("/models/<path:repo_id>/history")
+@documented(
+    summary="A model's downloads and likes over time, as the syncs recorded them",
+    description=(
+        "A point each time a sync saw the counts change, oldest first; older than "
+        f"{HISTORY_KEPT.days} days, the last point of each UTC week. `downloads` is the Hub's count of "
+        "the 30 days before the point. Empty until `catalog sync` has run."
+    ),
+    response=History,
+    errors=["MODEL_NOT_FOUND", *DATABASE_FAILURES],
+    tags=["models"],
+)
+def model_history_route(repo_id: str):
+    with database().session(read_only=True) as session:
+        found = model_history(session, repo_id)
+    if found is None:
+        raise ApiError("MODEL_NOT_FOUND", {"id": repo_id})
+    return envelope(payload(found), count=len(found.points))
