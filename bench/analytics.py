@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data import analytics
+from data import analytics, catalog
 from data.db import Database
 from data.query import SearchQuery
 
@@ -68,6 +68,11 @@ def benchmark(url: str, runs: int) -> None:
                 print(f"{name:20} {label:30} {percentiles(samples)}  {exactness(found)}", flush=True)
         samples, _ = timed(db, lambda session, _query: analytics.trending_tasks(session), SearchQuery(), runs)
         print(f"{'trending_tasks':20} {'(no filters)':30} {percentiles(samples)}")
+        for label, tasks in (("(no filters)", []), ("pipeline_tag=text-generation", ["text-generation"])):
+            ranked = lambda session, query: catalog.trending(session, 50, query.pipeline_tag)  # noqa: E731
+            samples, found = timed(db, ranked, SearchQuery(pipeline_tag=tasks), runs)
+            basis = found[0].trend.basis if found and found[0].trend else "none"  # type: ignore[index, attr-defined]
+            print(f"{'trending (50)':20} {label:30} {percentiles(samples)}  {basis}")
     finally:
         db.dispose()
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Date, Integer, Text, case, cast, column, func, select, table
+from sqlalchemy import Date, Integer, Text, case, cast, column, func, select, table
 from sqlalchemy.orm import Session
 
 from data.catalog import has_trend_scores, recent_window
@@ -305,19 +305,21 @@ def conflicts_by_family(session: Session, query: SearchQuery, limit: int = 15) -
 def trending_tasks(session: Session, limit: int = 50) -> list[dict]:
     """Tasks of the models that trend (by the Hub's score or our own, or recent ones where
     there is neither, as `catalog.trending` ranks them), most common first: the page's filter."""
-    trends: ColumnElement[bool] = (Model.trending_score > 0) | (
-        Model.trending_score.is_(None) & (Model.computed_trending > 0)
-    )
-    if not has_trend_scores(session):
-        window = recent_window(session)
-        if window is None:
-            return []
-        trends = Model.created_at.between(*window)
+    if has_trend_scores(session):
+        scored = (Model.trending_score > 0) | (Model.trending_score.is_(None) & (Model.computed_trending > 0))
+        return _task_counts(session, Model.pipeline_tag, scored, limit)
+    window = recent_window(session)
+    if window is None:
+        return []
+    return _task_counts(session, SearchRow.pipeline_tag, SearchRow.created_at.between(*window), limit)  # indexed
+
+
+def _task_counts(session: Session, task, condition, limit: int) -> list[dict]:
     rows = session.execute(
-        select(Model.pipeline_tag, func.count())
-        .where(trends, Model.pipeline_tag.isnot(None))
-        .group_by(Model.pipeline_tag)
-        .order_by(func.count().desc(), Model.pipeline_tag)
+        select(task, func.count())
+        .where(condition, task.isnot(None))
+        .group_by(task)
+        .order_by(func.count().desc(), task)
         .limit(limit)
     )
-    return [{"value": task, "count": n} for task, n in rows]
+    return [{"value": value, "count": n} for value, n in rows]

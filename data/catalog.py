@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from data.licences import LicenceConflict, model_conflicts
 from data.meta import is_synthetic
-from data.models import BaseModelRelation, DatasetRelation, Model, ModelSibling, ModelTag
+from data.models import BaseModelRelation, DatasetRelation, Model, ModelSibling, ModelTag, SearchRow
 
 
 @dataclass(frozen=True)
@@ -291,11 +291,11 @@ def has_trend_scores(session: Session) -> bool:
 
 def recent_window(session: Session) -> tuple[datetime, datetime] | None:
     """The RECENT_DAYS up to the newest creation date (never past now): a snapshot's "recent"
-    is its own last month, not the reader's."""
+    is its own last month, not the reader's. Read from model_search, whose index has the order."""
     newest = session.scalar(
-        select(Model.created_at)
-        .where(Model.created_at.isnot(None))
-        .order_by(Model.created_at.desc().nulls_last(), Model.id.desc())
+        select(SearchRow.created_at)
+        .where(SearchRow.created_at.isnot(None))
+        .order_by(SearchRow.created_at.desc().nulls_last(), SearchRow.id.desc())
         .limit(1)
     )
     if newest is None:
@@ -305,17 +305,24 @@ def recent_window(session: Session) -> tuple[datetime, datetime] | None:
 
 
 def _by_likes_per_day(session: Session, limit: int, pipeline_tag: list[str]) -> list[ModelSummary]:
+    """The window's models ranked over model_search (an index range of created_at), then the
+    `limit` best joined to their summaries."""
     window = recent_window(session)
     if window is None:
         return []
     start, end = window
-    days = func.greatest(func.extract("epoch", literal(end) - Model.created_at) / 86400.0, 1.0)
-    score = (Model.likes / days).label("score")
-    statement = select(*SUMMARY_COLUMNS, score).where(Model.created_at >= start, Model.created_at <= end)
+    days = func.greatest(func.extract("epoch", literal(end) - SearchRow.created_at) / 86400.0, 1.0)
+    score, pace = (SearchRow.likes / days).label("score"), (SearchRow.downloads / days).label("pace")
+    ranked = select(SearchRow.id, score, pace).where(SearchRow.created_at.between(start, end))
     if pipeline_tag:
-        statement = statement.where(Model.pipeline_tag.in_(pipeline_tag))
-    order = (score.desc(), (Model.downloads / days).desc(), Model.id.desc())
-    return [_trending(row, "likes_per_day") for row in session.execute(statement.order_by(*order).limit(limit))]
+        ranked = ranked.where(SearchRow.pipeline_tag.in_(pipeline_tag))
+    best = ranked.order_by(score.desc(), pace.desc(), SearchRow.id.desc()).limit(limit).subquery()
+    rows = session.execute(
+        select(*SUMMARY_COLUMNS, best.c.score)
+        .join(best, best.c.id == Model.id)
+        .order_by(best.c.score.desc(), best.c.pace.desc(), best.c.id.desc())
+    )
+    return [_trending(row, "likes_per_day") for row in rows]
 
 
 def _trending(row: Any, basis: str) -> ModelSummary:
