@@ -74,7 +74,7 @@ class Route:
 
 CATCH_ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 CATCH_ALL_RULES = ("/api/v1/", "/api/v1/<path:path>")
-ANY_ID = "9223372036854775807"  # the route's largest id: no such row
+ANY_ID = "9" * 18  # the largest id a route takes: no such row
 
 ROUTES = [
     # The dashboard (Dash) and the app's other routes: public, and a bearer is never read there.
@@ -135,6 +135,38 @@ ROUTES = [
     Route(
         "DELETE", f"/api/v1/me/keys/<{ID}:key_id>", "analyst-session", f"{API}/me/keys/{ANY_ID}", 404, "KEY_NOT_FOUND"
     ),
+    # Saved searches, by session or key; their feeds by the token in the URL.
+    Route("GET", "/api/v1/me/searches", "analyst", f"{API}/me/searches"),
+    Route("POST", "/api/v1/me/searches", "analyst", f"{API}/me/searches", 400, "INVALID_BODY", NOT_A_BODY),
+    *(
+        Route(
+            method,
+            f"/api/v1/me/searches/<{ID}:search_id>",
+            "analyst",
+            f"{API}/me/searches/{ANY_ID}",
+            404,
+            "SEARCH_NOT_FOUND",
+        )
+        for method in ("GET", "DELETE")
+    ),
+    Route(
+        "PATCH",
+        f"/api/v1/me/searches/<{ID}:search_id>",
+        "analyst",
+        f"{API}/me/searches/{ANY_ID}",
+        400,
+        "INVALID_BODY",
+        NOT_A_BODY,
+    ),
+    Route(
+        "GET",
+        f"/api/v1/me/searches/<{ID}:search_id>/new",
+        "analyst",
+        f"{API}/me/searches/{ANY_ID}/new",
+        404,
+        "SEARCH_NOT_FOUND",
+    ),
+    Route("GET", "/api/v1/feeds/searches/<token>", "anyone", f"{API}/feeds/searches/nothing", 404, "FEED_NOT_FOUND"),
     # Admin.
     Route("GET", "/api/v1/admin/users", "admin", f"{API}/admin/users"),
     Route(

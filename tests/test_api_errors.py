@@ -24,6 +24,7 @@ from app.auth.tokens import issue_token
 from app.factory import create_app
 from app.settings import Settings
 from data.accounts.keys import create_key, revoke_key
+from data.accounts.searches import save_search
 from data.accounts.sessions import open_session
 from data.accounts.users import create_user, set_disabled
 from data.db import Database
@@ -35,6 +36,7 @@ API = "/api/v1"
 ANALYST, ADMIN, DISABLED = "analyst@example.org", "admin@example.org", "gone@example.org"
 PASSWORD = "a long enough password"
 MISSING_ID = 999_999_999
+SEARCH = f"{API}/me/searches/{{search_id}}"
 RAW = b"not json"  # a body that is not JSON at all
 
 
@@ -72,6 +74,13 @@ CALLS = {
     (f"{API}/me/keys", "GET"): Call(f"{API}/me/keys", "analyst_session"),
     (f"{API}/me/keys", "POST"): Call(f"{API}/me/keys", "analyst_session", {"name": "another"}),
     (f"{API}/me/keys/{{key_id}}", "DELETE"): Call(f"{API}/me/keys/{{analyst_key}}", "analyst_session"),
+    (f"{API}/me/searches", "GET"): Call(f"{API}/me/searches", "analyst_key"),
+    (f"{API}/me/searches", "POST"): Call(f"{API}/me/searches", "analyst_key", {"name": "n", "query": "q=bert"}),
+    (SEARCH, "GET"): Call(f"{API}/me/searches/{{search}}", "analyst_key"),
+    (SEARCH, "PATCH"): Call(f"{API}/me/searches/{{search}}", "analyst_key", {"name": "renamed"}),
+    (SEARCH, "DELETE"): Call(f"{API}/me/searches/{{search}}", "analyst_key"),
+    (f"{SEARCH}/new", "GET"): Call(f"{API}/me/searches/{{search}}/new", "analyst_key"),
+    (f"{API}/feeds/searches/{{token}}", "GET"): Call(f"{API}/feeds/searches/nothing"),
     (f"{API}/admin/users", "GET"): Call(f"{API}/admin/users", "admin_key"),
     (f"{API}/admin/users/{{user_id}}", "PATCH"): Call(f"{API}/admin/users/{{analyst}}", "admin_key", {"role": "admin"}),
     (f"{API}/admin/jobs", "GET"): Call(f"{API}/admin/jobs", "admin_key"),
@@ -101,6 +110,19 @@ OWN = {
     ),
     (f"{API}/me/keys", "POST", "INVALID_FIELD"): Call(f"{API}/me/keys", "analyst_session", {}),
     (f"{API}/me/keys/{{key_id}}", "DELETE", "KEY_NOT_FOUND"): Call(f"{API}/me/keys/{{admin_key}}", "analyst_session"),
+    (f"{API}/me/searches", "POST", "INVALID_FIELD"): Call(
+        f"{API}/me/searches", "analyst_key", {"name": "n", "query": "sort=bogus"}
+    ),
+    (SEARCH, "PATCH", "INVALID_FIELD"): Call(f"{API}/me/searches/{{search}}", "analyst_key", {"query": "sort=bogus"}),
+    **{
+        (path, method, "SEARCH_NOT_FOUND"): Call(url, "analyst_key", body)
+        for path, method, url, body in (
+            (SEARCH, "GET", f"{API}/me/searches/{MISSING_ID}", None),
+            (SEARCH, "PATCH", f"{API}/me/searches/{MISSING_ID}", {"name": "renamed"}),
+            (SEARCH, "DELETE", f"{API}/me/searches/{MISSING_ID}", None),
+            (f"{SEARCH}/new", "GET", f"{API}/me/searches/{MISSING_ID}/new", None),
+        )
+    },
     (f"{API}/admin/users", "GET", "INVALID_PARAMETER"): Call(f"{API}/admin/users?page=0", "admin_key"),
     (f"{API}/admin/users/{{user_id}}", "PATCH", "INVALID_FIELD"): Call(
         f"{API}/admin/users/{{analyst}}", "admin_key", {"role": "emperor"}
@@ -174,6 +196,13 @@ DOCUMENTED = {
     (f"{API}/me/keys", "GET"): [*SIGNED_IN, *ANY],
     (f"{API}/me/keys", "POST"): [*BODY, *SESSION_ONLY, *MUTATING],
     (f"{API}/me/keys/{{key_id}}", "DELETE"): [*SESSION_ONLY, "KEY_NOT_FOUND", *MUTATING],
+    (f"{API}/me/searches", "GET"): [*SIGNED_IN, *ANY],
+    (f"{API}/me/searches", "POST"): [*BODY, *SIGNED_IN, *MUTATING],
+    (SEARCH, "GET"): [*SIGNED_IN, "SEARCH_NOT_FOUND", *ANY],
+    (SEARCH, "PATCH"): [*BODY, *SIGNED_IN, "SEARCH_NOT_FOUND", *MUTATING],
+    (SEARCH, "DELETE"): [*SIGNED_IN, "SEARCH_NOT_FOUND", *MUTATING],
+    (f"{SEARCH}/new", "GET"): [*SIGNED_IN, "SEARCH_NOT_FOUND", *ANY],
+    (f"{API}/feeds/searches/{{token}}", "GET"): ["FEED_NOT_FOUND", *ANY],
     (f"{API}/admin/users", "GET"): ["INVALID_PARAMETER", *ADMIN_ONLY, *ANY],
     (f"{API}/admin/users/{{user_id}}", "PATCH"): [*BODY, *ADMIN_ONLY, "USER_NOT_FOUND", "LAST_ADMIN", *MUTATING],
     (f"{API}/admin/jobs", "GET"): ["INVALID_PARAMETER", *ADMIN_ONLY, *ANY],
@@ -240,8 +269,10 @@ def people(db) -> People:
         _, disabled = create_key(session, gone.id, "left behind")
         set_disabled(session, gone.id, True)
         sessions = {user.email: open_session(session, user, address=None, user_agent=None) for user in (analyst, admin)}
+        saved = save_search(session, analyst.id, "watched", "q=llama")
         session.commit()
         ids = {"analyst": analyst.id, "admin": admin.id, "analyst_key": analyst_key.id, "admin_key": admin_key.id}
+        ids["search"] = saved.id
     expired, _ = issue_token(TEST_SECRET_KEY, ids["analyst"], ids["analyst_key"], lifetime=-60)
     callers = {
         "anonymous": Caller(),

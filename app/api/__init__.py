@@ -6,6 +6,7 @@ import logging
 
 from flask import Blueprint, current_app, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
 from werkzeug.sansio.response import Response
 
 from app.api.database_errors import DATABASE_ERRORS, database_failure
@@ -18,6 +19,27 @@ PREFIX = "/api/v1"
 log = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
+ROW_ID_CONVERTER = "row_id"
+
+
+class RowIdConverter(BaseConverter):
+    """A row id in a path: at most 18 digits, within PostgreSQL's bigint. A longer number is no
+    match, so the path falls to the API's 404 whatever its method (int(max=) failing inside
+    werkzeug's matcher answered some methods 405)."""
+
+    regex = r"\d{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: object) -> str:
+        return str(value)
+
+
+@bp.record_once
+def _add_row_id_converter(state) -> None:
+    """Recorded before any route (the route modules load later): their rules need it."""
+    state.app.url_map.converters[ROW_ID_CONVERTER] = RowIdConverter
 DASH_CALLBACK_PATH = "/_dash-update-component"  # Dash's one route for every callback
 
 
@@ -77,4 +99,4 @@ def load_routes() -> None:
     """Import the route modules, for what importing them does: they add their routes to `bp`.
     Called by the app factory, not at import: the route modules import app.auth, which imports
     this package, and any of the two must be importable first."""
-    from app.api import accounts, admin, ancestry, catalog, docs, family, oidc, papers, routes  # noqa: F401
+    from app.api import accounts, admin, ancestry, catalog, docs, family, oidc, papers, routes, searches  # noqa: F401

@@ -13,7 +13,7 @@ from flask_login import current_user, login_user, logout_user
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from app.api import bp, database, envelope
+from app.api import ROW_ID_CONVERTER, bp, database, envelope
 from app.api.docs import documented, parse_body
 from app.api.errors import ApiError
 from app.auth import SignedIn, auth_layer
@@ -31,7 +31,7 @@ BODY_ERRORS = ["INVALID_BODY", "INVALID_FIELD"]
 # A route for accounts only; a bearer's own 401s are on every route (app.api.docs adds them).
 SIGNED_IN_ERRORS = ["AUTHENTICATION_REQUIRED"]
 MAX_ID = 2**63 - 1  # PostgreSQL bigint: a larger id would be the database's error, not a 404
-ID = f"int(max={MAX_ID})"  # the route converter of a row id
+ID = ROW_ID_CONVERTER  # the route converter of a row id (app.api)
 
 
 class Credentials(BaseModel):

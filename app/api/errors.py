@@ -57,6 +57,8 @@ ERRORS: dict[str, ErrorCode] = {
     "USER_NOT_FOUND": ErrorCode(404, "No such user: {reason}."),
     "KEY_NOT_FOUND": ErrorCode(404, "No such API key: {reason}."),
     "JOB_NOT_FOUND": ErrorCode(404, "No such job: {reason}."),
+    "SEARCH_NOT_FOUND": ErrorCode(404, "No such saved search: {reason}."),
+    "FEED_NOT_FOUND": ErrorCode(404, "No feed at this address: it was revoked, or never was."),
     "OIDC_NOT_CONFIGURED": ErrorCode(404, "Sign-in through an OIDC provider is not configured here."),
     # Where a sign-in through the OIDC provider ends on /login?error=CODE (app/api/oidc.py): fixed messages.
     "OIDC_DENIED": ErrorCode(401, "The sign-in provider did not sign you in: try again, or use your password."),

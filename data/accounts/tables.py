@@ -144,3 +144,25 @@ class Job(Base):
         Index("ix_jobs_requested_at", text("requested_at DESC"), text("id DESC")),
         Index("ix_jobs_queued", "id", postgresql_where=text("status = 'queued'")),
     )
+
+
+class SavedSearch(Base):
+    """A user's search, kept by name: its query string in the grammar and the catalog's high
+    point at the last visit (models.id only grows, so `id > seen_up_to` is what arrived since)."""
+
+    __tablename__ = "saved_searches"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = _owner()
+    name: Mapped[str] = mapped_column(Text)
+    query: Mapped[str] = mapped_column(Text)  # data.query.query_string of what is searched
+    seen_up_to: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    visited_at: Mapped[datetime | None] = _when()
+    feed_token: Mapped[str] = mapped_column(Text)  # the private part of the feed's URL; a new one revokes it
+    created_at: Mapped[datetime] = _when(server_default=text("now()"))
+
+    __table_args__ = (
+        CheckConstraint("length(name) BETWEEN 1 AND 100", name="name_length"),
+        Index("ix_saved_searches_user_id", "user_id"),
+        Index("uq_saved_searches_feed_token", "feed_token", unique=True),
+    )
