@@ -20,6 +20,7 @@ LOGIN = "/login"
 SIGNUP = "/signup"
 ACCOUNT = "/account"
 ACCOUNT_KEYS = f"{ACCOUNT}#api-keys"
+SAVED_SEARCHES = "/searches"  # ?save=<query string> to save one, ?show=<id> to see what is new
 API = "/api/v1"
 API_DOCS = f"{API}/docs"
 API_MODELS = f"{API}/models"
@@ -35,6 +36,7 @@ API_SIGNUP = f"{API_AUTH}/signup"
 API_LOGOUT = f"{API_AUTH}/logout"
 API_OIDC_LOGIN = f"{API_AUTH}/oidc/login"
 API_MY_KEYS = f"{API}/me/keys"
+API_SEARCH_FEEDS = f"{API}/feeds/searches/"  # + a saved search's feed token
 MAX_NEXT_LENGTH = 2_000
 HUB = "https://huggingface.co"
 
@@ -107,6 +109,19 @@ def local_path(value: object, default: str = ACCOUNT) -> str:
         return default
     parts = urlsplit(value)
     return value if not parts.scheme and not parts.netloc else default
+
+
+def save_search_href(query: SearchQuery) -> str:
+    """The page that saves the search of `query` (without its page)."""
+    return href(SAVED_SEARCHES, urlencode({"save": query_string(query, page=1, cursor=None, facets=[])}))
+
+
+def search_feed_href(feed_token: str) -> str:
+    return API_SEARCH_FEEDS + quote(feed_token, safe="")
+
+
+def saved_search_news_href(search_id: int) -> str:
+    return href(SAVED_SEARCHES, urlencode({"show": search_id}))
 
 
 def login_href(next_path: str = ACCOUNT) -> str:

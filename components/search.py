@@ -452,6 +452,11 @@ def summary(total: int, exact: bool, query: SearchQuery) -> list:
             href=routes.analytics_href(query, page=1, cursor=None),
             className="btn btn-sm btn-outline-secondary analytics-link",
         ),
+        dcc.Link(
+            [html.I(className="bi bi-bookmark me-1"), "save"],
+            href=routes.save_search_href(query),
+            className="btn btn-sm btn-outline-secondary save-search-link",
+        ),
     ]
 
 

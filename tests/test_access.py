@@ -483,6 +483,7 @@ PAGE_TABLE = [
     Page(paths.LOGIN, "public", "Sign in · Model Catalog"),
     Page(paths.SIGNUP, "public", "Sign up · Model Catalog"),
     Page(paths.ACCOUNT, "account", "Your account · Model Catalog"),
+    Page(paths.SAVED_SEARCHES, "saved", "Saved searches · Model Catalog"),
     Page(paths.ADMIN_HOME, "admin", "Admin · Users · Model Catalog"),
     Page(paths.ADMIN_USERS, "admin", "Admin · Users · Model Catalog"),
     Page(paths.ADMIN_JOBS, "admin", "Admin · Jobs · Model Catalog"),
@@ -533,6 +534,8 @@ def test_page_access(world, page, caller):
         else:
             mine = ADMIN if role == "admin" else ANALYST
             assert f"'{mine}'" in shown and emails == [mine]  # its own account, nobody else's
+    elif page.kind == "saved":
+        assert ("saved-prompt" in shown) == (role is None) and ("saved-page" in shown) == (role is not None)
     elif role is None:
         assert "admin-sign-in" in shown and emails == []
         assert re.search(r"/login\?next=%2Fadmin", shown)

@@ -120,7 +120,7 @@ def test_an_account_sees_its_email_and_its_pages(client):
     layout = navbar(client)
     menu = by_id(layout, shell.NAV_ACCOUNT)
     assert menu["props"]["label"] == "ada@example.org"
-    assert hrefs(menu) == [routes.ACCOUNT, routes.ACCOUNT_KEYS]  # no Admin for an analyst
+    assert hrefs(menu) == [routes.ACCOUNT, routes.ACCOUNT_KEYS, routes.SAVED_SEARCHES]  # no Admin for an analyst
     assert by_id(menu, shell.NAV_SIGN_OUT) is not None
     assert routes.LOGIN not in hrefs(layout)
 
@@ -130,7 +130,12 @@ def test_an_admin_also_sees_admin(client, db):
     with db.session() as session:
         set_role(session, client.get("/api/v1/me").json["data"]["id"], "admin")
         session.commit()
-    assert hrefs(by_id(navbar(client), shell.NAV_ACCOUNT)) == [routes.ACCOUNT, routes.ACCOUNT_KEYS, routes.ADMIN_HOME]
+    assert hrefs(by_id(navbar(client), shell.NAV_ACCOUNT)) == [
+        routes.ACCOUNT,
+        routes.ACCOUNT_KEYS,
+        routes.SAVED_SEARCHES,
+        routes.ADMIN_HOME,
+    ]
 
 
 def test_after_sign_out_the_navbar_is_a_visitors_again(client):

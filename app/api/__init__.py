@@ -40,6 +40,8 @@ class RowIdConverter(BaseConverter):
 def _add_row_id_converter(state) -> None:
     """Recorded before any route (the route modules load later): their rules need it."""
     state.app.url_map.converters[ROW_ID_CONVERTER] = RowIdConverter
+
+
 DASH_CALLBACK_PATH = "/_dash-update-component"  # Dash's one route for every callback
 
 

@@ -8,13 +8,14 @@ from datetime import datetime
 from flask import Response, g, request
 from pydantic import BaseModel, Field
 
-from app.api import PREFIX, bp, database, envelope
+from app.api import bp, database, envelope
 from app.api.accounts import BODY_ERRORS, ID, SIGNED_IN_ERRORS
 from app.api.atom import search_feed
 from app.api.docs import documented, parse_body
 from app.api.errors import ApiError
 from app.api.payload import payload
 from app.auth.identity import current_identity, requires
+from components import routes
 from data.accounts import searches
 from data.accounts.searches import SavedSearchInfo
 
@@ -45,7 +46,7 @@ class Saved(BaseModel):
 
 
 def saved(info: SavedSearchInfo) -> dict:
-    feed = f"{request.host_url.rstrip('/')}{PREFIX}/feeds/searches/{info.feed_token}"
+    feed = request.host_url.rstrip("/") + routes.search_feed_href(info.feed_token)
     search = f"/?{info.query}" if info.query else "/"
     return Saved(**{**payload(info), "feed_url": feed, "search_url": search}).model_dump(mode="json")
 
