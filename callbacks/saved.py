@@ -30,7 +30,8 @@ def layout(db: Database, pairs: Pairs, **path):
         news = _visit(session, account.id, wanted.get("show"))
         listed = searches.list_searches(session, account.id)
         session.commit()
-    return view.saved_page(listed, None if to_save is None else _canonical(to_save), news), "Saved searches"
+    to_save = None if to_save is None else _canonical(to_save)
+    return view.saved_page(listed, to_save, news, wanted.get("name", "")[:100]), "Saved searches"
 
 
 def _query_text(pairs: Pairs) -> str:

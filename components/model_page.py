@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids, licence, lineage_graph, routes
+from components.family import RELATION_NAMES
 from data.arxiv import cited_paper
 from data.query import MAX_TEXT, SearchQuery
 from data.vocabulary import MAX_LINEAGE_DEPTH, RELATION_TYPES
@@ -160,14 +161,26 @@ def header(detail: ModelDetail) -> html.Div:
                         rel="noopener noreferrer",
                         className="ms-3 hub-link",
                     ),
+                    watch_menu(detail.repo_id),
                 ],
-                className="mb-2",
+                className="mb-2 d-flex align-items-center",
             ),
             html.Div([b for b in badges if b is not None], className="mb-2 model-badges"),
             html.Div(facts, className="text-muted small model-facts"),
         ],
         className="mb-3 model-header",
     )
+
+
+def watch_menu(repo_id: str) -> dbc.DropdownMenu:
+    """Watch the model: a saved search of its new derivatives, any or of one relation."""
+    kinds = [(None, "Derivatives"), *((kind, RELATION_NAMES[kind]) for kind in RELATION_TYPES)]
+    items = [
+        dbc.DropdownMenuItem(f"New {label.lower()}", href=routes.watch_model_href(repo_id, kind, label))
+        for kind, label in kinds
+    ]
+    label = [html.I(className="bi bi-bell me-1"), "Watch"]
+    return dbc.DropdownMenu(items, label=label, size="sm", color="link", className="ms-3 watch-model")
 
 
 def _badge(icon: str, text: str | None, colour: str, what: str):

@@ -83,7 +83,12 @@ def author_page(profile: AuthorProfile) -> html.Div:
                     dcc.Link(
                         f"All {profile.model_count:,} models in search", href=search, className="me-3 author-search"
                     ),
-                    dcc.Link("Analytics", href=analytics, className="author-analytics"),
+                    dcc.Link("Analytics", href=analytics, className="me-3 author-analytics"),
+                    dcc.Link(
+                        [html.I(className="bi bi-bell me-1"), "Watch"],
+                        href=routes.watch_author_href(author),
+                        className="watch-author",
+                    ),
                 ]
             ),
             dbc.Row(

@@ -111,9 +111,20 @@ def local_path(value: object, default: str = ACCOUNT) -> str:
     return value if not parts.scheme and not parts.netloc else default
 
 
-def save_search_href(query: SearchQuery) -> str:
-    """The page that saves the search of `query` (without its page)."""
-    return href(SAVED_SEARCHES, urlencode({"save": query_string(query, page=1, cursor=None, facets=[])}))
+def save_search_href(query: SearchQuery, name: str = "") -> str:
+    """The page that saves the search of `query` (without its page), `name` offered for it."""
+    saved = {"save": query_string(query, page=1, cursor=None, facets=[])}
+    return href(SAVED_SEARCHES, urlencode({**saved, "name": name} if name else saved))
+
+
+def watch_model_href(repo_id: str, relation: str | None = None, label: str = "derivatives") -> str:
+    """Saving the search of the model's new derivatives at any depth (of one relation): a watch."""
+    query = SearchQuery(descendant_of=repo_id, relation=[relation] if relation else [], sort="created")
+    return save_search_href(query, f"New {label.lower()} of {repo_id}")
+
+
+def watch_author_href(author: str) -> str:
+    return save_search_href(SearchQuery(author=[author], sort="created"), f"New models by {author}")
 
 
 def search_feed_href(feed_token: str) -> str:

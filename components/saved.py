@@ -36,12 +36,14 @@ def sign_in_prompt(next_path: str) -> html.Div:
     )
 
 
-def saved_page(searches: Sequence[SavedSearchInfo], to_save: str | None, news: NewMatches | None) -> html.Div:
+def saved_page(
+    searches: Sequence[SavedSearchInfo], to_save: str | None, news: NewMatches | None, name: str = ""
+) -> html.Div:
     return html.Div(
         [
             dcc.Location(id=GO_TO, refresh=True),
             html.H1("Saved searches", className="h3"),
-            *([save_form(to_save)] if to_save is not None else []),
+            *([save_form(to_save, name)] if to_save is not None else []),
             *([new_matches(news)] if news is not None else []),
             html.Div(saved_list(searches), id=SAVED_LIST),
         ],
@@ -49,7 +51,7 @@ def saved_page(searches: Sequence[SavedSearchInfo], to_save: str | None, news: N
     )
 
 
-def save_form(query_text: str) -> dbc.Card:
+def save_form(query_text: str, name: str = "") -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
@@ -59,7 +61,9 @@ def save_form(query_text: str) -> dbc.Card:
                 dbc.Form(
                     dbc.InputGroup(
                         [
-                            dbc.Input(id=SAVE_NAME, placeholder="A name for it", maxLength=100, autoFocus=True),
+                            dbc.Input(
+                                id=SAVE_NAME, value=name, placeholder="A name for it", maxLength=100, autoFocus=True
+                            ),
                             dbc.Button("Save", type="submit", color="primary", className="save-search"),
                         ]
                     ),

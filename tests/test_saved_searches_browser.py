@@ -63,3 +63,36 @@ def test_save_a_search_then_see_what_is_new_marked(browser, site):
     browser.find_element(".saved-delete").click()
     browser.wait_for_element(".saved-empty")
     assert browser.get_logs() == []
+
+
+def test_watch_a_models_new_quantizations(browser, site):
+    url, db = site
+    sign_in(browser, url, "ana@example.org")
+    browser.driver.get(f"{url}/models/acme/chat")
+    browser.wait_for_element(".watch-model .dropdown-toggle").click()
+    menu = browser.driver.find_elements(By.CSS_SELECTOR, ".watch-model .dropdown-item")
+    assert [item.text for item in menu] == [
+        "New derivatives",
+        "New finetunes",
+        "New adapters",
+        "New quantizations",
+        "New merges",
+    ]
+    menu[3].click()
+    browser.wait_for_element(f"#{view.SAVE_NAME}")
+    assert browser.find_element(f"#{view.SAVE_NAME}").get_attribute("value") == "New quantizations of acme/chat"
+    browser.find_element(".save-search").click()
+    wait_for(browser, lambda: texts(browser, ".saved-name") == ["New quantizations of acme/chat"])
+
+    derived = [
+        {"id": "q/chat-gguf", "tags": ["base_model:quantized:acme/chat"]},
+        {"id": "q/chat-gguf-of-tune", "tags": ["base_model:quantized:t/chat-tune"]},  # a grandchild
+        {"id": "t/chat-tune", "tags": ["base_model:finetune:acme/chat"]},
+    ]
+    ingest(db, derived)
+    browser.driver.get(f"{url}/searches")
+    browser.wait_for_text_to_equal(".saved-new", "2 new")
+    browser.find_element(".saved-new").click()
+    browser.wait_for_element(".new-match")
+    assert sorted(texts(browser, ".new-match .model-link")) == ["q/chat-gguf", "q/chat-gguf-of-tune"]
+    assert browser.get_logs() == []
