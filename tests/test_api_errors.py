@@ -23,6 +23,7 @@ from app.auth.csrf import CSRF_COOKIE, CSRF_HEADER, new_token
 from app.auth.tokens import issue_token
 from app.factory import create_app
 from app.settings import Settings
+from data.accounts.collections import create_collection
 from data.accounts.keys import create_key, revoke_key
 from data.accounts.searches import save_search
 from data.accounts.sessions import open_session
@@ -37,6 +38,8 @@ ANALYST, ADMIN, DISABLED = "analyst@example.org", "admin@example.org", "gone@exa
 PASSWORD = "a long enough password"
 MISSING_ID = 999_999_999
 SEARCH = f"{API}/me/searches/{{search_id}}"
+COLLECTION = f"{API}/me/collections/{{collection_id}}"
+ITEM = f"{COLLECTION}/models/{{repo_id}}"
 RAW = b"not json"  # a body that is not JSON at all
 
 
@@ -81,6 +84,13 @@ CALLS = {
     (SEARCH, "DELETE"): Call(f"{API}/me/searches/{{search}}", "analyst_key"),
     (f"{SEARCH}/new", "GET"): Call(f"{API}/me/searches/{{search}}/new", "analyst_key"),
     (f"{API}/feeds/searches/{{token}}", "GET"): Call(f"{API}/feeds/searches/nothing"),
+    (f"{API}/me/collections", "GET"): Call(f"{API}/me/collections", "analyst_key"),
+    (f"{API}/me/collections", "POST"): Call(f"{API}/me/collections", "analyst_key", {"name": "picks"}),
+    (COLLECTION, "PATCH"): Call(f"{API}/me/collections/{{collection}}", "analyst_key", {"public": True}),
+    (COLLECTION, "DELETE"): Call(f"{API}/me/collections/{{collection}}", "analyst_key"),
+    (ITEM, "PUT"): Call(f"{API}/me/collections/{{collection}}/models/nobody/nothing", "analyst_key", {"note": ""}),
+    (ITEM, "DELETE"): Call(f"{API}/me/collections/{{collection}}/models/nobody/nothing", "analyst_key"),
+    (f"{API}/collections/{{collection_id}}", "GET"): Call(f"{API}/collections/{{collection}}", "analyst_key"),
     (f"{API}/admin/users", "GET"): Call(f"{API}/admin/users", "admin_key"),
     (f"{API}/admin/users/{{user_id}}", "PATCH"): Call(f"{API}/admin/users/{{analyst}}", "admin_key", {"role": "admin"}),
     (f"{API}/admin/jobs", "GET"): Call(f"{API}/admin/jobs", "admin_key"),
@@ -123,6 +133,24 @@ OWN = {
             (f"{SEARCH}/new", "GET", f"{API}/me/searches/{MISSING_ID}/new", None),
         )
     },
+    (f"{API}/me/collections", "POST", "INVALID_FIELD"): Call(f"{API}/me/collections", "analyst_key", {"name": ""}),
+    (COLLECTION, "PATCH", "INVALID_FIELD"): Call(f"{API}/me/collections/{{collection}}", "analyst_key", {"name": ""}),
+    (ITEM, "PUT", "INVALID_FIELD"): Call(
+        f"{API}/me/collections/{{collection}}/models/nobody/nothing", "analyst_key", {"note": 1}
+    ),
+    **{
+        (path, method, "COLLECTION_NOT_FOUND"): Call(url, caller, body)
+        for path, method, url, caller, body in (
+            (COLLECTION, "PATCH", f"{API}/me/collections/{MISSING_ID}", "analyst_key", {"public": True}),
+            (COLLECTION, "DELETE", f"{API}/me/collections/{MISSING_ID}", "analyst_key", None),
+            (ITEM, "PUT", f"{API}/me/collections/{MISSING_ID}/models/a/b", "analyst_key", {"note": ""}),
+            (ITEM, "DELETE", f"{API}/me/collections/{MISSING_ID}/models/a/b", "analyst_key", None),
+            (f"{API}/collections/{{collection_id}}", "GET", f"{API}/collections/{{collection}}", "anonymous", None),
+        )
+    },
+    (f"{API}/collections/{{collection_id}}", "GET", "INVALID_PARAMETER"): Call(
+        f"{API}/collections/{{collection}}?format=xml", "analyst_key"
+    ),
     (f"{API}/admin/users", "GET", "INVALID_PARAMETER"): Call(f"{API}/admin/users?page=0", "admin_key"),
     (f"{API}/admin/users/{{user_id}}", "PATCH", "INVALID_FIELD"): Call(
         f"{API}/admin/users/{{analyst}}", "admin_key", {"role": "emperor"}
@@ -203,6 +231,13 @@ DOCUMENTED = {
     (SEARCH, "DELETE"): [*SIGNED_IN, "SEARCH_NOT_FOUND", *MUTATING],
     (f"{SEARCH}/new", "GET"): [*SIGNED_IN, "SEARCH_NOT_FOUND", *ANY],
     (f"{API}/feeds/searches/{{token}}", "GET"): ["FEED_NOT_FOUND", *ANY],
+    (f"{API}/me/collections", "GET"): [*SIGNED_IN, *ANY],
+    (f"{API}/me/collections", "POST"): [*BODY, *SIGNED_IN, *MUTATING],
+    (COLLECTION, "PATCH"): [*BODY, *SIGNED_IN, "COLLECTION_NOT_FOUND", *MUTATING],
+    (COLLECTION, "DELETE"): [*SIGNED_IN, "COLLECTION_NOT_FOUND", *MUTATING],
+    (ITEM, "PUT"): [*BODY, *SIGNED_IN, "COLLECTION_NOT_FOUND", "COLLECTION_MODEL_NOT_FOUND", *MUTATING],
+    (ITEM, "DELETE"): [*SIGNED_IN, "COLLECTION_NOT_FOUND", "COLLECTION_MODEL_NOT_FOUND", *MUTATING],
+    (f"{API}/collections/{{collection_id}}", "GET"): ["INVALID_PARAMETER", "COLLECTION_NOT_FOUND", *ANY],
     (f"{API}/admin/users", "GET"): ["INVALID_PARAMETER", *ADMIN_ONLY, *ANY],
     (f"{API}/admin/users/{{user_id}}", "PATCH"): [*BODY, *ADMIN_ONLY, "USER_NOT_FOUND", "LAST_ADMIN", *MUTATING],
     (f"{API}/admin/jobs", "GET"): ["INVALID_PARAMETER", *ADMIN_ONLY, *ANY],
@@ -270,9 +305,10 @@ def people(db) -> People:
         set_disabled(session, gone.id, True)
         sessions = {user.email: open_session(session, user, address=None, user_agent=None) for user in (analyst, admin)}
         saved = save_search(session, analyst.id, "watched", "q=llama")
+        kept = create_collection(session, analyst.id, "picks")  # private: anonymous readers get a 404
         session.commit()
         ids = {"analyst": analyst.id, "admin": admin.id, "analyst_key": analyst_key.id, "admin_key": admin_key.id}
-        ids["search"] = saved.id
+        ids["search"], ids["collection"] = saved.id, kept.id
     expired, _ = issue_token(TEST_SECRET_KEY, ids["analyst"], ids["analyst_key"], lifetime=-60)
     callers = {
         "anonymous": Caller(),

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from app.api import bp, database, envelope
 from app.api.accounts import BODY_ERRORS, ID, MAX_ID, SIGNED_IN_ERRORS
-from app.api.catalog import _csv_value, _drain
+from app.api.catalog import _drain, csv_cell
 from app.api.docs import documented, parse_body, parse_query
 from app.api.errors import ApiError
 from app.auth.identity import current_identity, requires
@@ -252,7 +252,7 @@ def _audit_rows(db, where: audit.AuditFilter) -> Iterator[bytes]:
             page = [audit.as_dict(row) for row in audit.entries(session, where, audit.MAX_PAGE)]
         for entry in page:
             entry["details"] = json.dumps(entry["details"], sort_keys=True)
-            writer.writerow([_csv_value(entry[column]) for column in AUDIT_COLUMNS])
+            writer.writerow([csv_cell(entry[column]) for column in AUDIT_COLUMNS])
         yield _drain(buffer)
         if len(page) < audit.MAX_PAGE:
             return

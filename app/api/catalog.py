@@ -99,7 +99,7 @@ def csv_response(query: SearchQuery) -> Response:
         with db.session(read_only=True) as session:
             for number, model in enumerate(export(session, query, CSV_CAP)):
                 fields = payload(model)
-                writer.writerow([_csv_value(fields[column]) for column in CSV_COLUMNS])
+                writer.writerow([csv_cell(fields[column]) for column in CSV_COLUMNS])
                 if number % 100 == 99:
                     yield _drain(buffer)
         yield _drain(buffer)
@@ -117,7 +117,7 @@ def _drain(buffer: io.StringIO) -> bytes:
     return text.encode()
 
 
-def _csv_value(value):
+def csv_cell(value):
     """Numbers stay numbers; text a spreadsheet would run as a formula gets a leading quote."""
     if isinstance(value, datetime | date):
         return value.isoformat()

@@ -58,6 +58,8 @@ ERRORS: dict[str, ErrorCode] = {
     "KEY_NOT_FOUND": ErrorCode(404, "No such API key: {reason}."),
     "JOB_NOT_FOUND": ErrorCode(404, "No such job: {reason}."),
     "SEARCH_NOT_FOUND": ErrorCode(404, "No such saved search: {reason}."),
+    "COLLECTION_NOT_FOUND": ErrorCode(404, "No such collection: {reason}."),
+    "COLLECTION_MODEL_NOT_FOUND": ErrorCode(404, "No such model here: {reason}."),
     "FEED_NOT_FOUND": ErrorCode(404, "No feed at this address: it was revoked, or never was."),
     "OIDC_NOT_CONFIGURED": ErrorCode(404, "Sign-in through an OIDC provider is not configured here."),
     # Where a sign-in through the OIDC provider ends on /login?error=CODE (app/api/oidc.py): fixed messages.

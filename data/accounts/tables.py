@@ -166,3 +166,35 @@ class SavedSearch(Base):
         Index("ix_saved_searches_user_id", "user_id"),
         Index("uq_saved_searches_feed_token", "feed_token", unique=True),
     )
+
+
+class Collection(Base):
+    """A user's named list of models, private or public (readable by anyone at its URL)."""
+
+    __tablename__ = "collections"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = _owner()
+    name: Mapped[str] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(server_default=text("false"))
+    created_at: Mapped[datetime] = _when(server_default=text("now()"))
+
+    __table_args__ = (
+        CheckConstraint("length(name) BETWEEN 1 AND 100", name="name_length"),
+        Index("ix_collections_user_id", "user_id"),
+    )
+
+
+class CollectionItem(Base):
+    """A model in a collection, by its Hub id (an item outlives the model leaving the catalog)."""
+
+    __tablename__ = "collection_items"
+
+    collection_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True
+    )
+    repo_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    note: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    added_at: Mapped[datetime] = _when(server_default=text("now()"))
+
+    __table_args__ = (CheckConstraint("length(note) <= 2000", name="note_length"),)
