@@ -404,6 +404,9 @@ def session_token(app, caller: Caller) -> str:
     return app.session_interface.get_signing_serializer(app).loads(cookie)["_user_id"]
 
 
+KEY_LIMIT = 3  # the token exchange and the two calls of /me by the key and its token
+
+
 def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -424,6 +427,7 @@ def test_no_secret_reaches_the_audit_log_or_the_app_log(fresh_database_url, unus
             secret_key=TEST_SECRET_KEY,
             database_url=url,
             rate_limit="off",
+            key_rate_limit=f"{KEY_LIMIT}/minute",  # the key's requests below reach it: key.rate_limited
             trusted_proxies=1,
             oidc_issuer=f"http://127.0.0.1:{unused_port}",  # nobody there: a refused OIDC sign-in
             oidc_client_id="catalog",
@@ -478,6 +482,7 @@ def run_every_action(app, secrets_seen: dict[str, str]) -> str:
     jwt = script.send("POST", "/auth/token", Authorization=f"Bearer {key}").json["data"]["token"]
     for credential in (key, jwt):
         assert script.send("GET", "/me", Authorization=f"Bearer {credential}").json["data"]["id"] == ana_id
+    assert script.send("GET", "/me", Authorization=f"Bearer {key}").status_code == 429  # KEY_LIMIT reached
     bogus = "mck_" + uuid.uuid4().hex
     assert script.send("GET", "/me", Authorization=f"Bearer {bogus}").status_code == 401
     assert ana.send("DELETE", f"/me/keys/{created['id']}").status_code == 200
