@@ -10,6 +10,7 @@ from dash import Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
 
+from callbacks import identity
 from callbacks.analytics import href_of
 from callbacks.inputs import address_pairs, mapping, text
 from components import family as family_view
@@ -18,6 +19,7 @@ from components import ids, lineage_graph, lineage_tab, routes
 from components import model_page as page
 from components.model_page import ModelView
 from data import catalog, family, family_groups, lineage
+from data.accounts import collections
 from data.db import Database
 from data.history import model_history
 
@@ -32,7 +34,9 @@ def layout(db: Database, pairs: list[tuple[str, str]], repo_id: str = "", **path
         if detail is None:
             return page.not_found(repo_id), "Model not found"
         body = tab_body(session, detail, view)
-    return page.model_page(detail, view, body), detail.repo_id
+        account = identity.signed_in()
+        kept = None if account is None else collections.list_collections(session, account.id)
+    return page.model_page(detail, view, body, kept), detail.repo_id
 
 
 def tab_body(session: Session, detail: catalog.ModelDetail, view: ModelView):

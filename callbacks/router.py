@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from dash import Dash, Input, Output, State, clientside_callback
 from sqlalchemy.exc import OperationalError
 
-from callbacks import account, admin, analytics, author, identity, model, paper, saved, search, trending
+from callbacks import account, admin, analytics, author, collections, identity, model, paper, saved, search, trending
 from callbacks.inputs import address_pairs, text
 from components import ids, routes, shell
 from data import catalog
@@ -27,6 +27,8 @@ PAGES = (  # a path's groups are unquoted before they reach the page (components
     (re.compile(re.escape(routes.SIGNUP)), account.SIGNUP),
     (re.compile(re.escape(routes.ACCOUNT)), account.ACCOUNT),
     (re.compile(re.escape(routes.SAVED_SEARCHES)), saved),
+    (re.compile(re.escape(routes.COLLECTIONS)), collections),
+    (re.compile(re.escape(routes.COLLECTIONS) + r"/(?P<collection_id>\d{1,18})"), collections),
     (re.compile(re.escape(routes.ADMIN_HOME)), admin),
     (re.compile(re.escape(routes.ADMIN) + f"(?P<section>{'|'.join(routes.ADMIN_SECTIONS)})"), admin),
 )

@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids, licence, lineage_graph, routes
+from components.collections import add_to_menu
 from components.family import RELATION_NAMES
 from data.arxiv import cited_paper
 from data.query import MAX_TEXT, SearchQuery
@@ -119,12 +120,13 @@ def not_found(repo_id: str) -> html.Div:
     )
 
 
-def model_page(detail: ModelDetail, view: ModelView, body) -> html.Div:
+def model_page(detail: ModelDetail, view: ModelView, body, collections: Sequence | None = None) -> html.Div:
+    """`collections`: the signed-in reader's (None for a visitor), for "Add to collection"."""
     tabs = [dbc.Tab(label=label, tab_id=tab) for tab, label in TAB_LABELS.items()]
     return html.Div(
         [
             dcc.Store(id=MODEL_ID, data=detail.repo_id),
-            header(detail),
+            header(detail, collections),
             dbc.Tabs(tabs, id=TABS, active_tab=view.tab, className="mb-3 model-tabs"),
             dcc.Loading(html.Div(body, id=TAB_CONTENT, className="model-tab-content"), delay_show=200),
         ]
@@ -134,7 +136,7 @@ def model_page(detail: ModelDetail, view: ModelView, body) -> html.Div:
 # --- header ------------------------------------------------------------------------------------
 
 
-def header(detail: ModelDetail) -> html.Div:
+def header(detail: ModelDetail, collections: Sequence | None = None) -> html.Div:
     badges = [
         _badge("bi-tag", detail.pipeline_tag, "primary", "task"),
         _badge("bi-box", detail.library_name, "secondary", "library"),
@@ -162,6 +164,7 @@ def header(detail: ModelDetail) -> html.Div:
                         className="ms-3 hub-link",
                     ),
                     watch_menu(detail.repo_id),
+                    *([add_to_menu(collections)] if collections is not None else []),
                 ],
                 className="mb-2 d-flex align-items-center",
             ),

@@ -20,6 +20,7 @@ LOGIN = "/login"
 SIGNUP = "/signup"
 ACCOUNT = "/account"
 ACCOUNT_KEYS = f"{ACCOUNT}#api-keys"
+COLLECTIONS = "/collections"  # yours; + "/" + an id: one collection (public, or yours)
 SAVED_SEARCHES = "/searches"  # ?save=<query string> to save one, ?show=<id> to see what is new
 API = "/api/v1"
 API_DOCS = f"{API}/docs"
@@ -125,6 +126,15 @@ def watch_model_href(repo_id: str, relation: str | None = None, label: str = "de
 
 def watch_author_href(author: str) -> str:
     return save_search_href(SearchQuery(author=[author], sort="created"), f"New models by {author}")
+
+
+def collection_href(collection_id: int) -> str:
+    return f"{COLLECTIONS}/{collection_id}"
+
+
+def api_collection_href(collection_id: int, export: str = "json") -> str:
+    path = f"{API}/collections/{collection_id}"
+    return href(path, "format=csv") if export == "csv" else path
 
 
 def search_feed_href(feed_token: str) -> str:

@@ -51,6 +51,7 @@ def account_menu(account: Account | None) -> list:
         dbc.DropdownMenuItem("Account", href=routes.ACCOUNT),
         dbc.DropdownMenuItem("API keys", href=routes.ACCOUNT_KEYS),
         dbc.DropdownMenuItem("Saved searches", href=routes.SAVED_SEARCHES),
+        dbc.DropdownMenuItem("Collections", href=routes.COLLECTIONS),
     ]
     if account.is_admin:
         items.append(dbc.DropdownMenuItem("Admin", href=routes.ADMIN_HOME, className="nav-admin"))

@@ -529,6 +529,8 @@ PAGE_TABLE = [
     Page(paths.SIGNUP, "public", "Sign up · Model Catalog"),
     Page(paths.ACCOUNT, "account", "Your account · Model Catalog"),
     Page(paths.SAVED_SEARCHES, "saved", "Saved searches · Model Catalog"),
+    Page(paths.COLLECTIONS, "collections", "Collections · Model Catalog"),
+    Page(paths.collection_href(int(ANY_ID)), "public", "Collections · Model Catalog"),  # none: a notice
     Page(paths.ADMIN_HOME, "admin", "Admin · Users · Model Catalog"),
     Page(paths.ADMIN_USERS, "admin", "Admin · Users · Model Catalog"),
     Page(paths.ADMIN_JOBS, "admin", "Admin · Jobs · Model Catalog"),
@@ -579,6 +581,8 @@ def test_page_access(world, page, caller):
         else:
             mine = ADMIN if role == "admin" else ANALYST
             assert f"'{mine}'" in shown and emails == [mine]  # its own account, nobody else's
+    elif page.kind == "collections":
+        assert ("collections-prompt" in shown) == (role is None) and ("collections-page" in shown) == (role is not None)
     elif page.kind == "saved":
         assert ("saved-prompt" in shown) == (role is None) and ("saved-page" in shown) == (role is not None)
     elif role is None:

@@ -120,7 +120,12 @@ def test_an_account_sees_its_email_and_its_pages(client):
     layout = navbar(client)
     menu = by_id(layout, shell.NAV_ACCOUNT)
     assert menu["props"]["label"] == "ada@example.org"
-    assert hrefs(menu) == [routes.ACCOUNT, routes.ACCOUNT_KEYS, routes.SAVED_SEARCHES]  # no Admin for an analyst
+    assert hrefs(menu) == [
+        routes.ACCOUNT,
+        routes.ACCOUNT_KEYS,
+        routes.SAVED_SEARCHES,
+        routes.COLLECTIONS,
+    ]  # no Admin for an analyst
     assert by_id(menu, shell.NAV_SIGN_OUT) is not None
     assert routes.LOGIN not in hrefs(layout)
 
@@ -134,6 +139,7 @@ def test_an_admin_also_sees_admin(client, db):
         routes.ACCOUNT,
         routes.ACCOUNT_KEYS,
         routes.SAVED_SEARCHES,
+        routes.COLLECTIONS,
         routes.ADMIN_HOME,
     ]
 
