@@ -7,6 +7,7 @@ from functools import partial
 
 import click
 
+from app import webhooks
 from app.cli_schema import open_current_database
 from app.cli_sync import Stopper, _run
 from app.settings import Settings
@@ -39,13 +40,14 @@ def work(settings: Settings, once: bool, poll: float, top: int) -> None:
     try:
         if once:
             click.echo(f"ran {run_queued(db, run_sync)} job(s)")
+            webhooks.dispatch(db, settings, queue=False)
         else:
-            _work_until_stopped(db, run_sync, poll)
+            _work_until_stopped(db, run_sync, poll, partial(webhooks.dispatch, db, settings, queue=False))
     finally:
         db.dispose()
 
 
-def _work_until_stopped(db, run_sync, poll: float) -> None:
+def _work_until_stopped(db, run_sync, poll: float, retry_webhooks) -> None:
     stop = Stopper()
     with stop.installed():
         while not stop.requested:
@@ -57,6 +59,7 @@ def _work_until_stopped(db, run_sync, poll: float) -> None:
             except Exception:  # the database went away, say: look again later
                 log.exception("could not take a job; looking again in %.0fs", poll)
                 ran = None
+            retry_webhooks()  # deliveries whose backoff is over
             if ran is None:
                 stop.wait(poll)
     log.info("job worker stopped")

@@ -14,6 +14,7 @@ from functools import partial
 
 import click
 
+from app import webhooks
 from app.cli_schema import open_current_database
 from app.progress import IngestProgress, summary_text
 from app.settings import Settings
@@ -88,6 +89,7 @@ def _run(db: Database, settings: Settings, top: int) -> SyncSummary:
     finally:
         progress.close()
     log.info("sync done in %.1fs: %s", summary.elapsed, _outcome(summary))
+    webhooks.dispatch(db, settings)
     return summary
 
 

@@ -31,6 +31,7 @@ ENVIRONMENT = {
     "CATALOG_STATEMENT_TIMEOUT_MS": "statement_timeout_ms",
     "CATALOG_SECRET_KEY": "secret_key",
     "CATALOG_KEY_RATE_LIMIT": "key_rate_limit",
+    "CATALOG_WEBHOOK_HOSTS": "webhook_hosts",
     "CATALOG_OIDC_ISSUER": "oidc_issuer",
     "CATALOG_OIDC_CLIENT_ID": "oidc_client_id",
     "CATALOG_OIDC_CLIENT_SECRET": "oidc_client_secret",
@@ -94,6 +95,7 @@ class Settings(BaseModel):
     oidc_client_id: str | None = None
     oidc_client_secret: SecretStr | None = None
     oidc_name: str | None = None  # what the sign-in button says; the issuer's host by default
+    webhook_hosts: tuple[str, ...] = ()  # host or host:port a webhook may call; none: no webhooks
 
     @field_validator("database_url", "read_database_url")
     @classmethod
@@ -129,6 +131,12 @@ class Settings(BaseModel):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("webhook_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else value
+        return tuple(item.strip().lower() for item in items if item.strip())
 
     @field_validator("cors_origins", mode="before")
     @classmethod

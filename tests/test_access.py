@@ -166,6 +166,14 @@ ROUTES = [
         404,
         "SEARCH_NOT_FOUND",
     ),
+    Route(
+        "GET",
+        f"/api/v1/me/searches/<{ID}:search_id>/deliveries",
+        "analyst",
+        f"{API}/me/searches/{ANY_ID}/deliveries",
+        404,
+        "SEARCH_NOT_FOUND",
+    ),
     Route("GET", "/api/v1/feeds/searches/<token>", "anyone", f"{API}/feeds/searches/nothing", 404, "FEED_NOT_FOUND"),
     # Collections: yours by session or key; a public one (or yours) by anyone.
     Route("GET", "/api/v1/me/collections", "analyst", f"{API}/me/collections"),

@@ -83,6 +83,7 @@ CALLS = {
     (SEARCH, "PATCH"): Call(f"{API}/me/searches/{{search}}", "analyst_key", {"name": "renamed"}),
     (SEARCH, "DELETE"): Call(f"{API}/me/searches/{{search}}", "analyst_key"),
     (f"{SEARCH}/new", "GET"): Call(f"{API}/me/searches/{{search}}/new", "analyst_key"),
+    (f"{SEARCH}/deliveries", "GET"): Call(f"{API}/me/searches/{{search}}/deliveries", "analyst_key"),
     (f"{API}/feeds/searches/{{token}}", "GET"): Call(f"{API}/feeds/searches/nothing"),
     (f"{API}/me/collections", "GET"): Call(f"{API}/me/collections", "analyst_key"),
     (f"{API}/me/collections", "POST"): Call(f"{API}/me/collections", "analyst_key", {"name": "picks"}),
@@ -131,6 +132,7 @@ OWN = {
             (SEARCH, "PATCH", f"{API}/me/searches/{MISSING_ID}", {"name": "renamed"}),
             (SEARCH, "DELETE", f"{API}/me/searches/{MISSING_ID}", None),
             (f"{SEARCH}/new", "GET", f"{API}/me/searches/{MISSING_ID}/new", None),
+            (f"{SEARCH}/deliveries", "GET", f"{API}/me/searches/{MISSING_ID}/deliveries", None),
         )
     },
     (f"{API}/me/collections", "POST", "INVALID_FIELD"): Call(f"{API}/me/collections", "analyst_key", {"name": ""}),
@@ -230,6 +232,7 @@ DOCUMENTED = {
     (SEARCH, "PATCH"): [*BODY, *SIGNED_IN, "SEARCH_NOT_FOUND", *MUTATING],
     (SEARCH, "DELETE"): [*SIGNED_IN, "SEARCH_NOT_FOUND", *MUTATING],
     (f"{SEARCH}/new", "GET"): [*SIGNED_IN, "SEARCH_NOT_FOUND", *ANY],
+    (f"{SEARCH}/deliveries", "GET"): [*SIGNED_IN, "SEARCH_NOT_FOUND", *ANY],
     (f"{API}/feeds/searches/{{token}}", "GET"): ["FEED_NOT_FOUND", *ANY],
     (f"{API}/me/collections", "GET"): [*SIGNED_IN, *ANY],
     (f"{API}/me/collections", "POST"): [*BODY, *SIGNED_IN, *MUTATING],

@@ -36,6 +36,7 @@ def test_every_variable_is_read():
         "CATALOG_OIDC_CLIENT_ID": "client",
         "CATALOG_OIDC_CLIENT_SECRET": "shh",
         "CATALOG_OIDC_NAME": "Hugging Face",
+        "CATALOG_WEBHOOK_HOSTS": "Hooks.Example.org, 127.0.0.1:9000,",
     }
     settings = Settings.from_env(environ)
     assert set(environ) == set(ENVIRONMENT)
@@ -51,6 +52,7 @@ def test_every_variable_is_read():
     assert "shh" not in repr(settings)
     assert settings.hf_token == "hf_x"
     assert (settings.trusted_proxies, settings.log_format) == (1, "text")
+    assert settings.webhook_hosts == ("hooks.example.org", "127.0.0.1:9000")
 
 
 def test_the_statement_timeout_is_a_few_seconds_unless_set():

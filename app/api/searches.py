@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 from pydantic import BaseModel, Field
 
 from app.api import bp, database, envelope
@@ -16,7 +16,7 @@ from app.api.errors import ApiError
 from app.api.payload import payload
 from app.auth.identity import current_identity, requires
 from components import routes
-from data.accounts import searches
+from data.accounts import searches, webhooks
 from data.accounts.searches import SavedSearchInfo
 
 FEED_LENGTH = 50  # entries of a feed: the newest arrivals that match
@@ -32,6 +32,22 @@ class SearchChange(BaseModel):
     name: str | None = None
     query: str | None = Field(None, description="A new query: what matches now counts as seen.")
     new_feed_url: bool = Field(False, description="Revoke the feed's URL and make a new one.")
+    webhook_url: str | None = Field(
+        None,
+        description="POSTed the new matches after each sync (null: none); its host must be on CATALOG_WEBHOOK_HOSTS.",
+    )
+
+
+class Delivery(BaseModel):
+    id: int
+    status: str = Field(description="pending (retried with backoff), delivered or failed")
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+    next_attempt_at: datetime | None
+    new_count: int
 
 
 class Saved(BaseModel):
@@ -43,6 +59,10 @@ class Saved(BaseModel):
     search_url: str = Field(description="The dashboard's search of it.")
     created_at: datetime
     visited_at: datetime | None
+    webhook_url: str | None
+    webhook_secret: str | None = Field(
+        description=f"Checks a delivery: its `{webhooks.SIGNATURE_HEADER}` is sha256= and the HMAC-SHA256 of the body."
+    )
 
 
 def saved(info: SavedSearchInfo) -> dict:
@@ -112,8 +132,27 @@ def change_my_search(search_id: int):
         info = searches.change_search(
             session, _user_id(), search_id, name=body.name, query=body.query, new_feed_token=body.new_feed_url
         )
+        if "webhook_url" in body.model_fields_set:
+            hosts = current_app.config["CATALOG_SETTINGS"].webhook_hosts
+            info = searches.info_of(
+                session, webhooks.set_webhook(session, _user_id(), search_id, body.webhook_url, hosts)
+            )
         session.commit()
     return envelope(saved(info))
+
+
+@bp.get(f"/me/searches/<{ID}:search_id>/deliveries")
+@documented(
+    summary="The webhook's delivery log of a saved search, newest first",
+    response=list[Delivery],
+    errors=ERRORS,
+    tags=["saved searches"],
+)
+@requires("analyst")
+def my_search_deliveries(search_id: int):
+    with database().session(read_only=True) as session:
+        found = webhooks.list_deliveries(session, _user_id(), search_id)
+    return envelope(payload(found), count=len(found))
 
 
 @bp.delete(f"/me/searches/<{ID}:search_id>")

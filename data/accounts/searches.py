@@ -40,6 +40,8 @@ class SavedSearchInfo:
     feed_token: str
     created_at: datetime
     visited_at: datetime | None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None  # the owner's, to check each delivery's signature
 
 
 @dataclass(frozen=True)
@@ -72,19 +74,19 @@ def save_search(session: Session, user_id: int, name: str, query: str) -> SavedS
     kept = session.scalar(select(func.count()).where(SavedSearch.user_id == user_id))
     if (kept or 0) >= MAX_SEARCHES_PER_USER:
         raise AccountError("INVALID_FIELD", "name", f"at most {MAX_SEARCHES_PER_USER} saved searches: delete one first")
-    row = SavedSearch(user_id=user_id, name=name, query=query, seen_up_to=_high_point(session), feed_token=_token())
+    row = SavedSearch(user_id=user_id, name=name, query=query, seen_up_to=high_point(session), feed_token=_token())
     session.add(row)
     session.flush()
-    return _info(session, row)
+    return info_of(session, row)
 
 
 def list_searches(session: Session, user_id: int) -> list[SavedSearchInfo]:
     rows = session.scalars(select(SavedSearch).where(SavedSearch.user_id == user_id).order_by(SavedSearch.id))
-    return [_info(session, row) for row in rows]
+    return [info_of(session, row) for row in rows]
 
 
 def get_search(session: Session, user_id: int, search_id: int) -> SavedSearchInfo:
-    return _info(session, _own(session, user_id, search_id))
+    return info_of(session, own_search(session, user_id, search_id))
 
 
 def change_search(
@@ -97,20 +99,20 @@ def change_search(
     new_feed_token: bool = False,
 ) -> SavedSearchInfo:
     """Rename it, change its query (what matches now is seen then) or revoke its feed's URL."""
-    row = _own(session, user_id, search_id)
+    row = own_search(session, user_id, search_id)
     if name is not None:
         row.name = check_name(name)
     if query is not None and canonical_query(query) != row.query:
-        row.query, row.seen_up_to = canonical_query(query), _high_point(session)
+        row.query, row.seen_up_to = canonical_query(query), high_point(session)
     if new_feed_token:
         row.feed_token = _token()
     session.flush()
-    return _info(session, row)
+    return info_of(session, row)
 
 
 def delete_search(session: Session, user_id: int, search_id: int) -> SavedSearchInfo:
-    row = _own(session, user_id, search_id)
-    info = _info(session, row)
+    row = own_search(session, user_id, search_id)
+    info = info_of(session, row)
     session.delete(row)
     session.flush()
     return info
@@ -118,11 +120,11 @@ def delete_search(session: Session, user_id: int, search_id: int) -> SavedSearch
 
 def visit(session: Session, user_id: int, search_id: int) -> NewMatches:
     """The matches new since the last visit, newest first; they are seen from now on."""
-    row = _own(session, user_id, search_id)
-    high_point = _high_point(session)  # first: a model stored while this runs is new next time
-    info = _info(session, row, up_to=high_point)
-    models = newest_matches(session, row.query, NEW_LISTED_AT_MOST, after=row.seen_up_to, up_to=high_point)
-    row.seen_up_to, row.visited_at = high_point, datetime.now(UTC)
+    row = own_search(session, user_id, search_id)
+    top = high_point(session)  # first: a model stored while this runs is new next time
+    info = info_of(session, row, up_to=top)
+    models = newest_matches(session, row.query, NEW_LISTED_AT_MOST, after=row.seen_up_to, up_to=top)
+    row.seen_up_to, row.visited_at = top, datetime.now(UTC)
     session.flush()
     return NewMatches(info, models)
 
@@ -137,12 +139,12 @@ def newest_matches(
     session: Session, query_text: str, limit: int, *, after: int = 0, up_to: int | None = None
 ) -> list[ModelSummary]:
     """The query's matches that arrived last (highest id first), above `after`, up to `up_to`."""
-    ids = _matching(session, query_text, after, up_to).order_by(SearchRow.id.desc()).limit(limit)
+    ids = matching_ids(session, query_text, after, up_to).order_by(SearchRow.id.desc()).limit(limit)
     rows = session.execute(select(*SUMMARY_COLUMNS, Model.id).where(Model.id.in_(ids)).order_by(Model.id.desc()))
     return [summary_of(row[:-1]) for row in rows]
 
 
-def _matching(session: Session, query_text: str, after: int, up_to: int | None):
+def matching_ids(session: Session, query_text: str, after: int, up_to: int | None):
     query = _query(query_text)
     selected = select(SearchRow.id).where(*filters(query, resolve_roots(session, query)), SearchRow.id > after)
     return selected if up_to is None else selected.where(SearchRow.id <= up_to)
@@ -152,12 +154,12 @@ def _query(query_text: str) -> SearchQuery:
     return parse_query(parse_qsl(query_text), strict=False)  # stored canonical: nothing is dropped
 
 
-def _new_count(session: Session, row: SavedSearch, up_to: int | None = None) -> int:
-    matching = _matching(session, row.query, row.seen_up_to, up_to).subquery()
+def count_matches(session: Session, query_text: str, after: int, up_to: int | None = None) -> int:
+    matching = matching_ids(session, query_text, after, up_to).subquery()
     return session.scalar(select(func.count()).select_from(matching)) or 0
 
 
-def _high_point(session: Session) -> int:
+def high_point(session: Session) -> int:
     return session.scalar(select(func.max(Model.id))) or 0
 
 
@@ -165,13 +167,23 @@ def _token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _own(session: Session, user_id: int, search_id: int) -> SavedSearch:
+def own_search(session: Session, user_id: int, search_id: int) -> SavedSearch:
     row = session.get(SavedSearch, search_id)
     if row is None or row.user_id != user_id:
         raise AccountError("SEARCH_NOT_FOUND", "id", f"you have no saved search {search_id}")
     return row
 
 
-def _info(session: Session, row: SavedSearch, up_to: int | None = None) -> SavedSearchInfo:
-    new = _new_count(session, row, up_to)
-    return SavedSearchInfo(row.id, row.name, row.query, new, row.feed_token, row.created_at, row.visited_at)
+def info_of(session: Session, row: SavedSearch, up_to: int | None = None) -> SavedSearchInfo:
+    new = count_matches(session, row.query, row.seen_up_to, up_to)
+    return SavedSearchInfo(
+        row.id,
+        row.name,
+        row.query,
+        new,
+        row.feed_token,
+        row.created_at,
+        row.visited_at,
+        row.webhook_url,
+        row.webhook_secret,
+    )

@@ -14,6 +14,7 @@ from data.models import Base, _in
 ROLES = ("analyst", "admin")  # an anonymous visitor is the viewer, and has no row
 JOB_KINDS = ("sync",)
 JOB_STATUSES = ("queued", "running", "succeeded", "failed")
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
 
 
 def _when(**kwargs: Any) -> Any:
@@ -160,6 +161,9 @@ class SavedSearch(Base):
     visited_at: Mapped[datetime | None] = _when()
     feed_token: Mapped[str] = mapped_column(Text)  # the private part of the feed's URL; a new one revokes it
     created_at: Mapped[datetime] = _when(server_default=text("now()"))
+    webhook_url: Mapped[str | None] = mapped_column(Text)  # POSTed the new matches after each sync
+    webhook_secret: Mapped[str | None] = mapped_column(Text)  # signs them (HMAC-SHA256); the owner sees it
+    webhook_up_to: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))  # models.id queued so far
 
     __table_args__ = (
         CheckConstraint("length(name) BETWEEN 1 AND 100", name="name_length"),
@@ -198,3 +202,27 @@ class CollectionItem(Base):
     added_at: Mapped[datetime] = _when(server_default=text("now()"))
 
     __table_args__ = (CheckConstraint("length(note) <= 2000", name="note_length"),)
+
+
+class WebhookDelivery(Base):
+    """A POST of new matches to a saved search's webhook: its body, and how sending it went."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    search_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("saved_searches.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # the JSON sent, byte for byte what was signed
+    status: Mapped[str] = mapped_column(Text, server_default=text("'pending'"))
+    attempts: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    next_attempt_at: Mapped[datetime | None] = _when(server_default=text("now()"))
+    last_status_code: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _when(server_default=text("now()"))
+    delivered_at: Mapped[datetime | None] = _when()
+
+    __table_args__ = (
+        CheckConstraint(_in("status", DELIVERY_STATUSES), name="status_known"),
+        Index("ix_webhook_deliveries_search_id", "search_id", "id"),
+        Index("ix_webhook_deliveries_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+    )
