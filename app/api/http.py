@@ -34,7 +34,7 @@ from app.settings import Settings
 
 UNCACHED_PATHS = UNLIMITED_PATHS  # the truth of now, for orchestrators and scrapers
 DATA_CACHE_CONTROL = "public, max-age=60"
-COMPRESSIBLE_TYPES = ("application/json", "text/", "application/javascript")
+COMPRESSIBLE_TYPES = ("application/json", "text/", "application/javascript", "application/atom+xml")
 MIN_COMPRESS_BYTES = 500  # below this, compression costs more than it saves
 GZIP_LEVEL = 6
 BROTLI_QUALITY = 5  # 11 is for static files; 5 compresses better than gzip in similar time
