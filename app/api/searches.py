@@ -18,6 +18,7 @@ from app.auth.identity import current_identity, requires
 from components import routes
 from data.accounts import searches, webhooks
 from data.accounts.searches import SavedSearchInfo
+from data.arrivals import newest_matches
 
 FEED_LENGTH = 50  # entries of a feed: the newest arrivals that match
 ERRORS = [*SIGNED_IN_ERRORS, "SEARCH_NOT_FOUND"]
@@ -194,7 +195,7 @@ def search_feed_route(token: str):
         row = searches.by_feed_token(session, token)
         if row is None:
             raise ApiError("FEED_NOT_FOUND")
-        models = searches.newest_matches(session, row.query, FEED_LENGTH)
+        models = newest_matches(session, row.query, FEED_LENGTH)
         name, query = row.name, row.query
     body = search_feed(name, request.url, request.host_url.rstrip("/"), query, models)
     return Response(body, mimetype="application/atom+xml")

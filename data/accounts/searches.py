@@ -1,8 +1,8 @@
 """Saved searches: a user's named queries in the search grammar, what matched since the last
 visit, and the private token of each one's feed.
 
-"New since the last visit" is exact and cheap: models.id only grows, so a visit keeps the
-catalog's highest id and the new matches are those above it (a walk of the primary key).
+"New since the last visit" is data.arrivals': a visit keeps the catalog's highest row id and
+the new matches are those above it.
 """
 
 from __future__ import annotations
@@ -17,11 +17,9 @@ from sqlalchemy.orm import Session
 
 from data.accounts.tables import SavedSearch
 from data.accounts.users import AccountError
-from data.catalog import SUMMARY_COLUMNS, ModelSummary, summary_of
-from data.models import Model, SearchRow
-from data.query import QueryError, SearchQuery, parse_query, query_string
-from data.search.filters import filters
-from data.search.lineage import resolve_roots
+from data.arrivals import count_matches, high_point, newest_matches
+from data.catalog import ModelSummary
+from data.query import QueryError, parse_query, query_string
 
 MAX_NAME_LENGTH = 100
 MAX_QUERY_LENGTH = 4_000
@@ -133,34 +131,6 @@ def by_feed_token(session: Session, token: str) -> SavedSearch | None:
     if not isinstance(token, str) or not token or "\x00" in token:
         return None
     return session.scalars(select(SavedSearch).where(SavedSearch.feed_token == token)).first()
-
-
-def newest_matches(
-    session: Session, query_text: str, limit: int, *, after: int = 0, up_to: int | None = None
-) -> list[ModelSummary]:
-    """The query's matches that arrived last (highest id first), above `after`, up to `up_to`."""
-    ids = matching_ids(session, query_text, after, up_to).order_by(SearchRow.id.desc()).limit(limit)
-    rows = session.execute(select(*SUMMARY_COLUMNS, Model.id).where(Model.id.in_(ids)).order_by(Model.id.desc()))
-    return [summary_of(row[:-1]) for row in rows]
-
-
-def matching_ids(session: Session, query_text: str, after: int, up_to: int | None):
-    query = _query(query_text)
-    selected = select(SearchRow.id).where(*filters(query, resolve_roots(session, query)), SearchRow.id > after)
-    return selected if up_to is None else selected.where(SearchRow.id <= up_to)
-
-
-def _query(query_text: str) -> SearchQuery:
-    return parse_query(parse_qsl(query_text), strict=False)  # stored canonical: nothing is dropped
-
-
-def count_matches(session: Session, query_text: str, after: int, up_to: int | None = None) -> int:
-    matching = matching_ids(session, query_text, after, up_to).subquery()
-    return session.scalar(select(func.count()).select_from(matching)) or 0
-
-
-def high_point(session: Session) -> int:
-    return session.scalar(select(func.max(Model.id))) or 0
 
 
 def _token() -> str:

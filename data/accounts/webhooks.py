@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.accounts.searches import count_matches, high_point, newest_matches, own_search
+from data.accounts.searches import own_search
 from data.accounts.tables import SavedSearch, WebhookDelivery
 from data.accounts.users import AccountError
+from data.arrivals import count_matches, high_point, newest_matches
 from data.catalog import ModelSummary
 from data.db import Database
 
