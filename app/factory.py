@@ -16,6 +16,8 @@ from data.embedded import start_embedded_postgres
 
 if TYPE_CHECKING:
     from app.api.http import HttpOptions
+    from app.live import LiveHub
+    from data.live import Change
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,17 @@ def open_database(settings: Settings, *, for_requests: bool = False) -> Database
     )
 
 
+def live_hub(db: Database, settings: Settings) -> LiveHub:
+    from app.live import LiveHub
+    from data.live import current
+
+    def read_current() -> Change:
+        with db.session() as session:
+            return current(session)
+
+    return LiveHub(db.primary_conninfo, read_current, settings.live_streams)
+
+
 def create_app(settings: Settings, database: Database | None = None, http: HttpOptions | None = None) -> Flask:
     from app.api import bp as api_blueprint  # imported here: no module-level app anywhere
     from app.api import load_routes
@@ -91,6 +104,7 @@ def create_app(settings: Settings, database: Database | None = None, http: HttpO
     init_auth(server, settings, resolve_secret_key(settings), db, throttle)  # sessions, CSRF
     init_oidc(server, settings)  # the OIDC provider's client, when configured (fetches nothing yet)
     init_http(server, settings, http, authenticate_api_request)  # CORS, rate limit, cache, ETag, compression
+    server.extensions["catalog_live"] = live_hub(db, settings)
     server.extensions["dash"] = create_dash(server, db)
     init_guards(server, server.extensions["dash"])
     init_security_headers(server, server.extensions["dash"].csp_hashes())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from app.logs import make_formatter
 from app.settings import Settings
 
 MAX_REQUEST_LINE_BYTES = 8190  # gunicorn's own upper bound
+REQUEST_THREADS = 4  # per worker, for requests; live streams get threads of their own
 
 
 class _Gunicorn(BaseApplication):
@@ -52,13 +54,13 @@ def run_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "threads": 4,
+        "threads": REQUEST_THREADS + settings.live_streams,  # an open live stream holds a thread
         "timeout": 120,
         "accesslog": None,  # the app logs each request itself, as JSON with its request id
         "logger_class": type("Logger", (CatalogGunicornLogger,), {"log_format": settings.log_format}),
         "loglevel": settings.log_level.lower(),
         "child_exit": _child_exit,
-        "post_worker_init": _json_errors,
+        "post_worker_init": _in_each_worker,
         # gunicorn's largest request line; longer ones it refuses itself (414, in JSON: see below)
         "limit_request_line": MAX_REQUEST_LINE_BYTES,
         "on_exit": lambda arbiter: _remove_metrics_dir(metrics_dir, owned),
@@ -95,9 +97,25 @@ def write_json_error(sock, status: int, reason: str, message: str) -> None:
     gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
 
 
-def _json_errors(worker) -> None:
+def _in_each_worker(worker) -> None:
     # gunicorn has no hook for its error pages: its one writer is replaced, in workers only.
     gunicorn_util.write_error = write_json_error
+    _end_live_streams_on_exit(worker)
+
+
+def _end_live_streams_on_exit(worker) -> None:
+    """A stopping worker waits for its open requests: its live streams end at once (browsers
+    reconnect to another process) instead of holding the stop for gunicorn's graceful timeout."""
+    hub = worker.wsgi.extensions.get("catalog_live")
+    stop = signal.getsignal(signal.SIGTERM)
+    if hub is None or not callable(stop):
+        return
+
+    def closing_streams_first(signum, frame) -> None:
+        hub.close()
+        stop(signum, frame)
+
+    signal.signal(signal.SIGTERM, closing_streams_first)
 
 
 def _child_exit(arbiter, worker) -> None:

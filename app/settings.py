@@ -32,6 +32,7 @@ ENVIRONMENT = {
     "CATALOG_SECRET_KEY": "secret_key",
     "CATALOG_KEY_RATE_LIMIT": "key_rate_limit",
     "CATALOG_WEBHOOK_HOSTS": "webhook_hosts",
+    "CATALOG_LIVE_STREAMS": "live_streams",
     "CATALOG_OIDC_ISSUER": "oidc_issuer",
     "CATALOG_OIDC_CLIENT_ID": "oidc_client_id",
     "CATALOG_OIDC_CLIENT_SECRET": "oidc_client_secret",
@@ -96,6 +97,7 @@ class Settings(BaseModel):
     oidc_client_secret: SecretStr | None = None
     oidc_name: str | None = None  # what the sign-in button says; the issuer's host by default
     webhook_hosts: tuple[str, ...] = ()  # host or host:port a webhook may call; none: no webhooks
+    live_streams: int = Field(16, ge=0, le=1000)  # open live-update streams per app process; 0: browsers poll
 
     @field_validator("database_url", "read_database_url")
     @classmethod

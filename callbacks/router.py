@@ -10,7 +10,20 @@ from urllib.parse import unquote
 from dash import Dash, Input, Output, State, clientside_callback
 from sqlalchemy.exc import OperationalError
 
-from callbacks import account, admin, analytics, author, collections, identity, model, paper, saved, search, trending
+from callbacks import (
+    account,
+    admin,
+    analytics,
+    author,
+    collections,
+    identity,
+    live,
+    model,
+    paper,
+    saved,
+    search,
+    trending,
+)
 from callbacks.inputs import address_pairs, text
 from components import ids, routes, shell
 from data import catalog
@@ -21,6 +34,7 @@ PAGES = (  # a path's groups are unquoted before they reach the page (components
     (re.compile(re.escape(routes.MODELS) + r"(?P<repo_id>[^/]+/[^/]+)"), model),
     (re.compile(re.escape(routes.ANALYTICS)), analytics),
     (re.compile(re.escape(routes.TRENDING)), trending),
+    (re.compile(re.escape(routes.LIVE)), live),
     (re.compile(re.escape(routes.AUTHORS) + r"(?P<author>[^/]+)"), author),
     (re.compile(re.escape(routes.PAPERS) + r"(?P<paper_id>.+)"), paper),
     (re.compile(re.escape(routes.LOGIN)), account.LOGIN),

@@ -16,9 +16,10 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.inputs import address_query, items, mapping, text, texts
+from components import ids, routes
 from components import results as grid
-from components import routes
 from components import search as view
+from data.arrivals import count_matches, high_point
 from data.db import Database
 from data.query import LIST_FIELDS, ORDERS, SearchQuery, parse_query, query_pairs, query_string
 from data.search import search, search_facets
@@ -63,10 +64,11 @@ def follow_address(search_string, written, pathname):
 
 def results(db: Database, triggered, values: Mapping[str, object]) -> tuple:
     """The list (the models as links, first: other tests read them), rows and columns of the grid,
-    its visibility, the empty state, the match line, summary, page count and page (back to 1
-    when the search changed)."""
-    query = query_from_controls(values, keep_page=triggered in (None, view.PAGER))
+    its visibility, the empty state, the match line, summary, page count, page (back to 1
+    when the search changed) and the catalog's high point they were found at."""
+    query = query_from_controls(values, keep_page=triggered in (None, view.PAGER, view.SHOW_NEW))
     with db.session(read_only=True) as session:
+        seen = high_point(session)  # first: a model stored meanwhile is counted new, never missed
         found = search(session, query)
     empty = [] if found.models else view.empty_state(query) if query_pairs(query) else view.empty_catalog()
     page = query.page if query.page != values.get("page") else no_update
@@ -82,7 +84,17 @@ def results(db: Database, triggered, values: Mapping[str, object]) -> tuple:
         view.summary(found.total, found.total_exact, query),
         view.page_count(found.total, query.per_page),
         page,
+        seen,
     )
+
+
+def new_matches(db: Database, seen, values: Mapping[str, object]) -> tuple:
+    """The button telling how many models that match arrived since the results were found."""
+    if not isinstance(seen, int):
+        raise PreventUpdate
+    with db.session(read_only=True) as session:
+        count = count_matches(session, query_string(query_from_controls(values)), after=seen)
+    return view.new_matches_text(count), view.new_matches_class(count)
 
 
 def facet_options(db: Database, values: Mapping[str, object]) -> list:
@@ -154,9 +166,19 @@ def register(app: Dash, db: Database) -> None:
         Output(view.SUMMARY, "children"),
         Output(view.PAGER, "max_value"),
         Output(view.PAGER, "active_page"),
-        inputs=named(view.CONTROLS),
+        Output(view.SEEN, "data"),
+        inputs={**named(view.CONTROLS), "shown_new": Input(view.SHOW_NEW, "n_clicks")},
         optional=True,
-    )(lambda values: results(db, ctx.triggered_id, values))
+    )(lambda values, shown_new: results(db, ctx.triggered_id, values))
+    # Each change of the catalog (assets/live.js) recounts what arrived for this search.
+    app.callback(
+        Output(view.SHOW_NEW, "children"),
+        Output(view.SHOW_NEW, "className"),
+        inputs={"change": Input(ids.LIVE_EVENT, "data"), "seen": Input(view.SEEN, "data")},
+        state={"values": {field: State(*control) for field, control in view.FILTER_CONTROLS.items()}},
+        prevent_initial_call=True,
+        optional=True,
+    )(lambda change, seen, values: new_matches(db, seen, values))
     app.callback(
         *(Output(dropdown, "options") for dropdown in view.FACET_DROPDOWNS.values()),
         *(Output(view.CONTROLS[name][0], "options") for name in view.YES_NO_FACETS),

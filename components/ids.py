@@ -16,3 +16,6 @@ TITLE = of("page", "title")
 TITLE_SINK = of("page", "title-sink")
 NAV_TOGGLER = of("nav", "toggler")
 NAV_COLLAPSE = of("nav", "collapse")
+LIVE_EVENT = of("live", "event")  # the catalog's latest change, set by assets/live.js
+LIVE_CONFIG = of("live", "config")  # where and how often assets/live.js asks
+LIVE_STATUS = of("live", "status")  # the navbar's "Live" / "Live (polling)"

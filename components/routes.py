@@ -21,6 +21,7 @@ SIGNUP = "/signup"
 ACCOUNT = "/account"
 ACCOUNT_KEYS = f"{ACCOUNT}#api-keys"
 COLLECTIONS = "/collections"  # yours; + "/" + an id: one collection (public, or yours)
+LIVE = "/live"  # newly arrived models, as they arrive; ?<query string> narrows them
 SAVED_SEARCHES = "/searches"  # ?save=<query string> to save one, ?show=<id> to see what is new
 API = "/api/v1"
 API_DOCS = f"{API}/docs"
@@ -38,6 +39,8 @@ API_LOGOUT = f"{API_AUTH}/logout"
 API_OIDC_LOGIN = f"{API_AUTH}/oidc/login"
 API_MY_KEYS = f"{API}/me/keys"
 API_SEARCH_FEEDS = f"{API}/feeds/searches/"  # + a saved search's feed token
+API_LIVE = f"{API}/live"  # the catalog's latest change: what browsers poll without a stream
+API_LIVE_STREAM = f"{API_LIVE}/stream"  # the same, pushed as Server-Sent Events
 MAX_NEXT_LENGTH = 2_000
 HUB = "https://huggingface.co"
 

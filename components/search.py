@@ -54,6 +54,8 @@ CHIPS = {field: ids.of(PAGE, f"chip-{field}") for field in LINEAGE_CHIPS}
 CHIP_REMOVERS = {field: ids.of(PAGE, f"remove-{field}") for field in LINEAGE_CHIPS}
 RESULTS, SUMMARY, MATCH = ids.of(PAGE, "results"), ids.of(PAGE, "summary"), ids.of(PAGE, "match")
 GRID, GRID_BOX, LIST, EMPTY = (ids.of(PAGE, name) for name in ("grid", "grid-box", "list", "empty"))
+SEEN = ids.of(PAGE, "seen")  # the catalog's high point when the results were found (data.arrivals)
+SHOW_NEW = ids.of(PAGE, "show-new")  # "N new models match this search": a click shows them
 FILTERS, FILTERS_TOGGLE, FILTERS_CLOSE = (ids.of(PAGE, name) for name in ("filters", "filters-toggle", "filters-close"))
 
 ANY_YES_NO = [{"label": "Any", "value": ""}, {"label": "Yes", "value": "true"}, {"label": "No", "value": "false"}]
@@ -137,6 +139,8 @@ def page_body(query: SearchQuery) -> dbc.Row:
         lineage_chips(control_values(query)),
         html.Div(id=MATCH, className="small text-muted mb-1 match-description"),
         html.Div(id=SUMMARY, className="d-flex flex-wrap align-items-center gap-2 mb-2"),
+        dcc.Store(id=SEEN),
+        dbc.Button(id=SHOW_NEW, n_clicks=0, color="info", size="sm", className=new_matches_class(0)),
         dcc.Loading(results_slots(), delay_show=250, overlay_style={"visibility": "visible", "opacity": 0.5}),
         dbc.Pagination(
             max_value=1,
@@ -458,6 +462,15 @@ def summary(total: int, exact: bool, query: SearchQuery) -> list:
             className="btn btn-sm btn-outline-secondary save-search-link",
         ),
     ]
+
+
+def new_matches_text(count: int) -> list:
+    match = "model matches" if count == 1 else "models match"
+    return [html.I(className="bi bi-arrow-clockwise me-1"), f"{count:,} new {match} this search: show"]
+
+
+def new_matches_class(count: int) -> str:
+    return "new-matches mb-2" + ("" if count else " d-none")
 
 
 def csv_href(query: SearchQuery) -> str:

@@ -8,11 +8,24 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids, routes
+from data.live import POLL_SECONDS
 
 if TYPE_CHECKING:  # a plain value handed in by the layout: components read no request
     from data.accounts.users import Account
 
-NAV_LINKS = (("Search", routes.SEARCH), ("Trending", routes.TRENDING), ("Analytics", routes.ANALYTICS))
+NAV_LINKS = (
+    ("Search", routes.SEARCH),
+    ("New", routes.LIVE),
+    ("Trending", routes.TRENDING),
+    ("Analytics", routes.ANALYTICS),
+)
+LIVE_CONFIG = {  # what assets/live.js needs to know
+    "store": ids.LIVE_EVENT,
+    "status": ids.LIVE_STATUS,
+    "stream": routes.API_LIVE_STREAM,
+    "poll": routes.API_LIVE,
+    "poll_seconds": POLL_SECONDS,
+}
 NAV_ACCOUNT = ids.of("nav", "account")
 NAV_SIGN_OUT = ids.of("nav", "sign-out")
 NAV_LOGOUT_PATH = ids.of("nav", "logout-path")  # what the browser posts to sign out (assets/account.js)
@@ -21,7 +34,8 @@ NAV_LOGOUT_PATH = ids.of("nav", "logout-path")  # what the browser posts to sign
 def navbar(account: Account | None = None) -> dbc.Navbar:
     """Links in a row on wide screens; behind a toggler on narrow ones."""
     links = [dbc.NavItem(dbc.NavLink(label, href=href)) for label, href in NAV_LINKS]
-    links.append(dbc.NavItem(dbc.NavLink("API", href=routes.API_DOCS, external_link=True), className="ms-lg-auto"))
+    links.append(dbc.NavItem(html.Span(id=ids.LIVE_STATUS, className="nav-link live-status"), className="ms-lg-auto"))
+    links.append(dbc.NavItem(dbc.NavLink("API", href=routes.API_DOCS, external_link=True)))
     links += account_menu(account)
     return dbc.Navbar(
         dbc.Container(
@@ -70,6 +84,8 @@ def shell(account: Account | None = None) -> html.Div:
             dcc.Store(id=ids.TITLE),
             html.Div(id=ids.TITLE_SINK, hidden=True),
             dcc.Store(id=NAV_LOGOUT_PATH, data=routes.API_LOGOUT),
+            dcc.Store(id=ids.LIVE_CONFIG, data=LIVE_CONFIG),
+            dcc.Store(id=ids.LIVE_EVENT),
             navbar(account),
             dbc.Container(dcc.Loading(html.Div(id=ids.PAGE), delay_show=300), fluid=True, className="page-frame"),
         ]

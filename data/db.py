@@ -115,6 +115,14 @@ class Database:
         """Whether another thread may read while a transaction is open (not on one shared connection)."""
         return isinstance(self.bind, Engine)
 
+    @property
+    def primary_conninfo(self) -> str | None:
+        """The primary as a libpq URI, for a connection of its own (LISTEN); None when the
+        catalog is one connection inside a transaction (a test's)."""
+        if not isinstance(self.bind, Engine):
+            return None
+        return self.bind.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
     @contextmanager
     def session(self, *, read_only: bool = False) -> Iterator[Session]:
         with self._replica_connection() if read_only else nullcontext() as replica:

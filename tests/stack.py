@@ -156,7 +156,11 @@ def start_stack(database_url: str, redis_url: str, apps: int = 2, **settings: st
         stack.url = f"http://127.0.0.1:{listen}"
         wait_until_up(f"{stack.url}/nginx-health", nginx, 15)
     except Exception:
-        logs = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in prefix.glob("*.log*"))
+        logs = "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}"
+            for p in [*prefix.glob("*.log*"), prefix / "nginx.out"]
+            if p.exists()
+        )
         stack.stop()
         raise RuntimeError(f"the stack did not start:\n{logs}") from None
     return stack

@@ -121,6 +121,8 @@ ROUTES = [
     Route("GET", "/api/v1/stats", "anyone", f"{API}/stats"),
     Route("GET", "/api/v1/stats/<dimension>", "anyone", f"{API}/stats/license"),
     Route("GET", "/api/v1/trending", "anyone", f"{API}/trending"),
+    Route("GET", "/api/v1/live", "anyone", f"{API}/live"),
+    Route("GET", "/api/v1/live/stream", "anyone", f"{API}/live/stream"),
     # Accounts.
     Route("GET", "/api/v1/auth/csrf", "anyone", f"{API}/auth/csrf"),
     Route("POST", "/api/v1/auth/signup", "anyone", f"{API}/auth/signup", 400, "INVALID_BODY", NOT_A_BODY),
@@ -531,6 +533,7 @@ PAGE_TABLE = [
     Page(paths.model_href("acme/base-7b"), "public", "acme/base-7b · Model Catalog"),
     Page(paths.ANALYTICS, "public", "Analytics · Model Catalog"),
     Page(paths.TRENDING, "public", "Trending · Model Catalog"),
+    Page(paths.LIVE, "public", "New models · Model Catalog"),
     Page(paths.author_href("acme"), "public", "acme · Model Catalog"),
     Page(paths.paper_href("2401.00001"), "public", "arXiv:2401.00001 · Model Catalog"),
     Page(paths.LOGIN, "public", "Sign in · Model Catalog"),

@@ -64,6 +64,8 @@ CALLS = {
     (f"{API}/models/{{repo_id}}/lineage/tree", "GET"): Call(f"{API}/models/nobody/nothing/lineage/tree"),
     (f"{API}/models/{{repo_id}}/history", "GET"): Call(f"{API}/models/nobody/nothing/history"),
     (f"{API}/trending", "GET"): Call(f"{API}/trending"),
+    (f"{API}/live", "GET"): Call(f"{API}/live"),
+    (f"{API}/live/stream", "GET"): Call(f"{API}/live/stream"),
     (f"{API}/stats", "GET"): Call(f"{API}/stats"),
     (f"{API}/stats/{{dimension}}", "GET"): Call(f"{API}/stats/license"),
     (f"{API}/authors/{{author}}", "GET"): Call(f"{API}/authors/nobody"),
@@ -213,6 +215,8 @@ DOCUMENTED = {
     (f"{API}/models/{{repo_id}}/lineage/tree", "GET"): ["MODEL_NOT_FOUND", *ANY],
     (f"{API}/models/{{repo_id}}/history", "GET"): ["MODEL_NOT_FOUND", *ANY],
     (f"{API}/trending", "GET"): ["INVALID_PARAMETER", *ANY],
+    (f"{API}/live", "GET"): ANY,
+    (f"{API}/live/stream", "GET"): ["LIVE_STREAM_UNAVAILABLE", *ANY],
     (f"{API}/stats", "GET"): ANY,
     (f"{API}/stats/{{dimension}}", "GET"): ["INVALID_PARAMETER", *ANY],
     (f"{API}/authors/{{author}}", "GET"): ["AUTHOR_NOT_FOUND", *ANY],
@@ -249,7 +253,7 @@ DOCUMENTED = {
     (f"{API}/admin/audit", "GET"): ["INVALID_PARAMETER", *ADMIN_ONLY, *ANY],
 }
 CASES = [(path, method, code) for (path, method), codes in DOCUMENTED.items() for code in codes]
-RETRY_AFTER = {"RATE_LIMITED", "LOGIN_RATE_LIMITED", "DATABASE_UNAVAILABLE", "QUERY_TIMEOUT"}
+RETRY_AFTER = {"RATE_LIMITED", "LOGIN_RATE_LIMITED", "DATABASE_UNAVAILABLE", "QUERY_TIMEOUT", "LIVE_STREAM_UNAVAILABLE"}
 
 
 def assert_envelope(response, code: str) -> dict:
@@ -394,7 +398,8 @@ def answer(settings, db, people, monkeypatch) -> Iterator:
             client, headers = client_of(create_app(limited, db), caller)
             send(client, headers, method, call, people.ids)
             return send(client, headers, method, call, people.ids)
-        app = create_app(settings, db)
+        no_streams = code == "LIVE_STREAM_UNAVAILABLE"  # a server whose streams are all taken
+        app = create_app(settings.model_copy(update={"live_streams": 0}) if no_streams else settings, db)
         client, headers = client_of(app, caller)
         if call.throttled:
             exhaust_sign_ins(app, call.body["email"])

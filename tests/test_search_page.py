@@ -7,8 +7,10 @@ from dash import no_update
 
 from callbacks import search as page
 from components import search as view
+from data.ingest.pipeline import ingest
 from data.query import SearchQuery, parse_query
 from tests.dash_tree import by_id
+from tests.family import family_records
 from tests.search_page import controls_of
 
 URLS = [
@@ -28,7 +30,7 @@ URLS = [
 
 def shown(results) -> dict:
     """The search page's outputs by name."""
-    names = ("listing", "rows", "columns", "grid_class", "empty", "match", "summary", "pages", "page")
+    names = ("listing", "rows", "columns", "grid_class", "empty", "match", "summary", "pages", "page", "seen")
     return dict(zip(names, results, strict=True))
 
 
@@ -155,3 +157,23 @@ def test_junk_control_values_read_as_defaults_and_long_lists_are_cut():
     query = page.query_from_controls(values)
     assert (query.q, query.card, query.library, query.language) == ("7b", None, ["peft"], ["fr"])
     assert query.author == ["a"] * 50 and query.min_downloads is None and query.per_page == 20 and query.page == 2
+
+
+def test_new_matches_are_those_stored_after_the_results_exactly(family_db):
+    values = controls_of("pipeline_tag=text-generation")
+    seen = shown(page.results(family_db, None, values))["seen"]
+    assert page.new_matches(family_db, seen, values)[1] == view.new_matches_class(0)
+    stamp = "2026-11-30T00:00:00.000Z"
+    arrivals = [
+        {"id": f"new/{name}", "pipeline_tag": task, "downloads": 5, "createdAt": stamp, "lastModified": stamp}
+        for name, task in (("chat-a", "text-generation"), ("chat-b", "text-generation"), ("art", "text-to-image"))
+    ]
+    changed = [{**family_records()[0], "likes": 12_345}]  # a model already shown, updated: not new
+    ingest(family_db, arrivals + changed)
+    label, class_name = page.new_matches(family_db, seen, values)
+    assert "2 new models match this search" in str(label)
+    assert class_name == view.new_matches_class(2)
+    shown_again = shown(page.results(family_db, view.SHOW_NEW, values))  # the click
+    assert {"new/chat-a", "new/chat-b"} <= {row["id"] for row in shown_again["rows"]}
+    assert shown_again["seen"] > seen
+    assert page.new_matches(family_db, shown_again["seen"], values)[1] == view.new_matches_class(0)

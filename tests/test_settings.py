@@ -37,12 +37,14 @@ def test_every_variable_is_read():
         "CATALOG_OIDC_CLIENT_SECRET": "shh",
         "CATALOG_OIDC_NAME": "Hugging Face",
         "CATALOG_WEBHOOK_HOSTS": "Hooks.Example.org, 127.0.0.1:9000,",
+        "CATALOG_LIVE_STREAMS": "40",
     }
     settings = Settings.from_env(environ)
     assert set(environ) == set(ENVIRONMENT)
     assert settings.read_database_url.endswith("replica:5432/catalog")
     assert str(settings.data_dir) == "/srv/catalog"
     assert settings.log_level == "DEBUG"
+    assert settings.live_streams == 40
     assert settings.cors_origins == ("https://a.example", "http://localhost:3000")
     assert (settings.rate_limit_rule.requests, settings.rate_limit_rule.seconds) == (100, 10)
     assert settings.hf_endpoint == "http://127.0.0.1:9999"
@@ -66,6 +68,8 @@ def test_the_statement_timeout_is_a_few_seconds_unless_set():
     [
         ("CATALOG_STATEMENT_TIMEOUT_MS", "-1"),
         ("CATALOG_STATEMENT_TIMEOUT_MS", "5s"),
+        ("CATALOG_LIVE_STREAMS", "-1"),
+        ("CATALOG_LIVE_STREAMS", "many"),
         ("CATALOG_DATABASE_URL", "mysql://root@localhost/catalog"),
         ("CATALOG_DATABASE_URL", "not a url"),
         ("CATALOG_READ_DATABASE_URL", "sqlite:///x.db"),

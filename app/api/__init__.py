@@ -101,4 +101,17 @@ def load_routes() -> None:
     """Import the route modules, for what importing them does: they add their routes to `bp`.
     Called by the app factory, not at import: the route modules import app.auth, which imports
     this package, and any of the two must be importable first."""
-    from app.api import accounts, admin, ancestry, catalog, collections, docs, family, oidc, papers, routes, searches  # noqa: F401
+    from app.api import (  # noqa: F401
+        accounts,
+        admin,
+        ancestry,
+        catalog,
+        collections,
+        docs,
+        family,
+        live,
+        oidc,
+        papers,
+        routes,
+        searches,
+    )

@@ -91,6 +91,9 @@ ERRORS: dict[str, ErrorCode] = {
     # The server: try again later, or report it.
     "INTERNAL_ERROR": ErrorCode(500, "An internal error occurred.", http=True),
     "OIDC_PROVIDER_FAILED": ErrorCode(502, "The sign-in provider did not answer as expected: try again later."),
+    "LIVE_STREAM_UNAVAILABLE": ErrorCode(
+        503, "This server keeps no more live streams open just now: poll {poll} instead, or retry later."
+    ),
     "DATABASE_UNAVAILABLE": ErrorCode(503, "The database is unreachable; try again shortly."),
     "QUERY_TIMEOUT": ErrorCode(
         503,

@@ -31,8 +31,10 @@ from app.api.cache import (
 from app.api.redis_guard import GuardedRedis
 from app.rate_limit import UNLIMITED_PATHS, Limits, init_rate_limit
 from app.settings import Settings
+from components import routes
 
-UNCACHED_PATHS = UNLIMITED_PATHS  # the truth of now, for orchestrators and scrapers
+# The truth of now: for orchestrators and scrapers, and for browsers told of changes.
+UNCACHED_PATHS = UNLIMITED_PATHS | {routes.API_LIVE, routes.API_LIVE_STREAM}
 DATA_CACHE_CONTROL = "public, max-age=60"
 COMPRESSIBLE_TYPES = ("application/json", "text/", "application/javascript", "application/atom+xml")
 MIN_COMPRESS_BYTES = 500  # below this, compression costs more than it saves

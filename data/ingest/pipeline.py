@@ -28,7 +28,7 @@ from data.ingest.writer import (
     stored_digests,
     unstage,
 )
-from data.meta import DATA_VERSION, set_meta
+from data.live import announce
 from data.views import refresh_views
 
 log = logging.getLogger(__name__)
@@ -274,7 +274,7 @@ def _merge(db: Database, batch_id: int | None, records: list[ModelRecord], summa
                 stage_batch(session, batch_id, records)
             result = merge_batch(session, batch_id, len(records))
             if result.new or result.updated:
-                set_meta(session, DATA_VERSION, time.time())
+                announce(session, new=result.new, changed=result.updated)
             session.commit()
         summary.add(result)
     except REFUSED as error:
@@ -323,6 +323,7 @@ def _finish(db: Database, summary: IngestSummary, bulk_load: bool) -> None:
     with db.session() as session:
         if summary.new or summary.updated:
             refresh_views(session, concurrently=not bulk_load)
+            announce(session, new=0, changed=0)  # what reads the views (lineage filters) is new too
             if summary.new + summary.updated > 10_000:
                 session.execute(
                     text(
