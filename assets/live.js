@@ -3,11 +3,13 @@
    streams are full, a proxy that refuses them) or no first event in time (a proxy that
    buffers). Polling pages try the stream again now and then.
    Every change reaches Dash as the live store's data (components/shell.py): the pages' own
-   callbacks recount what is new for them. The paths and timings come from the page. */
+   callbacks recount what is new for them. The paths and timings come from the page.
+   A hidden tab lets its stream go (browsers keep about 6 connections per host over HTTP/1.1,
+   and a stream holds one): shown again, it reopens, and its hello brings the page up to date. */
 (function () {
     var HELLO_WAIT_MS = 4000;  // a stream that says nothing this long is not getting through
     var PUSH_RETRY_MS = 60000;
-    var config = null, poller = null, latest = null;
+    var config = null, poller = null, latest = null, current = null, retry = null;
 
     function tell(change, via) {
         latest = change;
@@ -49,18 +51,27 @@
         if (poller !== null) { clearInterval(poller); poller = null; }
     }
 
+    function closeStream() {
+        if (current !== null) { current.close(); current = null; }
+        if (retry !== null) { clearTimeout(retry); retry = null; }
+        stopPolling();
+    }
+
     function openStream() {
+        closeStream();
         if (!window.EventSource) { startPolling(); return; }
         var source = new EventSource(config.stream), heard = false, gaveUp = false;
+        current = source;
         function giveUp() {
-            if (gaveUp) { return; }
+            if (gaveUp || current !== source) { return; }
             gaveUp = true;
             source.close();
             startPolling();
-            setTimeout(openStream, PUSH_RETRY_MS);
+            retry = setTimeout(openStream, PUSH_RETRY_MS);
         }
         var silence = setTimeout(function () { if (!heard) { giveUp(); } }, HELLO_WAIT_MS);
         function onEvent(event) {
+            if (current !== source) { return; }
             heard = true;
             clearTimeout(silence);
             stopPolling();
@@ -79,6 +90,9 @@
             if (config === null && given) {
                 config = given;
                 openStream();
+                document.addEventListener("visibilitychange", function () {
+                    if (document.visibilityState === "hidden") { closeStream(); } else { openStream(); }
+                });
             }
             return window.dash_clientside.no_update;
         }

@@ -79,6 +79,8 @@ def listen(
             with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as connection:
                 connection.execute(f"LISTEN {CHANNEL}")
                 on_change(read_current())
+                if failures:
+                    log.info("live updates: listening again after %d failed attempts", failures)
                 failures = 0
                 while not stop.is_set():
                     for notice in connection.notifies(timeout=1.0):
@@ -87,5 +89,11 @@ def listen(
         except (psycopg.Error, SQLAlchemyError) as error:
             wait = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
             failures += 1
-            log.warning("live updates: listening failed (%s); retrying in %d s", error, wait)
+            # Once per outage: a database down for an hour must not fill the log.
+            log.log(
+                logging.WARNING if failures == 1 else logging.DEBUG,
+                "live updates: listening failed (%s); browsers hear of no change until it is back; retrying in %d s",
+                error,
+                wait,
+            )
             stop.wait(wait)
