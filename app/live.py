@@ -23,6 +23,8 @@ STREAM_SECONDS = 300.0  # then the browser reconnects: no stream outlives a depl
 KEEPALIVE_SECONDS = 15  # a comment line: proxies keep an idle stream, a gone browser is noticed
 COALESCE_SECONDS = 1.0  # a burst of batches is told at most once a second per stream
 RECONNECT_MILLISECONDS = 3000  # what the browser waits before reconnecting (SSE `retry:`)
+HELLO, CHANGE = "hello", "change"  # the catalog as a stream opens; each change after
+EVENTS = (HELLO, CHANGE)
 
 
 class LiveHub:
@@ -87,14 +89,14 @@ class LiveHub:
         self._listen_once_started()
         with self._changed:
             seen = self._count
-        yield f"retry: {RECONNECT_MILLISECONDS}\n\n".encode() + event("hello", first)
+        yield f"retry: {RECONNECT_MILLISECONDS}\n\n".encode() + event(HELLO, first)
         ends, told = time.monotonic() + (STREAM_SECONDS if self._conninfo else 0), first
         while not self.closing.is_set() and (left := ends - time.monotonic()) > 0:
             seen, change = self.wait(seen, min(KEEPALIVE_SECONDS, left))
             if change is None:
                 yield b": keepalive\n\n"
             elif change != told:  # the listener's first reading is often what hello said
-                yield event("change", change)
+                yield event(CHANGE, change)
                 told = change
                 self.closing.wait(COALESCE_SECONDS)
 

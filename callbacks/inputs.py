@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 from data.query import MAX_VALUES, SearchQuery, parse_query
 
 MAX_TEXT_CHARS = 10_000  # far above any real control; the grammar then applies its own limits
+MAX_WHOLE_NUMBER = 2**31 - 1  # an integer column (models.id) holds no more
 
 
 def text(value: object) -> str:
@@ -25,6 +26,13 @@ def texts(value: object, limit: int = MAX_VALUES) -> list[str]:
     with NUL is no stored value (PostgreSQL text cannot hold it), so it is dropped."""
     values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
     return [item[:MAX_TEXT_CHARS] for item in values if isinstance(item, str) and item and "\x00" not in item][:limit]
+
+
+def whole_number(value: object) -> int | None:
+    """A whole number from 0 within PostgreSQL's integer (a row id, a count), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_WHOLE_NUMBER:
+        return value
+    return None
 
 
 def items(value: object, limit: int = 1_000) -> list:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dash import ClientsideFunction, Dash, Input, Output, State
 
-from callbacks.inputs import text
+from callbacks.inputs import mapping, text, whole_number
 from components import ids
 from components import live as view
 from data.arrivals import count_matches, high_point, newest_arrivals
@@ -23,11 +23,14 @@ def layout(db: Database, pairs: list[tuple[str, str]], **path):
 
 
 def arrivals(db: Database, change, opened, query_text) -> tuple:
-    opened, query_text = opened if isinstance(opened, int) else 0, text(query_text)
+    opened, query_text = whole_number(opened) or 0, text(query_text)
     with db.session(read_only=True) as session:
         listed = newest_arrivals(session, query_text, LISTED)
         new_count = count_matches(session, query_text, after=opened)
-    return view.arrivals_table(listed, opened), view.since_line(new_count, change if isinstance(change, dict) else None)
+    told = mapping(change)
+    last_new, last_changed = whole_number(told.get("new")) or 0, whole_number(told.get("changed")) or 0
+    since = view.since_line(new_count, last_new, last_changed, told.get("via") == "push")
+    return view.arrivals_table(listed, opened), since
 
 
 def register(app: Dash, db: Database) -> None:

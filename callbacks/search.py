@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.inputs import address_query, items, mapping, text, texts
+from callbacks.inputs import address_query, items, mapping, text, texts, whole_number
 from components import ids, routes
 from components import results as grid
 from components import search as view
@@ -90,7 +90,7 @@ def results(db: Database, triggered, values: Mapping[str, object]) -> tuple:
 
 def new_matches(db: Database, seen, values: Mapping[str, object]) -> tuple:
     """The button telling how many models that match arrived since the results were found."""
-    if not isinstance(seen, int):
+    if (seen := whole_number(seen)) is None:
         raise PreventUpdate
     with db.session(read_only=True) as session:
         count = count_matches(session, query_string(query_from_controls(values)), after=seen)

@@ -3,7 +3,7 @@ current as the catalog changes; what arrived since the page opened is marked new
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import dash_bootstrap_components as dbc
@@ -73,10 +73,10 @@ def _row(arrival: Arrival, new: bool) -> html.Tr:
     )
 
 
-def since_line(new_count: int, change: Mapping | None) -> str:
+def since_line(new_count: int, last_new: int, last_changed: int, pushed: bool) -> str:
     """What arrived since the page opened, and the last change the page was told of."""
     arrived = f"{new_count:,} new since you opened this page"
-    if not change or not change.get("new") and not change.get("changed"):
+    if not last_new and not last_changed:
         return arrived
-    how = "pushed" if change.get("via") == "push" else "polled"
-    return f"{arrived} · last change: {change.get('new', 0):,} new, {change.get('changed', 0):,} updated ({how})"
+    how = "pushed" if pushed else "polled"
+    return f"{arrived} · last change: {last_new:,} new, {last_changed:,} updated ({how})"

@@ -169,7 +169,7 @@ def test_through_catalog_serve_a_new_key_reaches_its_rate_limit_and_an_admin_see
     open_page(browser, served_url, "/login?" + urlencode({"next": audit_page}))
     submit_credentials(browser, "login", "root@example.org", PASSWORD)
     wait_for(browser, lambda: pathname(browser) == "/admin/audit")
-    browser.wait_for_element(".admin-audit-entry")
+    browser.wait_for_element(".admin-audit-entry", timeout=30)  # a fourth page load on a loaded machine
     entries = browser.driver.find_elements(By.CSS_SELECTOR, ".admin-audit-entry")
     actions = [entry.find_elements(By.TAG_NAME, "td")[2].text for entry in entries]  # newest first
     assert actions == ["key.rate_limited", "key.create", "auth.signup"]

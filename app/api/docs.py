@@ -29,6 +29,7 @@ from app.api import bp
 from app.api.errors import DATABASE_FAILURES, ERRORS, ApiError, invalid_parameter
 from app.auth.csrf import SAFE_METHODS
 from app.auth.identity import BEARER_REJECTIONS
+from app.live import EVENTS
 from app.rate_limit import UNLIMITED_PATHS
 from app.security_headers import content_security_policy
 from data.query import unknown_parameter
@@ -273,6 +274,24 @@ def _parameter(name: str, where: str, required: bool, schema: dict) -> dict:
     return parameter
 
 
+EVENT_STREAM = "text/event-stream"
+
+
+def _event_schema(formats: Mapping[str, str]) -> dict:
+    """One Server-Sent Event as a client parses it (its `data` is JSON text)."""
+    return {
+        "type": "object",
+        "description": formats[EVENT_STREAM],
+        "required": ["data"],
+        "properties": {
+            "event": {"type": "string", "enum": list(EVENTS)},
+            "id": {"type": "string"},
+            "data": {"type": "string", "contentMediaType": "application/json"},
+            "retry": {"type": "integer"},
+        },
+    }
+
+
 def _responses(rule: Rule, method: str, operation: Operation, schemas: dict) -> dict:
     success = str(operation.status)
     responses: dict[str, Any] = {
@@ -283,8 +302,11 @@ def _responses(rule: Rule, method: str, operation: Operation, schemas: dict) -> 
     }
     for media_type, holds in operation.other_formats:
         responses[success]["content"][media_type] = {"schema": {"type": "string", "description": holds}}
+    streams = EVENT_STREAM in dict(operation.other_formats)
+    if streams:  # events, one by one: no JSON answer, no ETag
+        responses[success]["content"] = {EVENT_STREAM: {"schema": _event_schema(dict(operation.other_formats))}}
     codes = list(operation.errors)
-    if method == "GET":
+    if method == "GET" and not streams:
         responses["304"] = {"description": "Not Modified: the body's ETag matches If-None-Match."}
     if method not in SAFE_METHODS:
         codes.append("CSRF_FAILED")  # app.auth.csrf checks every such request made without a bearer
