@@ -322,3 +322,32 @@ def test_the_analytics_histogram_counts_models_per_10_points(scored):
     body = analytics_page.chart(scored, "quality", "pipeline_tag=text-generation")
     figure = next(c for c in walk(body) if getattr(c, "figure", None) is not None).figure
     assert figure.data[0].customdata[0] == "/?min_quality=0&order=asc&pipeline_tag=text-generation&sort=quality"
+
+
+# --- in Chromium ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site(fresh_database_url, live_server):
+    from app.factory import create_app
+    from app.settings import Settings
+    from data.db import Database
+    from tests.stack import TEST_SECRET_KEY
+
+    database = Database.from_urls(fresh_database_url)
+    ingest(database, RECORDS)
+    yield live_server(create_app(Settings(secret_key=TEST_SECRET_KEY, database_url=fresh_database_url), database))
+    database.dispose()
+
+
+def test_the_model_page_draws_the_breakdown_in_a_browser(browser, site):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.server_url = site
+    browser.driver.get(f"{site}/models/b/inferred")
+    WebDriverWait(browser.driver, 10).until(lambda driver: driver.find_elements("css selector", ".quality-total"))
+    assert browser.find_element(".quality-total").text == "28"
+    points = [cell.text for cell in browser.driver.find_elements("css selector", ".model-quality .quality-points")]
+    assert points == [f"{EXPECTED['b/inferred'][c.name]} / {c.weight}" for c in COMPONENTS]
+    assert "quality 28/100" in browser.find_element(".model-badges").text
+    assert browser.get_logs() == []
