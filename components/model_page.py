@@ -228,7 +228,7 @@ def overview(detail: ModelDetail) -> html.Div:
 def quality(total: int | None, parts: Sequence[Part]) -> html.Div:
     """The score and each component's points of its weight, with the rule that gave them."""
     if total is None:
-        return html.P("Not computed yet: it is, at the end of the next ingest.", className="text-muted")
+        return html.P("Not computed yet: scores are set at the end of each ingest.", className="text-muted")
     rows = [
         html.Tr(
             [

@@ -4,6 +4,7 @@ a real PostgreSQL (ingest → parts and percentiles → search, the API, the mod
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -27,6 +28,11 @@ def test_the_weights_add_up_to_100_and_every_component_has_a_rule():
     ]
     assert all(c.rule and c.label for c in COMPONENTS)
     assert "| `evaluations` | 15 |" in quality.describe()
+
+
+def test_the_readmes_table_has_the_modules_weights():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert all(f"| `{c.name}` | {c.weight} |" in readme for c in COMPONENTS)
 
 
 @pytest.mark.parametrize(
