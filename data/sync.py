@@ -27,6 +27,7 @@ from data.db import Database, driver_cursor
 from data.ingest.pipeline import DEFAULT_BATCH_SIZE, IngestSummary, ProgressCallback, ingest
 from data.ingest.state import clear_catalog, write_state
 from data.meta import HIGH_WATER_MARK, LAST_SYNC_AT, is_synthetic, read_state, set_meta
+from data.quality import refresh_quality
 from data.views import refresh_views
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,7 @@ def _refresh_views_unless_fresh(db: Database, ingested: IngestSummary) -> bool:
     if ingested.new or ingested.updated:
         return False
     with db.session() as session:
+        refresh_quality(session)
         refresh_views(session, concurrently=True)
         session.commit()
     return True
