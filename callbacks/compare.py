@@ -6,11 +6,12 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
-from callbacks.inputs import address_pairs, text, texts
+from callbacks.inputs import address_pairs, items, text, texts
 from components import compare as view
 from components import compare_list as listing
 from components import ids, routes
 from components import model_page as model_view
+from components import search as search_view
 from data.compare import MAX_MODELS, MIN_MODELS, PARAMETER, compare, parse_ids
 from data.db import Database
 from data.query import QueryError
@@ -87,6 +88,19 @@ def compare_link(stored, model_id) -> tuple[str, str]:
     return routes.compare_href(chosen), label
 
 
+SELECTED_CLASS = "btn btn-sm btn-primary mb-2 compare-selected"
+
+
+def selected_link(rows) -> tuple[str, str, str]:
+    """(href, label, class) of the search page's link for the grid's ticked rows."""
+    chosen = texts([row.get("id") for row in items(rows, MAX_MODELS + 1) if isinstance(row, dict)], MAX_MODELS + 1)
+    if len(chosen) < MIN_MODELS:
+        return routes.COMPARE, "", "d-none"
+    if len(chosen) > MAX_MODELS:
+        return routes.COMPARE, f"Tick at most {MAX_MODELS} to compare", SELECTED_CLASS + " disabled"
+    return routes.compare_href(chosen), f"Compare {len(chosen)} selected", SELECTED_CLASS
+
+
 def register(app: Dash, db: Database) -> None:
     # optional: the page's components exist only while it is shown
     app.callback(
@@ -119,9 +133,20 @@ def register(app: Dash, db: Database) -> None:
     )(lambda _add, _clear, stored, model_id: listed(text(ctx.triggered_id), stored, model_id))
 
     app.callback(
+        Output(listing.SELECTED, "href"),
+        Output(listing.SELECTED, "children"),
+        Output(listing.SELECTED, "className"),
+        Input(search_view.GRID, "selectedRows"),
+        prevent_initial_call=True,
+        optional=True,
+    )(selected_link)
+
+    # A stored list loaded on mount changes `modified_timestamp`, not always `data` (Dash's docs).
+    app.callback(
         Output(listing.LINK, "href"),
         Output(listing.LINK, "children"),
-        Input(listing.LIST, "data"),
+        Input(listing.LIST, "modified_timestamp"),
+        State(listing.LIST, "data"),
         State(model_view.MODEL_ID, "data"),
         optional=True,
-    )(compare_link)
+    )(lambda _stamp, stored, model_id: compare_link(stored, model_id))

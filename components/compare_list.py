@@ -1,5 +1,6 @@
-"""The model page's "Add to comparison": a list of models kept in the browser's local storage
-(it outlives the tab), and the link that compares them with the model shown (/compare?ids=…)."""
+"""Where comparisons start: the model page's "Add to comparison" (a list of models kept in the
+browser's local storage, which outlives the tab, and the link that compares them with the model
+shown), and the search results' "Compare selected" (the rows ticked in the grid)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ LIST = ids.of(PAGE, "list")
 ADD = ids.of(PAGE, "list-add")
 CLEAR = ids.of(PAGE, "list-clear")
 LINK = ids.of(PAGE, "list-link")
+SELECTED = ids.of(PAGE, "selected")  # the search page's link to compare the rows ticked
 
 
 def add_to_comparison() -> html.Span:
@@ -32,3 +34,8 @@ def add_to_comparison() -> html.Span:
         ],
         className="ms-3 d-inline-flex align-items-center compare-list",
     )
+
+
+def compare_selected() -> dcc.Link:
+    """Hidden until rows are ticked (callbacks/compare.py)."""
+    return dcc.Link(id=SELECTED, href=routes.COMPARE, className="d-none")

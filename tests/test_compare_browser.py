@@ -18,6 +18,7 @@ from components import routes
 from data.ingest.pipeline import ingest
 from tests.conftest import module_catalog
 from tests.family import family_records
+from tests.results_view import shown_ids
 from tests.stack import TEST_SECRET_KEY
 from tests.test_search_browser import wait_for
 
@@ -49,6 +50,11 @@ def compared(browser) -> list[str]:
 def asked(browser) -> list[str]:
     query = parse_qs(urlsplit(browser.driver.current_url).query)
     return query.get("ids", [""])[0].split(",")
+
+
+def stored(browser) -> list[str] | None:
+    """The comparison list in the browser's local storage."""
+    return browser.driver.execute_script(f"return JSON.parse(window.localStorage.getItem('{listing.LIST}'));")
 
 
 def row_class(browser, field: str) -> str:
@@ -88,14 +94,16 @@ def test_the_compare_page_marks_differences_and_draws_the_relation(browser, site
 
 
 def test_models_added_from_their_pages_are_compared(browser, site):
+    # Two page loads at most per test: Chromium keeps few connections per host, and each load's
+    # live stream (assets/live.js) can hold one a while after the page has gone.
     open_page(browser, site, routes.model_href("acme/base-7b"))
-    browser.wait_for_element(f"#{listing.ADD}")
-    browser.driver.execute_script("window.localStorage.clear();")  # a list of an earlier test
-    browser.driver.get(site + routes.model_href("acme/base-7b"))
-    browser.wait_for_element(f"#{listing.ADD}").click()
+    link = f"#{listing.LINK}"
+    browser.wait_for_element(f"#{listing.CLEAR}").click()  # a list of an earlier test
+    browser.wait_for_text_to_equal(link, "Compare with…")
+    browser.find_element(f"#{listing.ADD}").click()
+    wait_for(browser, lambda: stored(browser) == ["acme/base-7b"])  # before leaving the page
 
     open_page(browser, site, routes.model_href("lab/base-7b-chat"))  # a new page load: the list stays
-    link = f"#{listing.LINK}"
     browser.wait_for_text_to_equal(link, "Compare 2 models")
     assert (
         browser.find_element(link)
@@ -103,13 +111,31 @@ def test_models_added_from_their_pages_are_compared(browser, site):
         .endswith(routes.compare_href(["acme/base-7b", "lab/base-7b-chat"]))
     )
     browser.find_element(link).click()
-    browser.wait_for_element(".compare-table")
     wait_for(browser, lambda: compared(browser) == ["acme/base-7b", "lab/base-7b-chat"])
     relation = browser.find_element(".compare-relation").text
     assert "lab/base-7b-chat descends from acme/base-7b: acme/base-7b → finetune → lab/base-7b-chat" in relation
 
-    open_page(browser, site, routes.model_href("quant/base-7b-chat-GGUF"))
-    browser.wait_for_text_to_equal(link, "Compare 2 models")  # the list holds acme/base-7b only
+    # Back to a model page from the table: the list still holds acme/base-7b alone; then cleared.
+    browser.driver.find_elements(By.CSS_SELECTOR, ".compare-table .compare-model")[1].click()
+    browser.wait_for_text_to_equal(link, "Compare 2 models")
     browser.find_element(f"#{listing.CLEAR}").click()
     browser.wait_for_text_to_equal(link, "Compare with…")
+    assert stored(browser) == []
+    assert browser.get_logs() == []
+
+
+def test_rows_ticked_in_the_search_results_are_compared(browser, site):
+    open_page(browser, site, "/?q=base-7b&sort=downloads")
+    wait_for(browser, lambda: shown_ids(browser)[:2] == ["acme/base-7b", "lab/base-7b-chat"])
+    link = f"#{listing.SELECTED}"
+    assert "d-none" in browser.find_element(link).get_attribute("class")
+    for repo_id in ("acme/base-7b", "quant/base-7b-chat-GGUF"):
+        row = browser.driver.find_element(By.XPATH, f"//div[@role='row'][.//a[text()='{repo_id}']]")
+        index = row.get_attribute("row-index")  # the checkbox is in the row of the same index, left
+        browser.driver.find_element(By.CSS_SELECTOR, f".ag-row[row-index='{index}'] input[type='checkbox']").click()
+    browser.wait_for_text_to_equal(link, "Compare 2 selected")
+    browser.find_element(link).click()
+    wait_for(browser, lambda: compared(browser) == ["acme/base-7b", "quant/base-7b-chat-GGUF"])
+    relation = browser.find_element(".compare-relation").text
+    assert "acme/base-7b → finetune → lab/base-7b-chat → quantized (inferred)" in relation
     assert browser.get_logs() == []
