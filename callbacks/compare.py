@@ -70,10 +70,13 @@ def with_added(search, added) -> str:
 
 
 def listed(clicked: str | None, stored, model_id) -> list[str]:
-    """The comparison list after a click on "Add to comparison" (the model shown joins it, the
-    oldest leave past MAX_MODELS) or "clear"."""
-    if clicked == listing.CLEAR:
-        return []
+    """The comparison list after a click on "Add to comparison" or "clear"."""
+    return [] if clicked == listing.CLEAR else with_model(stored, model_id)
+
+
+def with_model(stored, model_id) -> list[str]:
+    """The stored list with the model shown last (once, whatever its case); the oldest leave
+    past MAX_MODELS."""
     model_id = text(model_id)
     kept = [repo_id for repo_id in texts(stored, MAX_MODELS) if repo_id.lower() != model_id.lower()]
     return [*kept, model_id][-MAX_MODELS:] if model_id else kept
@@ -81,9 +84,7 @@ def listed(clicked: str | None, stored, model_id) -> list[str]:
 
 def compare_link(stored, model_id) -> tuple[str, str]:
     """(href, label) of the model page's comparison link: the list with the model shown."""
-    model_id = text(model_id)
-    chosen = [repo_id for repo_id in texts(stored, MAX_MODELS) if repo_id.lower() != model_id.lower()]
-    chosen = [*chosen, model_id][-MAX_MODELS:] if model_id else chosen
+    chosen = with_model(stored, model_id)
     label = f"Compare {len(chosen)} models" if len(chosen) >= MIN_MODELS else "Compare with…"
     return routes.compare_href(chosen), label
 

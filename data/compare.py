@@ -331,7 +331,7 @@ class _Graph:
     def __init__(self, names: dict[Node, str], downloads: dict[Node, int | None], edges: list[_Edge]):
         self.names, self.downloads = names, downloads
         self.parents: dict[Node, list[_Edge]] = {}
-        # Declared edges first, then by relation type (as the closure chooses), then by name.
+        # Among equally short paths, declared edges first, then by relation type, then by name.
         for edge in sorted(edges, key=lambda e: (not e.declared, e.relation_type, names[e.parent])):
             self.parents.setdefault(edge.child, []).append(edge)
         self._up: dict[Node, dict[Node, _Edge | None]] = {}
