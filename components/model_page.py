@@ -14,6 +14,7 @@ from dash import dcc, html
 
 from components import ids, licence, lineage_graph, routes
 from components.collections import add_to_menu
+from components.compare_list import add_to_comparison
 from components.family import RELATION_NAMES
 from data.arxiv import cited_paper
 from data.quality import BY_NAME, MAX_SCORE
@@ -172,6 +173,7 @@ def header(detail: ModelDetail, collections: Sequence | None = None) -> html.Div
                         className="ms-3 hub-link",
                     ),
                     watch_menu(detail.repo_id),
+                    add_to_comparison(),
                     *([add_to_menu(collections)] if collections is not None else []),
                 ],
                 className="mb-2 d-flex align-items-center",

@@ -43,6 +43,9 @@ NUMERIC = {"downloads", "likes", "trending", "derivatives", "params", "quality"}
 LINK_RENDERERS = {"id": "ModelLink", "author": "AuthorLink"}  # assets/results_grid.js
 FLEX = {"id": 2.6, "author": 1, "pipeline_tag": 1.6, "library": 1.2}
 MIN_WIDTH = {"id": 110, "author": 60, "pipeline_tag": 70, "library": 64}  # all fit a 1400 px window
+# Rows chosen by their checkbox only (a click on a row's link opens the model).
+SELECTION = {"mode": "multiRow", "checkboxes": True, "headerCheckbox": False, "enableClickSelection": False}
+SELECTION_COLUMN = {"width": 36, "minWidth": 36, "maxWidth": 36, "suppressSizeToFit": True}
 
 
 def snippet_parts(snippet: str | None) -> list[tuple[str, bool]]:
@@ -161,12 +164,17 @@ def results_grid(
     sort: str | None = None,
     order: str = "desc",
     sortable: bool = False,
+    selectable: bool = False,
 ) -> dag.AgGrid:
+    """`selectable`: a checkbox per row (the grid's `selectedRows`), kept by id across new rows."""
+    selection = {"rowSelection": SELECTION, "selectionColumnDef": SELECTION_COLUMN} if selectable else {}
     return dag.AgGrid(
         id=grid_id,
         rowData=[row(model) for model in models],
         columnDefs=column_defs(sort, order, sortable),
+        **({"getRowId": "params.data.id"} if selectable else {}),
         dashGridOptions={
+            **selection,
             "domLayout": "autoHeight",
             "ensureDomOrder": True,
             "suppressMultiSort": True,

@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids, routes
+from components.compare_list import compare_selected
 from components.labels import FIELD_LABELS, LINEAGE_CHIPS, ORDER_LABELS, SORT_LABELS
 from components.results import HIDDEN, NARROW_ONLY, results_grid
 from data.quality import MAX_SCORE
@@ -258,7 +259,11 @@ def results_slots() -> html.Div:
     return html.Div(
         [
             html.Div(id=EMPTY),
-            html.Div(results_grid(GRID, [], sortable=True), id=GRID_BOX, className=HIDDEN),
+            html.Div(
+                [compare_selected(), results_grid(GRID, [], sortable=True, selectable=True)],
+                id=GRID_BOX,
+                className=HIDDEN,
+            ),
             html.Div(id=LIST, className=NARROW_ONLY),
         ],
         id=RESULTS,

@@ -107,6 +107,7 @@ def load_routes() -> None:
         ancestry,
         catalog,
         collections,
+        compare,
         docs,
         family,
         live,
