@@ -114,4 +114,5 @@ def load_routes() -> None:
         papers,
         routes,
         searches,
+        similar,
     )
