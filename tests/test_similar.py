@@ -299,3 +299,19 @@ def test_similarity_beats_the_baseline_on_real_models(real_db):
     assert result.sample == 200
     assert result.similarity.siblings > result.baseline.siblings + 0.1
     assert result.similarity.family > result.baseline.family + 0.1
+
+
+# --- the model page ----------------------------------------------------------------------------
+
+
+def test_model_page_renders_without_the_neighbours_then_fills_them(family_db):
+    from callbacks import model
+    from components import similar as similar_view
+    from tests.dash_tree import by_id, text_of
+
+    page, _ = model.layout(family_db, [], repo_id="lab/base-7b-chat")
+    assert "Finding models like this" in text_of(by_id(page, similar_view.SIMILAR))
+    assert "not trained" in text_of(model.similar_models(family_db, "lab/base-7b-chat")).lower()
+    rebuild(family_db, index="table")
+    shown = text_of(model.similar_models(family_db, "lab/base-7b-chat"))
+    assert "acme/base-7b" in shown and "is one of its base models" in shown and "same task: text-generation" in shown
