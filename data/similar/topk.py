@@ -21,6 +21,7 @@ from data.similar.store import TOP_K
 EXACT_LIMIT = 40_000
 BUCKET_SIZE = 1_000  # models per bucket on average
 PROBES = 10  # buckets whose models are a bucket's candidates (its own included)
+MAX_CANDIDATES = 30_000  # fewer probes around crowded buckets (the Hub has thousands of near-twins)
 BLOCK_CELLS = 32_000_000  # similarities computed at once (128 MB of float32)
 
 
@@ -110,11 +111,12 @@ def _nearest_centroid(vectors: np.ndarray, centroids: np.ndarray) -> np.ndarray:
 
 
 def _candidates(members: list[np.ndarray], nearest_buckets: np.ndarray, k: int) -> np.ndarray:
-    """The models of the PROBES nearest buckets, more when they hold too few to choose k from."""
+    """The models of the PROBES nearest buckets (fewer past MAX_CANDIDATES), more when they hold
+    too few to choose k from."""
     chosen: list[np.ndarray] = []
     count = 0
     for probe, bucket in enumerate(nearest_buckets):
-        if probe >= PROBES and count > k:
+        if (probe >= PROBES or count >= MAX_CANDIDATES) and count > k:
             break
         chosen.append(members[bucket])
         count += len(members[bucket])
