@@ -294,9 +294,9 @@ def test_similarity_beats_the_baseline_on_real_models(real_db):
         result = evaluate.evaluate(
             session,
             lambda model: [int(ids[i]) for i in nearest[position[model]]] if model in position else [],
-            size=200,
+            size=100,
         )
-    assert result.sample == 200
+    assert result.sample == 100
     assert result.similarity.siblings > result.baseline.siblings + 0.1
     assert result.similarity.family > result.baseline.family + 0.1
 

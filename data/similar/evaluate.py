@@ -32,11 +32,12 @@ SELECT DISTINCT c.id FROM unnest(CAST(:candidates AS integer[])) AS c(id)
 WHERE c.id = ANY(:roots)
    OR EXISTS (SELECT FROM lineage_closure lc WHERE lc.descendant = c.id AND lc.ancestor = ANY(:roots))
 """
+OWN_SQL = "SELECT pipeline_tag, library_name FROM model_search WHERE id = :id"
+# Walks the (task, downloads) index: `=` where the model has a task, IS NULL where it has none.
 BASELINE_SQL = """
-SELECT m.id FROM models m, models own
-WHERE own.id = :id AND m.id <> own.id
-  AND m.pipeline_tag IS NOT DISTINCT FROM own.pipeline_tag AND m.library_name IS NOT DISTINCT FROM own.library_name
-ORDER BY m.downloads DESC, m.id LIMIT :at
+SELECT id FROM model_search
+WHERE {task} AND {library} AND id <> :id
+ORDER BY downloads DESC, id DESC LIMIT :at
 """
 
 
@@ -89,7 +90,17 @@ def recall(
 
 def baseline(session: Session) -> Callable[[int], list[int]]:
     """The top 10 of the same task and library by downloads."""
-    return lambda model: [row[0] for row in session.execute(text(BASELINE_SQL), {"id": model, "at": AT})]
+
+    def top(model: int) -> list[int]:
+        own = session.execute(text(OWN_SQL), {"id": model}).one()
+        sql = BASELINE_SQL.format(
+            task="pipeline_tag IS NULL" if own.pipeline_tag is None else "pipeline_tag = :task",
+            library="library_name IS NULL" if own.library_name is None else "library_name = :library",
+        )
+        parameters = {"id": model, "at": AT, "task": own.pipeline_tag, "library": own.library_name}
+        return [row[0] for row in session.execute(text(sql), parameters)]
+
+    return top
 
 
 def evaluate(session: Session, top: Callable[[int], list[int]], *, size: int = 500, seed: int = 0) -> Evaluation:
