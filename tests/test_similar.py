@@ -315,3 +315,25 @@ def test_model_page_renders_without_the_neighbours_then_fills_them(family_db):
     rebuild(family_db, index="table")
     shown = text_of(model.similar_models(family_db, "lab/base-7b-chat"))
     assert "acme/base-7b" in shown and "is one of its base models" in shown and "same task: text-generation" in shown
+
+
+def test_the_rebuild_command_trains_with_a_progress_report(fresh_database_url):
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    db = Database.from_urls(fresh_database_url)
+    try:
+        ingest(db, synthetic.generate(200, 3))
+        env = {"CATALOG_DATABASE_URL": fresh_database_url}
+        result = CliRunner().invoke(main, ["similar", "rebuild", "--index", "table", "--seed", "4"], env=env)
+        assert result.exit_code == 0, result.output
+        assert "Similarity of 200 of 200 models in the table index" in result.output
+        with db.session() as session:
+            version = session.execute(
+                text("SELECT value FROM catalog_meta WHERE key = :k"), {"k": SIMILAR_INDEX}
+            ).scalar()
+            rows = session.execute(text("SELECT count(*) FROM similar_neighbours")).scalar()
+        assert version["seed"] == 4 and version["index"] == "table" and rows == 200
+    finally:
+        db.dispose()

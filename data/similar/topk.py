@@ -2,7 +2,7 @@
 PostgreSQL without pgvector.
 
 Up to EXACT_LIMIT models, exactly: blocks of rows against all (matrix products of unit vectors).
-Beyond, within buckets: spherical k-means (seeded) puts similar vectors together; each bucket's
+Beyond, within buckets: k-means (seeded, fitted on a sample) puts similar vectors together; each bucket's
 models are compared with the models of its PROBES nearest buckets only — about PROBES × 1,000
 candidates a model instead of 760,000, so the 760,000 real models take a minute, not hours, for
 a recall of the exact neighbours that bench/similar.py measures. Ties go to the lower row id, as
@@ -22,6 +22,7 @@ EXACT_LIMIT = 40_000
 BUCKET_SIZE = 1_000  # models per bucket on average
 PROBES = 10  # buckets whose models are a bucket's candidates (its own included)
 MAX_CANDIDATES = 30_000  # fewer probes around crowded buckets (the Hub has thousands of near-twins)
+FIT_PER_BUCKET = 60  # the k-means is fitted on a seeded sample of this many vectors a bucket
 BLOCK_CELLS = 32_000_000  # similarities computed at once (128 MB of float32)
 
 
@@ -80,8 +81,9 @@ def _exact(vectors: np.ndarray, k: int, progress: Progress | None) -> tuple[np.n
 def _bucketed(vectors: np.ndarray, k: int, seed: int, progress: Progress | None) -> tuple[np.ndarray, np.ndarray]:
     n = len(vectors)
     buckets = max(2, n // BUCKET_SIZE)
-    kmeans = MiniBatchKMeans(buckets, random_state=seed, batch_size=8192, n_init=1, max_iter=20)
-    kmeans.fit(vectors)
+    fit_on = np.random.default_rng(seed).choice(n, min(n, FIT_PER_BUCKET * buckets), replace=False)
+    kmeans = MiniBatchKMeans(buckets, random_state=seed, batch_size=8192, n_init=1, max_iter=10)
+    kmeans.fit(vectors[np.sort(fit_on)])
     centroids = normalize(kmeans.cluster_centers_).astype(np.float32)
     labels = _nearest_centroid(vectors, centroids)
     members = [np.flatnonzero(labels == b).astype(np.int32) for b in range(buckets)]
