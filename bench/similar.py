@@ -9,7 +9,7 @@ offline evaluation against the baseline.
 (`index=table`, what PostgreSQL without pgvector serves). `--vector-database-url`, a second
 catalog of the same models on a PostgreSQL with pgvector (the embedded one), is trained for its
 HNSW index. Each rebuild runs in a child process: its wall time and peak memory (maximum resident
-set) are the child's own. Then, per catalog: p50/p95/p99 of `data.similar.serve.neighbours`
+set, its VmHWM) are the child's own. Then, per catalog: p50/p95/p99 of `data.similar.serve.neighbours`
 (candidates and reasons, one read-only session per call) and of `GET /api/v1/models/{id}/similar`
 through the app (a miss of the response cache: every id is asked once), over `--requests` random
 models; recall@10 of lineage siblings and of the family for a seeded sample of models that have
@@ -64,16 +64,26 @@ def rebuild_in_child(url: str, index: str, seed: int) -> dict:
     child = subprocess.Popen(
         [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)}
     )
+    peak_kib = 0
+    while child.poll() is None:  # VmHWM: the child's own peak since exec (its rusage would count
+        peak_kib = max(peak_kib, _high_water_kib(child.pid))  # the bench's memory it forked from)
+        time.sleep(0.2)
     assert child.stdout is not None
     output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode:
         raise SystemExit(f"rebuild ({index}) failed with {child.returncode}")
     summary = json.loads(output.decode().strip().splitlines()[-1])
     summary["wall_s"] = time.monotonic() - started
-    summary["peak_rss_mib"] = usage.ru_maxrss / 1024  # KiB on Linux
+    summary["peak_rss_mib"] = peak_kib / 1024
     return summary
+
+
+def _high_water_kib(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # it has just exited
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
 
 
 def sample_ids(db: Database, count: int, seed: int) -> list[str]:
