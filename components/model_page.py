@@ -1,4 +1,4 @@
-"""The model page: header, tabs (overview, files, lineage, family) and its URL state."""
+"""The model page: header, tabs (overview, files, lineage, family), models like it and its URL state."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components import ids, licence, lineage_graph, routes
+from components import ids, licence, lineage_graph, routes, similar
 from components.collections import add_to_menu
 from components.compare_list import add_to_comparison
 from components.family import RELATION_NAMES
@@ -132,6 +132,7 @@ def model_page(detail: ModelDetail, view: ModelView, body, collections: Sequence
             header(detail, collections),
             dbc.Tabs(tabs, id=TABS, active_tab=view.tab, className="mb-3 model-tabs"),
             dcc.Loading(html.Div(body, id=TAB_CONTENT, className="model-tab-content"), delay_show=200),
+            similar.panel(),
         ]
     )
 

@@ -110,6 +110,7 @@ ROUTES = [
     Route("GET", "/api/v1/models/<path:repo_id>/ancestry", "anyone", f"{API}/models/lab/base-7b-chat/ancestry"),
     Route("GET", "/api/v1/models/<path:repo_id>/lineage/tree", "anyone", f"{API}/models/acme/base-7b/lineage/tree"),
     Route("GET", "/api/v1/models/<path:repo_id>/history", "anyone", f"{API}/models/acme/base-7b/history"),
+    Route("GET", "/api/v1/models/<path:repo_id>/similar", "anyone", f"{API}/models/acme/base-7b/similar"),
     Route(
         "GET",
         "/api/v1/models/<path:repo_id>/lineage/timeline",

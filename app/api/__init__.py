@@ -115,4 +115,5 @@ def load_routes() -> None:
         papers,
         routes,
         searches,
+        similar,
     )
