@@ -93,6 +93,7 @@ class ComparedModel:
     card_readme_chars: int | None  # the README's length; None without one
     card_parts: list[str]  # of CARD_PARTS, those the card has
     derivative_count: int
+    quality: int | None  # data/quality.py's score; None until the catalog computed it
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ ROWS: tuple[tuple[str, str, Callable[[ComparedModel], Any]], ...] = (
     ("card_parts", "Card has", lambda m: m.card_parts),
     ("card_readme_chars", "README length (characters)", lambda m: m.card_readme_chars),
     ("derivative_count", "Direct derivatives", lambda m: m.derivative_count),
+    ("quality", "Quality (0–100)", lambda m: m.quality),
 )
 
 
@@ -302,6 +304,7 @@ def _compared(
         card_readme_chars=readme_chars,
         card_parts=card_parts(readme_chars, model.card_data),
         derivative_count=model.derivative_count,
+        quality=model.quality,
     )
 
 

@@ -240,6 +240,9 @@ def test_the_api_answers_rows_and_relations(api):
     assert relation["ancestor"] == "acme/base-7b"
     assert [step["relation_type"] for step in relation["path_to_a"]] == [None, "finetune", "quantized"]
     assert data["models"][0]["created_at"] == "2024-06-01T10:00:00+00:00"
+    (quality,) = [r for r in data["rows"] if r["field"] == "quality"]
+    scores = [api.get(f"/api/v1/models/{repo_id}").json["data"]["quality"] for repo_id in data["ids"]]
+    assert quality["values"] == scores and all(isinstance(score, int) for score in scores)
 
 
 SEVEN = ",".join(f"a/m{n}" for n in range(7))
