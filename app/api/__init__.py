@@ -107,7 +107,6 @@ def load_routes() -> None:
         ancestry,
         catalog,
         collections,
-        compare,
         docs,
         family,
         live,
@@ -115,5 +114,4 @@ def load_routes() -> None:
         papers,
         routes,
         searches,
-        similar,
     )
