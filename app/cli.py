@@ -99,6 +99,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, fill: bool, de
 def _register_subcommands() -> None:
     from app.cli_ingest import export, ingest_group
     from app.cli_jobs import jobs_group
+    from app.cli_similar import similar_group
     from app.cli_sync import sync
     from app.cli_users import users_group
 
@@ -107,6 +108,7 @@ def _register_subcommands() -> None:
     main.add_command(sync)
     main.add_command(users_group)
     main.add_command(jobs_group)
+    main.add_command(similar_group)
 
 
 _register_subcommands()

@@ -16,7 +16,7 @@ import click
 
 from app import webhooks
 from app.cli_schema import open_current_database
-from app.progress import IngestProgress, summary_text
+from app.progress import IngestProgress, StageProgress, summary_text
 from app.settings import Settings
 from data.db import Database
 from data.ingest.hub import HubError, HubSource
@@ -61,8 +61,14 @@ class Duration(click.ParamType):
     type=click.IntRange(min=0),
     help="also refresh the N most downloaded models (0: only what was modified)",
 )
+@click.option(
+    "--similar/--no-similar",
+    default=True,
+    show_default=True,
+    help="retrain the models-like-this similarity after an ingestion that changed data",
+)
 @click.pass_obj
-def sync(settings: Settings, every: timedelta | None, once: bool, top: int) -> None:
+def sync(settings: Settings, every: timedelta | None, once: bool, top: int, similar: bool) -> None:
     """Ingest what changed on the Hub, record downloads and likes, score trending, refresh views.
 
     Exits 75 when another sync is running (nothing was done).
@@ -71,7 +77,7 @@ def sync(settings: Settings, every: timedelta | None, once: bool, top: int) -> N
         raise click.UsageError("--every and --once exclude each other")
     db = open_current_database(settings)
     try:
-        run = partial(_run, db, settings, top)
+        run = partial(_run, db, settings, top, similar)
         if every is None:
             _run_once(run)
         else:
@@ -80,14 +86,15 @@ def sync(settings: Settings, every: timedelta | None, once: bool, top: int) -> N
         db.dispose()
 
 
-def _run(db: Database, settings: Settings, top: int) -> SyncSummary:
+def _run(db: Database, settings: Settings, top: int, similar: bool = True) -> SyncSummary:
     log.info("sync: reading %s (modified since the last sync, and the top %d by downloads)", settings.hf_endpoint, top)
     sources = partial(HubSource, settings.hf_endpoint, settings.hf_token)
-    progress = IngestProgress()
+    progress, similar_progress = IngestProgress(), StageProgress()
     try:
-        summary = sync_once(db, sources, top=top, progress=progress)
+        summary = sync_once(db, sources, top=top, progress=progress, similar=similar, similar_progress=similar_progress)
     finally:
         progress.close()
+        similar_progress.close()
     log.info("sync done in %.1fs: %s", summary.elapsed, _outcome(summary))
     webhooks.dispatch(db, settings)
     return summary

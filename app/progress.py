@@ -64,3 +64,30 @@ def summary_text(s: IngestSummary) -> str:
         lines.append(f"  skipped because: {reasons}")
         lines += [f"    {where}: {reason}" for where, reason in s.skip_examples[:10]]
     return "\n".join(lines)
+
+
+class StageProgress:
+    """Call with (stage, done, total) of a job of several stages: a live line, or a log line every
+    few seconds and at each new stage (the similarity's rebuild)."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.live = stream.isatty()
+        self.started = time.monotonic()
+        self.last_log = 0.0
+        self.stage = ""
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        elapsed = _duration(time.monotonic() - self.started)
+        line = f"{stage}: {done:,}" + (f" of {total:,} [{done / total:4.0%}]" if total else "") + f"  {elapsed}"
+        if self.live:
+            self.stream.write("\r" + line.ljust(100))
+            self.stream.flush()
+        elif stage != self.stage or time.monotonic() - self.last_log >= LOG_EVERY_SECONDS:
+            self.last_log = time.monotonic()
+            log.info(line)
+        self.stage = stage
+
+    def close(self) -> None:
+        if self.live:
+            self.stream.write("\n")

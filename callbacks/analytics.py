@@ -24,6 +24,7 @@ TOP = 15
 FETCH = {  # chart name: the data it draws (a ranking's data: the top values of its field)
     "tasks": analytics.tasks_by_month,
     "downloads": analytics.downloads_histogram,
+    "quality": analytics.quality_histogram,
     "lineage": analytics.edges_by_month,
     "families": analytics.largest_families,
     "growing": analytics.fastest_growing,

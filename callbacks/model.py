@@ -17,11 +17,13 @@ from components import family as family_view
 from components import history as history_view
 from components import ids, lineage_graph, lineage_tab, routes
 from components import model_page as page
+from components import similar as similar_view
 from components.model_page import ModelView
 from data import catalog, family, family_groups, lineage
 from data.accounts import collections
 from data.db import Database
 from data.history import model_history
+from data.similar.serve import neighbours
 
 PATH_ROOM = 3  # models fetched per member drawn and generation: paths, merges' other parents
 TOP_AUTHORS = 12  # authors named per relation type in the whole family's chart; the rest are "others"
@@ -144,6 +146,15 @@ def follow_node(node: dict | None, search: str | None, shown_id: str | None):
     return routes.model_href(node_id), ModelView(tab="lineage").query_string()
 
 
+def similar_models(db: Database, shown_id: str | None):
+    """The "Models like this" list of the model shown."""
+    if not shown_id:
+        raise PreventUpdate
+    with db.session(read_only=True) as session:
+        found = neighbours(session, text(shown_id), similar_view.SHOWN)
+    return page.not_found(text(shown_id)) if found is None else similar_view.suggestions(found)
+
+
 def register(app: Dash, db: Database) -> None:
     # optional: the page's components exist only while it is shown, not in the app's first layout
     @app.callback(
@@ -158,6 +169,11 @@ def register(app: Dash, db: Database) -> None:
     )
     def show_tab(search, pathname, shown_id, active_tab):
         return render_tab(db, search, pathname, shown_id, active_tab)
+
+    # After the page has loaded (its MODEL_ID store appearing): the first render never waits for it.
+    @app.callback(Output(similar_view.SIMILAR, "children"), Input(page.MODEL_ID, "data"), optional=True)
+    def show_similar(shown_id):
+        return similar_models(db, shown_id)
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),

@@ -131,6 +131,21 @@ def downloads_figure(histogram: Histogram, query: SearchQuery) -> go.Figure | No
     return _figure([bar], xaxis={"type": "category", "title": {"text": "downloads"}})
 
 
+def quality_figure(histogram: Histogram, query: SearchQuery) -> go.Figure | None:
+    """Models per 10 points of quality score; a bar lists its models from the lowest score."""
+    buckets = histogram.buckets
+    if not buckets:
+        return None
+    bar = go.Bar(
+        x=[f"{b.low}–{b.high}" for b in buckets],
+        y=[b.count for b in buckets],
+        marker_color=PALETTE[2],
+        customdata=[search_href(query, min_quality=b.low, sort="quality", order="asc") for b in buckets],
+        hovertemplate="quality %{x}: %{y:,} models<extra></extra>",
+    )
+    return _figure([bar], xaxis={"type": "category", "title": {"text": "quality score"}})
+
+
 def families_figure(families: Sequence[Family], _query: SearchQuery | None = None) -> go.Figure | None:
     """Stacked horizontal bars per family root; a click lists the root's direct derivatives
     (the filters chose the roots, so they do not apply to the derivatives)."""
@@ -257,6 +272,7 @@ CHARTS = {  # name: the chart; the page shows them in this order
     "licenses": ranking("license", "Licences", "models per licence"),
     "authors": ranking("author", "Top authors", "models per author"),
     "downloads": Chart("Downloads", "models by order of magnitude of downloads", downloads_figure),
+    "quality": Chart("Quality score", "models per 10 points of quality score (0–100)", quality_figure),
     "lineage": Chart(
         "Lineage edges per month",
         "by relation type, by the month the derivative was created",

@@ -24,6 +24,7 @@ FIELD_LABELS = {  # SearchQuery field: its name on a filter chip or above its co
     "created_to": "Created to",
     "min_downloads": "Downloads ≥",
     "min_likes": "Likes ≥",
+    "min_quality": "Quality ≥",
     "licence_conflict": "Licence conflict",
     "quant": "Quantization",
     "min_params": "Parameters ≥",

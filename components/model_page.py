@@ -1,4 +1,4 @@
-"""The model page: header, tabs (overview, files, lineage, family) and its URL state."""
+"""The model page: header, tabs (overview, files, lineage, family), models like it and its URL state."""
 
 from __future__ import annotations
 
@@ -12,15 +12,18 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components import ids, licence, lineage_graph, routes
+from components import ids, licence, lineage_graph, routes, similar
 from components.collections import add_to_menu
+from components.compare_list import add_to_comparison
 from components.family import RELATION_NAMES
 from data.arxiv import cited_paper
+from data.quality import BY_NAME, MAX_SCORE
 from data.query import MAX_TEXT, SearchQuery
 from data.vocabulary import MAX_LINEAGE_DEPTH, RELATION_TYPES
 
 if TYPE_CHECKING:  # the results' types only: components run no queries
     from data.catalog import BaseModelLink, ModelDetail
+    from data.quality import Part
 
 TABS = ids.of("model", "tabs")
 TAB_CONTENT = ids.of("model", "tab-content")
@@ -129,6 +132,7 @@ def model_page(detail: ModelDetail, view: ModelView, body, collections: Sequence
             header(detail, collections),
             dbc.Tabs(tabs, id=TABS, active_tab=view.tab, className="mb-3 model-tabs"),
             dcc.Loading(html.Div(body, id=TAB_CONTENT, className="model-tab-content"), delay_show=200),
+            similar.panel(),
         ]
     )
 
@@ -142,6 +146,12 @@ def header(detail: ModelDetail, collections: Sequence | None = None) -> html.Div
         _badge("bi-box", detail.library_name, "secondary", "library"),
         _badge("bi-file-text", detail.license, "info", "licence"),
         _badge("bi-lock", f"gated ({detail.gated})" if detail.gated else None, "warning", "gated"),
+        _badge(
+            "bi-patch-check",
+            None if detail.quality is None else f"quality {detail.quality}/{MAX_SCORE}",
+            "success",
+            "quality score: its breakdown is in the overview",
+        ),
     ]
     facts = [
         _fact("bi-heart", f"{detail.likes:,} likes"),
@@ -164,6 +174,7 @@ def header(detail: ModelDetail, collections: Sequence | None = None) -> html.Div
                         className="ms-3 hub-link",
                     ),
                     watch_menu(detail.repo_id),
+                    add_to_comparison(),
                     *([add_to_menu(collections)] if collections is not None else []),
                 ],
                 className="mb-2 d-flex align-items-center",
@@ -207,12 +218,44 @@ def overview(detail: ModelDetail) -> html.Div:
     return html.Div(
         [
             *licence.warnings(detail.licence_conflicts),
+            _section("Quality score", quality(detail.quality, detail.quality_breakdown)),
             _section("Tags", _tags(detail.tags)),
             _section("Datasets", _datasets(detail.datasets)),
             _section("Base models", _base_models(detail.base_models)),
             _section("Card data", _card_data(detail.card_data)),
         ],
         className="model-overview",
+    )
+
+
+def quality(total: int | None, parts: Sequence[Part]) -> html.Div:
+    """The score and each component's points of its weight, with the rule that gave them."""
+    if total is None:
+        return html.P("Not computed yet: scores are set at the end of each ingest.", className="text-muted")
+    rows = [
+        html.Tr(
+            [
+                html.Th(part.label, className="text-nowrap fw-normal"),
+                html.Td(
+                    "—" if part.points is None else f"{part.points} / {part.weight}",
+                    className="text-end text-nowrap quality-points",
+                ),
+                html.Td(
+                    dbc.Progress(value=100 * (part.points or 0) / part.weight, style={"height": "6px"}),
+                    className="align-middle w-25",
+                ),
+                html.Td(BY_NAME[part.component].rule, className="small text-muted"),
+            ],
+            className="quality-part",
+            **{"data-component": part.component},
+        )
+        for part in parts
+    ]
+    return html.Div(
+        [
+            html.P([html.Span(f"{total}", className="fs-4 fw-semibold quality-total"), f" of {MAX_SCORE}"]),
+            dbc.Table(html.Tbody(rows), size="sm", borderless=True, className="model-quality"),
+        ]
     )
 
 

@@ -33,15 +33,19 @@ COLUMNS = {
     "downloads": ("Downloads", "downloads", 106),
     "likes": ("Likes", "likes", 76),
     "trending": ("Trending", "trending", 90),
+    "quality": ("Quality", "quality", 72),  # the score, 0-100 (data/quality.py)
     "created": ("Created", "created", 98),
     "updated": ("Updated", "updated", 98),
     "derivatives": ("Derived", "derivatives", 78),
 }
 SORTABLE = tuple(sort for sort in SORTS if sort != "relevance")  # each has a column below
-NUMERIC = {"downloads", "likes", "trending", "derivatives", "params"}
+NUMERIC = {"downloads", "likes", "trending", "derivatives", "params", "quality"}
 LINK_RENDERERS = {"id": "ModelLink", "author": "AuthorLink"}  # assets/results_grid.js
 FLEX = {"id": 2.6, "author": 1, "pipeline_tag": 1.6, "library": 1.2}
-MIN_WIDTH = {"id": 150, "author": 64, "pipeline_tag": 80, "library": 70}  # all fit in 960 px
+MIN_WIDTH = {"id": 110, "author": 60, "pipeline_tag": 70, "library": 64}  # all fit a 1400 px window
+# Rows chosen by their checkbox only (a click on a row's link opens the model).
+SELECTION = {"mode": "multiRow", "checkboxes": True, "headerCheckbox": False, "enableClickSelection": False}
+SELECTION_COLUMN = {"width": 36, "minWidth": 36, "maxWidth": 36, "suppressSizeToFit": True}
 
 
 def snippet_parts(snippet: str | None) -> list[tuple[str, bool]]:
@@ -69,6 +73,7 @@ def row(model: ModelSummary) -> dict:
         "downloads": f"{model.downloads:,}",
         "likes": f"{model.likes:,}",
         "trending": trend(model),
+        "quality": "—" if model.quality is None else str(model.quality),
         "created": day(model.created_at),
         "updated": day(model.last_modified),
         "derivatives": f"{model.derivative_count:,}",
@@ -159,12 +164,17 @@ def results_grid(
     sort: str | None = None,
     order: str = "desc",
     sortable: bool = False,
+    selectable: bool = False,
 ) -> dag.AgGrid:
+    """`selectable`: a checkbox per row (the grid's `selectedRows`), kept by id across new rows."""
+    selection = {"rowSelection": SELECTION, "selectionColumnDef": SELECTION_COLUMN} if selectable else {}
     return dag.AgGrid(
         id=grid_id,
         rowData=[row(model) for model in models],
         columnDefs=column_defs(sort, order, sortable),
+        **({"getRowId": "params.data.id"} if selectable else {}),
         dashGridOptions={
+            **selection,
             "domLayout": "autoHeight",
             "ensureDomOrder": True,
             "suppressMultiSort": True,
@@ -195,6 +205,7 @@ def results_list(models: Sequence[ModelSummary]) -> html.Ul:
                                 model.quant,
                                 f"{model.downloads:,} downloads",
                                 f"{model.likes:,} likes",
+                                None if model.quality is None else f"quality {model.quality}",
                             )
                             if fact
                         ),

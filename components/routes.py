@@ -6,8 +6,10 @@ them (callbacks/router.py). Imported by components, callbacks and the app alike:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
+from data.compare import ids_text
 from data.query import SearchQuery, query_string
 
 SEARCH = "/"
@@ -22,11 +24,13 @@ ACCOUNT = "/account"
 ACCOUNT_KEYS = f"{ACCOUNT}#api-keys"
 COLLECTIONS = "/collections"  # yours; + "/" + an id: one collection (public, or yours)
 LIVE = "/live"  # newly arrived models, as they arrive; ?<query string> narrows them
+COMPARE = "/compare"  # ?ids=a,b,c: 2 to 6 models side by side (data/compare.py)
 SAVED_SEARCHES = "/searches"  # ?save=<query string> to save one, ?show=<id> to see what is new
 API = "/api/v1"
 API_DOCS = f"{API}/docs"
 API_MODELS = f"{API}/models"
 API_PAPERS = f"{API}/papers/"
+API_COMPARE = f"{API}/compare"
 ADMIN_HOME = "/admin"  # the first section's page
 ADMIN = "/admin/"  # + a section of ADMIN_SECTIONS
 ADMIN_SECTIONS = ("users", "jobs", "audit")
@@ -74,6 +78,16 @@ def api_models_href(query: SearchQuery, *, format: str | None = None, **changes)
 
 def model_href(repo_id: str, query_text: str = "") -> str:
     return href(f"{MODELS}{quote(repo_id)}", query_text)
+
+
+def compare_href(repo_ids: Sequence[str], path: str = COMPARE, export: str | None = None) -> str:
+    """The comparison of these models (`ids=a,b,c`, commas and slashes left readable)."""
+    pairs = [("ids", ids_text(repo_ids)), *([("format", export)] if export else [])]
+    return href(path, urlencode(pairs, safe=",/"))
+
+
+def api_compare_href(repo_ids: Sequence[str], export: str | None = None) -> str:
+    return compare_href(repo_ids, API_COMPARE, export)
 
 
 def author_href(author: str) -> str:

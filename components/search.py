@@ -14,8 +14,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids, routes
+from components.compare_list import compare_selected
 from components.labels import FIELD_LABELS, LINEAGE_CHIPS, ORDER_LABELS, SORT_LABELS
 from components.results import HIDDEN, NARROW_ONLY, results_grid
+from data.quality import MAX_SCORE
 from data.query import (
     DEFAULT_PER_PAGE,
     FACETS,
@@ -45,6 +47,7 @@ HAS_CARD = ids.of(FILTER, "has_card")
 LICENCE_CONFLICT = ids.of(FILTER, "licence_conflict")
 CREATED = ids.of(FILTER, "created")
 MIN_DOWNLOADS = ids.of(FILTER, "min_downloads")
+MIN_QUALITY = ids.of(FILTER, "min_quality")
 SORT, ORDER, PER_PAGE = ids.of(PAGE, "sort"), ids.of(PAGE, "order"), ids.of(PAGE, "per_page")
 PAGER = ids.of(PAGE, "pager")
 # Lineage filters come from links and URLs (a model's family, the API's grammar); the page
@@ -74,6 +77,7 @@ CONTROLS = {
     "created_from": (CREATED, "start_date"),
     "created_to": (CREATED, "end_date"),
     "min_downloads": (MIN_DOWNLOADS, "value"),
+    "min_quality": (MIN_QUALITY, "value"),
     **{field: (store, "data") for field, store in LINEAGE_STORES.items()},
     "min_params": (MIN_PARAMS, "value"),
     "max_params": (MAX_PARAMS, "value"),
@@ -99,6 +103,7 @@ def control_values(query: SearchQuery) -> dict[str, object]:
         "created_from": query.created_from.isoformat() if query.created_from else None,
         "created_to": query.created_to.isoformat() if query.created_to else None,
         "min_downloads": query.min_downloads,
+        "min_quality": query.min_quality,
         **{field: _stored(getattr(query, field)) for field in LINEAGE_STORES},
         "min_params": format_params(query.min_params) if query.min_params is not None else "",
         "max_params": format_params(query.max_params) if query.max_params is not None else "",
@@ -254,7 +259,11 @@ def results_slots() -> html.Div:
     return html.Div(
         [
             html.Div(id=EMPTY),
-            html.Div(results_grid(GRID, [], sortable=True), id=GRID_BOX, className=HIDDEN),
+            html.Div(
+                [compare_selected(), results_grid(GRID, [], sortable=True, selectable=True)],
+                id=GRID_BOX,
+                className=HIDDEN,
+            ),
             html.Div(id=LIST, className=NARROW_ONLY),
         ],
         id=RESULTS,
@@ -362,6 +371,21 @@ def filters_panel(query: SearchQuery) -> dbc.Card:
                             debounce=0.5,
                             placeholder="0",
                             **control(values, "min_downloads"),
+                        ),
+                    ],
+                    className="mb-3",
+                ),
+                html.Div(
+                    [
+                        dbc.Label("Minimum quality (0–100)", html_for=MIN_QUALITY, className="small fw-semibold mb-1"),
+                        dbc.Input(
+                            type="number",
+                            min=0,
+                            max=MAX_SCORE,
+                            step=1,
+                            debounce=0.5,
+                            placeholder="0",
+                            **control(values, "min_quality"),
                         ),
                     ]
                 ),

@@ -21,6 +21,7 @@ from data.catalog import has_trend_scores, recent_window
 from data.counting import Matches, matches
 from data.licences import conflicts_view, rules
 from data.models import BaseModelRelation, Model, SearchRow
+from data.quality import MAX_SCORE, SCORE_BUCKET
 from data.query import SearchQuery
 from data.search import expected_matches, filters
 from data.vocabulary import RELATION_TYPES
@@ -46,6 +47,8 @@ monthly_edge_counts = table(
     "monthly_edge_counts", column("month", Text), column("relation_type", Text), column("edges", Integer)
 )
 downloads_magnitude_counts = table("downloads_magnitude_counts", column("digits", Integer), column("models", Integer))
+# The whole catalog's models per SCORE_BUCKET points of quality: migrations/versions/0020.
+quality_counts = table("quality_counts", column("low", Integer), column("models", Integer))
 GROWTH_WINDOW_DAYS = 90  # the window of family_growth: its migration's WINDOW_DAYS
 # Descendants created in the last 90 days of the data, per family that grew: migrations/versions/0013.
 family_growth = table(
@@ -74,7 +77,7 @@ class MonthlyCounts:
 
 @dataclass(frozen=True)
 class Bucket:
-    low: int  # downloads from low to high, inclusive
+    low: int  # downloads (or points of quality) from low to high, inclusive
     high: int
     count: int
 
@@ -227,6 +230,32 @@ def _magnitude_counts(session: Session, query: SearchQuery) -> tuple[dict[int, i
 
 def _bucket_bounds(digits: int) -> tuple[int, int]:
     return (0, 0) if digits == 0 else (10 ** (digits - 1), 10**digits - 1)
+
+
+def quality_histogram(session: Session, query: SearchQuery) -> Histogram:
+    """Models per SCORE_BUCKET points of quality score (the last bucket up to 100 inclusive),
+    from the lowest non-empty bucket to the highest; models not scored yet are left out."""
+    counts, exact = _quality_counts(session, query)
+    if not counts:
+        return Histogram([], exact)
+    last = MAX_SCORE - SCORE_BUCKET
+    buckets = [
+        Bucket(low, MAX_SCORE if low == last else low + SCORE_BUCKET - 1, counts.get(low, 0))
+        for low in range(min(counts), max(counts) + 1, SCORE_BUCKET)
+    ]
+    return Histogram(buckets, exact)
+
+
+def _quality_counts(session: Session, query: SearchQuery) -> tuple[dict[int, int], bool]:
+    """({bucket's lowest score: models}, exact)"""
+    found = _matches(session, query, [SearchRow.quality])
+    if found is None:
+        view = quality_counts.c
+        return dict(session.execute(select(view.low, view.models)).all()), True
+    quality = found.rows.c.quality
+    low = func.least(quality // SCORE_BUCKET, MAX_SCORE // SCORE_BUCKET - 1) * SCORE_BUCKET
+    rows = session.execute(select(low, func.count()).where(quality.isnot(None)).group_by(low)).all()
+    return {int(b): found.scaled(n) for b, n in rows}, found.exact
 
 
 def largest_families(session: Session, query: SearchQuery, limit: int = 15) -> list[Family]:

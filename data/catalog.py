@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from data.licences import LicenceConflict, model_conflicts
 from data.meta import is_synthetic
 from data.models import BaseModelRelation, DatasetRelation, Model, ModelSibling, ModelTag, SearchRow
+from data.quality import Part, breakdown
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class ModelSummary:
     params: int | None = None  # parameter count; `params_source` says whether declared or inferred
     params_source: str | None = None
     quant: str | None = None  # quantization format (data/ingest/variants.py)
+    quality: int | None = None  # the quality score, 0-100 (data/quality.py); None until computed
     snippet: str | None = None  # a highlighted excerpt of the card, for `card` searches
     variants: Variants | None = None  # with group=variants: the variants folded under this model
     trend: Trend | None = None  # on trending lists: the score they are ranked by
@@ -105,6 +107,8 @@ class ModelDetail:
     params_source: str | None
     quant: str | None
     variant_of: str | None  # the id of the model this one is a variant of (group=variants)
+    quality: int | None  # the quality score, 0-100; None until computed
+    quality_breakdown: list[Part]  # its points per component, in data/quality.py's order
     tags: dict[str, list[str]]  # by tag type
     files: list[ModelFile]
     total_file_size: int | None  # the files' sizes, or the Hub's used storage when it lists none
@@ -145,6 +149,7 @@ SUMMARY_COLUMNS = (
     Model.params,
     Model.params_source,
     Model.quant,
+    Model.quality,
 )
 
 
@@ -212,6 +217,8 @@ def model_detail(session: Session, repo_id: str) -> ModelDetail | None:
         variant_of=session.scalar(select(Model.repo_id).where(Model.id == model.variant_of))
         if model.variant_of
         else None,
+        quality=model.quality,
+        quality_breakdown=breakdown(model.quality_parts),
         tags=tags,
         files=files,
         total_file_size=sum(f.size or 0 for f in files) if files else model.used_storage,

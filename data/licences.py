@@ -22,6 +22,7 @@ from data.vocabulary import MAX_LINEAGE_DEPTH
 
 RULES_FILE = Path(__file__).with_name("licence_rules.toml")
 NONE_GROUP = "none"  # the reserved group: a derivative that declares no licence
+UNSPECIFIED_GROUP = "unspecified"  # the Hub's catch-alls (other, unknown): a licence that says nothing checkable
 NO_LICENCE = ""  # how the view compares a missing licence (the Hub has no empty licence)
 
 conflicts_view = table(
@@ -100,6 +101,15 @@ def parse_rules(document: dict) -> dict[str, Rule]:
             judged[pair] = rule.id
         found[rule.id] = rule
     return found
+
+
+@cache
+def recognised_licences() -> frozenset[str]:
+    """The licences the rule file names in its groups, except the unspecified catch-alls: the
+    ones a reader can look up (the quality score's licence component, data/quality.py)."""
+    groups = tomllib.loads(RULES_FILE.read_text(encoding="utf-8")).get("groups", {})
+    named = frozenset().union(*(_expand(groups, name) for name in groups))
+    return named - (_expand(groups, UNSPECIFIED_GROUP) if UNSPECIFIED_GROUP in groups else frozenset())
 
 
 def _expand(groups: dict[str, list[str]], name: str, seen: tuple[str, ...] = ()) -> frozenset[str]:

@@ -20,6 +20,7 @@ DATA_VERSION = "data_version"  # changed whenever an ingestion batch changed dat
 SYNTHETIC_SAMPLE = "synthetic_sample"  # the catalog holds generated demo data, not the Hub's
 HIGH_WATER_MARK = "hub_high_water_mark"  # newest lastModified fully ingested from the Hub
 LAST_SYNC_AT = "last_sync_at"  # when the last scheduled sync completed (ISO-8601, UTC)
+SIMILAR_INDEX = "similar_index"  # the similarity's current version: its index, size, training (data.similar)
 
 
 def get_meta(session: Session, key: str, default: Any = None) -> Any:

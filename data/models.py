@@ -95,6 +95,9 @@ class Model(Base):
     quant: Mapped[str | None] = mapped_column(Text)
     variant_base: Mapped[str | None] = mapped_column(Text)
     variant_of: Mapped[int | None] = mapped_column(Integer, ForeignKey("models.id", ondelete="SET NULL"))
+    # The quality score, 0-100 (NULL until computed), and its points per component (data/quality.py).
+    quality: Mapped[int | None] = mapped_column(SmallInteger)
+    quality_parts: Mapped[dict[str, int] | None] = mapped_column(JSONB)
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
 
     __table_args__ = (
@@ -102,6 +105,7 @@ class Model(Base):
         CheckConstraint("likes >= 0", name="likes_non_negative"),
         CheckConstraint(_in("quant", QUANTIZATIONS), name="quant_known"),
         CheckConstraint(_in("params_source", PARAMS_SOURCES), name="params_source_known"),
+        CheckConstraint("quality BETWEEN 0 AND 100", name="quality_in_range"),
         Index("ix_models_variant_base", "variant_base", postgresql_where=text("variant_base IS NOT NULL")),
         Index("ix_models_variant_of", "variant_of", postgresql_where=text("variant_of IS NOT NULL")),
         Index("ix_models_downloads", text("downloads DESC"), text("id DESC")),
@@ -148,6 +152,7 @@ class SearchRow(Base):
     params: Mapped[int | None] = mapped_column(BigInteger)
     quant: Mapped[str | None] = mapped_column(Text)
     variant_of: Mapped[int | None] = mapped_column(Integer)  # the group's head (models.variant_of)
+    quality: Mapped[int | None] = mapped_column(SmallInteger)  # models.quality (migration 0020)
 
     __table_args__ = (
         Index("ix_model_search_key", "key", postgresql_using="gin", postgresql_ops={"key": "gin_trgm_ops"}),
@@ -176,6 +181,7 @@ class SearchRow(Base):
             postgresql_where=text("quant IS NOT NULL"),
         ),
         Index("ix_model_search_variant_of", "variant_of", postgresql_where=text("variant_of IS NOT NULL")),
+        Index("ix_model_search_quality", text("quality DESC NULLS LAST"), text("id DESC")),
     )
 
 

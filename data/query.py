@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from data.arxiv import arxiv_id
+from data.quality import MAX_SCORE
 from data.vocabulary import (
     MAX_LIKES,
     MAX_LINEAGE_DEPTH,
@@ -31,7 +32,7 @@ from data.vocabulary import (
     RelationType,
 )
 
-Sort = Literal["relevance", "downloads", "likes", "trending", "created", "updated", "params"]
+Sort = Literal["relevance", "downloads", "likes", "trending", "created", "updated", "params", "quality"]
 SORTS: tuple[Sort, ...] = get_args(Sort)
 Order = Literal["desc", "asc"]
 ORDERS: tuple[Order, ...] = get_args(Order)
@@ -150,6 +151,12 @@ class SearchQuery(BaseModel):
     created_to: date | None = Field(None, description="created on or before (YYYY-MM-DD)")
     min_downloads: int | None = Field(None, ge=0, le=10**15)
     min_likes: int | None = Field(None, ge=0, le=MAX_LIKES)
+    min_quality: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_SCORE,
+        description="a quality score of at least this (0-100; the components and weights: GET /models/{id})",
+    )
     sort: Sort | None = Field(None, description="default: relevance with q, downloads without")
     order: Order = "desc"
     per_page: int = Field(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE)

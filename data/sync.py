@@ -5,7 +5,8 @@ lastModified` does) and the top models by downloads (whose counts move without a
 through the one ingestion pipeline. Only after that ingestion completed does it record the
 downloads and likes of the models it saw (`model_history`, a row only when they changed),
 compute a trending score from 7 days of that history for models the Hub gives none, refresh
-the materialized views concurrently and note `last_sync_at`. A sync that fails part-way leaves
+the materialized views concurrently and note `last_sync_at`; asked to (`catalog sync` does), it
+then retrains the "models like this" similarity when the ingestion changed data. A sync that fails part-way leaves
 the catalog serving: every ingested batch is a complete transaction, and the history, scores,
 views and marks of the previous sync stay as they were.
 """
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -27,7 +29,12 @@ from data.db import Database, driver_cursor
 from data.ingest.pipeline import DEFAULT_BATCH_SIZE, IngestSummary, ProgressCallback, ingest
 from data.ingest.state import clear_catalog, write_state
 from data.meta import HIGH_WATER_MARK, LAST_SYNC_AT, is_synthetic, read_state, set_meta
+from data.quality import refresh_quality
+from data.similar.progress import Progress
 from data.views import refresh_views
+
+if TYPE_CHECKING:
+    from data.similar.rebuild import RebuildSummary
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +62,7 @@ class SyncSummary:
     history_pruned: int = 0
     trending_changed: int = 0
     views_refreshed: bool = False
+    similar: RebuildSummary | None = None  # the similarity retrained after the ingestion changed data
     finished_at: datetime = field(default_factory=lambda: datetime.now(UTC))  # set again once the sync is over
     elapsed: float = 0.0
 
@@ -80,13 +88,18 @@ def sync_once(
     top: int = DEFAULT_TOP,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: ProgressCallback | None = None,
+    similar: bool = False,
+    similar_progress: Progress | None = None,
 ) -> SyncSummary:
-    """Run one sync; raise SyncBusy at once when another one is running."""
+    """Run one sync; raise SyncBusy at once when another one is running. `similar`: retrain the
+    similarity after an ingestion that changed data (minutes over the whole Hub, so off unless asked)."""
     started = time.monotonic()
     with db.advisory_lock(SYNC_LOCK) as got:
         if not got:
             raise SyncBusy("another sync is running on this catalog; this one did nothing")
         summary = _sync(db, source_factory, top, partial(ingest, batch_size=batch_size, progress=progress))
+        if similar and (summary.ingested.new or summary.ingested.updated):
+            summary.similar = _retrain_similarity(db, similar_progress)
     summary.elapsed = time.monotonic() - started
     return summary
 
@@ -105,6 +118,19 @@ def _sync(db: Database, source_factory: SourceFactory, top: int, run_ingest) -> 
     summary.finished_at = datetime.now(UTC)
     write_state(db, LAST_SYNC_AT, summary.finished_at)
     return summary
+
+
+def _retrain_similarity(db: Database, progress: Progress | None) -> RebuildSummary | None:
+    """A failed retraining keeps the previous similarity serving and fails nothing of the sync."""
+    from data.similar.rebuild import SimilarBusy, rebuild  # scikit-learn is loaded only to train
+
+    try:
+        return rebuild(db, progress=progress)
+    except SimilarBusy as busy:
+        log.info("%s", busy)
+    except Exception:
+        log.exception("similarity not retrained; the previous one serves")
+    return None
 
 
 def _record_what_was_seen(db: Database, summary: SyncSummary, seen: SeenModels, changed) -> None:
@@ -146,6 +172,7 @@ def _refresh_views_unless_fresh(db: Database, ingested: IngestSummary) -> bool:
     if ingested.new or ingested.updated:
         return False
     with db.session() as session:
+        refresh_quality(session)
         refresh_views(session, concurrently=True)
         session.commit()
     return True

@@ -8,11 +8,12 @@ from sqlalchemy.orm import Session
 from data.lineage import refresh_lineage
 
 # Migrations 0003 (facet_counts), 0005 (the analytics charts' counts), 0013 (edges by lineage),
-# 0015 (size_quant_counts).
+# 0015 (size_quant_counts), 0020 (quality_counts).
 SUMMARY_VIEWS = (
     "author_stats",
     "facet_counts",
     "size_quant_counts",
+    "quality_counts",
     "monthly_task_counts",
     "monthly_edge_counts",
     "downloads_magnitude_counts",

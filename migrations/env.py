@@ -11,9 +11,18 @@ config = context.config
 target_metadata = Base.metadata
 
 
+# Managed by hand: a materialized view, and the similarity's tables, which a rebuild replaces
+# whole (data/similar/store.py; migration 0021), the vector one only where pgvector exists.
+BY_HAND = {"author_stats", "similar_vectors", "similar_neighbours", "similar_vectors_next", "similar_neighbours_next"}
+
+
+def include_name(name, type_, parent_names):
+    # Not even reflected: SQLAlchemy knows no `vector` type, and would warn of it.
+    return not (type_ == "table" and name in BY_HAND and name not in target_metadata.tables)
+
+
 def include_object(obj, name, type_, reflected, compare_to):
-    # Materialized views and SQL functions are managed by hand in the migrations.
-    return not (type_ == "table" and reflected and compare_to is None and name == "author_stats")
+    return not (type_ == "table" and reflected and compare_to is None and name in BY_HAND)
 
 
 def run_migrations_online() -> None:
@@ -24,6 +33,7 @@ def run_migrations_online() -> None:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
+            include_name=include_name,
             include_object=include_object,
             compare_type=True,
         )

@@ -110,6 +110,7 @@ ROUTES = [
     Route("GET", "/api/v1/models/<path:repo_id>/ancestry", "anyone", f"{API}/models/lab/base-7b-chat/ancestry"),
     Route("GET", "/api/v1/models/<path:repo_id>/lineage/tree", "anyone", f"{API}/models/acme/base-7b/lineage/tree"),
     Route("GET", "/api/v1/models/<path:repo_id>/history", "anyone", f"{API}/models/acme/base-7b/history"),
+    Route("GET", "/api/v1/models/<path:repo_id>/similar", "anyone", f"{API}/models/acme/base-7b/similar"),
     Route(
         "GET",
         "/api/v1/models/<path:repo_id>/lineage/timeline",
@@ -122,6 +123,7 @@ ROUTES = [
     Route("GET", "/api/v1/stats/<dimension>", "anyone", f"{API}/stats/license"),
     Route("GET", "/api/v1/trending", "anyone", f"{API}/trending"),
     Route("GET", "/api/v1/live", "anyone", f"{API}/live"),
+    Route("GET", "/api/v1/compare", "anyone", f"{API}/compare?ids=acme/base-7b,lab/base-7b-chat"),
     Route("GET", "/api/v1/live/stream", "anyone", f"{API}/live/stream"),
     # Accounts.
     Route("GET", "/api/v1/auth/csrf", "anyone", f"{API}/auth/csrf"),
@@ -534,6 +536,7 @@ PAGE_TABLE = [
     Page(paths.ANALYTICS, "public", "Analytics · Model Catalog"),
     Page(paths.TRENDING, "public", "Trending · Model Catalog"),
     Page(paths.LIVE, "public", "New models · Model Catalog"),
+    Page(paths.COMPARE, "public", "Compare models · Model Catalog"),
     Page(paths.author_href("acme"), "public", "acme · Model Catalog"),
     Page(paths.paper_href("2401.00001"), "public", "arXiv:2401.00001 · Model Catalog"),
     Page(paths.LOGIN, "public", "Sign in · Model Catalog"),

@@ -63,8 +63,10 @@ CALLS = {
     (f"{API}/models/{{repo_id}}/lineage/timeline", "GET"): Call(f"{API}/models/nobody/nothing/lineage/timeline"),
     (f"{API}/models/{{repo_id}}/lineage/tree", "GET"): Call(f"{API}/models/nobody/nothing/lineage/tree"),
     (f"{API}/models/{{repo_id}}/history", "GET"): Call(f"{API}/models/nobody/nothing/history"),
+    (f"{API}/models/{{repo_id}}/similar", "GET"): Call(f"{API}/models/nobody/nothing/similar"),
     (f"{API}/trending", "GET"): Call(f"{API}/trending"),
     (f"{API}/live", "GET"): Call(f"{API}/live"),
+    (f"{API}/compare", "GET"): Call(f"{API}/compare?ids=nobody/nothing,nobody/else"),
     (f"{API}/live/stream", "GET"): Call(f"{API}/live/stream"),
     (f"{API}/stats", "GET"): Call(f"{API}/stats"),
     (f"{API}/stats/{{dimension}}", "GET"): Call(f"{API}/stats/license"),
@@ -108,6 +110,10 @@ OWN = {
         f"{API}/models/nobody/nothing/ancestry?depth=0"
     ),
     (f"{API}/trending", "GET", "INVALID_PARAMETER"): Call(f"{API}/trending?limit=0"),
+    (f"{API}/compare", "GET", "INVALID_PARAMETER"): Call(f"{API}/compare?ids=nobody/nothing"),
+    (f"{API}/models/{{repo_id}}/similar", "GET", "INVALID_PARAMETER"): Call(
+        f"{API}/models/nobody/nothing/similar?limit=51"
+    ),
     (f"{API}/stats/{{dimension}}", "GET", "INVALID_PARAMETER"): Call(f"{API}/stats/colour"),
     (f"{API}/papers/{{paper_id}}", "GET", "INVALID_PARAMETER"): Call(f"{API}/papers/2401.9"),
     (f"{API}/auth/signup", "POST", "INVALID_FIELD"): Call(f"{API}/auth/signup", body={"email": "new@example.org"}),
@@ -214,8 +220,10 @@ DOCUMENTED = {
     (f"{API}/models/{{repo_id}}/lineage/timeline", "GET"): ["MODEL_NOT_FOUND", *ANY],
     (f"{API}/models/{{repo_id}}/lineage/tree", "GET"): ["MODEL_NOT_FOUND", *ANY],
     (f"{API}/models/{{repo_id}}/history", "GET"): ["MODEL_NOT_FOUND", *ANY],
+    (f"{API}/models/{{repo_id}}/similar", "GET"): ["INVALID_PARAMETER", "MODEL_NOT_FOUND", *ANY],
     (f"{API}/trending", "GET"): ["INVALID_PARAMETER", *ANY],
     (f"{API}/live", "GET"): ANY,
+    (f"{API}/compare", "GET"): ["INVALID_PARAMETER", "MODEL_NOT_FOUND", *ANY],
     (f"{API}/live/stream", "GET"): ["LIVE_STREAM_UNAVAILABLE", *ANY],
     (f"{API}/stats", "GET"): ANY,
     (f"{API}/stats/{{dimension}}", "GET"): ["INVALID_PARAMETER", *ANY],

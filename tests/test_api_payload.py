@@ -25,6 +25,7 @@ def test_a_summary_names_its_id_id():
         "params": None,
         "params_source": None,
         "quant": None,
+        "quality": None,
         "snippet": None,
         "variants": None,
         "trend": None,

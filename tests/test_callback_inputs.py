@@ -9,7 +9,7 @@ import contextlib
 import pytest
 from dash.exceptions import PreventUpdate
 
-from callbacks import analytics, model, search, trending
+from callbacks import analytics, compare, model, search, trending
 from callbacks.inputs import text, texts
 from components import pages
 from components import search as search_view
@@ -69,3 +69,8 @@ def test_page_callbacks_answer_junk(db, junk):
     answers(lambda: search.toggle_filters(junk, junk, junk))
     answers(lambda: search.results(db, None, {name: junk for name in search_view.CONTROLS}))
     answers(lambda: search.facet_options(db, {name: junk for name in search_view.FILTER_CONTROLS}))
+    answers(lambda: compare.redraw(db, junk, junk))
+    answers(lambda: compare.redraw(db, junk, "/compare"))
+    answers(lambda: compare.with_added(junk, junk))
+    answers(lambda: compare.listed(text(junk), junk, junk))
+    answers(lambda: compare.compare_link(junk, junk))

@@ -59,6 +59,7 @@ def catalog_db(db):
 def test_top_models_by_downloads_then_the_newest_row(catalog_db):
     with catalog_db.session(read_only=True) as session:
         top = catalog.top_models(session, limit=4)
+        scored = catalog.model_detail(session, "org/Base").quality
     # org/chat and org/quant tie on 900 downloads: the one stored later comes first
     assert [m.repo_id for m in top] == ["other/quiet", "org/Base", "org/quant", "org/chat"]
     assert top[1] == catalog.ModelSummary(
@@ -75,7 +76,9 @@ def test_top_models_by_downloads_then_the_newest_row(catalog_db):
         "manual",
         False,
         3,
+        quality=scored,  # the score the detail gives (data/quality.py's own tests judge it)
     )
+    assert isinstance(scored, int)
 
 
 def test_find_model_ignores_case_and_no_id_holds_nul(catalog_db):

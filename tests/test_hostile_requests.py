@@ -130,6 +130,9 @@ def api_cases() -> list[tuple[str, str]]:
             ("GET", f"/api/v1/authors/{value}"),
             ("GET", f"/api/v1/trending?limit={value}"),
             ("GET", f"/api/v1/trending?pipeline_tag={value}"),
+            ("GET", f"/api/v1/compare?ids={value}"),
+            ("GET", f"/api/v1/compare?ids=acme/base-7b,{value}"),
+            ("GET", f"/api/v1/compare?ids=acme/base-7b,lab/base-7b-chat&format={value}"),
         ]
         cases += [
             ("GET", f"/api/v1/models/org/a/ancestry?{name}={value}")

@@ -61,6 +61,7 @@ def test_only_the_sort_columns_are_sortable_and_the_sorted_one_shows_it():
         "created",
         "updated",
         "params",
+        "quality",
     }
     assert columns["likes"]["sort"] == "asc" and columns["downloads"]["sort"] is None
     assert "sort" not in columns["id"]

@@ -149,7 +149,7 @@ def test_a_header_click_sorts_by_its_column_and_back_restores_the_order(browser,
         "return [...document.querySelectorAll('.results-grid .ag-header-cell-sortable')]"
         ".map(c => c.getAttribute('col-id'));"
     )
-    assert sorted(sortable) == ["created", "downloads", "likes", "params", "trending", "updated"]
+    assert sorted(sortable) == ["created", "downloads", "likes", "params", "quality", "trending", "updated"]
     header(browser, "likes").click()
     wait_for(browser, lambda: address(browser) == {"q": "7b", "sort": "likes"})
     wait_for(browser, lambda: shown_ids(browser) == api_ids(site, "q=7b&sort=likes"))

@@ -23,7 +23,7 @@ from data.catalog import trending
 from data.db import Database
 from data.ingest.hub import HubError, HubSource
 from data.ingest.pipeline import ingest
-from data.meta import HIGH_WATER_MARK, LAST_SYNC_AT, read_state
+from data.meta import HIGH_WATER_MARK, LAST_SYNC_AT, SIMILAR_INDEX, read_state
 from data.sync import SYNC_LOCK, SyncBusy, sync_once
 from tests.catalog_state import catalog_state, consistency_problems, model
 from tests.dash_tree import find
@@ -94,6 +94,17 @@ def test_a_sync_fills_the_catalog_and_records_history(db, hub):
     synced = read_state(db, LAST_SYNC_AT)
     assert synced.utcoffset() == timedelta(0) and synced == summary.finished_at
     assert consistency_problems(db) == {}
+
+
+def test_a_sync_asked_to_retrains_the_similarity_after_a_change_only(db, hub):
+    assert sync_once(db, sources(hub)).similar is None  # not asked: no training
+    assert meta(db, SIMILAR_INDEX) is None
+    hub.set_models(hub_models(lab__vision_base={"downloads": 31_000}))
+    summary = sync_once(db, sources(hub), similar=True)
+    assert summary.ingested.updated == 1 and summary.similar is not None
+    assert meta(db, SIMILAR_INDEX)["models"] == summary.similar.models == 5
+    assert sync_once(db, sources(hub), similar=True).similar is None  # nothing changed: the same similarity
+    assert meta(db, SIMILAR_INDEX)["trained_at"] == summary.similar.trained_at
 
 
 def test_a_second_sync_records_only_the_models_whose_counts_changed(db, hub):

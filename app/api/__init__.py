@@ -107,6 +107,7 @@ def load_routes() -> None:
         ancestry,
         catalog,
         collections,
+        compare,
         docs,
         family,
         live,
@@ -114,4 +115,5 @@ def load_routes() -> None:
         papers,
         routes,
         searches,
+        similar,
     )

@@ -17,7 +17,7 @@ from app.api.docs import documented
 from app.api.docs import parse_query as parse_params
 from app.api.errors import DATABASE_FAILURES, ApiError, invalid_parameter
 from app.api.payload import JSON_NAMES, payload
-from data import catalog, stats
+from data import catalog, quality, stats
 from data.catalog import ModelSummary
 from data.query import SearchQuery, parse_query, query_string
 from data.search import export, search
@@ -64,7 +64,9 @@ class SearchParams(SearchQuery, OutputFormat):
     params=SearchParams,
     errors=["INVALID_PARAMETER", *DATABASE_FAILURES],
     tags=["models"],
-    description="Filters AND across fields and OR within one; `page` or `cursor` pages.",
+    description="Filters AND across fields and OR within one; `page` or `cursor` pages. Every model has "
+    "`quality`, its quality score from 0 to 100 (null until computed): `sort=quality`, `min_quality=`; "
+    "its components are described under GET /models/{repo_id}.",
     other_formats={"text/csv": f"format=csv: a header row, then up to {CSV_CAP:,} models"},
 )
 def search_models():
@@ -131,6 +133,9 @@ def csv_cell(value):
 @bp.get("/models/<path:repo_id>")
 @documented(
     summary="Everything the catalog knows about a model",
+    description="`quality` is the model's quality score from 0 to 100 (null until computed at the end of an "
+    "ingest), the sum of the points in `quality_breakdown`: one entry per component (`component`, "
+    "`label`, `points`, of at most `weight`), in this order:\n\n" + quality.describe(),
     errors=["MODEL_NOT_FOUND", *DATABASE_FAILURES],
     tags=["models"],
 )

@@ -29,6 +29,7 @@ from data.ingest.writer import (
     unstage,
 )
 from data.live import announce
+from data.quality import refresh_quality, stale_scores
 from data.views import refresh_views
 
 log = logging.getLogger(__name__)
@@ -314,14 +315,21 @@ def _prepare(db: Database) -> bool:
 
 
 def _finish(db: Database, summary: IngestSummary, bulk_load: bool) -> None:
-    """Build indexes left out by a bulk load; refresh what is derived from the whole catalog."""
+    """Build indexes left out by a bulk load; refresh what is derived from the whole catalog.
+    Quality scores first: a bulk load's search rows are then ordered with their scores in."""
+    changed = bool(summary.new or summary.updated)
+    with db.session() as session:
+        changed = changed or stale_scores(session)  # stale: a run cut short before scoring
+        if changed:
+            log.info("quality scores: %d models rescored", refresh_quality(session))
+        session.commit()
     if bulk_load:
         with db.session() as session:
             bulk.order_search_rows(session)
             session.commit()
     bulk.restore(db)
     with db.session() as session:
-        if summary.new or summary.updated:
+        if changed:
             refresh_views(session, concurrently=not bulk_load)
             announce(session, new=0, changed=0)  # what reads the views (lineage filters) is new too
             if summary.new + summary.updated > 10_000:

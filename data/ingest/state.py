@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import text
 
 from data.db import Database
-from data.meta import SYNTHETIC_SAMPLE, set_meta
+from data.meta import SIMILAR_INDEX, SYNTHETIC_SAMPLE, set_meta
 
 
 def write_state(db: Database, key: str, moment: datetime) -> None:
@@ -35,4 +35,6 @@ def mark_synthetic(session, synthetic: bool) -> None:
 def clear_catalog(session) -> None:
     """Remove every model (the demo sample, before real data replaces it)."""
     session.execute(text(f"TRUNCATE {', '.join(CATALOG_TABLES)} RESTART IDENTITY"))
+    # Row ids start again: the similarity's rows would name other models (rebuilt by the next sync).
+    session.execute(text("DELETE FROM catalog_meta WHERE key = :key"), {"key": SIMILAR_INDEX})
     mark_synthetic(session, False)

@@ -4,8 +4,8 @@ Rows go through COPY into staging tables (data/ingest/staging.py), then into the
 set-based SQL:
 an upsert that skips unchanged records (same source digest), replacement of the tags, files,
 lineage and datasets of changed models, and upkeep of the derived columns (`base_model_ref`,
-`derivative_count`) so that the catalog is consistent after every committed batch, whatever
-order models arrive in.
+`derivative_count`, variant heads, the quality score's record components) so that the catalog
+is consistent after every committed batch, whatever order models arrive in.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from data.db import driver_cursor
 from data.ingest import staging
 from data.ingest.mapping import ModelRecord
 from data.ingest.variants import VARIANT_HEADS_SQL
+from data.quality import score_models
 
 MODEL_COLUMNS = tuple(name for name, _ in staging.MODEL_COLUMNS)
 # Fields a list record lacks but a detail record has: keep the stored value when absent.
@@ -88,6 +89,7 @@ def merge_batch(session: Session, batch_id: int, size: int) -> BatchResult:
         _upsert_cards(session, batch_id)
         _update_lineage_columns(session)
         _update_variant_heads(session)
+        score_models(session)  # the quality score's record components, from the rows as stored now
     unstage(session, batch_id)
     return BatchResult(new=new, updated=updated, unchanged=size - new - updated)
 

@@ -84,6 +84,8 @@ def field_filters(query: SearchQuery) -> list[ColumnElement]:
         conditions.append(SearchRow.downloads >= query.min_downloads)
     if query.min_likes is not None:
         conditions.append(SearchRow.likes >= query.min_likes)
+    if query.min_quality is not None:
+        conditions.append(SearchRow.quality >= query.min_quality)
     conditions += _licence_conflict(query.licence_conflict)
     conditions += _params_between(query.min_params, query.max_params)
     return conditions

@@ -36,8 +36,11 @@ SORT_COLUMNS = {
     "created": SearchRow.created_at,
     "updated": SearchRow.last_modified,
     "params": SearchRow.params,
+    "quality": SearchRow.quality,
 }
-NULLABLE_SORTS = {SearchRow.trending_score, SearchRow.created_at, SearchRow.last_modified, SearchRow.params}
+NULLABLE_SORTS = {
+    *(SearchRow.trending_score, SearchRow.created_at, SearchRow.last_modified, SearchRow.params, SearchRow.quality)
+}
 # Sorts whose missing values come last going up too (an index each way, migration 0015): the
 # smallest models first, not the thousands of unknown size.
 NULLS_LAST_BOTH_WAYS = {SearchRow.params}
