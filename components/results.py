@@ -42,7 +42,7 @@ SORTABLE = tuple(sort for sort in SORTS if sort != "relevance")  # each has a co
 NUMERIC = {"downloads", "likes", "trending", "derivatives", "params", "quality"}
 LINK_RENDERERS = {"id": "ModelLink", "author": "AuthorLink"}  # assets/results_grid.js
 FLEX = {"id": 2.6, "author": 1, "pipeline_tag": 1.6, "library": 1.2}
-MIN_WIDTH = {"id": 110, "author": 60, "pipeline_tag": 70, "library": 64}  # all fit a 1400 px window
+MIN_WIDTH = {"id": 100, "author": 56, "pipeline_tag": 64, "library": 60}  # all fit a 1400 px window
 # Rows chosen by their checkbox only (a click on a row's link opens the model).
 SELECTION = {"mode": "multiRow", "checkboxes": True, "headerCheckbox": False, "enableClickSelection": False}
 SELECTION_COLUMN = {"width": 36, "minWidth": 36, "maxWidth": 36, "suppressSizeToFit": True}

@@ -36,7 +36,9 @@ TEMPLATE_DB = f"catalog_template_{os.getpid()}"
 
 
 def pytest_setup_options():
-    """Options for dash[testing]'s Chromium: root needs --no-sandbox; no network beyond us."""
+    """Options for dash[testing]'s Chromium: root needs --no-sandbox; no network beyond us; reduced
+    motion, or Bootstrap's smooth scrolling animates the scroll chromedriver makes before a click
+    and the click lands where an element below the fold was ("element click intercepted")."""
     from selenium.webdriver.chrome.options import Options
 
     options = Options()
@@ -49,6 +51,7 @@ def pytest_setup_options():
         "--disable-component-update",
         "--disable-sync",
         "--window-size=1400,1000",
+        "--force-prefers-reduced-motion",
     ):
         options.add_argument(flag)
     if shutil.which("chromium"):
