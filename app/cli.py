@@ -96,6 +96,20 @@ def serve(settings: Settings, host: str, port: int, workers: int, fill: bool, de
     run_gunicorn(settings.model_copy(update={"database_url": url, "secret_key": secret_key}), host, port, workers)
 
 
+@main.command("graphql-schema")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="write it here (default: stdout)")
+def graphql_schema(output: str | None) -> None:
+    """Print the GraphQL schema (SDL); the repository keeps it in app/graphql/schema.graphql."""
+    from app.graphql.schema import schema_text
+
+    if output:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(schema_text())
+        click.echo(f"GraphQL schema written to {output}")
+    else:
+        click.echo(schema_text(), nl=False)
+
+
 def _register_subcommands() -> None:
     from app.cli_ingest import export, ingest_group
     from app.cli_jobs import jobs_group

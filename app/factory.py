@@ -84,6 +84,7 @@ def create_app(settings: Settings, database: Database | None = None, http: HttpO
     from app.auth.oidc import init_oidc
     from app.auth.throttle import LoginThrottle
     from app.dashboard import create_dash
+    from app.graphql import init_graphql
     from app.guards import init_guards
     from app.logs import init_request_logging
     from app.metrics import init_metrics  # imported late: `catalog serve` sets its directory first
@@ -98,6 +99,7 @@ def create_app(settings: Settings, database: Database | None = None, http: HttpO
     init_metrics(server, db)
     load_routes()
     server.register_blueprint(api_blueprint)
+    init_graphql(server)
     http = http or HttpOptions()
     redis_url, prefix = settings.redis_url, http.redis_prefix
     throttle = LoginThrottle.build(storage_uri(redis_url), prefix, storage_options(redis_url, prefix))

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, literal, select, text, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from data.licences import LicenceConflict, model_conflicts
 from data.meta import is_synthetic
@@ -179,19 +180,8 @@ def model_detail(session: Session, repo_id: str) -> ModelDetail | None:
     model = find_model(session, repo_id)
     if model is None:
         return None
-    tags: dict[str, list[str]] = {}
-    for tag, kind in session.execute(
-        select(ModelTag.tag, ModelTag.tag_type).where(ModelTag.model_id == model.id).order_by(ModelTag.tag)
-    ):
-        tags.setdefault(kind, []).append(tag)
-    files = [
-        ModelFile(name, size)
-        for name, size in session.execute(
-            select(ModelSibling.rfilename, ModelSibling.size)
-            .where(ModelSibling.model_id == model.id)
-            .order_by(ModelSibling.rfilename)
-        )
-    ]
+    key = [model.repo_id]
+    files = files_of(session, key).get(model.repo_id.lower(), [])
     return ModelDetail(
         repo_id=model.repo_id,
         author=model.author,
@@ -219,17 +209,11 @@ def model_detail(session: Session, repo_id: str) -> ModelDetail | None:
         else None,
         quality=model.quality,
         quality_breakdown=breakdown(model.quality_parts),
-        tags=tags,
+        tags=tags_of(session, key).get(model.repo_id.lower(), {}),
         files=files,
         total_file_size=sum(f.size or 0 for f in files) if files else model.used_storage,
-        datasets=list(
-            session.scalars(
-                select(DatasetRelation.dataset_id)
-                .where(DatasetRelation.model_id == model.id)
-                .order_by(DatasetRelation.dataset_id)
-            )
-        ),
-        base_models=_base_models(session, model.id),
+        datasets=datasets_of(session, key).get(model.repo_id.lower(), []),
+        base_models=base_models_of(session, key).get(model.repo_id.lower(), []),
         derivatives_by_relation=dict(
             session.execute(
                 select(BaseModelRelation.relation_type, func.count())
@@ -241,25 +225,79 @@ def model_detail(session: Session, repo_id: str) -> ModelDetail | None:
     )
 
 
-def _base_models(session: Session, model_id: int) -> list[BaseModelLink]:
-    rows = session.execute(
+# --- by many ids at once: the model page reads one, GraphQL's loaders a page of them ----------
+# Each takes Hub ids in any case and answers by lower-cased id, one statement whatever their number.
+
+
+def _lowered(repo_ids: Iterable[str]) -> list[str]:
+    return list({repo_id.lower() for repo_id in repo_ids if "\x00" not in repo_id})
+
+
+def _of_models(statement, repo_ids: Iterable[str]):
+    """`statement` (its first column the model's lower-cased id) joined to the models asked for."""
+    return statement.where(func.lower(Model.repo_id).in_(_lowered(repo_ids)))
+
+
+def summaries_of(session: Session, repo_ids: Iterable[str]) -> dict[str, ModelSummary]:
+    rows = session.execute(_of_models(select(func.lower(Model.repo_id), *SUMMARY_COLUMNS), repo_ids))
+    return {key: summary_of(rest) for key, *rest in rows}
+
+
+def tags_of(session: Session, repo_ids: Iterable[str]) -> dict[str, dict[str, list[str]]]:
+    """Each model's tags by tag type, sorted."""
+    statement = select(func.lower(Model.repo_id), ModelTag.tag, ModelTag.tag_type).join(
+        Model, Model.id == ModelTag.model_id
+    )
+    found: dict[str, dict[str, list[str]]] = {}
+    for key, tag, kind in session.execute(_of_models(statement, repo_ids).order_by(ModelTag.tag)):
+        found.setdefault(key, {}).setdefault(kind, []).append(tag)
+    return found
+
+
+def files_of(session: Session, repo_ids: Iterable[str]) -> dict[str, list[ModelFile]]:
+    statement = select(func.lower(Model.repo_id), ModelSibling.rfilename, ModelSibling.size).join(
+        Model, Model.id == ModelSibling.model_id
+    )
+    found: dict[str, list[ModelFile]] = {}
+    for key, name, size in session.execute(_of_models(statement, repo_ids).order_by(ModelSibling.rfilename)):
+        found.setdefault(key, []).append(ModelFile(name, size))
+    return found
+
+
+def datasets_of(session: Session, repo_ids: Iterable[str]) -> dict[str, list[str]]:
+    statement = select(func.lower(Model.repo_id), DatasetRelation.dataset_id).join(
+        Model, Model.id == DatasetRelation.model_id
+    )
+    found: dict[str, list[str]] = {}
+    for key, dataset in session.execute(_of_models(statement, repo_ids).order_by(DatasetRelation.dataset_id)):
+        found.setdefault(key, []).append(dataset)
+    return found
+
+
+def base_models_of(session: Session, repo_ids: Iterable[str]) -> dict[str, list[BaseModelLink]]:
+    """Each model's base models as declared or inferred, by the base's id."""
+    derivative, base = aliased(Model), aliased(Model)
+    statement = (
         select(
+            func.lower(derivative.repo_id),
             BaseModelRelation.base_model_id,
-            Model.repo_id,
+            base.repo_id,
             BaseModelRelation.relation_type,
             BaseModelRelation.declared,
             BaseModelRelation.source,
         )
-        .outerjoin(Model, Model.id == BaseModelRelation.base_model_ref)
-        .where(BaseModelRelation.model_id == model_id)
+        .join(derivative, derivative.id == BaseModelRelation.model_id)
+        .outerjoin(base, base.id == BaseModelRelation.base_model_ref)
+        .where(func.lower(derivative.repo_id).in_(_lowered(repo_ids)))
         .order_by(BaseModelRelation.base_model_id)
     )
-    return [
-        BaseModelLink(
+    found: dict[str, list[BaseModelLink]] = {}
+    for key, given, stored, kind, declared, source in session.execute(statement):
+        link = BaseModelLink(
             id=stored or given, relation_type=kind, declared=declared, source=source, in_catalog=stored is not None
         )
-        for given, stored, kind, declared, source in rows
-    ]
+        found.setdefault(key, []).append(link)
+    return found
 
 
 def trending(session: Session, limit: int, pipeline_tag: list[str]) -> list[ModelSummary]:

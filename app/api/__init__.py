@@ -16,6 +16,7 @@ from data.db import Database
 from data.query import QueryError
 
 PREFIX = "/api/v1"
+GRAPHQL_PATH = "/api/graphql"  # the GraphQL API beside REST (app/graphql)
 log = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -46,7 +47,8 @@ DASH_CALLBACK_PATH = "/_dash-update-component"  # Dash's one route for every cal
 
 
 def is_api_path(path: str) -> bool:
-    return path == PREFIX or path.startswith(PREFIX + "/")
+    """REST under /api/v1 and GraphQL: keys, rate limits, the cache and JSON errors alike."""
+    return path == PREFIX or path.startswith(PREFIX + "/") or path == GRAPHQL_PATH
 
 
 def database() -> Database:

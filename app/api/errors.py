@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -33,6 +33,15 @@ ERRORS: dict[str, ErrorCode] = {
     "AUTHOR_NOT_FOUND": ErrorCode(404, "No author {author} in the catalog."),
     "PAPER_NOT_FOUND": ErrorCode(404, "No model in the catalog cites arXiv paper {id}."),
     "INVALID_BODY": ErrorCode(400, "The request body must be a JSON object: {reason}."),
+    "INVALID_QUERY": ErrorCode(400, "The GraphQL query is not valid: {reason}."),
+    "QUERY_TOO_DEEP": ErrorCode(
+        400, "The query nests {depth} fields deep, more than the {max_depth} allowed: split it into several queries."
+    ),
+    "QUERY_TOO_COMPLEX": ErrorCode(
+        400,
+        "The query could read about {cost} items, more than the {max_cost} allowed: ask for fewer models "
+        "(`first`) or fewer nested lists.",
+    ),
     "INVALID_FIELD": ErrorCode(400, "Invalid {field}: {reason}."),
     "AUTHENTICATION_REQUIRED": ErrorCode(
         401, "Sign in, or send `Authorization: Bearer KEY` with an API key from your account page."
@@ -163,7 +172,12 @@ class ApiError(Exception):
         super().__init__(self.message)
 
     def response(self) -> Response:
-        response = jsonify({"error": {"code": self.code, "message": self.message, "details": self.details}})
+        from app.api import GRAPHQL_PATH  # the package imports this module first
+
+        body: dict[str, Any] = {"error": {"code": self.code, "message": self.message, "details": self.details}}
+        if has_request_context() and request.path == GRAPHQL_PATH:  # in GraphQL's own shape
+            body = {"errors": [{"message": self.message, "extensions": {"code": self.code, "details": self.details}}]}
+        response = jsonify(body)
         response.status_code = self.status
         response.headers.update(self.headers)
         return response

@@ -5,7 +5,8 @@ state-changing request must repeat it in the `X-CSRFToken` header, which a page 
 site cannot read nor set. Dash's renderer sends that header from that cookie by itself.
 
 Checked: every POST, PUT, PATCH and DELETE under /api/v1 that carries no bearer credential
-(a bearer is never sent by a browser on its own), sign-in included; and every Dash callback
+(a bearer is never sent by a browser on its own), sign-in included, except GraphQL's (which only
+reads); and every Dash callback
 of a browser with a session cookie (callbacks act for the signed-in user).
 """
 
@@ -17,7 +18,7 @@ import secrets
 
 from flask import Flask, Response, current_app, request
 
-from app.api import DASH_CALLBACK_PATH, is_api_path
+from app.api import DASH_CALLBACK_PATH, GRAPHQL_PATH, is_api_path
 from app.api.errors import ApiError
 
 CSRF_COOKIE = "_csrf_token"  # the name dash-renderer reads
@@ -75,6 +76,8 @@ def init_csrf(server: Flask, session_cookie: str) -> None:
 def _needs_check(session_cookie: str) -> bool:
     if request.routing_exception is not None or request.endpoint == NOT_FOUND_ENDPOINT:
         return False  # nothing is there to act: the request's own 404 or 405 tells better
+    if request.path == GRAPHQL_PATH:
+        return False  # queries only (the schema has no mutation): nothing to forge
     if is_api_path(request.path):
         return not request.headers.get("Authorization")
     return request.path == DASH_CALLBACK_PATH and session_cookie in request.cookies
