@@ -262,7 +262,10 @@ def test_a_query_too_costly_is_refused_with_its_cost(client, family):
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert error["extensions"]["details"]["cost"] > MAX_COST == error["extensions"]["details"]["max_cost"]
     # The same through a fragment, and through a variable (counted at its largest).
-    fragment = "{ models(first: 100) { nodes { ...d } } } fragment d on Model { derivatives(first: 100) { nodes { id tags { name } } } }"
+    fragment = (
+        "{ models(first: 100) { nodes { ...d } } } "
+        "fragment d on Model { derivatives(first: 100) { nodes { id tags { name } } } }"
+    )
     assert only_error(ask(client, fragment))["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     variable = "query($n: Int!) { models(first: $n) { nodes { derivatives(first: $n) { nodes { tags { name } } } } } }"
     assert only_error(ask(client, variable, {"n": 1}))["extensions"]["code"] == "QUERY_TOO_COMPLEX"
@@ -338,8 +341,9 @@ def test_the_cli_prints_the_schema(tmp_path):
 
 
 def test_the_filter_has_every_filter_of_the_grammar():
-    from data.query import VIEW_FIELDS, SearchQuery
     from strawberry.utils.str_converters import to_camel_case
+
+    from data.query import VIEW_FIELDS, SearchQuery
 
     text = schema_text()
     start = text.index("input ModelFilter {")

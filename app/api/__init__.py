@@ -48,7 +48,7 @@ DASH_CALLBACK_PATH = "/_dash-update-component"  # Dash's one route for every cal
 
 def is_api_path(path: str) -> bool:
     """REST under /api/v1 and GraphQL: keys, rate limits, the cache and JSON errors alike."""
-    return path == PREFIX or path.startswith(PREFIX + "/") or path == GRAPHQL_PATH
+    return path in (PREFIX, GRAPHQL_PATH) or path.startswith(PREFIX + "/")
 
 
 def database() -> Database:
