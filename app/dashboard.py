@@ -47,6 +47,7 @@ def create_dash(server: Flask, db: Database) -> Dash:
         external_stylesheets=VENDOR_STYLESHEETS,
         serve_locally=True,
         update_title=None,  # type: ignore[arg-type]  # None turns the "Updating..." title off (Dash's docs)
+        use_async=False,  # Dash would go async whenever asgiref is installed (GraphQL's view needs it)
     )
     dash_app.layout = router.layout  # called per page load: the navbar shows the account
     router.register(dash_app, db)

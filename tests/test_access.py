@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import app.api  # noqa: F401  (first: app.auth, imported before it, is a circular import)
+from app.api import GRAPHQL_PATH
 from app.api.accounts import ID
 from app.api.errors import ERRORS
 from app.auth.csrf import CSRF_COOKIE, SAFE_METHODS
@@ -69,7 +70,7 @@ class Route:
 
     @property
     def api(self) -> bool:
-        return self.url == API or self.url.startswith(API + "/")
+        return self.url == API or self.url.startswith((API + "/", GRAPHQL_PATH))
 
 
 CATCH_ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -125,6 +126,8 @@ ROUTES = [
     Route("GET", "/api/v1/live", "anyone", f"{API}/live"),
     Route("GET", "/api/v1/compare", "anyone", f"{API}/compare?ids=acme/base-7b,lab/base-7b-chat"),
     Route("GET", "/api/v1/live/stream", "anyone", f"{API}/live/stream"),
+    Route("GET", "/api/graphql", "anyone", "/api/graphql?query={trending{id}}"),
+    Route("POST", "/api/graphql", "anyone", "/api/graphql", body={"query": "{ trending { id } }"}),
     # Accounts.
     Route("GET", "/api/v1/auth/csrf", "anyone", f"{API}/auth/csrf"),
     Route("POST", "/api/v1/auth/signup", "anyone", f"{API}/auth/signup", 400, "INVALID_BODY", NOT_A_BODY),
@@ -289,7 +292,8 @@ def expected(route: Route, caller: Caller) -> tuple[int, str | None]:
         # A bad bearer is a 401 on every API route, even a public one; off the API it is not read.
         return (401, caller.refused) if route.api else (route.status, route.code)
     unknown = route.rule in CATCH_ALL_RULES  # an unknown path's 404 tells better than a CSRF refusal
-    if caller.name == "no-csrf-visitor" and route.api and route.method not in SAFE_METHODS and not unknown:
+    exempt = unknown or route.rule == GRAPHQL_PATH  # GraphQL has no mutation: nothing to forge
+    if caller.name == "no-csrf-visitor" and route.api and route.method not in SAFE_METHODS and not exempt:
         return 403, "CSRF_FAILED"  # checked before anything, sign-in and signup included
     allowed = (route.status, route.code)
     if route.role == "anyone":
@@ -451,10 +455,15 @@ def test_the_table_agrees_with_the_routes_requires_decorators(world):
 
 
 def assert_error_envelope(answer, status: int, code: str) -> None:
+    """The API's error envelope, or GraphQL's shape of the same error at /api/graphql."""
     assert answer.status_code == status, (code, answer.get_data(as_text=True)[:300])
     assert answer.mimetype == "application/json"
-    assert set(answer.json) == {"error"}
-    error = answer.json["error"]
+    if "errors" in answer.json:
+        [graphql_error] = answer.json["errors"]
+        error = {"message": graphql_error["message"], **graphql_error["extensions"]}
+    else:
+        assert set(answer.json) == {"error"}
+        error = answer.json["error"]
     assert set(error) == {"code", "message", "details"} and error["code"] == code
     assert isinstance(error["message"], str) and error["message"]
     assert isinstance(error["details"], dict)
@@ -482,6 +491,8 @@ def test_access(world, route, caller):
 
 def error_code_of(answer) -> str | None:
     body = answer.json if answer.mimetype == "application/json" else None
+    if isinstance(body, dict) and body.get("errors"):  # GraphQL's shape
+        return body["errors"][0]["extensions"]["code"]
     return body["error"].get("code") if isinstance(body, dict) and isinstance(body.get("error"), dict) else None
 
 

@@ -350,3 +350,56 @@ def test_the_filter_has_every_filter_of_the_grammar():
     block = text[start : text.index("\n}\n", start)]
     for name in SearchQuery.model_fields:
         assert (f"\n  {to_camel_case(name)}:" in block) == (name not in VIEW_FIELDS), name
+
+
+# --- batched loading -------------------------------------------------------------------------
+
+BASES = ["org/base-a", "org/base-b", "org/base-c"]
+PAGE_WITH_BASES = """query($first: Int!) {
+  models(filter: {hasBaseModel: true}, first: $first) {
+    nodes { id tags { name } datasets baseModels { id relationType model { id license downloads } } }
+  }
+}"""
+
+
+def derivatives_records(count: int) -> list[dict]:
+    bases = [{"id": base, "downloads": 10**6, "cardData": {"license": "mit"}} for base in BASES]
+    made = [
+        {
+            "id": f"user{n}/tune-{n}",
+            "downloads": 1000 + n,
+            "tags": [f"base_model:finetune:{BASES[n % 3]}", f"dataset:set/{n % 5}", "text-generation"],
+        }
+        for n in range(count)
+    ]
+    return bases + made
+
+
+def statements_of(db, client, query: str, variables: dict) -> tuple[int, dict]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(db.bind, "before_cursor_execute", count)
+    try:
+        found = data_of(client, query, variables)
+    finally:
+        event.remove(db.bind, "before_cursor_execute", count)
+    return len(seen), found
+
+
+def test_a_page_with_its_base_models_is_a_fixed_number_of_statements(client, db):
+    ingest(db, derivatives_records(120))
+    small, few = statements_of(db, client, PAGE_WITH_BASES, {"first": 10})
+    large, many = statements_of(db, client, PAGE_WITH_BASES, {"first": 100})
+    assert len(few["models"]["nodes"]) == 10 and len(many["models"]["nodes"]) == 100
+    assert large == small, "a hundred models cost what ten do: one read per kind of field"
+    assert large <= 12
+    for node in many["models"]["nodes"]:
+        n = int(node["id"].rsplit("-", 1)[1])
+        [link] = node["baseModels"]
+        assert (link["id"], link["relationType"], link["model"]["license"]) == (BASES[n % 3], "finetune", "mit")
+        assert node["datasets"] == [f"set/{n % 5}"]

@@ -1,5 +1,6 @@
-"""Three answers through a real `catalog serve` (gunicorn), bytes on the wire: a saved search's
-Atom feed, a model's history and the trending list (likes per day, the catalog having no scores).
+"""Answers through a real `catalog serve` (gunicorn), bytes on the wire: a saved search's Atom
+feed, a model's history, the trending list (likes per day, the catalog having no scores) and
+GraphQL (its async view under gunicorn's threads).
 Each is non-empty with a true Content-Length, gzipped when asked, and answers 304 to its ETag:
 a CSV export once passed every test-client test and answered an empty body under gunicorn."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -195,3 +197,24 @@ def test_trending_without_scores_is_likes_per_day_and_says_so(catalog):
     assert ranked[:2] == [("acme/writer", 12.0), ("acme/chat", 10.0)]  # 300 likes in 25 days, 90 in 9
     assert {m["trend"]["basis"] for m in answer["data"]} == {"likes_per_day"}
     assert answer["meta"]["bases"] == {"likes_per_day": TREND_BASES["likes_per_day"]}
+
+
+GRAPHQL_QUERY = (  # long enough an answer to be compressed
+    "{ trending(first: 3) { id trend { basis } } "
+    "models(first: 7) { totalCount nodes { id author pipelineTag downloads likes createdAt quality } } }"
+)
+
+
+def test_graphql_answers_through_gunicorn_by_post_and_by_get(catalog):
+    url = catalog.served.url + "/api/graphql"
+    posted = requests.post(url, json={"query": GRAPHQL_QUERY}, timeout=10)
+    assert posted.status_code == 200 and int(posted.headers["Content-Length"]) == len(posted.content)
+    found = posted.json()["data"]
+    twin = requests.get(catalog.served.url + API + "/trending?limit=3", timeout=10).json()["data"]
+    assert [model["id"] for model in found["trending"]] == [model["id"] for model in twin]
+    assert {model["trend"]["basis"] for model in found["trending"]} == {"likes_per_day"}
+    assert found["models"]["totalCount"] == len(RECORDS)
+    by_get = served_well(url + "?" + urllib.parse.urlencode({"query": GRAPHQL_QUERY}))  # cacheable: gzip, ETag, 304
+    assert json.loads(by_get.body)["data"] == found
+    broken = requests.post(url, data="{", headers={"Content-Type": "application/json"}, timeout=10)
+    assert broken.status_code == 400 and broken.json()["errors"][0]["extensions"]["code"] == "INVALID_QUERY"
