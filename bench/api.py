@@ -72,6 +72,11 @@ def samples(url: str) -> dict:
     return {"ids": ids, "tasks": tasks, "libraries": libraries, "families": families}
 
 
+# A search page with each model's bases' licences, in one request (GraphQL's GET is cached like
+# the REST GETs: every word here is a distinct URL only the first time).
+GRAPHQL_PAGE = '{models(first: 20, filter: {q: "%s"}) {nodes {id license baseModels {model {license}}}}}'
+
+
 def id_fragment(repo_id: str) -> str:
     name = repo_id.split("/", 1)[-1]
     parts = name.replace("_", "-").split("-")
@@ -92,6 +97,11 @@ def kinds(s: dict) -> dict:
         "ancestry largest": lambda i: f"/api/v1/models/{random.choice(s['families'][:3])}/ancestry?direction=down",
         "statistics": lambda i: f"/api/v1/stats/pipeline_tag?q={q(random.choice(WORDS))}",
         "cached search": lambda i: "/api/v1/models?q=llama",
+        "sort=quality": lambda i: f"/api/v1/models?sort=quality&pipeline_tag={q(random.choice(s['tasks']))}",
+        "min_quality=60": lambda i: f"/api/v1/models?min_quality=60&q={q(random.choice(WORDS))}",
+        "compare 4": lambda i: "/api/v1/compare?ids=" + ",".join(q(m) for m in random.sample(s["ids"], 4)),
+        "similar": lambda i: f"/api/v1/models/{q(random.choice(s['ids']))}/similar",
+        "graphql page": lambda i: "/api/graphql?query=" + q(GRAPHQL_PAGE % random.choice(WORDS)),
     }
 
 

@@ -14,6 +14,9 @@ its target:
   page), or type a new word into `#search-q` and press Enter (typed by Selenium); timed in the
   browser from the change (or the Enter keydown) until the grid's rows (or the empty state) in
   `#search-results` show other content.
+- model page, models like this: `/models/<id>` of a sampled real model until its "Models like
+  this" list (filled by a callback after the page) is shown; compare 4 models: `/compare?ids=`
+  of four sampled models until the comparison table is drawn; both from the navigation's start.
 - lineage, largest families: `/models/<id>?tab=lineage` for the three models with the most
   descendants (the `lineage_counts` view), in turn, until the cytoscape graph has nodes;
   timed from the navigation's start.
@@ -41,8 +44,13 @@ TARGETS = {  # kind: (statistic, ms)
     "change order": ("p95", 300),
     "new search word": ("p95", 300),
     "lineage, largest families": ("median", 1000),
+    "model page, models like this": ("median", 1500),
+    "compare 4 models": ("median", 1500),
 }
-SORTS = ["likes", "created", "updated"]  # each unlike the default order (relevance, then downloads)
+SORTS = ["likes", "created", "updated", "quality"]  # each unlike the default order (relevance, then downloads)
+# In the page: its models-like-this list (or the not-trained note) and the comparison table shown.
+SIMILAR_SHOWN = "!!document.querySelector('.model-similar .similar-list, .model-similar .similar-not-trained')"
+COMPARED = "!!document.querySelector('.compare-table .compare-model')"
 WORD = re.compile(r"[a-z]{3,}")
 
 
@@ -99,6 +107,7 @@ def samples(url: str, count: int) -> dict:
         "anything": anything[:count],
         "retyped": retyped[:count],
         "families": [(repo_id, int(n)) for repo_id, n in families],
+        "models": [repo_id for repo_id, _, _ in rows[: 4 * count]],
     }
 
 
@@ -224,6 +233,9 @@ def run(base: str, found: dict, repeat: int) -> dict[str, list[float]]:
             attempt("new search word", new_word)
             family = found["families"][i % len(found["families"])][0]
             attempt("lineage, largest families", load, driver, f"{base}/models/{family}?tab=lineage", GRAPH_DRAWN)
+            models = found["models"][4 * i : 4 * i + 4]
+            attempt("model page, models like this", load, driver, f"{base}/models/{models[0]}", SIMILAR_SHOWN)
+            attempt("compare 4 models", load, driver, f"{base}/compare?ids={','.join(models)}", COMPARED)
     for kind, count in failures.items():
         print(f"{kind}: {count} of {repeat} timed out", file=sys.stderr)
     return times
