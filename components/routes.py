@@ -28,6 +28,7 @@ COMPARE = "/compare"  # ?ids=a,b,c: 2 to 6 models side by side (data/compare.py)
 SAVED_SEARCHES = "/searches"  # ?save=<query string> to save one, ?show=<id> to see what is new
 API = "/api/v1"
 API_DOCS = f"{API}/docs"
+API_GRAPHQL = "/api/graphql"  # beside /api/v1: GraphiQL in a browser (app/graphql)
 API_MODELS = f"{API}/models"
 API_PAPERS = f"{API}/papers/"
 API_COMPARE = f"{API}/compare"

@@ -36,6 +36,7 @@ def navbar(account: Account | None = None) -> dbc.Navbar:
     links = [dbc.NavItem(dbc.NavLink(label, href=href)) for label, href in NAV_LINKS]
     links.append(dbc.NavItem(html.Span(id=ids.LIVE_STATUS, className="nav-link live-status"), className="ms-lg-auto"))
     links.append(dbc.NavItem(dbc.NavLink("API", href=routes.API_DOCS, external_link=True)))
+    links.append(dbc.NavItem(dbc.NavLink("GraphQL", href=routes.API_GRAPHQL, external_link=True)))
     links += account_menu(account)
     return dbc.Navbar(
         dbc.Container(
