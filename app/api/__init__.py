@@ -11,13 +11,13 @@ from werkzeug.sansio.response import Response
 
 from app.api.database_errors import DATABASE_ERRORS, database_failure
 from app.api.errors import ApiError, http_error, invalid_parameter
-from components import routes
+from components.routes import API_GRAPHQL  # not `routes`: app.api.routes is a module of ours
 from data.accounts.users import AccountError
 from data.db import Database
 from data.query import QueryError
 
 PREFIX = "/api/v1"
-GRAPHQL_PATH = routes.API_GRAPHQL  # the GraphQL API beside REST (app/graphql)
+GRAPHQL_PATH = API_GRAPHQL  # the GraphQL API beside REST (app/graphql)
 log = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
