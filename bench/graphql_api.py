@@ -1,12 +1,13 @@
 """GraphQL against its REST twins over a filled catalog, in-process (Flask's test client, no
 response cache), so the figures are the server's own work:
 
-    python bench/graphql.py --database-url postgresql://postgres@127.0.0.1:5432/catalog [--repeat 15]
+    python bench/graphql_api.py --database-url postgresql://postgres@127.0.0.1:5432/catalog [--repeat 15]
 
 For each question an analyst asks, the GraphQL request and the REST requests giving the same
 answer: median milliseconds, the ratio, and how many SQL statements each ran. Then the
 statement count of a page of models with their base models at 10, 50 and 100 models (it should
 not grow). Fill the catalog first (`catalog ingest file ../shared/hf-snapshot/...`).
+(Not named graphql.py: the script's folder comes first on sys.path and would hide the package.)
 """
 
 from __future__ import annotations
@@ -112,14 +113,14 @@ def main() -> None:
             lambda: client.get("/api/v1/models?q=llama+3+8b&per_page=20"),
         ),
     }
-    print(f"{'question':48} {'GraphQL ms':>10} {'stmts':>6} {'REST ms':>9} {'stmts':>6} {'requests':>8} {'ratio':>6}")
+    print(f"{'question':64} {'GraphQL ms':>10} {'stmts':>6} {'REST ms':>9} {'stmts':>6} {'requests':>8} {'ratio':>6}")
     for name, (by_graphql, by_rest) in pairs.items():
         graphql_ms, graphql_statements = measured(db, by_graphql, args.repeat)
         requests = by_rest()
         rest_ms, rest_statements = measured(db, by_rest, max(3, args.repeat // 3))
         count = requests if isinstance(requests, int) else 1
         print(
-            f"{name:48} {graphql_ms:10.1f} {graphql_statements:6} {rest_ms:9.1f} {rest_statements:6} "
+            f"{name:64} {graphql_ms:10.1f} {graphql_statements:6} {rest_ms:9.1f} {rest_statements:6} "
             f"{count:8} {rest_ms / graphql_ms:6.2f}"
         )
     print("\nstatements of the page with its base models, by page size:")
