@@ -9,8 +9,6 @@ cannot drift from the pydantic models the routes validate with (see `parse_query
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 from collections.abc import Collection, Iterable, Mapping
@@ -31,7 +29,7 @@ from app.auth.csrf import SAFE_METHODS
 from app.auth.identity import BEARER_REJECTIONS
 from app.live import EVENTS
 from app.rate_limit import UNLIMITED_PATHS
-from app.security_headers import content_security_policy
+from app.security_headers import content_security_policy, script_hash
 from data.query import unknown_parameter
 
 OPENAPI_VERSION = "3.1.0"
@@ -393,7 +391,7 @@ SWAGGER_PAGE = f"""<!doctype html>
 </body>
 </html>
 """
-SWAGGER_SCRIPT_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(SWAGGER_INIT.encode()).digest()).decode() + "'"
+SWAGGER_SCRIPT_HASH = script_hash(SWAGGER_INIT)
 
 
 @bp.get("/docs")
