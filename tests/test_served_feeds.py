@@ -218,3 +218,16 @@ def test_graphql_answers_through_gunicorn_by_post_and_by_get(catalog):
     assert json.loads(by_get.body)["data"] == found
     broken = requests.post(url, data="{", headers={"Content-Type": "application/json"}, timeout=10)
     assert broken.status_code == 400 and broken.json()["errors"][0]["extensions"]["code"] == "INVALID_QUERY"
+    refused = requests.post(url, json={"query": GRAPHQL_QUERY}, headers={"Authorization": "Bearer nope"}, timeout=10)
+    assert refused.status_code == 401 and refused.json()["errors"][0]["extensions"]["code"] == "INVALID_CREDENTIALS"
+
+
+def test_graphiql_is_served_by_gunicorn_with_its_script_allowed_by_hash(catalog):
+    from app.graphql import GRAPHIQL_SCRIPT_HASH
+
+    page = requests.get(catalog.served.url + "/api/graphql", headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert GRAPHIQL_SCRIPT_HASH in page.headers["Content-Security-Policy"]
+    assert page.headers["Cache-Control"] == "no-store" and "/assets/vendor/graphiql/graphiql.min.js" in page.text
+    script = requests.get(catalog.served.url + "/assets/vendor/graphiql/graphiql.min.js", timeout=10)
+    assert script.status_code == 200 and len(script.content) > 1_000_000
